@@ -1,0 +1,105 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Tessera: a parameter-server training cluster (psd, workerd, clusterctl).
+let package = Package(
+    name: "Tessera",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "psd", targets: ["psd"]),
+        .executable(name: "workerd", targets: ["workerd"]),
+        .executable(name: "clusterctl", targets: ["clusterctl"]),
+        .library(name: "TensorWire", targets: ["TensorWire"]),
+        .library(name: "Training", targets: ["Training"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+    ],
+    targets: [
+        // System-library shims.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Logic modules: no gRPC, no NIO.
+        .target(name: "TensorWire"),
+        .target(
+            name: "ParameterStore",
+            dependencies: ["TensorWire", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Training",
+            dependencies: ["TensorWire", "CBLAS", "CZlib", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Coordinator",
+            dependencies: [
+                "TensorWire", .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Generated control-plane code.
+        .target(
+            name: "ClusterAPI",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+
+        // Services, clients, transports: the only library that touches the network.
+        .target(
+            name: "ClusterRuntime",
+            dependencies: [
+                "TensorWire", "ParameterStore", "Training", "Coordinator", "ClusterAPI", "CSystemd",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // Thin executables.
+        .executableTarget(
+            name: "psd",
+            dependencies: ["ClusterRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "workerd",
+            dependencies: ["ClusterRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "clusterctl",
+            dependencies: ["ClusterRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        // Tests.
+        .testTarget(name: "TensorWireTests", dependencies: ["TensorWire"]),
+        .testTarget(name: "ParameterStoreTests", dependencies: ["ParameterStore"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator"]),
+        .testTarget(
+            name: "ClusterRuntimeTests",
+            dependencies: [
+                "ClusterRuntime",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["ClusterRuntime"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
