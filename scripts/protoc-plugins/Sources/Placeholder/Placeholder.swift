@@ -1,0 +1,1 @@
+// Exists so the package has a target; the products built are the protoc plugins.
