@@ -30,7 +30,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Logic modules: no gRPC, no NIO.
-        .target(name: "TensorWire"),
+        .target(name: "CCRC32C"),
+        .target(name: "TensorWire", dependencies: ["CCRC32C"]),
         .target(
             name: "ParameterStore",
             dependencies: ["TensorWire", .product(name: "Logging", package: "swift-log")]

@@ -1,0 +1,26 @@
+#ifndef CCRC32C_H
+#define CCRC32C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// CRC-32C (Castagnoli) of `len` bytes at `data`, continuing from `crc` (0 to start; pass a
+/// previous result to checksum data in pieces). Uses the SSE4.2 `crc32` instruction when the CPU
+/// has it, otherwise a portable slicing-by-8 table implementation.
+uint32_t tessera_crc32c(uint32_t crc, const void *data, size_t len);
+
+/// The portable slicing-by-8 implementation (exposed for tests and benchmarks).
+uint32_t tessera_crc32c_software(uint32_t crc, const void *data, size_t len);
+
+/// 1 when `tessera_crc32c` uses the hardware instruction on this machine, 0 otherwise.
+int tessera_crc32c_hardware_available(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,15 @@
+/// Per-entry flag bits; byte 19 of the entry header.
+public struct EntryFlags: OptionSet, Sendable, Hashable {
+    /// The raw flag byte.
+    public let rawValue: UInt8
+
+    /// Creates flags from the raw byte.
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// The entry names a tensor (and, for sparse rows, its row keys) but carries no values:
+    /// `payloadLength` is 0 whatever the shape. Used by pull requests and push responses.
+    public static let noPayload = EntryFlags(rawValue: 1 << 0)
+
+    /// Every bit this format version defines.
+    public static let all: EntryFlags = [.noPayload]
+}
