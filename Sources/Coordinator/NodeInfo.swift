@@ -1,0 +1,73 @@
+/// What a node does in the cluster.
+public enum NodeRole: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A parameter-server shard (`psd`).
+    case ps
+    /// A worker agent (`workerd`).
+    case worker
+}
+
+/// Liveness as judged from heartbeats.
+public enum NodeState: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Heard from within half the heartbeat timeout.
+    case alive
+    /// Silent for more than half the heartbeat timeout.
+    case suspect
+    /// Silent for more than the heartbeat timeout; its tasks are given to others.
+    case dead
+}
+
+/// What a node tells the coordinator when it registers.
+public struct NodeInfo: Sendable, Hashable, Codable {
+    /// Unique, stable name (hostname-based by default); a restarted node re-registers with the same name.
+    public var name: String
+    /// ps or worker.
+    public var role: NodeRole
+    /// "host:port" where others reach it (for ps: its advertised data/control address).
+    public var address: String
+    /// Compute device, e.g. "cpu" or "cuda:0 (NVIDIA H100)".
+    public var device: String
+    /// Compute threads it uses.
+    public var threads: Int
+    /// Software version string.
+    public var version: String
+
+    /// Creates node information.
+    public init(name: String, role: NodeRole, address: String, device: String = "cpu", threads: Int = 1, version: String = "") {
+        self.name = name
+        self.role = role
+        self.address = address
+        self.device = device
+        self.threads = threads
+        self.version = version
+    }
+}
+
+/// A member as the coordinator sees it.
+public struct NodeRecord: Sendable, Hashable, Codable {
+    /// Stable id (kept across re-registrations under the same name).
+    public var id: NodeID
+    /// What the node last registered with.
+    public var info: NodeInfo
+    /// Liveness.
+    public var state: NodeState
+    /// When it (re-)registered, in coordinator seconds.
+    public var registeredAt: Double
+    /// When it was last heard from, in coordinator seconds.
+    public var lastSeen: Double
+    /// How many times it registered (1 on first join).
+    public var registrations: Int
+}
+
+/// A node whose liveness changed during a sweep or heartbeat.
+public struct NodeTransition: Sendable, Hashable {
+    /// The node.
+    public var node: NodeID
+    /// Its name.
+    public var name: String
+    /// Its role.
+    public var role: NodeRole
+    /// State before.
+    public var from: NodeState
+    /// State after.
+    public var to: NodeState
+}
