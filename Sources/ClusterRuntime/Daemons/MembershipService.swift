@@ -5,14 +5,14 @@ import ServiceLifecycle
 /// Keeps a node registered with the coordinator: registers (retrying with backoff while the
 /// coordinator is unreachable), heartbeats, and registers again when the coordinator forgot it.
 public final class MembershipService: Service, Sendable {
-    private let client: CoordinatorClient
+    private let client: any MembershipRegistrar
     private let info: @Sendable () async -> Tessera_V1_NodeInfo
     private let logger: Logger
     private let registered = LockedValue<UInt64?>(nil)
     private let interval = LockedValue<Duration>(.seconds(1))
 
     /// Creates the service; `info` is asked at each registration (the bound address may be known late).
-    public init(client: CoordinatorClient, logger: Logger, info: @escaping @Sendable () async -> Tessera_V1_NodeInfo) {
+    public init(client: any MembershipRegistrar, logger: Logger, info: @escaping @Sendable () async -> Tessera_V1_NodeInfo) {
         self.client = client
         self.info = info
         self.logger = logger
@@ -45,17 +45,32 @@ public final class MembershipService: Service, Sendable {
                     let answer = try await client.register(node)
                     registered.value = answer.nodeID
                     if answer.heartbeatIntervalMs > 0 { interval.value = .milliseconds(Int64(answer.heartbeatIntervalMs)) }
-                    logger.info("registered with coordinator", metadata: ["coordinator": "\(client.address)", "node_id": "\(answer.nodeID)"])
+                    logger.info("registered with coordinator", metadata: ["coordinator": "\(client.coordinatorDescription)", "node_id": "\(answer.nodeID)"])
                 }
                 backoff = .milliseconds(100)
                 try await Task.sleep(for: interval.value)
             } catch is CancellationError {
                 return
             } catch {
-                logger.warning("coordinator unreachable, retrying", metadata: ["coordinator": "\(client.address)", "error": "\(error)", "retry_in": "\(backoff)"])
+                logger.warning("coordinator unreachable, retrying", metadata: ["coordinator": "\(client.coordinatorDescription)", "error": "\(error)", "retry_in": "\(backoff)"])
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
     }
+}
+
+/// Where a node registers: the remote coordinator over gRPC, or the coordinator in the same process.
+public protocol MembershipRegistrar: Sendable {
+    /// Registers a node.
+    func register(_ node: Tessera_V1_NodeInfo) async throws -> Tessera_V1_RegisterResponse
+    /// Heartbeats; true asks the node to register again.
+    func heartbeat(nodeID: UInt64) async throws -> Bool
+    /// The coordinator's address or "self", for logs.
+    var coordinatorDescription: String { get }
+}
+
+extension CoordinatorClient: MembershipRegistrar {
+    /// The coordinator's address.
+    public var coordinatorDescription: String { address.description }
 }
