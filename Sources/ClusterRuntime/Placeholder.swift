@@ -1,0 +1,1 @@
+// Work in progress: the runtime lands in a later commit.
