@@ -1,0 +1,53 @@
+/// Whether a job's updates are aggregated across replicas (sync) or applied on arrival (async).
+public enum ConsistencyMode: String, Sendable, Codable, CaseIterable {
+    /// Accumulate N distinct workers' gradients per version, apply their average.
+    case sync
+    /// Apply every gradient on arrival.
+    case async
+}
+
+/// How a job's shard aggregates and accepts gradients.
+public struct ConsistencyConfig: Sendable, Hashable, Codable {
+    /// Sync or async.
+    public var mode: ConsistencyMode
+    /// Sync: how many distinct workers' gradients make one update (N).
+    public var replicasToAggregate: Int
+    /// Sync: extra workers whose late gradients are dropped (b); N + b workers run.
+    public var backupWorkers: Int
+    /// Async: drop gradients computed more than this many versions ago; `nil` accepts any age.
+    public var maxStaleness: Int?
+
+    /// Creates a configuration.
+    public init(mode: ConsistencyMode, replicasToAggregate: Int = 1, backupWorkers: Int = 0, maxStaleness: Int? = nil) {
+        self.mode = mode
+        self.replicasToAggregate = replicasToAggregate
+        self.backupWorkers = backupWorkers
+        self.maxStaleness = maxStaleness
+    }
+
+    /// Async with no staleness bound.
+    public static let async = ConsistencyConfig(mode: .async)
+
+    /// Sync with N replicas to aggregate and b backup workers.
+    public static func sync(replicas: Int, backups: Int = 0) -> ConsistencyConfig {
+        ConsistencyConfig(mode: .sync, replicasToAggregate: replicas, backupWorkers: backups)
+    }
+
+    /// Async that drops gradients older than `maxStaleness` versions.
+    public static func async(maxStaleness: Int?) -> ConsistencyConfig {
+        ConsistencyConfig(mode: .async, maxStaleness: maxStaleness)
+    }
+
+    /// Throws `invalidArgument` when a count is out of range.
+    public func validate() throws(StoreError) {
+        if mode == .sync, replicasToAggregate < 1 {
+            throw StoreError(.invalidArgument, "replicas_to_aggregate must be at least 1 in sync mode, got \(replicasToAggregate).")
+        }
+        if backupWorkers < 0 {
+            throw StoreError(.invalidArgument, "backup_workers must not be negative, got \(backupWorkers).")
+        }
+        if let s = maxStaleness, s < 0 {
+            throw StoreError(.invalidArgument, "max_staleness must not be negative, got \(s).")
+        }
+    }
+}

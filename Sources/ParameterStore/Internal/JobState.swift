@@ -1,0 +1,60 @@
+/// A long-poll waiting for a job's version to reach `atLeast`.
+struct VersionWaiter: Sendable {
+    let id: UInt64
+    let atLeast: UInt64
+    let continuation: CheckedContinuation<Result<UInt64, StoreError>, Never>
+}
+
+/// The mutable state of one job on a shard, guarded by the job's mutex.
+struct JobState: Sendable {
+    /// Partitions in the job's declared order.
+    var partitions: [PartitionStorage]
+    /// Updates applied so far (starts at 0).
+    var version: UInt64 = 0
+    /// Sync mode: the N currently required (lowered when workers are lost).
+    var effectiveReplicas: Int
+    /// Sync mode: per worker, how many partitions it has delivered for the current version.
+    var workerProgress: [UInt32: Int] = [:]
+    /// Sync mode: workers that delivered every partition for the current version.
+    var completedWorkers = 0
+    /// Pending long-polls.
+    var waiters: [VersionWaiter] = []
+    /// Id for the next waiter.
+    var nextWaiterID: UInt64 = 0
+    /// Set once the job is dropped: every operation fails and waiters are cancelled.
+    var dropped = false
+    /// Counters reported by `stats`.
+    var counters = ShardJobStats.Counters()
+
+    /// Sync mode: forgets everything accumulated for the current version.
+    mutating func resetAccumulation() {
+        for p in partitions { p.resetAccumulation() }
+        workerProgress.removeAll(keepingCapacity: true)
+        completedWorkers = 0
+    }
+
+    /// Removes and returns the waiters satisfied by the current version.
+    mutating func takeSatisfiedWaiters() -> [VersionWaiter] {
+        guard !waiters.isEmpty else { return [] }
+        let v = version
+        let ready = waiters.filter { $0.atLeast <= v }
+        if !ready.isEmpty { waiters.removeAll { $0.atLeast <= v } }
+        return ready
+    }
+
+    /// Removes the waiter `id`, if still waiting.
+    mutating func removeWaiter(_ id: UInt64) -> VersionWaiter? {
+        guard let i = waiters.firstIndex(where: { $0.id == id }) else { return nil }
+        return waiters.remove(at: i)
+    }
+}
+
+extension [VersionWaiter] {
+    /// Resumes every waiter with `result` (call outside the lock).
+    func resumeAll(_ result: Result<UInt64, StoreError>) {
+        for w in self { w.continuation.resume(returning: result) }
+    }
+
+    /// Resumes every waiter with the version it now has (call outside the lock).
+    func resumeAll(version: UInt64) { resumeAll(.success(version)) }
+}

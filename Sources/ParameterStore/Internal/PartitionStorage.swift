@@ -1,0 +1,67 @@
+/// The memory of one partition on a shard: values, optimizer slots and (sync mode) the gradient sum.
+/// Unchecked Sendable: every mutable field is only touched under the owning job's mutex.
+final class PartitionStorage: @unchecked Sendable {
+    /// What this partition is.
+    let spec: PartitionSpec
+    /// Elements held.
+    let count: Int
+    /// Current parameter values.
+    let values: FloatBuffer
+    /// Optimizer slots in `OptimizerConfig.slotNames` order.
+    let slots: [FloatBuffer]
+    /// Sync mode: sum of the gradients received for the current version (allocated once).
+    let sum: FloatBuffer?
+    /// Sync mode: gradients summed into `sum` for the current version.
+    var contributions = 0
+    /// Sync mode: workers whose gradient for this partition is already in `sum`.
+    var contributors: Set<UInt32> = []
+
+    /// Allocates and initialises a partition.
+    init(spec: PartitionSpec, optimizer: OptimizerConfig, sync: Bool) {
+        self.spec = spec
+        count = spec.elementCount
+        values = FloatBuffer(count: count, repeating: 0)
+        spec.fillInitialValues(values.buffer)
+        slots = optimizer.slotInitialValues.map { FloatBuffer(count: spec.elementCount, repeating: $0) }
+        sum = sync ? FloatBuffer(count: spec.elementCount, repeating: 0) : nil
+    }
+
+    /// Bytes this partition's values occupy.
+    var valueBytes: Int { count * MemoryLayout<Float>.stride }
+    /// Bytes its slots and sum buffer occupy.
+    var auxiliaryBytes: Int { (slots.count + (sum == nil ? 0 : 1)) * valueBytes }
+
+    /// Bytes a partition of `spec` will need under `optimizer`.
+    static func plannedBytes(_ spec: PartitionSpec, optimizer: OptimizerConfig, sync: Bool) -> Int {
+        let buffers = 1 + optimizer.slotNames.count + (sync ? 1 : 0)
+        let (bytes, overflow) = spec.elementCount.multipliedReportingOverflow(by: buffers * MemoryLayout<Float>.stride)
+        return overflow ? Int.max : bytes
+    }
+
+    /// Applies `kernel` with `grad` (scaled by `scale`) to the values and slots.
+    func apply(_ kernel: OptimizerKernel, grad: UnsafePointer<Float>, scale: Float, step: UInt64) {
+        kernel.apply(
+            values: values.base, slot0: slots.first?.base, slot1: slots.count > 1 ? slots[1].base : nil,
+            grad: grad, count: count, scale: scale, step: step
+        )
+    }
+
+    /// Sync mode: adds a worker's gradient to the sum (the first one is copied).
+    func accumulate(_ grad: UnsafePointer<Float>?, from worker: UInt32) {
+        if let sum, let grad, count > 0 {
+            if contributions == 0 {
+                VectorKernels.copy(sum.base, grad, count)
+            } else {
+                VectorKernels.add(sum.base, grad, count)
+            }
+        }
+        contributions += 1
+        contributors.insert(worker)
+    }
+
+    /// Sync mode: forgets the current version's gradients (keeps the memory).
+    func resetAccumulation() {
+        contributions = 0
+        contributors.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,75 @@
+import Synchronization
+
+/// One job on one shard: immutable definition outside the lock, mutable state inside it.
+final class ShardJob: Sendable {
+    let jobID: UInt64
+    let specs: [PartitionSpec]
+    let optimizer: OptimizerConfig
+    let consistency: ConsistencyConfig
+    let kernel: OptimizerKernel
+    /// Partition index by key.
+    let index: [PartitionKey: Int]
+    /// Element count by partition index.
+    let counts: [Int]
+    /// Bytes of all buffers held (for the shard's memory accounting).
+    let plannedBytes: Int
+    let state: Mutex<JobState>
+
+    /// Allocates and initialises every partition; the specs and configs must already be validated.
+    init(jobID: UInt64, specs: [PartitionSpec], optimizer: OptimizerConfig, consistency: ConsistencyConfig, plannedBytes: Int) {
+        self.jobID = jobID
+        self.specs = specs
+        self.optimizer = optimizer
+        self.consistency = consistency
+        self.plannedBytes = plannedBytes
+        kernel = OptimizerKernel(config: optimizer)
+        var index: [PartitionKey: Int] = [:]
+        for (i, s) in specs.enumerated() { index[s.key] = i }
+        self.index = index
+        counts = specs.map(\.elementCount)
+        let sync = consistency.mode == .sync
+        let partitions = specs.map { PartitionStorage(spec: $0, optimizer: optimizer, sync: sync) }
+        state = Mutex(JobState(partitions: partitions, effectiveReplicas: sync ? consistency.replicasToAggregate : 1))
+    }
+
+    var isSync: Bool { consistency.mode == .sync }
+
+    /// "job 7, variable dense_0/kernel (3/0)".
+    func describe(_ i: Int) -> String {
+        "job \(jobID), variable \(specs[i].variable.name) (\(specs[i].key))"
+    }
+
+    /// The index of `key`, or `notFound`.
+    func indexOf(_ key: PartitionKey) throws(StoreError) -> Int {
+        guard let i = index[key] else {
+            throw StoreError(.notFound, "Job \(jobID) has no partition \(key) (variable \(key.variableID), partition \(key.partition)) on this shard.")
+        }
+        return i
+    }
+
+    /// Drops the job: later operations fail, waiters are returned for cancellation.
+    func markDropped() -> [VersionWaiter] {
+        state.withLock { s in
+            s.dropped = true
+            let w = s.waiters
+            s.waiters.removeAll()
+            return w
+        }
+    }
+
+    /// The error for an operation on a job dropped after it was looked up.
+    var droppedError: StoreError { StoreError(.notFound, "Job \(jobID) was dropped from this shard.") }
+
+    /// A snapshot of the job's state and counters.
+    func stats() -> ShardJobStats {
+        state.withLock { s in
+            ShardJobStats(
+                version: s.version, mode: consistency.mode, effectiveReplicas: s.effectiveReplicas,
+                accumulated: s.completedWorkers, waiting: s.waiters.count, counters: s.counters,
+                variables: s.partitions.map {
+                    .init(key: $0.spec.key, name: $0.spec.variable.name, shape: $0.spec.shape, bytes: $0.valueBytes, slotBytes: $0.auxiliaryBytes)
+                }
+            )
+        }
+    }
+}
