@@ -98,3 +98,18 @@ public struct Membership: Sendable {
         }
     }
 }
+
+extension Membership {
+    /// Rebuilds membership from saved records after a coordinator restart: every node gets a fresh timeout to
+    /// heartbeat again (`lastSeen = now`, alive) and keeps its id.
+    public init(restoring saved: [NodeRecord], heartbeatInterval: Double = 1, heartbeatTimeout: Double = 10, now: Double) {
+        self.init(heartbeatInterval: heartbeatInterval, heartbeatTimeout: heartbeatTimeout)
+        for var record in saved {
+            record.lastSeen = now
+            record.state = .alive
+            records[record.id] = record
+            idsByName[record.info.name] = record.id
+            nextID = max(nextID, record.id.rawValue + 1)
+        }
+    }
+}

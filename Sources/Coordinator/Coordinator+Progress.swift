@@ -1,0 +1,228 @@
+extension Coordinator {
+    /// A worker's progress report: updates the job's figures and history; returns `.stop` once the job must stop
+    /// (max_steps or stop_at reached, cancelled, failed, or this worker's task was given to another worker).
+    public mutating func report(_ id: JobID, worker: NodeID, progress: WorkerProgress, now: Double) throws(CoordinatorError) -> Directive {
+        var job = try existing(id)
+        if job.state.isTerminal { return .stop(job.reason.isEmpty ? "job \(job.state.rawValue)" : job.reason) }
+        guard let index = reclaimSlot(of: worker, in: &job) else {
+            if job.workers.contains(where: { $0.lastNode == worker }) {
+                return .stop("this worker's task of \(id) was handed to another worker")
+            }
+            throw CoordinatorError(.invalidNode, "\(worker) has no task in \(id)")
+        }
+        job.workers[index].progress = progress
+        job.workers[index].lastReportAt = now
+        aggregate(&job, now: now)
+        if !job.isStopping { _ = checkStopConditions(&job, now: now) }
+        records[id] = job
+        return job.isStopping ? .stop(job.reason) : .continue
+    }
+
+    /// The shards' applied-update count (version) for the job; the job step is the largest reported.
+    public mutating func recordShardVersion(_ id: JobID, version: Int, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+        var job = try existing(id)
+        guard !job.state.isTerminal, version > job.step else { return [] }
+        job.step = version
+        let actions = job.isStopping ? [] : checkStopConditions(&job, now: now)
+        records[id] = job
+        return actions
+    }
+
+    /// The shards' total of dropped stale gradients for the job.
+    public mutating func recordStaleDropped(_ id: JobID, total: Int) throws(CoordinatorError) {
+        var job = try existing(id)
+        job.staleDropped = max(job.staleDropped, total)
+        records[id] = job
+    }
+
+    /// A checkpoint the shards finished writing.
+    public mutating func recordCheckpoint(_ id: JobID, version: Int, path: String) throws(CoordinatorError) {
+        var job = try existing(id)
+        if version >= (job.checkpoint?.version ?? Int.min) { job.checkpoint = CheckpointInfo(version: version, path: path) }
+        records[id] = job
+    }
+
+    /// The chief's evaluation on the test split at a job step; may reach the stop_at target.
+    /// Accepted after the job succeeded too (the final evaluation), without changing its state.
+    public mutating func reportEvaluation(_ id: JobID, metrics: EvaluationMetrics, step: Int, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+        var job = try existing(id)
+        let point = MetricPoint(source: .evaluation, step: step, time: now, loss: metrics.loss, accuracy: metrics.accuracy, auc: metrics.auc)
+        job.evaluation = point
+        appendHistory(point, to: &job)
+        var actions: [CoordinatorAction] = []
+        if !job.state.isTerminal, !job.isStopping, let target = job.spec.training.stopAt,
+            let observed = value(of: target.metric, in: point), target.isReached(by: observed)
+        {
+            actions = beginStop(&job, "reached \(target.metric.rawValue) \(observed) (target \(target.value)) at step \(step)", now: now)
+        }
+        records[id] = job
+        return actions
+    }
+
+    /// A worker finished its task (epochs done or told to stop); the job SUCCEEDS once every task is done.
+    public mutating func workerFinished(_ id: JobID, worker: NodeID, final progress: WorkerProgress?, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+        var job = try existing(id)
+        if job.state.isTerminal { return [] }
+        guard job.state == .running else {
+            throw CoordinatorError(.invalidState, "\(id) is \(job.state.rawValue); a worker cannot finish before it runs")
+        }
+        guard let index = reclaimSlot(of: worker, in: &job) else {
+            throw CoordinatorError(.invalidNode, "\(worker) has no task in \(id)")
+        }
+        if let progress {
+            job.workers[index].progress = progress
+            job.workers[index].lastReportAt = now
+        }
+        job.workers[index].state = .finished
+        aggregate(&job, now: now)
+        var actions = completeIfDone(&job, now: now)
+        actions += refreshEffectiveReplicas(&job)
+        records[id] = job
+        return actions
+    }
+
+    /// A worker hit an error it cannot recover from: the job FAILS with its message.
+    public mutating func workerFailed(_ id: JobID, worker: NodeID, message: String, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+        var job = try existing(id)
+        if job.state.isTerminal { return [] }
+        guard let index = job.workers.firstIndex(where: { $0.node == worker || $0.lastNode == worker }) else {
+            throw CoordinatorError(.invalidNode, "\(worker) has no task in \(id)")
+        }
+        let name = membership.node(worker)?.info.name ?? "\(worker)"
+        let actions = end(&job, .failed, "worker \(index) (\(name)) failed: \(message)", now: now)
+        records[id] = job
+        return actions
+    }
+
+    /// Node and job counts.
+    public func status() -> ClusterStatus {
+        var status = ClusterStatus()
+        for node in membership.nodes() {
+            switch node.info.role {
+            case .ps: status.ps.add(node.state)
+            case .worker: status.workers.add(node.state)
+            }
+        }
+        let busy = Set(records.values.filter { !$0.state.isTerminal }.flatMap { $0.workers.compactMap { $0.state == .assigned ? $0.node : nil } })
+        status.busyWorkers = busy.count
+        for job in records.values { status.jobs.add(job.state) }
+        return status
+    }
+
+    // MARK: Internals
+
+    /// Recomputes the job's step fallback, samples, epoch, throughput and training figures from its slots.
+    func aggregate(_ job: inout JobRecord, now: Double) {
+        let reports = job.workers.compactMap(\.progress)
+        guard !reports.isEmpty else { return }
+        let steps = reports.map(\.workerStep)
+        let fallback = job.spec.training.mode == .sync ? steps.max() ?? 0 : steps.reduce(0, +)
+        job.step = max(job.step, fallback)
+        job.samples = reports.reduce(0) { $0 + $1.samples }
+        let training = job.workers.filter { $0.state == .assigned }.compactMap(\.progress)
+        job.epoch = (training.isEmpty ? reports : training).map(\.epoch).min() ?? 0
+        let rates = reports.compactMap(\.stepsPerSecond)
+        job.stepsPerSecond = rates.isEmpty ? nil : rates.reduce(0, +)
+        let accuracies = reports.compactMap(\.accuracy)
+        let point = MetricPoint(
+            source: .training, step: job.step, time: now, loss: reports.map(\.loss).reduce(0, +) / Double(reports.count),
+            accuracy: accuracies.isEmpty ? nil : accuracies.reduce(0, +) / Double(accuracies.count),
+            stepsPerSecond: job.stepsPerSecond)
+        job.training = point
+        appendHistory(point, to: &job)
+    }
+
+    /// max_steps, or stop_at judged on training figures when the job has no periodic evaluation.
+    func checkStopConditions(_ job: inout JobRecord, now: Double) -> [CoordinatorAction] {
+        let t = job.spec.training
+        if let maxSteps = t.maxSteps, job.step >= maxSteps {
+            return beginStop(&job, "reached max_steps \(maxSteps)", now: now)
+        }
+        if let target = t.stopAt, t.evalEverySteps == 0 {
+            let recent = job.history.filter { $0.source == .training }.suffix(config.stopAtWindow)
+            let values = recent.compactMap { value(of: target.metric, in: $0) }
+            if values.count == config.stopAtWindow {
+                let mean = values.reduce(0, +) / Double(values.count)
+                if target.isReached(by: mean) {
+                    return beginStop(
+                        &job, "reached training \(target.metric.rawValue) \(mean) (target \(target.value)) at step \(job.step)",
+                        now: now)
+                }
+            }
+        }
+        return []
+    }
+
+    /// Marks the job as stopping: workers get `.stop` and it succeeds once they finish (or the grace period ends).
+    func beginStop(_ job: inout JobRecord, _ reason: String, now: Double) -> [CoordinatorAction] {
+        guard !job.isStopping, !job.state.isTerminal else { return [] }
+        job.stopRequestedAt = now
+        job.reason = reason
+        logger.info("job stopping", metadata: ["job": "\(job.id)", "reason": "\(reason)"])
+        var actions: [CoordinatorAction] = [.stopWorkers(job.id, workers: runningWorkers(job), reason: reason)]
+        actions += completeIfDone(&job, now: now)
+        return actions
+    }
+
+    /// SUCCEEDED when every task finished, or when stopping and no task is still held by a live worker.
+    func completeIfDone(_ job: inout JobRecord, now: Double) -> [CoordinatorAction] {
+        guard job.state == .running else { return [] }
+        let allFinished = job.workers.allSatisfy { $0.state == .finished }
+        let noneRunning = job.workers.allSatisfy { $0.state != .assigned }
+        if allFinished {
+            let t = job.spec.training
+            let reason = job.isStopping ? job.reason : t.epochs.map { "completed \($0) epoch(s)" } ?? "all workers finished"
+            return end(&job, .succeeded, reason, now: now)
+        }
+        if job.isStopping, noneRunning { return end(&job, .succeeded, job.reason, now: now) }
+        return []
+    }
+
+    /// Sync jobs: aggregate min(replicas_to_aggregate, live unfinished workers), at least 1.
+    func refreshEffectiveReplicas(_ job: inout JobRecord) -> [CoordinatorAction] {
+        guard job.spec.training.mode == .sync, job.state == .running else { return [] }
+        let live = job.workers.filter { $0.state == .assigned && $0.node.map(membership.isLive) == true }.count
+        let wanted = max(1, min(job.spec.training.replicasToAggregate, live))
+        guard wanted != job.effectiveReplicas else { return [] }
+        logger.info("effective replicas changed", metadata: ["job": "\(job.id)", "from": "\(job.effectiveReplicas)", "to": "\(wanted)"])
+        job.effectiveReplicas = wanted
+        return [.setEffectiveReplicas(job.id, replicas: wanted, shards: job.shards)]
+    }
+
+    /// Moves a job to a terminal state and lists what the runtime must do.
+    func end(_ job: inout JobRecord, _ state: JobState, _ reason: String, now: Double) -> [CoordinatorAction] {
+        guard !job.state.isTerminal else { return [] }
+        let running = runningWorkers(job)
+        job.state = state
+        job.reason = reason
+        job.endedAt = now
+        logger.info("job ended", metadata: ["job": "\(job.id)", "state": "\(state.rawValue)", "reason": "\(reason)"])
+        var actions: [CoordinatorAction] = []
+        if !running.isEmpty { actions.append(.stopWorkers(job.id, workers: running, reason: reason)) }
+        if job.placement != nil {
+            if state == .succeeded { actions.append(.checkpoint(job.id, shards: job.shards)) }
+            actions.append(.dropJob(job.id, shards: job.shards))
+        }
+        actions.append(.jobEnded(job.id, state: state, reason: reason))
+        return actions
+    }
+
+    func runningWorkers(_ job: JobRecord) -> [NodeID] {
+        job.workers.compactMap { $0.state == .assigned ? $0.node : nil }
+    }
+
+    func appendHistory(_ point: MetricPoint, to job: inout JobRecord) {
+        job.history.append(point)
+        if job.history.count > config.metricHistoryLimit {
+            job.history.removeFirst(job.history.count - config.metricHistoryLimit)
+        }
+    }
+
+    func value(of metric: StopMetric, in point: MetricPoint) -> Double? {
+        switch metric {
+        case .accuracy: point.accuracy
+        case .loss: point.loss
+        case .auc: point.auc
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import TensorWire
+
+extension Coordinator {
+    /// Gives a worker its task: the same one again if it holds one, else a vacant slot of the oldest job that can run
+    /// (enough alive ps nodes). `nil` when there is nothing to do. Worker index 0 is the chief.
+    public mutating func assignTask(worker: NodeID, now: Double) throws(CoordinatorError) -> TaskAssignment? {
+        guard let node = membership.node(worker) else {
+            throw CoordinatorError(.unknownNode, "\(worker) is not registered; register again")
+        }
+        guard node.info.role == .worker else {
+            throw CoordinatorError(.invalidNode, "\(node.info.name) is a \(node.info.role.rawValue) node, not a worker")
+        }
+        let active = activeJobIDs()
+        // Idempotent: the slot it holds (or held, if nobody took it since it was judged dead).
+        for id in active {
+            guard var job = records[id], !job.isStopping, let index = reclaimSlot(of: worker, in: &job) else { continue }
+            guard job.workers[index].state == .assigned else { continue }
+            records[id] = job
+            return assignment(job, index)
+        }
+        guard node.state == .alive else { return nil }
+        for id in active {
+            guard var job = records[id], !job.isStopping else { continue }
+            guard let index = job.workers.firstIndex(where: { $0.state == .vacant }) else { continue }
+            guard job.placement != nil || alivePS().count >= (job.spec.cluster.psShards ?? 1) else { continue }
+            job.workers[index].node = worker
+            job.workers[index].lastNode = worker
+            job.workers[index].state = .assigned
+            records[id] = job
+            logger.info("task assigned", metadata: ["job": "\(id)", "worker": "\(node.info.name)", "index": "\(index)"])
+            return assignment(job, index)
+        }
+        return nil
+    }
+
+    /// The chief declares the model's variables; returns their placement over the job's shards (idempotent: the
+    /// same declaration returns the same placement). The runtime then creates the partitions and calls
+    /// `placementReady` or `placementFailed`.
+    public mutating func declareVariables(_ id: JobID, from worker: NodeID, _ variables: [VariableSpec]) throws(CoordinatorError) -> Placement {
+        var job = try existing(id)
+        guard !job.state.isTerminal else {
+            throw CoordinatorError(.invalidState, "\(id) already ended (\(job.state.rawValue))")
+        }
+        guard job.workers.first?.node == worker else {
+            throw CoordinatorError(.invalidNode, "only the chief (worker 0) of \(id) declares variables, not \(worker)")
+        }
+        guard !variables.isEmpty else { throw CoordinatorError(.invalidVariables, "a model needs at least one variable") }
+        if let placement = job.placement {
+            guard placement.variables == variables else {
+                throw CoordinatorError(.invalidVariables, "\(id) already declared different variables")
+            }
+            return placement
+        }
+        let ps = alivePS()
+        let wanted = job.spec.cluster.psShards ?? max(1, ps.count)
+        guard ps.count >= wanted, !ps.isEmpty else {
+            throw CoordinatorError(.invalidState, "\(id) needs \(wanted) alive ps shard(s), \(ps.count) alive; retry later")
+        }
+        // Prefer the ps nodes serving the fewest active jobs (ties by id).
+        let busy = Dictionary(grouping: activeJobIDs().flatMap { records[$0]?.shards ?? [] }, by: \.nodeID).mapValues(\.count)
+        let chosen = ps.sorted { (busy[$0.id] ?? 0, $0.id) < (busy[$1.id] ?? 0, $1.id) }.prefix(wanted).sorted { $0.id < $1.id }
+        let shards = chosen.map { ShardTarget(nodeID: $0.id, address: $0.info.address) }
+        let placement = try Placement.plan(
+            variables: variables, shards: shards, partitionThresholdBytes: config.partitionThresholdBytes)
+        job.placement = placement
+        records[id] = job
+        logger.info("variables placed", metadata: ["job": "\(id)", "variables": "\(variables.count)", "shards": "\(shards.count)"])
+        return placement
+    }
+
+    /// The shards hold the job's partitions: the job is RUNNING and workers receive the placement.
+    public mutating func placementReady(_ id: JobID, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+        var job = try existing(id)
+        if job.state == .running { return [] }
+        guard job.state == .pending, job.placement != nil else {
+            throw CoordinatorError(.invalidState, "\(id) is \(job.state.rawValue) without a declared placement")
+        }
+        job.state = .running
+        job.startedAt = now
+        let actions = refreshEffectiveReplicas(&job)
+        records[id] = job
+        logger.info("job running", metadata: ["job": "\(id)"])
+        return actions
+    }
+
+    /// Creating the partitions failed: the job FAILS with the reason.
+    public mutating func placementFailed(_ id: JobID, reason: String, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+        var job = try existing(id)
+        guard !job.state.isTerminal else { return [] }
+        let actions = end(&job, .failed, "placing variables failed: \(reason)", now: now)
+        records[id] = job
+        return actions
+    }
+
+    func assignment(_ job: JobRecord, _ index: Int) -> TaskAssignment {
+        TaskAssignment(
+            jobID: job.id, spec: job.spec, workerIndex: index, workerCount: job.workers.count,
+            placement: job.state == .running ? job.placement : nil, variablesDeclared: job.placement != nil)
+    }
+
+    /// The slot a worker holds in a job, re-attaching it to a vacant slot it held before.
+    func reclaimSlot(of worker: NodeID, in job: inout JobRecord) -> Int? {
+        if let i = job.workers.firstIndex(where: { $0.node == worker }) { return i }
+        guard membership.isLive(worker),
+            let i = job.workers.firstIndex(where: { $0.state == .vacant && $0.lastNode == worker })
+        else { return nil }
+        job.workers[i].node = worker
+        job.workers[i].state = .assigned
+        return i
+    }
+
+    /// Hands the unfinished slots of a dead worker back.
+    mutating func vacateSlots(of worker: NodeID) {
+        for id in activeJobIDs() {
+            guard var job = records[id] else { continue }
+            for i in job.workers.indices where job.workers[i].node == worker && job.workers[i].state == .assigned {
+                job.workers[i].node = nil
+                job.workers[i].state = .vacant
+                logger.info("task handed back", metadata: ["job": "\(id)", "index": "\(i)"])
+            }
+            records[id] = job
+        }
+    }
+
+    /// Fails active jobs whose placement uses a dead ps node.
+    mutating func failJobs(onShard node: NodeID, name: String, now: Double) -> [CoordinatorAction] {
+        var actions: [CoordinatorAction] = []
+        for id in activeJobIDs() {
+            guard var job = records[id], job.shards.contains(where: { $0.nodeID == node }) else { continue }
+            actions += end(&job, .failed, "parameter server \(name) (\(node)) died", now: now)
+            records[id] = job
+        }
+        return actions
+    }
+
+    /// Alive ps nodes, by id.
+    func alivePS() -> [NodeRecord] { membership.nodes().filter { $0.info.role == .ps && $0.state == .alive } }
+}

@@ -1,0 +1,119 @@
+import Logging
+
+/// The cluster's brain as a value-type state machine: members, jobs, task assignment, placement and progress.
+/// The runtime holds one behind a lock, passes time in (seconds on a monotonic clock) and performs the returned actions.
+public struct Coordinator: Sendable {
+    /// Tunables.
+    public let config: CoordinatorConfig
+    /// Members and liveness.
+    public internal(set) var membership: Membership
+    var records: [JobID: JobRecord] = [:]
+    var nextJobID: UInt64 = 1
+    let logger: Logger
+
+    /// Creates an empty coordinator; `logger` receives state changes at info level.
+    public init(config: CoordinatorConfig = CoordinatorConfig(), logger: Logger? = nil) throws(CoordinatorError) {
+        try config.validate()
+        self.config = config
+        self.membership = Membership(heartbeatInterval: config.heartbeatInterval, heartbeatTimeout: config.heartbeatTimeout)
+        self.logger = logger ?? Logger(label: "tessera.coordinator", factory: { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    // MARK: Membership
+
+    /// Registers a node (idempotent by name: a restarted node keeps its id).
+    public mutating func register(_ info: NodeInfo, now: Double) throws(CoordinatorError) -> NodeRecord {
+        let record = try membership.register(info, now: now)
+        logger.info("node registered", metadata: ["node": "\(record.id)", "name": "\(info.name)", "role": "\(info.role.rawValue)"])
+        return record
+    }
+
+    /// Records a heartbeat; returns a `.nodeChanged` action when a suspect or dead node comes back.
+    public mutating func heartbeat(_ node: NodeID, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+        guard let change = try membership.heartbeat(node, now: now) else { return [] }
+        return [.nodeChanged(change)]
+    }
+
+    /// Judges liveness, hands dead workers' tasks back, fails jobs whose shard died, ends stopped jobs whose
+    /// workers are gone or past the grace period, and adjusts sync jobs' effective replicas. Call about once a second.
+    public mutating func sweep(now: Double) -> [CoordinatorAction] {
+        var actions: [CoordinatorAction] = []
+        for change in membership.sweep(now: now) {
+            actions.append(.nodeChanged(change))
+            guard change.to == .dead else { continue }
+            logger.info("node dead", metadata: ["node": "\(change.node)", "name": "\(change.name)"])
+            switch change.role {
+            case .worker: vacateSlots(of: change.node)
+            case .ps: actions += failJobs(onShard: change.node, name: change.name, now: now)
+            }
+        }
+        for id in activeJobIDs() {
+            guard var job = records[id] else { continue }
+            if let since = job.stopRequestedAt, now - since > config.stopGracePeriod {
+                actions += end(&job, .succeeded, job.reason + " (not every worker confirmed)", now: now)
+            } else {
+                actions += completeIfDone(&job, now: now)
+                actions += refreshEffectiveReplicas(&job)
+            }
+            records[id] = job
+        }
+        return actions
+    }
+
+    /// Every node, by id.
+    public func nodes() -> [NodeRecord] { membership.nodes() }
+
+    /// One node.
+    public func node(_ id: NodeID) -> NodeRecord? { membership.node(id) }
+
+    // MARK: Jobs
+
+    /// Accepts a job (validated again) as PENDING.
+    public mutating func submit(_ spec: JobSpec, now: Double) throws(CoordinatorError) -> JobRecord {
+        try spec.validate()
+        let id = JobID(nextJobID)
+        nextJobID += 1
+        let slots = (0..<spec.cluster.workers).map {
+            WorkerSlot(index: $0, node: nil, lastNode: nil, state: .vacant, progress: nil, lastReportAt: nil)
+        }
+        let record = JobRecord(
+            id: id, spec: spec, state: .pending, reason: "", submittedAt: now, startedAt: nil, endedAt: nil,
+            workers: slots, placement: nil, step: 0, samples: 0, epoch: 0, stepsPerSecond: nil, training: nil,
+            evaluation: nil, history: [], staleDropped: 0,
+            effectiveReplicas: spec.training.mode == .sync ? spec.training.replicasToAggregate : 1,
+            checkpoint: nil, stopRequestedAt: nil)
+        records[id] = record
+        logger.info("job submitted", metadata: ["job": "\(id)", "name": "\(spec.name)"])
+        return record
+    }
+
+    /// One job.
+    public func job(_ id: JobID) -> JobRecord? { records[id] }
+
+    /// Every job, newest first.
+    public func jobs() -> [JobRecord] { records.keys.sorted(by: >).compactMap { records[$0] } }
+
+    /// Cancels a PENDING or RUNNING job: its workers are told to stop and its shards drop it.
+    /// Cancelling a cancelled job does nothing; cancelling another finished job is an error.
+    public mutating func cancel(_ id: JobID, reason: String = "cancelled by user", now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+        var job = try existing(id)
+        if job.state == .cancelled { return [] }
+        guard !job.state.isTerminal else {
+            throw CoordinatorError(.invalidState, "\(id) already ended (\(job.state.rawValue)); nothing to cancel")
+        }
+        let actions = end(&job, .cancelled, reason, now: now)
+        records[id] = job
+        return actions
+    }
+
+    /// A job that must exist.
+    func existing(_ id: JobID) throws(CoordinatorError) -> JobRecord {
+        guard let job = records[id] else { throw CoordinatorError(.unknownJob, "no job \(id)") }
+        return job
+    }
+
+    /// PENDING and RUNNING jobs, oldest first (FIFO service order).
+    func activeJobIDs() -> [JobID] {
+        records.keys.sorted().filter { records[$0].map { !$0.state.isTerminal } ?? false }
+    }
+}

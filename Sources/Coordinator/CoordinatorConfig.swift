@@ -1,0 +1,50 @@
+/// Tunables of the coordinator; time values are seconds.
+public struct CoordinatorConfig: Sendable, Hashable, Codable {
+    /// How often nodes heartbeat (default 1 s).
+    public var heartbeatInterval: Double
+    /// Silence after which a node is dead (default 10 s; suspect after half).
+    public var heartbeatTimeout: Double
+    /// Dense variables larger than this are partitioned along dim 0 (default 4 MiB).
+    public var partitionThresholdBytes: Int
+    /// Points kept in each job's metric history (default 1000).
+    public var metricHistoryLimit: Int
+    /// After a stop condition, how long to wait for workers to confirm before the job succeeds anyway (default 60 s).
+    public var stopGracePeriod: Double
+    /// Training reports averaged when `stop_at` is judged on training figures (default 20).
+    public var stopAtWindow: Int
+
+    /// Creates a configuration with the documented defaults.
+    public init(
+        heartbeatInterval: Double = 1, heartbeatTimeout: Double = 10,
+        partitionThresholdBytes: Int = Placement.defaultPartitionThresholdBytes, metricHistoryLimit: Int = 1000,
+        stopGracePeriod: Double = 60, stopAtWindow: Int = 20
+    ) {
+        self.heartbeatInterval = heartbeatInterval
+        self.heartbeatTimeout = heartbeatTimeout
+        self.partitionThresholdBytes = partitionThresholdBytes
+        self.metricHistoryLimit = metricHistoryLimit
+        self.stopGracePeriod = stopGracePeriod
+        self.stopAtWindow = stopAtWindow
+    }
+
+    /// Checks that every value is in range.
+    public func validate() throws(CoordinatorError) {
+        guard heartbeatInterval > 0 else { throw CoordinatorError(.invalidConfig, "heartbeat interval must be > 0") }
+        guard heartbeatTimeout > heartbeatInterval else {
+            throw CoordinatorError(.invalidConfig, "heartbeat timeout must exceed the heartbeat interval")
+        }
+        guard partitionThresholdBytes > 0 else { throw CoordinatorError(.invalidConfig, "partition threshold must be > 0") }
+        guard metricHistoryLimit > 0 else { throw CoordinatorError(.invalidConfig, "metric history limit must be > 0") }
+        guard stopGracePeriod >= 0 else { throw CoordinatorError(.invalidConfig, "stop grace period must be ≥ 0") }
+        guard stopAtWindow > 0 else { throw CoordinatorError(.invalidConfig, "stop_at window must be > 0") }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case heartbeatInterval = "heartbeat_interval"
+        case heartbeatTimeout = "heartbeat_timeout"
+        case partitionThresholdBytes = "partition_threshold_bytes"
+        case metricHistoryLimit = "metric_history_limit"
+        case stopGracePeriod = "stop_grace_period"
+        case stopAtWindow = "stop_at_window"
+    }
+}

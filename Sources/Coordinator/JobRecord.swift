@@ -1,0 +1,95 @@
+/// The state of one worker task of a job.
+public enum WorkerSlotState: String, Sendable, Hashable, Codable {
+    /// No worker holds the task (never assigned, or its worker died); the next idle worker gets it.
+    case vacant
+    /// A worker holds the task and trains.
+    case assigned
+    /// The worker reported it finished.
+    case finished
+}
+
+/// One worker task (index i of n) of a job.
+public struct WorkerSlot: Sendable, Hashable, Codable {
+    /// Worker index; 0 is the chief.
+    public var index: Int
+    /// The worker holding it (nil when vacant).
+    public var node: NodeID?
+    /// The last worker that held it (kept when it is vacated, so a returning worker can reclaim it).
+    public var lastNode: NodeID?
+    /// Vacant, assigned or finished.
+    public var state: WorkerSlotState
+    /// The latest progress report.
+    public var progress: WorkerProgress?
+    /// Coordinator seconds of the latest report.
+    public var lastReportAt: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case index, node, state, progress
+        case lastNode = "last_node"
+        case lastReportAt = "last_report_at"
+    }
+}
+
+/// Everything the coordinator knows about one job (persistable; the source of `describe`).
+public struct JobRecord: Sendable, Hashable, Codable {
+    /// The job's id.
+    public var id: JobID
+    /// The spec as submitted, defaults resolved.
+    public var spec: JobSpec
+    /// Lifecycle state.
+    public var state: JobState
+    /// Why the job ended (or is stopping); empty while it runs normally.
+    public var reason: String
+    /// Coordinator seconds at submission.
+    public var submittedAt: Double
+    /// Coordinator seconds when it became RUNNING.
+    public var startedAt: Double?
+    /// Coordinator seconds when it ended.
+    public var endedAt: Double?
+    /// One slot per worker task.
+    public var workers: [WorkerSlot]
+    /// Where its variables live, once the chief declared them.
+    public var placement: Placement?
+    /// Job step: total applied updates as reported by the shards (see docs/job-spec.md "Progress").
+    public var step: Int
+    /// Sum of examples processed by all workers.
+    public var samples: Int
+    /// The lowest epoch among workers still training.
+    public var epoch: Int
+    /// Job-wide throughput (sum of workers' steps/s).
+    public var stepsPerSecond: Double?
+    /// Latest training figures averaged over workers.
+    public var training: MetricPoint?
+    /// Latest evaluation.
+    public var evaluation: MetricPoint?
+    /// Bounded history of training and evaluation points, oldest first.
+    public var history: [MetricPoint]
+    /// Stale gradients dropped by the shards (sync: late backups; async: over max_staleness).
+    public var staleDropped: Int
+    /// Sync: gradients the shards currently aggregate per version (lowered while workers are missing).
+    public var effectiveReplicas: Int
+    /// Latest checkpoint.
+    public var checkpoint: CheckpointInfo?
+    /// Set when a stop condition fired: workers are told to stop and the job succeeds once they finish.
+    public var stopRequestedAt: Double?
+
+    /// The latest evaluation, falling back to training figures (what `describe` shows as `metrics`).
+    public var metrics: MetricPoint? { evaluation ?? training }
+
+    /// The shards of its placement (empty before placement).
+    public var shards: [ShardTarget] { placement?.shards ?? [] }
+
+    /// Whether a stop condition fired and the job waits for its workers to finish.
+    public var isStopping: Bool { stopRequestedAt != nil && !state.isTerminal }
+
+    enum CodingKeys: String, CodingKey {
+        case id, spec, state, reason, workers, placement, step, samples, epoch, training, evaluation, history, checkpoint
+        case submittedAt = "submitted_at"
+        case startedAt = "started_at"
+        case endedAt = "ended_at"
+        case stepsPerSecond = "steps_per_second"
+        case staleDropped = "stale_dropped"
+        case effectiveReplicas = "effective_replicas"
+        case stopRequestedAt = "stop_requested_at"
+    }
+}
