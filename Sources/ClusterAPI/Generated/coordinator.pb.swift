@@ -486,6 +486,12 @@ public nonisolated struct Tessera_V1_ReportProgressRequest: @unchecked Sendable 
     set {_uniqueStorage()._failure = newValue}
   }
 
+  /// The worker's estimate of the job's total steps (max_steps, or epochs × batches per epoch).
+  public var totalSteps: Int64 {
+    get {_storage._totalSteps}
+    set {_uniqueStorage()._totalSteps = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1291,7 +1297,7 @@ nonisolated extension Tessera_V1_DeclareVariablesResponse: SwiftProtobuf.Message
 
 nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReportProgressRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}job_id\0\u{3}worker_step\0\u{1}epoch\0\u{1}samples\0\u{1}train\0\u{1}eval\0\u{3}shard_version\0\u{3}stale_dropped\0\u{3}steps_per_second\0\u{1}finished\0\u{1}failure\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}job_id\0\u{3}worker_step\0\u{1}epoch\0\u{1}samples\0\u{1}train\0\u{1}eval\0\u{3}shard_version\0\u{3}stale_dropped\0\u{3}steps_per_second\0\u{1}finished\0\u{1}failure\0\u{3}total_steps\0")
 
   fileprivate class _StorageClass {
     var _nodeID: UInt64 = 0
@@ -1306,6 +1312,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
     var _stepsPerSecond: Double = 0
     var _finished: Bool = false
     var _failure: String = String()
+    var _totalSteps: Int64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1328,6 +1335,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
       _stepsPerSecond = source._stepsPerSecond
       _finished = source._finished
       _failure = source._failure
+      _totalSteps = source._totalSteps
     }
   }
 
@@ -1358,6 +1366,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
         case 10: try { try decoder.decodeSingularDoubleField(value: &_storage._stepsPerSecond) }()
         case 11: try { try decoder.decodeSingularBoolField(value: &_storage._finished) }()
         case 12: try { try decoder.decodeSingularStringField(value: &_storage._failure) }()
+        case 13: try { try decoder.decodeSingularInt64Field(value: &_storage._totalSteps) }()
         default: break
         }
       }
@@ -1406,6 +1415,9 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
       if !_storage._failure.isEmpty {
         try visitor.visitSingularStringField(value: _storage._failure, fieldNumber: 12)
       }
+      if _storage._totalSteps != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._totalSteps, fieldNumber: 13)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1427,6 +1439,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
         if _storage._stepsPerSecond != rhs_storage._stepsPerSecond {return false}
         if _storage._finished != rhs_storage._finished {return false}
         if _storage._failure != rhs_storage._failure {return false}
+        if _storage._totalSteps != rhs_storage._totalSteps {return false}
         return true
       }
       if !storagesAreEqual {return false}

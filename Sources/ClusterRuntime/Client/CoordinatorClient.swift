@@ -1,0 +1,85 @@
+import ClusterAPI
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+
+/// A typed client of the coordinator's control-plane API; every call carries a deadline and
+/// failures become `RuntimeFailure`s that name the coordinator's address.
+public final class CoordinatorClient: Sendable {
+    /// The coordinator's address.
+    public let address: HostPort
+    private let connection: ManagedClient
+    private let stub: Tessera_V1_Coordinator.Client<HTTP2ClientTransport.Posix>
+    /// Deadline of each call.
+    public let timeout: Duration
+
+    /// Dials the coordinator (lazily: the first call waits for the connection).
+    public init(address: HostPort, timeout: Duration = .seconds(10)) throws {
+        self.address = address
+        self.timeout = timeout
+        connection = try ManagedClient(address: address)
+        stub = Tessera_V1_Coordinator.Client(wrapping: connection.client)
+    }
+
+    /// Closes the connection.
+    public func close() { connection.close() }
+
+    private func call<R>(_ what: String, timeout: Duration? = nil, _ body: (CallOptions) async throws -> R) async throws -> R {
+        do {
+            return try await body(callOptions(timeout: timeout ?? self.timeout))
+        } catch let error as RPCError {
+            throw RuntimeFailure(error: error, peer: address, doing: what)
+        }
+    }
+
+    /// Registers a node; returns its id and the heartbeat interval.
+    public func register(_ node: Tessera_V1_NodeInfo) async throws -> Tessera_V1_RegisterResponse {
+        try await call("register") { try await stub.register(.with { $0.node = node }, options: $0) }
+    }
+
+    /// Sends a heartbeat; true when the coordinator asks the node to register again.
+    public func heartbeat(nodeID: UInt64) async throws -> Bool {
+        try await call("heartbeat") { try await stub.heartbeat(.with { $0.nodeID = nodeID }, options: $0).reregister }
+    }
+
+    /// Submits a job spec written in YAML.
+    public func submit(yaml: String) async throws -> Tessera_V1_Job {
+        try await call("submit the job") { try await stub.submitJob(.with { $0.specYaml = yaml }, options: $0).job }
+    }
+
+    /// Fetches one job.
+    public func job(_ id: String, withHistory: Bool = false) async throws -> Tessera_V1_Job {
+        try await call("get job \(id)") {
+            try await stub.getJob(.with { $0.id = id; $0.withHistory = withHistory }, options: $0).job
+        }
+    }
+
+    /// Lists every job, newest first.
+    public func jobs() async throws -> [Tessera_V1_Job] {
+        try await call("list jobs") { try await stub.listJobs(.init(), options: $0).jobs }
+    }
+
+    /// Cancels a job.
+    public func cancel(_ id: String) async throws -> Tessera_V1_Job {
+        try await call("cancel job \(id)") { try await stub.cancelJob(.with { $0.id = id }, options: $0).job }
+    }
+
+    /// Nodes, jobs and health.
+    public func status() async throws -> Tessera_V1_ClusterStatusResponse {
+        try await call("get the cluster status") { try await stub.clusterStatus(.init(), options: $0) }
+    }
+
+    /// Asks for this worker's task.
+    public func task(nodeID: UInt64) async throws -> Tessera_V1_GetTaskResponse {
+        try await call("get a task") { try await stub.getTask(.with { $0.nodeID = nodeID }, options: $0) }
+    }
+
+    /// Declares the model's variables (chief worker); returns their placement.
+    public func declare(_ request: Tessera_V1_DeclareVariablesRequest) async throws -> [Tessera_V1_PartitionPlacement] {
+        try await call("declare variables", timeout: .seconds(120)) { try await stub.declareVariables(request, options: $0).placement }
+    }
+
+    /// Reports progress; the answer says whether to stop.
+    public func report(_ request: Tessera_V1_ReportProgressRequest) async throws -> Tessera_V1_ReportProgressResponse {
+        try await call("report progress") { try await stub.reportProgress(request, options: $0) }
+    }
+}

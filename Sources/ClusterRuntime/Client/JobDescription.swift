@@ -1,0 +1,50 @@
+import ClusterAPI
+import Foundation
+
+/// The human-readable `clusterctl describe JOB` page.
+public enum JobDescription {
+    /// Renders a job as labelled lines followed by its placement and workers tables.
+    public static func render(_ job: Tessera_V1_Job) -> String {
+        var lines: [String] = []
+        func field(_ name: String, _ value: String) { lines.append(name.padding(toLength: 20, withPad: " ", startingAt: 0) + value) }
+        field("ID", job.id)
+        field("Name", job.name)
+        field("State", JobPresentation.stateName(job.state) + (job.reason.isEmpty ? "" : " (\(job.reason))"))
+        field("Step", JobPresentation.stepText(job))
+        field("Mode", job.spec.training.mode + (job.spec.training.mode == "sync" ? " (effective N = \(job.effectiveReplicas))" : ""))
+        field("Model", job.spec.model.type + (job.spec.model.hidden.isEmpty ? "" : " \(job.spec.model.hidden.map(String.init))"))
+        field("Optimizer", "\(job.spec.optimizer.type) lr=\(job.spec.optimizer.learningRate)")
+        if job.stepsPerSecond > 0 { field("Speed", String(format: "%.1f steps/s", job.stepsPerSecond)) }
+        if job.hasTrainMetrics {
+            field("Train", String(format: "loss %.4f  accuracy %.4f", job.trainMetrics.loss, job.trainMetrics.accuracy))
+        }
+        if job.hasEvalMetrics {
+            var text = String(format: "loss %.4f  accuracy %.4f", job.evalMetrics.loss, job.evalMetrics.accuracy)
+            if job.evalMetrics.hasAuc { text += String(format: "  auc %.4f", job.evalMetrics.auc) }
+            field("Held-out", text + "  (\(job.evalMetrics.count) examples)")
+        }
+        field("Stale dropped", String(job.staleDropped))
+        if !job.tensorboardDir.isEmpty { field("TensorBoard", job.tensorboardDir) }
+        lines.append("")
+        lines.append("Placement:")
+        let placement = TableRenderer(
+            header: ["VARIABLE", "PARTITION", "SHAPE", "ROWS", "SHARD", "BYTES"],
+            rows: job.placement.map {
+                [
+                    $0.variable, String($0.partition), "[" + $0.shape.map(String.init).joined(separator: ", ") + "]",
+                    "\($0.rowOffset)..<\($0.rowOffset + $0.rowCount)", "\($0.shardName) (\($0.shardAddress))", String($0.bytes),
+                ]
+            })
+        lines.append(contentsOf: placement.render().split(separator: "\n").map { "  " + $0 })
+        var perShard: [String: Int64] = [:]
+        for p in job.placement { perShard["\(p.shardName) (\(p.shardAddress))", default: 0] += p.bytes }
+        for (shard, bytes) in perShard.sorted(by: { $0.key < $1.key }) { lines.append("  bytes on \(shard): \(bytes)") }
+        lines.append("")
+        lines.append("Workers:")
+        let workers = TableRenderer(
+            header: ["INDEX", "NODE", "STEP", "EPOCH", "FINISHED"],
+            rows: job.workers.map { [String($0.index), $0.nodeName, String($0.step), String($0.epoch), $0.finished ? "yes" : "no"] })
+        lines.append(contentsOf: workers.render().split(separator: "\n").map { "  " + $0 })
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,34 @@
+/// Everything a psd needs to start; built by the `psd` executable from flags.
+public struct ParameterServerConfig: Sendable {
+    /// Address to listen on for the control plane and the gRPC data plane.
+    public var listen: HostPort
+    /// Address other nodes dial (defaults to `listen`, with the bound port when `listen` asks for port 0).
+    public var advertise: HostPort?
+    /// Directory for the node's state.
+    public var dataDir: String
+    /// The coordinator to join; nil means this psd is the coordinator (`--coordinator-self`).
+    public var coordinator: HostPort?
+    /// Node name (default: "ps-HOST-PORT").
+    public var name: String?
+    /// How often nodes heartbeat.
+    public var heartbeatInterval: Duration
+    /// After how long without a heartbeat a node is dead.
+    public var heartbeatTimeout: Duration
+    /// When set, the bound address is written to this file once listening (scripts and tests read it).
+    public var portFile: String?
+
+    /// Creates a configuration with defaults for the optional parts.
+    public init(
+        listen: HostPort, dataDir: String, coordinator: HostPort?, advertise: HostPort? = nil, name: String? = nil,
+        heartbeatInterval: Duration = .seconds(1), heartbeatTimeout: Duration = .seconds(10), portFile: String? = nil
+    ) {
+        self.listen = listen
+        self.advertise = advertise
+        self.dataDir = dataDir
+        self.coordinator = coordinator
+        self.name = name
+        self.heartbeatInterval = heartbeatInterval
+        self.heartbeatTimeout = heartbeatTimeout
+        self.portFile = portFile
+    }
+}

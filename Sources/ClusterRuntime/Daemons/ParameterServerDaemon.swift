@@ -1,0 +1,138 @@
+import ClusterAPI
+import Foundation
+import GRPCCore
+import Logging
+import ParameterStore
+import ServiceLifecycle
+import UnixSignals
+
+/// A psd: a parameter shard with its control and data services, joined to a coordinator — or
+/// running the coordinator itself. `@main` and the in-process tests build it the same way.
+public final class ParameterServerDaemon: Sendable {
+    /// The configuration it runs with.
+    public let config: ParameterServerConfig
+    /// The shard's variables and optimizer state.
+    public let shard: ParameterShard
+    private let logger: Logger
+    private let server: GRPCServerService
+    private let membership: MembershipService
+    private let coordinatorService: CoordinatorService?
+    private let group: LockedValue<ServiceGroup?> = LockedValue(nil)
+    private let notifier = SystemdNotifier()
+
+    /// Builds the daemon; nothing listens until `run()` or `start()`.
+    public init(config: ParameterServerConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
+        let shard = ParameterShard(logger: logger)
+        self.shard = shard
+        var services: [any RegistrableRPCService] = [
+            ParameterServerService(shard: shard, logger: logger),
+            GRPCDataPlaneService(handler: DataPlaneHandler(shard: shard, logger: logger)),
+        ]
+        var localCoordinator: CoordinatorService?
+        if config.coordinator == nil {
+            let coordinator = CoordinatorService(
+                name: config.name ?? "coordinator", dataDir: config.dataDir,
+                heartbeatInterval: config.heartbeatInterval, heartbeatTimeout: config.heartbeatTimeout, logger: logger)
+            localCoordinator = coordinator
+            services.append(coordinator)
+        }
+        coordinatorService = localCoordinator
+        let server = GRPCServerService(address: config.listen, services: services, logger: logger)
+        self.server = server
+        let selfAddress = LockedValue<HostPort?>(nil)
+        let registrar: any MembershipRegistrar
+        if let remote = config.coordinator {
+            registrar = try CoordinatorClient(address: remote)
+        } else {
+            registrar = localCoordinator!
+        }
+        let name = config.name
+        let advertise = config.advertise
+        membership = MembershipService(client: registrar, logger: logger) {
+            let bound = (try? await server.boundAddress()) ?? nil
+            let address = advertise ?? bound ?? config.listen
+            selfAddress.value = address
+            return .with {
+                $0.name = name ?? "ps-\(address.host)-\(address.port)"
+                $0.role = .ps
+                $0.address = address.description
+                $0.dataAddress = address.description
+                $0.version = tesseraVersion
+            }
+        }
+    }
+
+    /// Runs until SIGTERM/SIGINT, then drains in-flight requests and exits.
+    public func run() async throws {
+        let group = makeGroup(signals: [.sigterm, .sigint])
+        try await group.run()
+    }
+
+    /// Starts serving in the background and returns the bound address (tests, embedding).
+    @discardableResult
+    public func start() async throws -> HostPort {
+        let group = makeGroup(signals: [])
+        Task { try? await group.run() }
+        while true {
+            if let address = try await server.boundAddress() { return address }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Begins a graceful shutdown.
+    public func stop() async {
+        await group.value?.triggerGracefulShutdown()
+    }
+
+    private func makeGroup(signals: [UnixSignal]) -> ServiceGroup {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: server),
+            .init(service: ReadinessReporter(daemon: self, server: server, logger: logger)),
+            .init(service: membership),
+        ]
+        if let coordinatorService {
+            services.insert(.init(service: CoordinatorSweeper(coordinator: coordinatorService)), at: 1)
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
+        self.group.value = group
+        return group
+    }
+
+    fileprivate func announce(_ address: HostPort) {
+        let role = config.coordinator == nil ? "coordinator + shard" : "shard"
+        logger.info("psd listening", metadata: ["address": "\(address)", "role": "\(role)", "data_dir": "\(config.dataDir)"])
+        if let portFile = config.portFile {
+            try? (address.description + "\n").write(toFile: portFile, atomically: true, encoding: .utf8)
+        }
+        notifier.ready(status: "serving \(role) on \(address)")
+    }
+}
+
+/// Logs the bound address, writes the port file and tells systemd READY=1 once the server listens;
+/// on shutdown tells systemd STOPPING=1.
+private struct ReadinessReporter: Service {
+    let daemon: ParameterServerDaemon
+    let server: GRPCServerService
+    let logger: Logger
+
+    func run() async throws {
+        guard let address = try await server.boundAddress() else { return }
+        daemon.announce(address)
+        let notifier = SystemdNotifier()
+        let interval = notifier.watchdogInterval.map { $0 / 2 }
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                if let interval {
+                    notifier.watchdog()
+                    try await Task.sleep(for: interval)
+                } else {
+                    try await Task.sleep(for: .seconds(3600))
+                }
+            }
+        }
+        notifier.stopping()
+    }
+}

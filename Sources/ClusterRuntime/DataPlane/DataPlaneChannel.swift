@@ -1,0 +1,24 @@
+/// The two data-plane calls; request and response bodies are TensorWire frames.
+public enum DataPlaneMethod: String, Sendable, CaseIterable {
+    /// Read partitions at a version (long-polls in sync mode).
+    case pull = "Pull"
+    /// Send gradients for partitions.
+    case push = "Push"
+}
+
+/// Which transport carries a job's data plane.
+public enum DataPlaneKind: String, Sendable, CaseIterable {
+    /// TensorWire frames as gRPC messages (custom serializer): any gRPC client can speak it.
+    case grpc
+}
+
+/// A connection from a worker to one shard's data plane; the transport behind it is swappable.
+public protocol DataPlaneChannel: Sendable {
+    /// Sends one encoded request frame and returns the encoded response frame.
+    ///
+    /// Errors the shard answers with arrive as `RuntimeFailure` with the shard's code and sentence.
+    func exchange(_ method: DataPlaneMethod, request: [UInt8], timeout: Duration) async throws -> [UInt8]
+
+    /// Closes the connection; in-flight calls finish first.
+    func close()
+}

@@ -1,0 +1,120 @@
+import Logging
+import ParameterStore
+import TensorWire
+
+/// The shard side of the data plane, independent of transport: decodes a request frame, runs it
+/// against the `ParameterShard`, and encodes the answer.
+///
+/// Push gradients are read straight out of the request buffer; pull answers are encoded straight
+/// from the variables' storage into the response buffer.
+public struct DataPlaneHandler: Sendable {
+    let shard: ParameterShard
+    let logger: Logger
+    /// Longest a sync-mode pull waits for the next version before answering DEADLINE_EXCEEDED.
+    let maxPullWait: Duration
+
+    /// Creates a handler over a shard.
+    public init(shard: ParameterShard, logger: Logger, maxPullWait: Duration = .seconds(30)) {
+        self.shard = shard
+        self.logger = logger
+        self.maxPullWait = maxPullWait
+    }
+
+    /// Handles one request frame and returns the encoded response frame.
+    public func handle(_ method: DataPlaneMethod, request: [UInt8]) async throws -> [UInt8] {
+        switch method {
+        case .pull: try await pull(request)
+        case .push: try push(request)
+        }
+    }
+
+    private func decode(_ request: [UInt8], expecting kind: FrameKind) throws -> FrameView {
+        let view: FrameView
+        do {
+            view = try request.withUnsafeBytes { raw throws(WireError) in try WireFormat.decodeView(raw) }
+        } catch {
+            throw RuntimeFailure(.invalidArgument, "malformed TensorWire frame: \(error)")
+        }
+        guard view.header.kind == kind else {
+            throw RuntimeFailure(.invalidArgument, "expected a \(kind) frame, got \(view.header.kind)")
+        }
+        guard !view.entries.isEmpty else {
+            throw RuntimeFailure(.invalidArgument, "\(kind) frame for job \(view.header.jobID) names no variables")
+        }
+        return view
+    }
+
+    private func pull(_ request: [UInt8]) async throws -> [UInt8] {
+        let view = try decode(request, expecting: .pullRequest)
+        let jobID = view.header.jobID
+        let keys = view.entries.map { PartitionKey(variableID: $0.header.variableID, partition: $0.header.partition) }
+        let wanted = view.entries.map(\.header.version).max() ?? 0
+        if wanted > 0 {
+            _ = try await shard.waitForVersion(jobID: jobID, atLeast: wanted, timeout: maxPullWait)
+        }
+        let specs = try shard.partitions(jobID: jobID)
+        let shapes = try keys.map { key throws -> Shape in
+            guard let spec = specs.first(where: { $0.variableID == key.variableID && $0.partition == key.partition }) else {
+                throw RuntimeFailure(.notFound, "job \(jobID) has no variable \(key.variableID) partition \(key.partition) on this shard")
+            }
+            return spec.shape
+        }
+        return try shard.read(jobID: jobID, keys: keys) { version, buffers in
+            let header = FrameHeader(kind: .pullResponse, requestID: view.header.requestID, jobID: jobID)
+            let entries = zip(keys, shapes).map { key, shape in
+                EntryHeader.dense(variableID: key.variableID, partition: key.partition, version: version, dtype: .f32, shape: shape)
+            }
+            let size = WireFormat.encodedSize(header: header, entries: entries)
+            return try [UInt8](unsafeUninitializedCapacity: size) { out, count in
+                count = try WireFormat.encode(header: header, entries: entries, into: UnsafeMutableRawBufferPointer(out)) { index, destination in
+                    destination.payload.copyMemory(from: UnsafeRawBufferPointer(buffers[index]))
+                }
+            }
+        }
+    }
+
+    private func push(_ request: [UInt8]) throws -> [UInt8] {
+        let view = try decode(request, expecting: .pushRequest)
+        let jobID = view.header.jobID
+        let version = view.entries[0].header.version
+        let outcome = try request.withUnsafeBytes { raw in
+            var gradients: [(PartitionKey, UnsafeBufferPointer<Float>)] = []
+            gradients.reserveCapacity(view.entries.count)
+            for entry in view.entries {
+                let h = entry.header
+                guard h.encoding == .dense, h.dtype == .f32 else {
+                    throw RuntimeFailure(.invalidArgument, "variable \(h.variableID): only dense f32 gradients are accepted, got \(h.encoding) \(h.dtype.name)")
+                }
+                guard h.version == version else {
+                    throw RuntimeFailure(.invalidArgument, "push mixes versions \(version) and \(h.version): one push carries gradients of one version")
+                }
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[entry.payloadOffset..<(entry.payloadOffset + h.payloadLength)])
+                let floats = bytes.bindMemory(to: Float.self)
+                gradients.append((PartitionKey(variableID: h.variableID, partition: h.partition), floats))
+            }
+            return try shard.push(jobID: jobID, workerID: view.header.senderID, version: version, gradients: gradients)
+        }
+        var header = FrameHeader(kind: .pushResponse, requestID: view.header.requestID, jobID: jobID)
+        let reported: UInt64
+        switch outcome {
+        case .applied(let newVersion):
+            reported = newVersion
+        case .accumulated:
+            reported = version
+        case .dropped(let staleBy):
+            header.status = PushStatus.stale
+            header.message = "gradient computed on version \(version) is \(staleBy) versions stale: pull again"
+            reported = version &+ staleBy
+        }
+        let ack = EntryHeader.empty(variableID: 0, partition: 0, version: reported)
+        return WireFormat.encode(WireFrame(header: header, entries: [WireEntry(header: ack, rowKeys: [], payload: [])]))
+    }
+}
+
+/// Frame-level status codes of a push response (gRPC status covers errors).
+public enum PushStatus {
+    /// The gradient was applied or accumulated.
+    public static let ok: UInt32 = 0
+    /// The gradient was too old and dropped; the worker should pull again.
+    public static let stale: UInt32 = 1
+}

@@ -1,0 +1,180 @@
+import TensorWire
+
+/// One partition as a worker routes it: which shard holds it and which elements of the full variable it covers.
+public struct PartitionRoute: Sendable, Hashable {
+    /// The partition's identity on the shard.
+    public var variableID: UInt32
+    /// Partition index of the variable.
+    public var partition: UInt32
+    /// Index of the variable in the model's variable list.
+    public var variableIndex: Int
+    /// First element of the partition inside the full variable (row offset × row width).
+    public var elementOffset: Int
+    /// Shape of the partition.
+    public var shape: Shape
+
+    /// Creates a route.
+    public init(variableID: UInt32, partition: UInt32, variableIndex: Int, elementOffset: Int, shape: Shape) {
+        self.variableID = variableID
+        self.partition = partition
+        self.variableIndex = variableIndex
+        self.elementOffset = elementOffset
+        self.shape = shape
+    }
+
+    /// Elements the partition holds.
+    public var elementCount: Int { shape.elementCount }
+}
+
+/// Raw access to a worker's full-variable float buffers, so frames are decoded into and encoded from
+/// them without intermediate copies. Different partitions touch disjoint element ranges.
+public struct VariableBuffers: @unchecked Sendable {
+    /// Base pointer and element count of each variable, in model order.
+    public var buffers: [UnsafeMutableBufferPointer<Float>]
+
+    /// Wraps the buffers; the caller keeps them alive and unaliased during the calls that use them.
+    public init(_ buffers: [UnsafeMutableBufferPointer<Float>]) {
+        self.buffers = buffers
+    }
+
+    func slice(_ route: PartitionRoute) -> UnsafeMutableBufferPointer<Float> {
+        let base = buffers[route.variableIndex]
+        return UnsafeMutableBufferPointer(rebasing: base[route.elementOffset..<(route.elementOffset + route.elementCount)])
+    }
+}
+
+/// The result of pushing one step's gradients to every shard.
+public struct PushSummary: Sendable {
+    /// Shards that applied or accumulated the gradient.
+    public var accepted: Int
+    /// Shards that dropped it as stale.
+    public var stale: Int
+    /// Highest version any shard reported.
+    public var maxVersion: UInt64
+}
+
+/// A worker's view of a job's shards: pulls every partition and pushes gradients, contacting shards in parallel.
+public final class ParameterClient: Sendable {
+    struct ShardLink: Sendable {
+        let address: HostPort
+        let channel: any DataPlaneChannel
+        let routes: [PartitionRoute]
+    }
+
+    private let jobID: UInt64
+    private let workerID: UInt32
+    private let links: [ShardLink]
+    private let timeout: Duration
+    private let versions: LockedValue<[UInt64]>
+
+    /// Connects to the shards that hold the routed partitions.
+    public init(
+        jobID: UInt64, workerID: UInt32, routes: [(HostPort, [PartitionRoute])], timeout: Duration = .seconds(60),
+        makeChannel: (HostPort) throws -> any DataPlaneChannel
+    ) throws {
+        self.jobID = jobID
+        self.workerID = workerID
+        self.timeout = timeout
+        self.links = try routes.map { ShardLink(address: $0.0, channel: try makeChannel($0.0), routes: $0.1) }
+        self.versions = LockedValue(Array(repeating: 0, count: routes.count))
+    }
+
+    /// Closes every shard connection.
+    public func close() {
+        for link in links { link.channel.close() }
+    }
+
+    /// The version each shard last reported.
+    public var shardVersions: [UInt64] { versions.value }
+
+    /// Pulls every partition into `parameters`, waiting (sync mode) until each shard is at least at `minimumVersions[i]`.
+    /// Returns the versions pulled, one per shard.
+    @discardableResult
+    public func pull(into parameters: VariableBuffers, minimumVersions: [UInt64]? = nil) async throws -> [UInt64] {
+        let requestID = UInt64.random(in: 1...UInt64.max)
+        let result = try await withThrowingTaskGroup(of: (Int, UInt64).self) { group in
+            for (index, link) in links.enumerated() {
+                let minimum = minimumVersions?[index] ?? 0
+                group.addTask {
+                    let version = try await self.pull(link, minimum: minimum, requestID: requestID, into: parameters)
+                    return (index, version)
+                }
+            }
+            var pulled = Array(repeating: UInt64(0), count: links.count)
+            for try await (index, version) in group { pulled[index] = version }
+            return pulled
+        }
+        versions.value = result
+        return result
+    }
+
+    private func pull(_ link: ShardLink, minimum: UInt64, requestID: UInt64, into parameters: VariableBuffers) async throws -> UInt64 {
+        let header = FrameHeader(kind: .pullRequest, requestID: requestID, jobID: jobID, senderID: workerID)
+        let entries = link.routes.map { EntryHeader.empty(variableID: $0.variableID, partition: $0.partition, version: minimum) }
+        let request = WireFormat.encode(WireFrame(header: header, entries: entries.map { WireEntry(header: $0, rowKeys: [], payload: []) }))
+        let response = try await link.channel.exchange(.pull, request: request, timeout: timeout)
+        return try response.withUnsafeBytes { raw in
+            let view: FrameView
+            do { view = try WireFormat.decodeView(raw) } catch {
+                throw RuntimeFailure(.internalError, "shard \(link.address) sent a malformed pull response: \(error)")
+            }
+            guard view.entries.count == link.routes.count else {
+                throw RuntimeFailure(.internalError, "shard \(link.address) answered \(view.entries.count) partitions, asked for \(link.routes.count)")
+            }
+            var version: UInt64 = 0
+            for (entry, route) in zip(view.entries, link.routes) {
+                let h = entry.header
+                guard h.variableID == route.variableID, h.partition == route.partition, h.dtype == .f32,
+                    h.payloadLength == route.elementCount * 4
+                else {
+                    throw RuntimeFailure(.internalError, "shard \(link.address) answered variable \(h.variableID)/\(h.partition) with \(h.payloadLength) bytes; expected variable \(route.variableID)/\(route.partition) with \(route.elementCount * 4)")
+                }
+                let destination = parameters.slice(route)
+                UnsafeMutableRawBufferPointer(destination).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: raw[entry.payloadOffset..<(entry.payloadOffset + h.payloadLength)]))
+                version = h.version
+            }
+            return version
+        }
+    }
+
+    /// Pushes the gradients (same layout as the parameters), each shard's part tagged with the version pulled from it.
+    public func push(_ gradients: VariableBuffers, versions pulled: [UInt64]) async throws -> PushSummary {
+        let requestID = UInt64.random(in: 1...UInt64.max)
+        return try await withThrowingTaskGroup(of: (accepted: Bool, version: UInt64).self) { group in
+            for (index, link) in links.enumerated() {
+                let version = pulled[index]
+                group.addTask { try await self.push(link, version: version, requestID: requestID, gradients: gradients) }
+            }
+            var summary = PushSummary(accepted: 0, stale: 0, maxVersion: 0)
+            for try await outcome in group {
+                if outcome.accepted { summary.accepted += 1 } else { summary.stale += 1 }
+                summary.maxVersion = max(summary.maxVersion, outcome.version)
+            }
+            return summary
+        }
+    }
+
+    private func push(_ link: ShardLink, version: UInt64, requestID: UInt64, gradients: VariableBuffers) async throws -> (accepted: Bool, version: UInt64) {
+        let header = FrameHeader(kind: .pushRequest, requestID: requestID, jobID: jobID, senderID: workerID)
+        let entries = link.routes.map {
+            EntryHeader.dense(variableID: $0.variableID, partition: $0.partition, version: version, dtype: .f32, shape: $0.shape)
+        }
+        let size = WireFormat.encodedSize(header: header, entries: entries)
+        let routes = link.routes
+        let request = try [UInt8](unsafeUninitializedCapacity: size) { out, count in
+            count = try WireFormat.encode(header: header, entries: entries, into: UnsafeMutableRawBufferPointer(out)) { index, destination in
+                destination.payload.copyMemory(from: UnsafeRawBufferPointer(gradients.slice(routes[index])))
+            }
+        }
+        let response = try await link.channel.exchange(.push, request: request, timeout: timeout)
+        return try response.withUnsafeBytes { raw in
+            let view: FrameView
+            do { view = try WireFormat.decodeView(raw) } catch {
+                throw RuntimeFailure(.internalError, "shard \(link.address) sent a malformed push response: \(error)")
+            }
+            let reported = view.entries.first?.header.version ?? version
+            return (view.header.status == PushStatus.ok, reported)
+        }
+    }
+}

@@ -1,0 +1,249 @@
+import ClusterAPI
+import Coordinator
+
+/// Conversions between the job spec of the Coordinator module and its protobuf form.
+extension JobSpec {
+    /// The protobuf form, with every field set explicitly.
+    public var proto: Tessera_V1_JobSpec {
+        .with {
+            $0.name = name
+            $0.model = model.proto
+            $0.data = data.proto
+            $0.optimizer = optimizer.proto
+            $0.training = training.proto
+            $0.cluster = .with {
+                $0.workers = Int32(cluster.workers)
+                if let shards = cluster.psShards { $0.psShards = Int32(shards) }
+            }
+        }
+    }
+
+    /// Builds a spec from its protobuf form, filling unset fields with the documented defaults,
+    /// then validates it through the same rules as YAML specs (by rendering and re-parsing).
+    public init(proto: Tessera_V1_JobSpec) throws {
+        var spec = JobSpec(name: proto.name, model: ModelSpec(proto: proto.model), data: try DataSpec(proto: proto.data))
+        spec.optimizer = try OptimizerSpec(proto: proto.optimizer)
+        spec.training = try TrainingSpec(proto: proto.training)
+        if proto.hasCluster {
+            if proto.cluster.hasWorkers { spec.cluster.workers = Int(proto.cluster.workers) }
+            if proto.cluster.hasPsShards { spec.cluster.psShards = Int(proto.cluster.psShards) }
+        }
+        self = try JobSpecParser.parse(yaml: spec.yaml)
+    }
+}
+
+extension ModelSpec {
+    var proto: Tessera_V1_ModelSpec {
+        .with {
+            $0.type = type.rawValue
+            $0.hidden = hidden.map { Int32($0) }
+            $0.activation = activation.rawValue
+            $0.dropout = dropout
+            if let classes { $0.classes = Int32(classes) }
+            if let cnn {
+                $0.cnn = .with {
+                    $0.filters = cnn.filters.map { Int32($0) }
+                    $0.kernelSize = Int32(cnn.kernelSize)
+                    $0.poolSize = Int32(cnn.poolSize)
+                    $0.inputShape = (cnn.inputShape ?? []).map { Int32($0) }
+                }
+            }
+            if let wideDeep {
+                $0.wideDeep = .with {
+                    $0.embeddingDim = Int32(wideDeep.embeddingDim)
+                    $0.categorical = wideDeep.categorical
+                    $0.numeric = wideDeep.numeric
+                    $0.wide = wideDeep.wide
+                    $0.vocabularyHint = Int64(wideDeep.vocabularyHint)
+                }
+            }
+        }
+    }
+
+    init(proto: Tessera_V1_ModelSpec) {
+        let type = ModelType(rawValue: proto.type) ?? .linear
+        self.init(type: type, hidden: proto.hidden.isEmpty ? ModelSpec.defaultHidden(for: type) : proto.hidden.map { Int($0) })
+        if proto.hasActivation, let activation = Activation(rawValue: proto.activation) { self.activation = activation }
+        if proto.hasDropout { dropout = proto.dropout }
+        if proto.hasClasses { classes = Int(proto.classes) }
+        if proto.hasCnn {
+            var cnn = CNNSpec()
+            if !proto.cnn.filters.isEmpty { cnn.filters = proto.cnn.filters.map { Int($0) } }
+            if proto.cnn.hasKernelSize { cnn.kernelSize = Int(proto.cnn.kernelSize) }
+            if proto.cnn.hasPoolSize { cnn.poolSize = Int(proto.cnn.poolSize) }
+            if !proto.cnn.inputShape.isEmpty { cnn.inputShape = proto.cnn.inputShape.map { Int($0) } }
+            self.cnn = cnn
+        }
+        if proto.hasWideDeep {
+            var wd = WideDeepSpec(categorical: proto.wideDeep.categorical, numeric: proto.wideDeep.numeric, wide: proto.wideDeep.wide)
+            if proto.wideDeep.hasEmbeddingDim { wd.embeddingDim = Int(proto.wideDeep.embeddingDim) }
+            if proto.wideDeep.hasVocabularyHint { wd.vocabularyHint = Int(proto.wideDeep.vocabularyHint) }
+            wideDeep = wd
+        }
+    }
+}
+
+extension DataSpec {
+    var proto: Tessera_V1_DataSpec {
+        .with {
+            $0.format = format.rawValue
+            $0.train = train ?? ""
+            $0.trainLabels = trainLabels ?? ""
+            $0.test = test ?? ""
+            $0.testLabels = testLabels ?? ""
+            $0.label = label ?? ""
+            $0.testFraction = testFraction
+            $0.normalize = normalize.rawValue
+            $0.batchSize = Int32(batchSize)
+            $0.shuffle = shuffle
+            if let features { $0.features = Int32(features) }
+            if let samples { $0.samples = Int64(samples) }
+            $0.weights = weights ?? []
+            if let bias { $0.bias = bias }
+            if let noise { $0.noise = noise }
+            if let xMin { $0.xMin = xMin }
+            if let xMax { $0.xMax = xMax }
+        }
+    }
+
+    init(proto: Tessera_V1_DataSpec) throws {
+        guard let format = DataFormat(rawValue: proto.format) else {
+            throw RuntimeFailure(.invalidArgument, "data.format: unknown format \"\(proto.format)\" (expected one of \(DataFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        self.init(format: format)
+        func nonEmpty(_ s: String) -> String? { s.isEmpty ? nil : s }
+        train = nonEmpty(proto.train)
+        trainLabels = nonEmpty(proto.trainLabels)
+        test = nonEmpty(proto.test)
+        testLabels = nonEmpty(proto.testLabels)
+        label = nonEmpty(proto.label)
+        if proto.hasTestFraction { testFraction = proto.testFraction }
+        if proto.hasNormalize {
+            guard let n = Normalization(rawValue: proto.normalize) else {
+                throw RuntimeFailure(.invalidArgument, "data.normalize: unknown value \"\(proto.normalize)\" (expected standard or none)")
+            }
+            normalize = n
+        }
+        if proto.hasBatchSize { batchSize = Int(proto.batchSize) }
+        if proto.hasShuffle { shuffle = proto.shuffle }
+        if proto.hasFeatures { features = Int(proto.features) }
+        if proto.hasSamples { samples = Int(proto.samples) }
+        if !proto.weights.isEmpty { weights = proto.weights }
+        if proto.hasBias { bias = proto.bias }
+        if proto.hasNoise { noise = proto.noise }
+        if proto.hasXMin { xMin = proto.xMin }
+        if proto.hasXMax { xMax = proto.xMax }
+    }
+}
+
+extension OptimizerSpec {
+    var proto: Tessera_V1_OptimizerSpec {
+        .with {
+            $0.type = type.rawValue
+            $0.learningRate = learningRate
+            $0.momentum = momentum
+            $0.nesterov = nesterov
+            $0.beta1 = beta1
+            $0.beta2 = beta2
+            $0.epsilon = epsilon
+            $0.rho = rho
+            $0.initialAccumulator = initialAccumulator
+            $0.l1 = l1
+            $0.l2 = l2
+            $0.schedule = .with {
+                $0.type = schedule.type.rawValue
+                $0.decaySteps = Int64(schedule.decaySteps)
+                $0.decayRate = schedule.decayRate
+                $0.staircase = schedule.staircase
+                $0.warmupSteps = Int64(schedule.warmupSteps)
+            }
+        }
+    }
+
+    init(proto: Tessera_V1_OptimizerSpec) throws {
+        self.init()
+        if !proto.type.isEmpty {
+            guard let type = OptimizerType(rawValue: proto.type) else {
+                throw RuntimeFailure(.invalidArgument, "optimizer.type: unknown optimizer \"\(proto.type)\" (expected one of \(OptimizerType.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            self.type = type
+        }
+        if proto.hasLearningRate { learningRate = proto.learningRate }
+        if proto.hasMomentum { momentum = proto.momentum }
+        if proto.hasNesterov { nesterov = proto.nesterov }
+        if proto.hasBeta1 { beta1 = proto.beta1 }
+        if proto.hasBeta2 { beta2 = proto.beta2 }
+        if proto.hasEpsilon { epsilon = proto.epsilon }
+        if proto.hasRho { rho = proto.rho }
+        if proto.hasInitialAccumulator { initialAccumulator = proto.initialAccumulator }
+        if proto.hasL1 { l1 = proto.l1 }
+        if proto.hasL2 { l2 = proto.l2 }
+        if proto.hasSchedule {
+            let s = proto.schedule
+            if !s.type.isEmpty {
+                guard let type = ScheduleType(rawValue: s.type) else {
+                    throw RuntimeFailure(.invalidArgument, "optimizer.schedule.type: unknown schedule \"\(s.type)\"")
+                }
+                schedule.type = type
+            }
+            if s.hasDecaySteps { schedule.decaySteps = Int(s.decaySteps) }
+            if s.hasDecayRate { schedule.decayRate = s.decayRate }
+            if s.hasStaircase { schedule.staircase = s.staircase }
+            if s.hasWarmupSteps { schedule.warmupSteps = Int(s.warmupSteps) }
+        }
+    }
+}
+
+extension TrainingSpec {
+    var proto: Tessera_V1_TrainingSpec {
+        .with {
+            $0.mode = mode.rawValue
+            $0.replicasToAggregate = Int32(replicasToAggregate)
+            $0.backupWorkers = Int32(backupWorkers)
+            if let maxStaleness { $0.maxStaleness = Int32(maxStaleness) }
+            if let epochs { $0.epochs = Int32(epochs) }
+            if let maxSteps { $0.maxSteps = Int64(maxSteps) }
+            $0.evalEverySteps = Int64(evalEverySteps)
+            $0.checkpoint = .with {
+                if let s = checkpoint.everySteps { $0.everySteps = Int64(s) }
+                if let s = checkpoint.everySeconds { $0.everySeconds = s }
+                $0.keep = Int32(checkpoint.keep)
+            }
+            if let stopAt {
+                $0.stopAt = .with {
+                    $0.metric = stopAt.metric.rawValue
+                    $0.value = stopAt.value
+                }
+            }
+            $0.seed = seed
+        }
+    }
+
+    init(proto: Tessera_V1_TrainingSpec) throws {
+        self.init()
+        if !proto.mode.isEmpty {
+            guard let mode = TrainingMode(rawValue: proto.mode) else {
+                throw RuntimeFailure(.invalidArgument, "training.mode: unknown mode \"\(proto.mode)\" (expected sync or async)")
+            }
+            self.mode = mode
+        }
+        if proto.hasReplicasToAggregate { replicasToAggregate = Int(proto.replicasToAggregate) }
+        if proto.hasBackupWorkers { backupWorkers = Int(proto.backupWorkers) }
+        if proto.hasMaxStaleness { maxStaleness = Int(proto.maxStaleness) }
+        if proto.hasEpochs { epochs = Int(proto.epochs) }
+        if proto.hasMaxSteps { maxSteps = Int(proto.maxSteps) }
+        if proto.hasEvalEverySteps { evalEverySteps = Int(proto.evalEverySteps) }
+        if proto.hasCheckpoint {
+            if proto.checkpoint.hasEverySteps { checkpoint.everySteps = Int(proto.checkpoint.everySteps) }
+            if proto.checkpoint.hasEverySeconds { checkpoint.everySeconds = proto.checkpoint.everySeconds }
+            if proto.checkpoint.hasKeep { checkpoint.keep = Int(proto.checkpoint.keep) }
+        }
+        if proto.hasStopAt {
+            guard let metric = StopMetric(rawValue: proto.stopAt.metric) else {
+                throw RuntimeFailure(.invalidArgument, "training.stop_at.metric: unknown metric \"\(proto.stopAt.metric)\" (expected accuracy, loss or auc)")
+            }
+            stopAt = StopAtSpec(metric: metric, value: proto.stopAt.value)
+        }
+        if proto.hasSeed { seed = proto.seed }
+    }
+}

@@ -1,1 +1,0 @@
-// Work in progress: the runtime lands in a later commit.

@@ -1,0 +1,165 @@
+import ClusterAPI
+import Coordinator
+import GRPCCore
+import ParameterStore
+import TensorWire
+
+extension CoordinatorService {
+    /// Hands a worker its task (with the placement once it is ready).
+    public func getTask(request: Tessera_V1_GetTaskRequest, context: ServerContext) async throws -> Tessera_V1_GetTaskResponse {
+        let assignment = try withState { try $0.assignTask(worker: NodeID(request.nodeID), now: Self.now()) }
+        guard let assignment else { return .with { $0.retryAfterMs = 250 } }
+        let names = try withState { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
+        return .with {
+            $0.task = .with {
+                $0.jobID = assignment.jobID.description
+                $0.jobNumber = assignment.jobID.rawValue
+                $0.spec = assignment.spec.proto
+                $0.workerIndex = UInt32(assignment.workerIndex)
+                $0.workerCount = UInt32(assignment.workerCount)
+                $0.isChief = assignment.isChief
+                $0.placementReady = assignment.placement != nil && assignment.variablesDeclared
+                if let placement = assignment.placement, assignment.variablesDeclared {
+                    $0.placement = render(placement, names: names)
+                }
+                $0.transport = DataPlaneKind.grpc.rawValue
+            }
+        }
+    }
+
+    /// The chief declares the variables: place them, create them on every shard, then start the job.
+    public func declareVariables(request: Tessera_V1_DeclareVariablesRequest, context: ServerContext) async throws -> Tessera_V1_DeclareVariablesResponse {
+        let id = try parseJobID(request.jobID)
+        let variables: [VariableSpec]
+        do {
+            guard !request.variables.isEmpty else { throw RuntimeFailure(.invalidArgument, "\(request.jobID): no variables declared") }
+            guard request.variables.count <= 1 << 16 else { throw RuntimeFailure(.invalidArgument, "\(request.jobID): too many variables (\(request.variables.count))") }
+            variables = try request.variables.map { decl throws(RuntimeFailure) in try VariableSpec(decl: decl) }
+        } catch {
+            throw RPCError(failure: error)
+        }
+        let (placement, job) = try withState { state in
+            let placement = try state.declareVariables(id, from: NodeID(request.nodeID), variables)
+            guard let job = state.job(id) else { throw RuntimeFailure(.notFound, "no job \(id)") }
+            return (placement, job)
+        }
+        if job.state == .pending {
+            do {
+                try await createOnShards(job: job, placement: placement)
+                await perform(try withState { try $0.placementReady(id, now: Self.now()) })
+                logger.info("job running", metadata: ["job": "\(id)", "partitions": "\(placement.partitions.count)", "shards": "\(placement.shards.count)"])
+            } catch {
+                let failure = RuntimeFailure(serving: error)
+                logger.error("placing variables failed", metadata: ["job": "\(id)", "error": "\(failure.message)"])
+                await perform((try? withState { try $0.placementFailed(id, reason: failure.message, now: Self.now()) }) ?? [])
+                throw RPCError(code: failure.code.rpcCode, message: "\(id): creating variables on the shards failed: \(failure.message)")
+            }
+        }
+        let names = try withState { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
+        return .with { $0.placement = render(placement, names: names) }
+    }
+
+    /// Creates every shard's partitions of a job, in parallel.
+    func createOnShards(job: JobRecord, placement: Placement) async throws {
+        let optimizer = job.spec.optimizer.proto
+        let training = job.spec.training.proto
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for shard in placement.shards {
+                let partitions = placement.partitions(on: shard.nodeID).map {
+                    PartitionSpec(
+                        variableID: $0.variableID, partition: $0.partition, variable: $0.variable, rowOffset: $0.rowOffset,
+                        rowCount: $0.rowCount, seed: job.spec.training.seed ^ stableHash($0.variable.name)
+                    ).proto
+                }
+                guard !partitions.isEmpty else { continue }
+                let request = Tessera_V1_CreateJobRequest.with {
+                    $0.jobNumber = job.id.rawValue
+                    $0.jobID = job.id.description
+                    $0.partitions = partitions
+                    $0.optimizer = optimizer
+                    $0.training = training
+                }
+                group.addTask {
+                    let address = try HostPort(parsing: shard.address)
+                    try await self.shards.createJob(request, on: address)
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Records a worker's progress, evaluation, completion or failure; answers whether to stop.
+    public func reportProgress(request: Tessera_V1_ReportProgressRequest, context: ServerContext) async throws -> Tessera_V1_ReportProgressResponse {
+        let id = try parseJobID(request.jobID)
+        let worker = NodeID(request.nodeID)
+        let now = Self.now()
+        if request.totalSteps > 0 { totalSteps.withLock { $0[id] = request.totalSteps } }
+        if request.hasEval { evalCounts.withLock { $0[id] = request.eval.count } }
+        let (directive, actions, peersFinished) = try withState { state -> (Directive, [CoordinatorAction], Bool) in
+            var actions: [CoordinatorAction] = []
+            if !request.failure.isEmpty {
+                actions += try state.workerFailed(id, worker: worker, message: request.failure, now: now)
+                return (.stop(request.failure), actions, false)
+            }
+            let progress = WorkerProgress(
+                workerStep: Int(request.workerStep), samples: Int(request.samples),
+                loss: request.hasTrain ? request.train.loss : .nan,
+                accuracy: request.hasTrain ? request.train.accuracy : nil, epoch: Int(request.epoch),
+                stepsPerSecond: request.stepsPerSecond > 0 ? request.stepsPerSecond : nil)
+            if request.shardVersion > 0 {
+                actions += try state.recordShardVersion(id, version: Int(request.shardVersion), now: now)
+            }
+            var directive = Directive.continue
+            if request.hasTrain || !request.finished {
+                directive = try state.report(id, worker: worker, progress: progress, now: now)
+            }
+            if request.hasEval {
+                let e = request.eval
+                actions += try state.reportEvaluation(
+                    id, metrics: EvaluationMetrics(loss: e.loss, accuracy: e.accuracy, auc: e.hasAuc ? e.auc : nil, count: Int(e.count)),
+                    step: Int(request.shardVersion), now: now)
+            }
+            if request.finished {
+                actions += try state.workerFinished(id, worker: worker, final: request.hasTrain ? progress : nil, now: now)
+            }
+            let job = state.job(id)
+            let others = job?.workers.filter { $0.node != worker && $0.lastNode != worker } ?? []
+            let peersFinished = others.allSatisfy { $0.state == .finished }
+            if let job, job.state.isTerminal, case .continue = directive, !request.finished {
+                directive = .stop("\(id) is \(job.state.rawValue)" + (job.reason.isEmpty ? "" : ": \(job.reason)"))
+            }
+            return (directive, actions, peersFinished)
+        }
+        await perform(actions)
+        return .with {
+            if case .stop(let reason) = directive {
+                $0.stop = true
+                $0.reason = reason
+            }
+            $0.peersFinished = peersFinished
+        }
+    }
+
+    /// Carries out what the state machine decided.
+    func perform(_ actions: [CoordinatorAction]) async {
+        for action in actions {
+            switch action {
+            case .dropJob(let id, let shards):
+                for shard in shards {
+                    guard let address = try? HostPort(parsing: shard.address) else { continue }
+                    await self.shards.dropJob(id.rawValue, on: address)
+                }
+            case .jobEnded(let id, let state, let reason):
+                logger.info("job ended", metadata: ["job": "\(id)", "state": "\(state.rawValue)", "reason": "\(reason)"])
+            case .nodeChanged(let change):
+                logger.notice("node \(change.name) is \(change.to.rawValue)", metadata: ["node": "\(change.node)", "was": "\(change.from.rawValue)"])
+            case .stopWorkers(let id, _, let reason):
+                logger.info("stopping workers", metadata: ["job": "\(id)", "reason": "\(reason)"])
+            case .setEffectiveReplicas(let id, let replicas, _):
+                logger.notice("effective replicas changed", metadata: ["job": "\(id)", "replicas": "\(replicas)"])
+            case .checkpoint:
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import Coordinator
+import ServiceLifecycle
+
+/// Periodically judges node liveness from heartbeats (alive → suspect → dead) and performs what follows.
+struct CoordinatorSweeper: Service {
+    let coordinator: CoordinatorService
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: coordinator.heartbeatInterval)
+                let actions = coordinator.state.withLock { $0.sweep(now: CoordinatorService.now()) }
+                await coordinator.perform(actions)
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ClusterAPI
+import Coordinator
+import GRPCCore
+import Logging
+import ParameterStore
+
+/// The psd's control service: the coordinator creates and drops jobs' partitions through it.
+public struct ParameterServerService: Tessera_V1_ParameterServer.SimpleServiceProtocol {
+    let shard: ParameterShard
+    let logger: Logger
+
+    /// Creates the service around the daemon's shard.
+    public init(shard: ParameterShard, logger: Logger) {
+        self.shard = shard
+        self.logger = logger
+    }
+
+    /// Creates a job's partitions (idempotent for an identical request).
+    public func createJob(request: Tessera_V1_CreateJobRequest, context: ServerContext) async throws -> Tessera_V1_CreateJobResponse {
+        do {
+            guard request.jobNumber > 0 else { throw RuntimeFailure(.invalidArgument, "job_number must be > 0") }
+            guard !request.partitions.isEmpty else {
+                throw RuntimeFailure(.invalidArgument, "job \(request.jobID) has no partitions to create")
+            }
+            let partitions = try request.partitions.map { p throws(RuntimeFailure) in try PartitionSpec(proto: p) }
+            let optimizer = OptimizerConfig(spec: try OptimizerSpec(proto: request.optimizer))
+            let consistency = ConsistencyConfig(spec: try TrainingSpec(proto: request.training))
+            try shard.createJob(jobID: request.jobNumber, partitions: partitions, optimizer: optimizer, consistency: consistency)
+            let bytes = partitions.reduce(0) { $0 + $1.shape.elementCount * 4 }
+            logger.info("created job", metadata: ["job": "\(request.jobID)", "partitions": "\(partitions.count)", "bytes": "\(bytes)"])
+            return .with { $0.bytes = Int64(bytes) }
+        } catch {
+            throw RPCError(failure: error)
+        }
+    }
+
+    /// Drops a job and frees its memory.
+    public func dropJob(request: Tessera_V1_DropJobRequest, context: ServerContext) async throws -> Tessera_V1_DropJobResponse {
+        let dropped = shard.dropJob(jobID: request.jobNumber)
+        if dropped { logger.info("dropped job", metadata: ["job": "job-\(request.jobNumber)"]) }
+        return .with { $0.dropped = dropped }
+    }
+
+    /// Counters of every job on this shard.
+    public func shardStatus(request: Tessera_V1_ShardStatusRequest, context: ServerContext) async throws -> Tessera_V1_ShardStatusResponse {
+        .with {
+            $0.jobs = shard.jobIDs().compactMap { id in
+                guard let s = try? shard.stats(jobID: id) else { return nil }
+                return .with {
+                    $0.jobNumber = id
+                    $0.version = s.version
+                    $0.pushes = Int64(s.pushes)
+                    $0.applied = Int64(s.applied)
+                    $0.staleDropped = Int64(s.staleDropped)
+                    $0.rejected = Int64(s.rejected)
+                    $0.bytesIn = Int64(s.bytesIn)
+                    $0.bytesOut = Int64(s.bytesOut)
+                    $0.effectiveReplicas = Int32(s.effectiveReplicas)
+                }
+            }
+        }
+    }
+}

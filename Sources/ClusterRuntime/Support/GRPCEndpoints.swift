@@ -1,0 +1,66 @@
+import GRPCCore
+import GRPCNIOTransportCore
+import GRPCNIOTransportHTTP2Posix
+
+/// Message-size and flow-control settings shared by every Tessera gRPC server and client.
+public enum GRPCLimits {
+    /// Largest gRPC message accepted (data-plane frames are chunked below this).
+    public static let maxMessageBytes = 1 << 30
+    /// HTTP/2 flow-control window: the default 64 KiB caps pushes at ~0.07 GB/s.
+    public static let windowBytes = 8 << 20
+    /// HTTP/2 frame size.
+    public static let frameBytes = 1 << 20
+}
+
+/// Builds the HTTP/2 server transport for an address, with Tessera's limits.
+func makeServerTransport(_ address: HostPort) -> HTTP2ServerTransport.Posix {
+    let socket: GRPCNIOTransportCore.SocketAddress =
+        address.host.contains(":")
+        ? .ipv6(host: address.host, port: address.port)
+        : .ipv4(host: resolveIPv4(address.host), port: address.port)
+    return HTTP2ServerTransport.Posix(
+        address: socket,
+        transportSecurity: .plaintext,
+        config: .defaults {
+            $0.rpc.maxRequestPayloadSize = GRPCLimits.maxMessageBytes
+            $0.http2.targetWindowSize = GRPCLimits.windowBytes
+            $0.http2.maxFrameSize = GRPCLimits.frameBytes
+        }
+    )
+}
+
+/// Maps "localhost" to its IPv4 literal; the Posix server binds literal addresses.
+private func resolveIPv4(_ host: String) -> String {
+    host == "localhost" ? "127.0.0.1" : host
+}
+
+/// Builds the HTTP/2 client transport to an address, with Tessera's limits.
+func makeClientTransport(_ address: HostPort) throws -> HTTP2ClientTransport.Posix {
+    let limits = MethodConfig(
+        names: [MethodConfig.Name(service: "")],
+        maxRequestMessageBytes: GRPCLimits.maxMessageBytes,
+        maxResponseMessageBytes: GRPCLimits.maxMessageBytes
+    )
+    let target: any ResolvableTarget
+    if address.host.contains(":") {
+        let v6: ResolvableTargets.IPv6 = .ipv6(host: address.host, port: address.port)
+        target = v6
+    } else if address.host.first?.isNumber == true {
+        let v4: ResolvableTargets.IPv4 = .ipv4(host: address.host, port: address.port)
+        target = v4
+    } else {
+        let dns: ResolvableTargets.DNS = .dns(host: address.host, port: address.port)
+        target = dns
+    }
+    return try HTTP2ClientTransport.Posix(
+        target: target,
+        transportSecurity: .plaintext,
+        config: .defaults {
+            $0.http2.targetWindowSize = GRPCLimits.windowBytes
+            $0.http2.maxFrameSize = GRPCLimits.frameBytes
+            $0.backoff.initial = .milliseconds(100)
+            $0.backoff.max = .seconds(2)
+        },
+        serviceConfig: ServiceConfig(methodConfig: [limits])
+    )
+}

@@ -1,0 +1,210 @@
+import ClusterAPI
+import Coordinator
+import Foundation
+import Logging
+import Training
+
+/// Runs one task of a job on this worker: builds the model, gets the placement (declaring the
+/// variables when chief), then pull → compute → push until the job's budget is spent, reporting
+/// progress; the chief ends with the evaluation on the held-out split.
+struct TaskRunner {
+    /// How a task ended.
+    enum Outcome: String { case finished, stopped }
+
+    let assignment: Tessera_V1_TaskAssignment
+    let nodeID: UInt64
+    let config: WorkerConfig
+    let client: CoordinatorClient
+    let logger: Logger
+
+    func run() async throws -> Outcome {
+        let spec = try JobSpec(proto: assignment.spec)
+        let index = Int(assignment.workerIndex)
+        let count = Int(assignment.workerCount)
+        let data = try WorkerData.load(spec: spec, dataRoot: config.dataRoot, workerIndex: index, workerCount: count)
+        let model = try ModelFactory.make(modelConfig(spec, data: data))
+        let placement = try await placement(for: model)
+        let plan = RoutePlan(placement: placement)
+        try checkPlacement(plan, matches: model)
+
+        let parameters = try ParameterSet(variables: model.variables)
+        var gradients = try ParameterSet(variables: model.variables)
+        let parameterBuffers = VariableBuffers(parameters.tensors.map { UnsafeMutableBufferPointer(start: $0.baseAddress, count: $0.count) })
+        let gradientBuffers = VariableBuffers(gradients.tensors.map { UnsafeMutableBufferPointer(start: $0.baseAddress, count: $0.count) })
+        let shards = try ParameterClient(jobID: assignment.jobNumber, workerID: assignment.workerIndex, routes: plan.routes) {
+            try GRPCDataPlaneChannel(address: $0)
+        }
+        defer { shards.close() }
+        let backend = CPUBackend(threads: config.threads)
+
+        let sync = spec.training.mode == .sync
+        let maxSteps = spec.training.maxSteps.map { UInt64($0) }
+        let epochs = spec.training.maxSteps == nil ? (spec.training.epochs ?? 1) : Int.max
+        let stepsPerEpoch = data.batchesPerEpoch
+        let totalSteps: Int64 =
+            if let maxSteps { Int64(maxSteps) } else if sync { Int64(epochs * stepsPerEpoch) } else { Int64(epochs * stepsPerEpoch * count) }
+
+        var reporter = ProgressReporter(interval: config.reportInterval)
+        var workerStep: Int64 = 0
+        var samples: Int64 = 0
+        var pulledVersions: [UInt64]? = nil
+        var lastEval: UInt64 = 0
+        var staleDropped: Int64 = 0
+        var highestVersion: UInt64 = 0
+        var epoch = 0
+        training: while epoch < epochs {
+            var batches = data.trainBatches(epoch: epoch)
+            while let batch = try batches.next() {
+                try Task.checkCancellation()
+                let minimum = sync ? pulledVersions.map { $0.map { $0 + 1 } } : nil
+                let versions = try await shards.pull(into: parameterBuffers, minimumVersions: minimum)
+                highestVersion = max(highestVersion, versions.max() ?? 0)
+                if let maxSteps, highestVersion >= maxSteps { break training }
+                let result = try model.trainStep(parameters: parameters, batch: batch, gradients: &gradients, backend: backend)
+                let pushed = try await shards.push(gradientBuffers, versions: versions)
+                pulledVersions = versions
+                staleDropped += Int64(pushed.stale)
+                highestVersion = max(highestVersion, pushed.maxVersion)
+                workerStep += 1
+                samples += Int64(batch.count)
+                reporter.add(result)
+
+                var evaluation: Tessera_V1_Metrics?
+                if assignment.isChief, spec.training.evalEverySteps > 0,
+                    highestVersion >= lastEval + UInt64(spec.training.evalEverySteps)
+                {
+                    lastEval = highestVersion
+                    evaluation = try data.evaluate(model: model, parameters: parameters, backend: backend).proto
+                }
+                if reporter.isDue || evaluation != nil {
+                    let answer = try await report(
+                        reporter.drain(), eval: evaluation, step: workerStep, epoch: epoch, samples: samples,
+                        version: highestVersion, stale: staleDropped, rate: reporter.stepsPerSecond, total: totalSteps)
+                    if answer.stop {
+                        logger.info("coordinator stopped the task", metadata: ["job": "\(assignment.jobID)", "reason": "\(answer.reason)"])
+                        return .stopped
+                    }
+                }
+                if let maxSteps, highestVersion >= maxSteps { break training }
+            }
+            epoch += 1
+        }
+
+        var final: Tessera_V1_Metrics?
+        if assignment.isChief {
+            // Wait for the other workers, then evaluate the final parameters.
+            while true {
+                let answer = try await report(
+                    reporter.drain(), eval: nil, step: workerStep, epoch: epoch, samples: samples, version: highestVersion,
+                    stale: staleDropped, rate: reporter.stepsPerSecond, total: totalSteps)
+                if answer.stop { return .stopped }
+                if answer.peersFinished { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            let versions = try await shards.pull(into: parameterBuffers)
+            highestVersion = max(highestVersion, versions.max() ?? 0)
+            final = try data.evaluate(model: model, parameters: parameters, backend: backend).proto
+        }
+        _ = try await report(
+            reporter.drain(), eval: final, step: workerStep, epoch: epoch, samples: samples, version: highestVersion,
+            stale: staleDropped, rate: reporter.stepsPerSecond, total: totalSteps, finished: true)
+        return .finished
+    }
+
+    private func report(
+        _ train: Tessera_V1_Metrics?, eval: Tessera_V1_Metrics?, step: Int64, epoch: Int, samples: Int64, version: UInt64,
+        stale: Int64, rate: Double, total: Int64, finished: Bool = false
+    ) async throws -> Tessera_V1_ReportProgressResponse {
+        try await client.report(.with {
+            $0.nodeID = nodeID
+            $0.jobID = assignment.jobID
+            $0.workerStep = step
+            $0.epoch = Int32(epoch)
+            $0.samples = samples
+            if let train { $0.train = train }
+            if let eval { $0.eval = eval }
+            $0.shardVersion = Int64(version)
+            $0.staleDropped = stale
+            $0.stepsPerSecond = rate
+            $0.finished = finished
+            $0.totalSteps = total
+        })
+    }
+
+    /// The chief declares the variables; the others wait until the placement is ready.
+    private func placement(for model: any Model) async throws -> [Tessera_V1_PartitionPlacement] {
+        if assignment.placementReady { return assignment.placement }
+        if assignment.isChief {
+            return try await client.declare(.with {
+                $0.nodeID = nodeID
+                $0.jobID = assignment.jobID
+                $0.variables = model.variables.map(\.decl)
+            })
+        }
+        while true {
+            try await Task.sleep(for: .milliseconds(100))
+            let answer = try await client.task(nodeID: nodeID)
+            guard answer.hasTask, answer.task.jobID == assignment.jobID else {
+                throw RuntimeFailure(.aborted, "\(assignment.jobID) was withdrawn from this worker before it started")
+            }
+            if answer.task.placementReady { return answer.task.placement }
+        }
+    }
+
+    private func checkPlacement(_ plan: RoutePlan, matches model: any Model) throws {
+        let declared = model.variables
+        guard plan.variables.count == declared.count,
+            zip(plan.variables, declared).allSatisfy({ $0.name == $1.name && $0.shape == $1.shape })
+        else {
+            throw RuntimeFailure(.failedPrecondition, "the job's placed variables \(plan.variables.map { "\($0.name)\($0.shape)" }) do not match this worker's model \(declared.map { "\($0.name)\($0.shape)" }): do all workers see the same data?")
+        }
+    }
+
+    private func modelConfig(_ spec: JobSpec, data: WorkerData) throws -> ModelConfig {
+        guard let type = Training.ModelType(rawValue: spec.model.type.rawValue) else {
+            throw RuntimeFailure(.unimplemented, "model type \(spec.model.type.rawValue) is not available in this version")
+        }
+        return ModelConfig(
+            type: type, inputWidth: data.featureCount, classes: spec.model.classes ?? data.classes, hidden: spec.model.hidden,
+            activation: Training.Activation(rawValue: spec.model.activation.rawValue) ?? .relu,
+            dropout: Float(spec.model.dropout), seed: spec.training.seed)
+    }
+}
+
+/// Averages training figures over the steps since the last report and measures steps per second.
+struct ProgressReporter {
+    let interval: Duration
+    private var lossSum: Double = 0
+    private var correct = 0
+    private var count = 0
+    private var steps = 0
+    private var windowStart = ContinuousClock.now
+    private(set) var stepsPerSecond: Double = 0
+
+    init(interval: Duration) { self.interval = interval }
+
+    mutating func add(_ result: StepResult) {
+        lossSum += Double(result.loss) * Double(result.count)
+        correct += result.correct
+        count += result.count
+        steps += 1
+    }
+
+    var isDue: Bool { ContinuousClock.now - windowStart >= interval }
+
+    mutating func drain() -> Tessera_V1_Metrics? {
+        let elapsed = ContinuousClock.now - windowStart
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        if seconds > 0, steps > 0 { stepsPerSecond = Double(steps) / seconds }
+        defer {
+            lossSum = 0; correct = 0; count = 0; steps = 0
+            windowStart = .now
+        }
+        guard count > 0 else { return nil }
+        return .with {
+            $0.loss = lossSum / Double(count)
+            $0.accuracy = Double(correct) / Double(count)
+            $0.count = Int64(count)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ClusterAPI
+import Logging
+import ServiceLifecycle
+
+/// The worker's main loop: ask the coordinator for a task, run it, report how it ended, repeat.
+final class WorkerAgent: Service, Sendable {
+    private let config: WorkerConfig
+    private let client: CoordinatorClient
+    private let membership: MembershipService
+    private let logger: Logger
+
+    init(config: WorkerConfig, client: CoordinatorClient, membership: MembershipService, logger: Logger) {
+        self.config = config
+        self.client = client
+        self.membership = membership
+        self.logger = logger
+    }
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await self.loop()
+        }
+    }
+
+    private func loop() async throws {
+        let nodeID = try await membership.waitForRegistration()
+        while !Task.isCancelled {
+            let answer: Tessera_V1_GetTaskResponse
+            do {
+                answer = try await client.task(nodeID: membership.nodeID ?? nodeID)
+            } catch {
+                logger.warning("could not get a task", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .seconds(1))
+                continue
+            }
+            guard answer.hasTask else {
+                let wait = answer.retryAfterMs > 0 ? Duration.milliseconds(Int64(answer.retryAfterMs)) : config.pollInterval
+                try await Task.sleep(for: wait)
+                continue
+            }
+            let task = answer.task
+            logger.info("starting task", metadata: ["job": "\(task.jobID)", "worker": "\(task.workerIndex)/\(task.workerCount)", "chief": "\(task.isChief)"])
+            let runner = TaskRunner(assignment: task, nodeID: membership.nodeID ?? nodeID, config: config, client: client, logger: logger)
+            do {
+                let outcome = try await runner.run()
+                logger.info("task ended", metadata: ["job": "\(task.jobID)", "outcome": "\(outcome)"])
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.error("task failed", metadata: ["job": "\(task.jobID)", "error": "\(error)"])
+                _ = try? await client.report(.with {
+                    $0.nodeID = membership.nodeID ?? nodeID
+                    $0.jobID = task.jobID
+                    $0.failure = "worker \(config.name): \(error)"
+                })
+            }
+        }
+    }
+}

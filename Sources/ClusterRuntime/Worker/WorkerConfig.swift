@@ -1,0 +1,31 @@
+/// Everything a workerd needs to start; built by the `workerd` executable from flags.
+public struct WorkerConfig: Sendable {
+    /// The coordinator to join.
+    public var coordinator: HostPort
+    /// Directory that job-spec data paths are relative to.
+    public var dataRoot: String
+    /// Compute device ("cpu").
+    public var device: String
+    /// OpenBLAS threads.
+    public var threads: Int
+    /// Node name; a restarted worker with the same name keeps its identity.
+    public var name: String
+    /// How long to wait between asking for work when there is none.
+    public var pollInterval: Duration
+    /// How often to report progress to the coordinator while training.
+    public var reportInterval: Duration
+
+    /// Creates a configuration.
+    public init(
+        coordinator: HostPort, dataRoot: String, device: String = "cpu", threads: Int = 1, name: String,
+        pollInterval: Duration = .milliseconds(250), reportInterval: Duration = .milliseconds(500)
+    ) {
+        self.coordinator = coordinator
+        self.dataRoot = dataRoot
+        self.device = device
+        self.threads = threads
+        self.name = name
+        self.pollInterval = pollInterval
+        self.reportInterval = reportInterval
+    }
+}

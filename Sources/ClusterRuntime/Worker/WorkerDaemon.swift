@@ -1,0 +1,57 @@
+import ClusterAPI
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// A workerd: registers with the coordinator, heartbeats, and runs the tasks it is given one after another.
+public final class WorkerDaemon: Sendable {
+    /// The configuration it runs with.
+    public let config: WorkerConfig
+    private let logger: Logger
+    private let client: CoordinatorClient
+    private let membership: MembershipService
+    private let agent: WorkerAgent
+    private let group: LockedValue<ServiceGroup?> = LockedValue(nil)
+
+    /// Builds the daemon; nothing runs until `run()` or `start()`.
+    public init(config: WorkerConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        let client = try CoordinatorClient(address: config.coordinator)
+        self.client = client
+        let membership = MembershipService(client: client, logger: logger) {
+            .with {
+                $0.name = config.name
+                $0.role = .worker
+                $0.device = config.device
+                $0.threads = Int32(config.threads)
+                $0.version = tesseraVersion
+            }
+        }
+        self.membership = membership
+        agent = WorkerAgent(config: config, client: client, membership: membership, logger: logger)
+    }
+
+    /// Runs until SIGTERM/SIGINT.
+    public func run() async throws {
+        SystemdNotifier().ready(status: "worker \(config.name) joining \(config.coordinator)")
+        try await makeGroup(signals: [.sigterm, .sigint]).run()
+        SystemdNotifier().stopping()
+    }
+
+    /// Starts in the background (tests).
+    public func start() {
+        let group = makeGroup(signals: [])
+        Task { try? await group.run() }
+    }
+
+    /// Begins a graceful shutdown.
+    public func stop() async { await group.value?.triggerGracefulShutdown() }
+
+    private func makeGroup(signals: [UnixSignal]) -> ServiceGroup {
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: membership), .init(service: agent)], gracefulShutdownSignals: signals, logger: logger))
+        self.group.value = group
+        return group
+    }
+}

@@ -1,0 +1,75 @@
+import ClusterAPI
+import ClusterRuntime
+import Foundation
+
+/// Polls a job and draws its progress until it ends: redrawn in place on a terminal, one line per change when piped.
+struct JobFollower {
+    let client: CoordinatorClient
+    let jobID: String
+    let json: Bool
+
+    func follow() async throws -> Tessera_V1_Job {
+        let tty = isatty(STDOUT_FILENO) == 1 && !json
+        var lastLine = ""
+        var failures = 0
+        while true {
+            let job: Tessera_V1_Job
+            do {
+                job = try await client.job(jobID)
+                failures = 0
+            } catch let failure as RuntimeFailure where failure.code == .unavailable || failure.code == .deadlineExceeded {
+                failures += 1
+                if failures > 30 { throw failure }
+                try await Task.sleep(for: .seconds(1))
+                continue
+            }
+            let line = progressLine(job)
+            if line != lastLine && !json {
+                if tty {
+                    print("\r\u{1B}[2K" + line, terminator: "")
+                } else {
+                    print(line)
+                }
+                fflush(nil)
+                lastLine = line
+            }
+            if JobPresentation.isFinal(job.state) {
+                if tty { print("") }
+                if json {
+                    print(JobPresentation.json(JobPresentation.jobObject(job)))
+                } else {
+                    print(finalLine(job))
+                }
+                return job
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+    }
+
+    private func progressLine(_ job: Tessera_V1_Job) -> String {
+        var parts = ["\(job.id)", JobPresentation.stateName(job.state), "step \(JobPresentation.stepText(job))"]
+        if job.totalSteps > 0 {
+            let fraction = min(1, Double(job.step) / Double(job.totalSteps))
+            let width = 24
+            let filled = Int(fraction * Double(width))
+            parts.append("[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(Int(fraction * 100))%")
+        }
+        if let m = JobPresentation.latestMetrics(job) {
+            parts.append("loss \(JobPresentation.format(m.loss))")
+            parts.append("accuracy \(JobPresentation.format(m.accuracy))")
+        }
+        if job.stepsPerSecond > 0 { parts.append(String(format: "%.1f steps/s", job.stepsPerSecond)) }
+        return parts.joined(separator: "  ")
+    }
+
+    private func finalLine(_ job: Tessera_V1_Job) -> String {
+        var text = "\(job.id) \(JobPresentation.stateName(job.state))"
+        if !job.reason.isEmpty { text += ": \(job.reason)" }
+        if job.hasEvalMetrics {
+            text += String(format: "\nheld-out: loss %.4f  accuracy %.4f", job.evalMetrics.loss, job.evalMetrics.accuracy)
+            if job.evalMetrics.hasAuc { text += String(format: "  auc %.4f", job.evalMetrics.auc) }
+            text += "  (\(job.evalMetrics.count) examples)"
+        }
+        return text
+    }
+}
