@@ -1,14 +1,13 @@
 extension Coordinator {
     /// A worker's progress report: updates the job's figures and history; returns `.stop` once the job must stop
-    /// (max_steps or stop_at reached, cancelled, failed, or this worker's task was given to another worker).
+    /// (max_steps or stop_at reached, cancelled, failed, or the worker holds no task of the job, e.g. because
+    /// its task was handed to another worker while it was judged dead).
     public mutating func report(_ id: JobID, worker: NodeID, progress: WorkerProgress, now: Double) throws(CoordinatorError) -> Directive {
         var job = try existing(id)
         if job.state.isTerminal { return .stop(job.reason.isEmpty ? "job \(job.state.rawValue)" : job.reason) }
         guard let index = reclaimSlot(of: worker, in: &job) else {
-            if job.workers.contains(where: { $0.lastNode == worker }) {
-                return .stop("this worker's task of \(id) was handed to another worker")
-            }
-            throw CoordinatorError(.invalidNode, "\(worker) has no task in \(id)")
+            // Its task was handed to another worker (it was judged dead), or it never had one.
+            return .stop("\(worker) has no task in \(id)")
         }
         job.workers[index].progress = progress
         job.workers[index].lastReportAt = now
