@@ -40,13 +40,14 @@ struct FuzzTests {
 
     /// Decodes; on success checks the canonical re-encoding. Returns whether it decoded.
     @discardableResult
-    static func check(_ bytes: [UInt8]) -> Bool {
+    static func check(_ bytes: [UInt8], codes: inout [String: Int]) -> Bool {
         switch decodeResult(bytes, limits: WireLimits(maxFrameBytes: 1 << 20)) {
         case .success(let frame):
             #expect(WireFormat.encode(frame) == bytes)
             return true
         case .failure(let error):
             #expect(!error.message.isEmpty)
+            codes[error.code.name, default: 0] += 1
             return false
         }
     }
@@ -55,11 +56,12 @@ struct FuzzTests {
     func hostileBuffers() {
         var rng = SeededGenerator(seed: 2024)
         var decoded = 0, total = 0
+        var codes: [String: Int] = [:]
         let seeds = Self.seeds
         for (bytes, _) in seeds {
-            #expect(Self.check(bytes))
+            #expect(Self.check(bytes, codes: &codes))
             // Every truncation.
-            for n in 0..<bytes.count { Self.check(Array(bytes[0..<n])); total += 1 }
+            for n in 0..<bytes.count { Self.check(Array(bytes[0..<n]), codes: &codes); total += 1 }
         }
         for round in 0..<100_000 {
             let (seed, starts) = seeds[Int(rng.next() % UInt64(seeds.count))]
@@ -86,10 +88,14 @@ struct FuzzTests {
                 }
                 bytes.reseal(entryStarts: starts)
             }
-            if Self.check(bytes) { decoded += 1 }
+            if Self.check(bytes, codes: &codes) { decoded += 1 }
             total += 1
         }
         #expect(total >= 100_000)
-        print("fuzz: \(total) buffers, \(decoded) decoded as valid frames")
+        // The mutations reach the validators behind the CRCs, not just the checksum check.
+        for code in ["truncated", "badMagic", "badLength", "badShape", "badDType", "badEncoding", "limitExceeded", "checksumMismatch", "badPadding"] {
+            #expect(codes[code, default: 0] > 0, "no buffer produced \(code)")
+        }
+        print("fuzz: \(total) buffers, \(decoded) decoded as valid frames; errors: \(codes.sorted { $0.key < $1.key })")
     }
 }
