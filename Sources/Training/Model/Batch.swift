@@ -16,6 +16,12 @@ public struct Batch: Sendable {
         self.labels = labels
     }
 
+    /// Creates a batch whose shapes the caller already guarantees.
+    init(uncheckedFeatures features: Tensor, labels: Tensor) {
+        self.features = features
+        self.labels = labels
+    }
+
     /// Rows in the batch.
     public var count: Int { labels.count }
 }

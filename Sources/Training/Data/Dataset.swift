@@ -1,0 +1,42 @@
+import TensorWire
+
+/// An in-memory table: features [count, width] and one f32 label per row.
+public struct Dataset: Sendable {
+    /// Feature rows, [count, width].
+    public let features: Tensor
+    /// Labels, [count]: class ids for classification (string labels mapped in sorted order), values for regression.
+    public let labels: Tensor
+    /// Column names (CSV header, `pixel_<i>` for IDX, `x<i>` for synthetic).
+    public let featureNames: [String]
+    /// Class names in id order when labels were strings; nil for numeric labels.
+    public let classNames: [String]?
+
+    /// Creates a dataset; throws unless features has one row per label and a name per column.
+    public init(features: Tensor, labels: Tensor, featureNames: [String], classNames: [String]? = nil) throws {
+        guard features.shape.rank == 2, labels.count == features.rows, featureNames.count == features.columns else {
+            throw TrainingError(.shapeMismatch, "dataset: features \(features.shape), \(labels.count) labels, \(featureNames.count) names")
+        }
+        self.features = features
+        self.labels = labels
+        self.featureNames = featureNames
+        self.classNames = classNames
+    }
+
+    /// Rows.
+    public var count: Int { labels.count }
+
+    /// Features per row.
+    public var width: Int { features.columns }
+
+    /// Number of classes: the class names, else max label + 1 when all labels are non-negative integers, else nil.
+    public var classCount: Int? {
+        if let classNames { return classNames.count }
+        var maxLabel: Float = -1
+        let values = labels.toArray()
+        for v in values {
+            guard v >= 0, v == v.rounded() else { return nil }
+            maxLabel = max(maxLabel, v)
+        }
+        return values.isEmpty ? nil : Int(maxLabel) + 1
+    }
+}
