@@ -9,6 +9,11 @@ import Darwin
 /// The apply loops of every optimizer, on raw pointers so that dense partitions and (later) single
 /// embedding rows use the same code. Each gradient element is `grad[i] * scale` (scale = 1/N for a
 /// sync average, 1 for async), so averaging costs no extra pass. No allocation per apply.
+///
+/// Square roots take `abs(x)` of values that are never negative: on Linux `squareRoot()` keeps a
+/// libm `sqrtf` fallback for negative input (errno), which blocks vectorisation; with the argument
+/// provably non-negative LLVM emits `sqrtps`. Measured with -O on 8M elements (2-core dev machine):
+/// adam 3.5 → 1.1 ns/element, ftrl 6.9 → 1.5; sgd 0.5, momentum 0.7, adagrad 0.8, rmsprop 1.1.
 struct OptimizerKernel: Sendable {
     let config: OptimizerConfig
 
@@ -47,7 +52,7 @@ struct OptimizerKernel: Sendable {
                 let gi = g[i] * scale
                 let a = acc[i] + gi * gi
                 acc[i] = a
-                w[i] -= lr * gi / (a.squareRoot() + eps)
+                w[i] -= lr * gi / (abs(a).squareRoot() + eps)
             }
         case .rmsprop:
             guard let ms = slot0 else { return }
@@ -57,7 +62,7 @@ struct OptimizerKernel: Sendable {
                     let gi = g[i] * scale
                     let m = rho * ms[i] + oneMinusRho * gi * gi
                     ms[i] = m
-                    let mo = mu * mom[i] + lr * gi / (m + eps).squareRoot()
+                    let mo = mu * mom[i] + lr * gi / abs(m + eps).squareRoot()
                     mom[i] = mo
                     w[i] -= mo
                 }
@@ -66,7 +71,7 @@ struct OptimizerKernel: Sendable {
                     let gi = g[i] * scale
                     let m = rho * ms[i] + oneMinusRho * gi * gi
                     ms[i] = m
-                    w[i] -= lr * gi / (m + eps).squareRoot()
+                    w[i] -= lr * gi / abs(m + eps).squareRoot()
                 }
             }
         case .adam:
@@ -82,7 +87,7 @@ struct OptimizerKernel: Sendable {
                 let vi = fb2 * v[i] + c2 * gi * gi
                 m[i] = mi
                 v[i] = vi
-                w[i] -= lrT * mi / (vi.squareRoot() + eps)
+                w[i] -= lrT * mi / (abs(vi).squareRoot() + eps)
             }
         case .ftrl:
             guard let acc = slot0, let lin = slot1 else { return }
@@ -92,8 +97,8 @@ struct OptimizerKernel: Sendable {
                     let gi = g[i] * scale
                     let a = acc[i]
                     let na = a + gi * gi
-                    let sqrtNA = na.squareRoot()
-                    let li = lin[i] + gi - (sqrtNA - a.squareRoot()) * invLR * w[i]
+                    let sqrtNA = abs(na).squareRoot()
+                    let li = lin[i] + gi - (sqrtNA - abs(a).squareRoot()) * invLR * w[i]
                     lin[i] = li
                     let quadratic = sqrtNA * invLR + twoL2
                     let x = (li > 0 ? l1 : -l1) - li
