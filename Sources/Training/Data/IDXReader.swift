@@ -42,11 +42,10 @@ public enum IDXReader {
         let t = Tensor(zeros: Shape([n, width]))
         let total = n * width
         let out = t.baseAddress
-        let scale: Float = 1 / 255
         bytes.withUnsafeBufferPointer { b in
             guard let base = b.baseAddress else { return }
             let src = base + offset
-            for i in 0..<total { out[i] = Float(src[i]) * scale }
+            for i in 0..<total { out[i] = Float(src[i]) / 255 }
         }
         return t
     }
