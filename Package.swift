@@ -97,8 +97,9 @@ let package = Package(
         .testTarget(
             name: "ClusterRuntimeTests",
             dependencies: [
-                "ClusterRuntime",
+                "ClusterRuntime", "ClusterAPI", "TensorWire", "ParameterStore",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["ClusterRuntime"]),

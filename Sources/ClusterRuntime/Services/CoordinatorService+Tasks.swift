@@ -145,9 +145,11 @@ extension CoordinatorService {
         for action in actions {
             switch action {
             case .dropJob(let id, let shards):
-                for shard in shards {
-                    guard let address = try? HostPort(parsing: shard.address) else { continue }
-                    await self.shards.dropJob(id.rawValue, on: address)
+                for (job, targets) in retention.release(id, shards: shards, succeeded: jobState(id) == .succeeded) {
+                    for shard in targets {
+                        guard let address = try? HostPort(parsing: shard.address) else { continue }
+                        await self.shards.dropJob(job.rawValue, on: address)
+                    }
                 }
             case .jobEnded(let id, let state, let reason):
                 logger.info("job ended", metadata: ["job": "\(id)", "state": "\(state.rawValue)", "reason": "\(reason)"])
@@ -160,6 +162,33 @@ extension CoordinatorService {
             case .checkpoint:
                 break
             }
+        }
+    }
+}
+
+extension CoordinatorService {
+    func jobState(_ id: JobID) -> JobState? {
+        state.withLock { $0.job(id)?.state }
+    }
+}
+
+/// Keeps the variables of the most recent succeeded jobs on their shards (so `clusterctl pull`
+/// can read them) and releases older ones; cancelled and failed jobs are released at once.
+final class JobRetention: Sendable {
+    private let kept = LockedValue<[(JobID, [ShardTarget])]>([])
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// The jobs whose shard memory should be dropped now.
+    func release(_ id: JobID, shards: [ShardTarget], succeeded: Bool) -> [(JobID, [ShardTarget])] {
+        guard succeeded else { return [(id, shards)] }
+        return kept.withLock { kept in
+            kept.append((id, shards))
+            guard kept.count > limit else { return [] }
+            let old = Array(kept.prefix(kept.count - limit))
+            kept.removeFirst(kept.count - limit)
+            return old
         }
     }
 }

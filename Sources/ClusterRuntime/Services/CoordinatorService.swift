@@ -21,6 +21,8 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
     /// Examples in each job's latest evaluation.
     let evalCounts = LockedValue<[JobID: Int64]>([:])
     let heartbeatInterval: Duration
+    /// Succeeded jobs whose variables stay on the shards for `clusterctl pull`.
+    let retention = JobRetention(limit: 8)
 
     /// Creates the coordinator with empty membership and no jobs.
     public init(name: String, dataDir: String, heartbeatInterval: Duration, heartbeatTimeout: Duration, logger: Logger) {

@@ -53,7 +53,7 @@ struct TaskRunner {
         var highestVersion: UInt64 = 0
         var epoch = 0
         training: while epoch < epochs {
-            var batches = data.trainBatches(epoch: epoch)
+            var batches = try data.trainBatches(epoch: epoch)
             while let batch = try batches.next() {
                 try Task.checkCancellation()
                 let minimum = sync ? pulledVersions.map { $0.map { $0 + 1 } } : nil
@@ -82,7 +82,7 @@ struct TaskRunner {
                         version: highestVersion, stale: staleDropped, rate: reporter.stepsPerSecond, total: totalSteps)
                     if answer.stop {
                         logger.info("coordinator stopped the task", metadata: ["job": "\(assignment.jobID)", "reason": "\(answer.reason)"])
-                        return .stopped
+                        break training
                     }
                 }
                 if let maxSteps, highestVersion >= maxSteps { break training }
@@ -90,25 +90,30 @@ struct TaskRunner {
             epoch += 1
         }
 
-        var final: Tessera_V1_Metrics?
-        if assignment.isChief {
-            // Wait for the other workers, then evaluate the final parameters.
-            while true {
-                let answer = try await report(
-                    reporter.drain(), eval: nil, step: workerStep, epoch: epoch, samples: samples, version: highestVersion,
-                    stale: staleDropped, rate: reporter.stepsPerSecond, total: totalSteps)
-                if answer.stop { return .stopped }
-                if answer.peersFinished { break }
-                try await Task.sleep(for: .milliseconds(200))
+        // Finish: the chief waits for the others, then evaluates the final parameters. A job that was
+        // cancelled meanwhile answers with errors here, which only end the task.
+        do {
+            var final: Tessera_V1_Metrics?
+            if assignment.isChief {
+                while true {
+                    let answer = try await report(
+                        reporter.drain(), eval: nil, step: workerStep, epoch: epoch, samples: samples, version: highestVersion,
+                        stale: staleDropped, rate: reporter.stepsPerSecond, total: totalSteps)
+                    if answer.peersFinished || answer.stop { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                let versions = try await shards.pull(into: parameterBuffers)
+                highestVersion = max(highestVersion, versions.max() ?? 0)
+                final = try data.evaluate(model: model, parameters: parameters, backend: backend).proto
             }
-            let versions = try await shards.pull(into: parameterBuffers)
-            highestVersion = max(highestVersion, versions.max() ?? 0)
-            final = try data.evaluate(model: model, parameters: parameters, backend: backend).proto
+            _ = try await report(
+                reporter.drain(), eval: final, step: workerStep, epoch: epoch, samples: samples, version: highestVersion,
+                stale: staleDropped, rate: reporter.stepsPerSecond, total: totalSteps, finished: true)
+            return .finished
+        } catch let failure as RuntimeFailure where failure.code == .notFound || failure.code == .failedPrecondition {
+            logger.info("task ended without a final report", metadata: ["job": "\(assignment.jobID)", "reason": "\(failure.message)"])
+            return .stopped
         }
-        _ = try await report(
-            reporter.drain(), eval: final, step: workerStep, epoch: epoch, samples: samples, version: highestVersion,
-            stale: staleDropped, rate: reporter.stepsPerSecond, total: totalSteps, finished: true)
-        return .finished
     }
 
     private func report(

@@ -1,28 +1,107 @@
 import ClusterAPI
 import Coordinator
+import Foundation
 import Training
 
-/// The worker's view of a job's data: its shard of the training split, the held-out split, and evaluation.
+/// The worker's view of a job's data: its shard of the training split, the held-out split, and
+/// evaluation over it. Every worker loads and splits the same way (same seed), so the held-out
+/// split and the standardisation statistics agree across workers.
 struct WorkerData {
-    var featureCount: Int
-    var classes: Int
-    var batchesPerEpoch: Int
+    /// This worker's rows of the training split.
+    let train: Dataset
+    /// The held-out split (a test file, or `test_fraction` of the data).
+    let test: Dataset?
+    /// Input features per example.
+    let featureCount: Int
+    /// Classes of a classification task (2 for binary).
+    let classes: Int
+    /// Batches this worker runs per epoch; equal on every worker in sync mode so no worker waits
+    /// for gradients that will never come.
+    let batchesPerEpoch: Int
+    let batchSize: Int
+    let shuffle: Bool
+    let seed: UInt64
+    let workerIndex: Int
 
     static func load(spec: JobSpec, dataRoot: String, workerIndex: Int, workerCount: Int) throws -> WorkerData {
-        throw RuntimeFailure(.unimplemented, "data loading is not wired yet")
+        let config = try dataConfig(spec)
+        let splits = try DataLoader.load(config, dataRoot: URL(fileURLWithPath: dataRoot))
+        let shard = try splits.train.shard(workerIndex, of: workerCount)
+        guard shard.count > 0 else {
+            throw RuntimeFailure(.failedPrecondition, "worker \(workerIndex) of \(workerCount) got no training rows (\(splits.train.count) in all)")
+        }
+        let batch = spec.data.batchSize
+        let perEpoch =
+            spec.training.mode == .sync
+            ? max(1, (splits.train.count / workerCount) / batch)
+            : (shard.count + batch - 1) / batch
+        return WorkerData(
+            train: shard, test: splits.test, featureCount: splits.inputWidth, classes: max(2, splits.train.classCount ?? 2),
+            batchesPerEpoch: perEpoch, batchSize: batch, shuffle: spec.data.shuffle, seed: spec.training.seed,
+            workerIndex: workerIndex)
     }
 
-    func trainBatches(epoch: Int) -> AnyBatchSequence { AnyBatchSequence() }
+    private static func dataConfig(_ spec: JobSpec) throws -> DataConfig {
+        let d = spec.data
+        let format: Training.DataFormat
+        switch d.format {
+        case .csv: format = .csv
+        case .idx: format = .idx
+        case .synthetic: format = .synthetic
+        case .libsvm, .tfrecord:
+            throw RuntimeFailure(.unimplemented, "data.format \(d.format.rawValue) is not supported by this worker yet")
+        }
+        var config = DataConfig(
+            format: format, train: d.train, trainLabels: d.trainLabels, test: d.test, testLabels: d.testLabels, label: d.label,
+            testFraction: d.testFraction, normalize: d.normalize == .standard ? .standard : Training.Normalization.none,
+            batchSize: d.batchSize, seed: spec.training.seed)
+        if d.format == .synthetic {
+            var synthetic = SyntheticConfig()
+            if let w = d.weights { synthetic.weights = w }
+            if let b = d.bias { synthetic.bias = Float(b) }
+            if let n = d.samples { synthetic.samples = n }
+            if let n = d.noise { synthetic.noise = Float(n) }
+            if let x = d.xMin { synthetic.xMin = Float(x) }
+            if let x = d.xMax { synthetic.xMax = Float(x) }
+            config.synthetic = synthetic
+        }
+        return config
+    }
 
+    /// The batches of one epoch, prepared one ahead on another thread.
+    func trainBatches(epoch: Int) throws -> EpochBatches {
+        let iterator = try BatchIterator(
+            dataset: train, batchSize: batchSize, shuffle: shuffle, seed: seed, epoch: epoch, worker: workerIndex)
+        return EpochBatches(source: PrefetchingBatchIterator(iterator), limit: batchesPerEpoch)
+    }
+
+    /// Loss, accuracy and (binary) AUC over the held-out split (the training shard when there is none).
     func evaluate(model: any Model, parameters: ParameterSet, backend: any ComputeBackend) throws -> EvaluationSummary {
-        EvaluationSummary(loss: 0, accuracy: 0, auc: nil, count: 0)
+        let result = try Evaluator().evaluate(model: model, parameters: parameters, dataset: test ?? train, backend: backend)
+        return EvaluationSummary(
+            loss: Double(result.loss), accuracy: Double(result.accuracy), auc: result.auc.map(Double.init), count: result.count)
     }
 }
 
-struct AnyBatchSequence {
-    mutating func next() throws -> Batch? { nil }
+/// At most `limit` batches of an epoch; wraps around the shard when it holds fewer.
+struct EpochBatches {
+    let source: PrefetchingBatchIterator
+    let limit: Int
+    private var taken = 0
+
+    init(source: PrefetchingBatchIterator, limit: Int) {
+        self.source = source
+        self.limit = limit
+    }
+
+    mutating func next() throws -> Batch? {
+        guard taken < limit, let batch = source.next() else { return nil }
+        taken += 1
+        return batch
+    }
 }
 
+/// Evaluation figures in the units the control plane reports.
 struct EvaluationSummary {
     var loss: Double
     var accuracy: Double
