@@ -34,6 +34,13 @@ import Testing
         #expect(d.labels.toArray() == [0, 1])
     }
 
+    @Test func csvByteOrderMarkIsSkipped() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try write("\u{FEFF}a,target\n1,0\n", "bom.csv", in: dir)
+        let d = try DataLoader.load(DataConfig(format: .csv, train: "bom.csv", label: "target", testFraction: 0), dataRoot: dir).train
+        #expect(d.featureNames == ["a"])
+    }
+
     @Test func csvBadCellNamesFileLineAndColumn() throws {
         let dir = try TestSupport.temporaryDirectory()
         try write("a,b,target\n1,2,0\n1,oops,1\n", "bad.csv", in: dir)

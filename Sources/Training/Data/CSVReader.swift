@@ -85,7 +85,11 @@ public enum CSVReader {
         let buffer: UnsafeBufferPointer<UInt8>
         var position = 0
 
-        init(_ buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
+        init(_ buffer: UnsafeBufferPointer<UInt8>) {
+            self.buffer = buffer
+            // Skip a UTF-8 byte-order mark.
+            if buffer.count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { position = 3 }
+        }
 
         mutating func next() -> Range<Int>? {
             guard position < buffer.count else { return nil }
