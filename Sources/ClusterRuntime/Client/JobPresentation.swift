@@ -161,9 +161,20 @@ public enum JobPresentation {
         return "\(Int(seconds / 3600))h"
     }
 
+    /// Replaces NaN and infinities (which JSON cannot carry) by null, recursively.
+    static func finite(_ value: Any) -> Any {
+        switch value {
+        case let d as Double: d.isFinite ? d : NSNull()
+        case let f as Float: f.isFinite ? Double(f) : NSNull()
+        case let array as [Any]: array.map(finite)
+        case let object as [String: Any]: object.mapValues(finite)
+        default: value
+        }
+    }
+
     /// Pretty, key-sorted JSON text of an object.
     public static func json(_ object: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]),
+        guard let data = try? JSONSerialization.data(withJSONObject: finite(object), options: [.prettyPrinted, .sortedKeys]),
             let text = String(data: data, encoding: .utf8)
         else { return "{}" }
         return text

@@ -110,8 +110,10 @@ extension CoordinatorService {
                 actions += try state.recordShardVersion(id, version: Int(request.shardVersion), now: now)
             }
             var directive = Directive.continue
-            if request.hasTrain || !request.finished {
+            if request.hasTrain {
                 directive = try state.report(id, worker: worker, progress: progress, now: now)
+            } else if let job = state.job(id), job.isStopping || job.state.isTerminal {
+                directive = .stop(job.reason)
             }
             if request.hasEval {
                 let e = request.eval

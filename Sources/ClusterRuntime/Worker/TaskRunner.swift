@@ -184,6 +184,7 @@ struct ProgressReporter {
     private var count = 0
     private var steps = 0
     private var windowStart = ContinuousClock.now
+    private var last: Tessera_V1_Metrics?
     private(set) var stepsPerSecond: Double = 0
 
     init(interval: Duration) { self.interval = interval }
@@ -197,6 +198,7 @@ struct ProgressReporter {
 
     var isDue: Bool { ContinuousClock.now - windowStart >= interval }
 
+    /// The figures of the window since the last drain (the previous window's when no step ran since).
     mutating func drain() -> Tessera_V1_Metrics? {
         let elapsed = ContinuousClock.now - windowStart
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -205,11 +207,13 @@ struct ProgressReporter {
             lossSum = 0; correct = 0; count = 0; steps = 0
             windowStart = .now
         }
-        guard count > 0 else { return nil }
-        return .with {
+        guard count > 0 else { return last }
+        let metrics = Tessera_V1_Metrics.with {
             $0.loss = lossSum / Double(count)
             $0.accuracy = Double(correct) / Double(count)
             $0.count = Int64(count)
         }
+        last = metrics
+        return metrics
     }
 }

@@ -17,8 +17,12 @@ final class WorkerAgent: Service, Sendable {
     }
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await self.loop()
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await self.loop()
+            }
+        } catch is CancellationError {
+            logger.info("worker stopping")
         }
     }
 

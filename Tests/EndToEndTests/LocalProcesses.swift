@@ -1,0 +1,138 @@
+import Foundation
+
+/// Real psd/workerd processes on loopback, started from the built binaries, stopped with SIGTERM.
+final class LocalProcesses: @unchecked Sendable {
+    let bin: URL
+    let dir: URL
+    private var processes: [Process] = []
+    private(set) var coordinator = ""
+
+    init() throws {
+        bin = try binDirectory()
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("logs"), withIntermediateDirectories: true)
+    }
+
+    /// Starts a coordinator psd, more shards and workers, and waits until all have registered.
+    func startCluster(shards: Int, workers: Int, dataRoot: String) throws {
+        let portFile = dir.appendingPathComponent("coordinator").path
+        try launch("psd-0", "psd", ["--listen", "127.0.0.1:0", "--coordinator-self", "--name", "ps-0",
+                                    "--data-dir", dir.appendingPathComponent("psd-0").path, "--port-file", portFile])
+        coordinator = try waitForFile(portFile)
+        for i in 1..<shards {
+            try launch("psd-\(i)", "psd", ["--listen", "127.0.0.1:0", "--coordinator", coordinator, "--name", "ps-\(i)",
+                                           "--data-dir", dir.appendingPathComponent("psd-\(i)").path])
+        }
+        for i in 0..<workers {
+            try launch("workerd-\(i)", "workerd", ["--coordinator", coordinator, "--data-root", dataRoot, "--name", "worker-\(i)"])
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let out = try clusterctl(["nodes", "--json"])
+            if out.status == 0,
+                let nodes = try? JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]],
+                nodes.filter({ $0["state"] as? String == "alive" }).count >= shards + workers
+            {
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        throw E2EError("the cluster did not come up; logs in \(dir.path)/logs")
+    }
+
+    private func launch(_ name: String, _ binary: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = bin.appendingPathComponent(binary)
+        process.arguments = arguments
+        let log = dir.appendingPathComponent("logs/\(name).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes.append(process)
+    }
+
+    private func waitForFile(_ path: String) throws -> String {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8), !text.isEmpty {
+                return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw E2EError("\(path) never appeared; logs in \(dir.path)/logs")
+    }
+
+    /// Runs clusterctl against the cluster and returns its exit status and output.
+    func clusterctl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = bin.appendingPathComponent("clusterctl")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["TESSERA_COORDINATOR"] = coordinator
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// SIGTERM every process, SIGKILL after 10 s; returns the exit statuses.
+    @discardableResult
+    func stop() -> [Int32] {
+        for p in processes where p.isRunning { p.terminate() }
+        let deadline = Date().addingTimeInterval(10)
+        while processes.contains(where: { $0.isRunning }) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        for p in processes { p.waitUntilExit() }
+        return processes.map(\.terminationStatus)
+    }
+
+    deinit { stop() }
+}
+
+struct E2EError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The directory holding psd, workerd and clusterctl: $TESSERA_BIN_DIR or .build/debug.
+func binDirectory() throws -> URL {
+    let dir = ProcessInfo.processInfo.environment["TESSERA_BIN_DIR"].map { URL(fileURLWithPath: $0) }
+        ?? packageRoot().appendingPathComponent(".build/debug")
+    for binary in ["psd", "workerd", "clusterctl"] where !FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent(binary).path) {
+        throw E2EError("\(binary) is not built in \(dir.path): run `swift build` (scripts/test does) or set TESSERA_BIN_DIR")
+    }
+    return dir
+}
+
+/// The package's root folder.
+func packageRoot() -> URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+}
+
+/// Where the tests find data: $TESSERA_DATA_ROOT, ../shared/data, or the copy bundled in examples/data.
+func testDataRoot() -> String {
+    if let root = ProcessInfo.processInfo.environment["TESSERA_DATA_ROOT"],
+        FileManager.default.fileExists(atPath: root + "/breast_cancer/breast_cancer.csv")
+    {
+        return root
+    }
+    let shared = packageRoot().deletingLastPathComponent().appendingPathComponent("shared/data").path
+    if FileManager.default.fileExists(atPath: shared + "/breast_cancer/breast_cancer.csv") { return shared }
+    return packageRoot().appendingPathComponent("examples/data").path
+}
+
+/// Parses JSON text into an object.
+func jsonObject(_ text: String) throws -> [String: Any] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+        throw E2EError("not a JSON object: \(text.prefix(200))")
+    }
+    return object
+}
