@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "psd", targets: ["psd"]),
         .executable(name: "workerd", targets: ["workerd"]),
         .executable(name: "clusterctl", targets: ["clusterctl"]),
+        .executable(name: "tessera-bench", targets: ["tessera-bench"]),
         .library(name: "TensorWire", targets: ["TensorWire"]),
         .library(name: "Training", targets: ["Training"]),
     ],
@@ -22,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
     ],
     targets: [
         // System-library shims.
@@ -72,6 +76,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -87,6 +95,18 @@ let package = Package(
         .executableTarget(
             name: "clusterctl",
             dependencies: ["ClusterRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        // Benchmarks (scripts/bench): data plane, optimizer apply, training throughput.
+        .executableTarget(
+            name: "tessera-bench",
+            dependencies: [
+                "ClusterRuntime", "ParameterStore", "TensorWire", "Training",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
 
         // Tests.

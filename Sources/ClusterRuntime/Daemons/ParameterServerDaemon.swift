@@ -47,7 +47,7 @@ public final class ParameterServerDaemon: Sendable {
         if let remote = config.coordinator {
             registrar = try CoordinatorClient(address: remote)
         } else {
-            registrar = localCoordinator!
+            registrar = LocalRegistrar(coordinator: localCoordinator!)
         }
         let name = config.name
         let advertise = config.advertise

@@ -21,6 +21,8 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
     /// Examples in each job's latest evaluation.
     let evalCounts = LockedValue<[JobID: Int64]>([:])
     let heartbeatInterval: Duration
+    /// The node name of the psd this coordinator runs in, once it registered.
+    let selfName = LockedValue<String?>(nil)
     /// Succeeded jobs whose variables stay on the shards for `clusterctl pull`.
     let retention = JobRetention(limit: 8)
 
@@ -114,7 +116,7 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
         let (nodes, jobs) = try withState { ($0.nodes(), $0.jobs()) }
         let now = Self.now()
         return .with {
-            $0.coordinatorName = name
+            $0.coordinatorName = selfName.value ?? name
             $0.version = tesseraVersion
             $0.uptimeSeconds = Date().timeIntervalSince(startedAt)
             $0.nodes = nodes.map { render($0, jobs: jobs, now: now) }
@@ -124,7 +126,7 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
             $0.jobsFailed = Int32(jobs.filter { $0.state == .failed }.count)
             $0.jobsCancelled = Int32(jobs.filter { $0.state == .cancelled }.count)
             $0.health = nodes.allSatisfy { $0.state == .alive } ? "SERVING" : "DEGRADED"
-            if let me = nodes.first(where: { $0.info.role == .ps && $0.info.name == name }) {
+            if let me = nodes.first(where: { $0.info.role == .ps && $0.info.name == (selfName.value ?? name) }) {
                 $0.coordinatorAddress = me.info.address
             }
         }
@@ -138,8 +140,22 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
     }
 }
 
-extension CoordinatorService: MembershipRegistrar {
-    /// Registers a node in this process (the coordinator's own psd).
+/// The coordinator psd's own registration, in process: it also tells the coordinator its own name.
+struct LocalRegistrar: MembershipRegistrar {
+    let coordinator: CoordinatorService
+
+    func register(_ node: Tessera_V1_NodeInfo) async throws -> Tessera_V1_RegisterResponse {
+        coordinator.selfName.value = node.name
+        return try await coordinator.register(node)
+    }
+
+    func heartbeat(nodeID: UInt64) async throws -> Bool { try coordinator.heartbeat(nodeID: nodeID) }
+
+    var coordinatorDescription: String { "self" }
+}
+
+extension CoordinatorService {
+    /// Registers a node.
     public func register(_ node: Tessera_V1_NodeInfo) async throws -> Tessera_V1_RegisterResponse {
         guard !node.name.isEmpty else { throw RPCError(code: .invalidArgument, message: "a node must have a name") }
         let role: NodeRole
@@ -172,9 +188,6 @@ extension CoordinatorService: MembershipRegistrar {
             return true
         }
     }
-
-    /// "self".
-    public var coordinatorDescription: String { "self" }
 }
 
 extension Duration {

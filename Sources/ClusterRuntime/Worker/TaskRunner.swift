@@ -22,7 +22,7 @@ struct TaskRunner {
         let index = Int(assignment.workerIndex)
         let count = Int(assignment.workerCount)
         let data = try WorkerData.load(spec: spec, dataRoot: config.dataRoot, workerIndex: index, workerCount: count)
-        let model = try ModelFactory.make(modelConfig(spec, data: data))
+        let model = try ModelBuilder.make(spec: spec, data: data)
         let placement = try await placement(for: model)
         let plan = RoutePlan(placement: placement)
         try checkPlacement(plan, matches: model)
@@ -163,16 +163,6 @@ struct TaskRunner {
         else {
             throw RuntimeFailure(.failedPrecondition, "the job's placed variables \(plan.variables.map { "\($0.name)\($0.shape)" }) do not match this worker's model \(declared.map { "\($0.name)\($0.shape)" }): do all workers see the same data?")
         }
-    }
-
-    private func modelConfig(_ spec: JobSpec, data: WorkerData) throws -> ModelConfig {
-        guard let type = Training.ModelType(rawValue: spec.model.type.rawValue) else {
-            throw RuntimeFailure(.unimplemented, "model type \(spec.model.type.rawValue) is not available in this version")
-        }
-        return ModelConfig(
-            type: type, inputWidth: data.featureCount, classes: spec.model.classes ?? data.classes, hidden: spec.model.hidden,
-            activation: Training.Activation(rawValue: spec.model.activation.rawValue) ?? .relu,
-            dropout: Float(spec.model.dropout), seed: spec.training.seed)
     }
 }
 

@@ -1,0 +1,13 @@
+import ArgumentParser
+import ClusterRuntime
+
+/// `tessera-bench`: the benchmarks behind `scripts/bench`.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tessera-bench",
+        abstract: "Tessera benchmarks (run through scripts/bench, which builds in release mode).",
+        version: tesseraVersion,
+        subcommands: []
+    )
+}
