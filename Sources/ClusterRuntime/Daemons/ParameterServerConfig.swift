@@ -16,11 +16,18 @@ public struct ParameterServerConfig: Sendable {
     public var heartbeatTimeout: Duration
     /// When set, the bound address is written to this file once listening (scripts and tests read it).
     public var portFile: String?
+    /// Shared bearer token every control- and data-plane request must carry; nil disables auth.
+    public var token: String?
+    /// Certificate files for gRPC TLS (server side, and client side when dialling other nodes); nil means plaintext.
+    public var tls: TLSFiles?
+    /// Address of the Prometheus `/metrics` endpoint; nil serves none.
+    public var metricsListen: HostPort?
 
     /// Creates a configuration with defaults for the optional parts.
     public init(
         listen: HostPort, dataDir: String, coordinator: HostPort?, advertise: HostPort? = nil, name: String? = nil,
-        heartbeatInterval: Duration = .seconds(1), heartbeatTimeout: Duration = .seconds(10), portFile: String? = nil
+        heartbeatInterval: Duration = .seconds(1), heartbeatTimeout: Duration = .seconds(10), portFile: String? = nil,
+        token: String? = nil, tls: TLSFiles? = nil, metricsListen: HostPort? = nil
     ) {
         self.listen = listen
         self.advertise = advertise
@@ -30,5 +37,8 @@ public struct ParameterServerConfig: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.heartbeatTimeout = heartbeatTimeout
         self.portFile = portFile
+        self.token = token
+        self.tls = tls
+        self.metricsListen = metricsListen
     }
 }

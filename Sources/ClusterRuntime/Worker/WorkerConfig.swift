@@ -14,11 +14,18 @@ public struct WorkerConfig: Sendable {
     public var pollInterval: Duration
     /// How often to report progress to the coordinator while training.
     public var reportInterval: Duration
+    /// Shared bearer token sent on every control- and data-plane request; nil sends none.
+    public var token: String?
+    /// Certificate files for gRPC TLS to the coordinator and shards; nil means plaintext.
+    public var tls: TLSFiles?
+    /// Address of the Prometheus `/metrics` endpoint; nil serves none.
+    public var metricsListen: HostPort?
 
     /// Creates a configuration.
     public init(
         coordinator: HostPort, dataRoot: String, device: String = "cpu", threads: Int = 1, name: String,
-        pollInterval: Duration = .milliseconds(250), reportInterval: Duration = .milliseconds(500)
+        pollInterval: Duration = .milliseconds(250), reportInterval: Duration = .milliseconds(500),
+        token: String? = nil, tls: TLSFiles? = nil, metricsListen: HostPort? = nil
     ) {
         self.coordinator = coordinator
         self.dataRoot = dataRoot
@@ -27,5 +34,8 @@ public struct WorkerConfig: Sendable {
         self.name = name
         self.pollInterval = pollInterval
         self.reportInterval = reportInterval
+        self.token = token
+        self.tls = tls
+        self.metricsListen = metricsListen
     }
 }
