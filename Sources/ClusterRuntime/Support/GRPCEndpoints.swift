@@ -43,10 +43,10 @@ func makeClientTransport(_ address: HostPort) throws -> HTTP2ClientTransport.Pos
     )
     let target: any ResolvableTarget
     if address.host.contains(":") {
-        let v6: ResolvableTargets.IPv6 = .ipv6(host: address.host, port: address.port)
+        let v6: ResolvableTargets.IPv6 = .ipv6(address: address.host, port: address.port)
         target = v6
     } else if address.host.first?.isNumber == true {
-        let v4: ResolvableTargets.IPv4 = .ipv4(host: address.host, port: address.port)
+        let v4: ResolvableTargets.IPv4 = .ipv4(address: address.host, port: address.port)
         target = v4
     } else {
         let dns: ResolvableTargets.DNS = .dns(host: address.host, port: address.port)
