@@ -8,10 +8,26 @@ struct ClusterCtl: AsyncParsableCommand {
         commandName: "clusterctl",
         abstract: "Submit and watch Tessera training jobs.",
         discussion: """
-            The coordinator address comes from --coordinator, else the TESSERA_COORDINATOR \
-            environment variable, else 127.0.0.1:7070. Every command prints a table, or JSON with --json.
+            The coordinator address comes from --coordinator (before or after the verb), else the \
+            TESSERA_COORDINATOR environment variable, else 127.0.0.1:7070. Every command prints a \
+            table, or JSON with --json.
             """,
         version: tesseraVersion,
         subcommands: [Submit.self, Jobs.self, Describe.self, Status.self, Nodes.self, Cancel.self, Pull.self]
     )
+
+    /// Parses with global options allowed before the verb, then runs the chosen command.
+    static func main() async {
+        let arguments = GlobalArguments.hoist(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

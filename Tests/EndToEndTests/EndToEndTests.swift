@@ -50,6 +50,10 @@ struct EndToEndTests {
         let status = try jsonObject(cluster.clusterctl(["status", "--json"]).stdout)
         #expect(status["health"] as? String == "SERVING")
 
+        // Global options may come before the verb.
+        let leading = try cluster.clusterctl(["--coordinator", cluster.coordinator, "--json", "jobs"])
+        #expect(leading.status == 0 && leading.stdout.contains(cancerID))
+
         // Errors are sentences on stderr with a non-zero exit.
         let missing = try cluster.clusterctl(["describe", "job-99"])
         #expect(missing.status != 0 && missing.stderr.contains("job-99"))
