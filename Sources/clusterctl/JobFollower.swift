@@ -58,8 +58,21 @@ struct JobFollower {
             parts.append("loss \(JobPresentation.format(m.loss))")
             parts.append("accuracy \(JobPresentation.format(m.accuracy))")
         }
-        if job.stepsPerSecond > 0 { parts.append(String(format: "%.1f steps/s", job.stepsPerSecond)) }
+        if job.stepsPerSecond > 0 {
+            parts.append(String(format: "%.1f steps/s", job.stepsPerSecond))
+            if job.totalSteps > job.step, job.state == .running {
+                parts.append("ETA " + Self.duration(Double(job.totalSteps - job.step) / job.stepsPerSecond))
+            }
+        }
         return parts.joined(separator: "  ")
+    }
+
+    /// "42s", "3m05s", "1h02m".
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }
+        return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60)
     }
 
     private func finalLine(_ job: Tessera_V1_Job) -> String {

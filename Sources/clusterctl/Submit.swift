@@ -32,7 +32,11 @@ struct Submit: AsyncParsableCommand {
             }
             if !global.json { print("submitted \(job.id) (\(job.name))") }
             let final = try await JobFollower(client: client, jobID: job.id, json: global.json).follow()
-            if final.state != .succeeded { throw ExitCode(1) }
+            switch final.state {
+            case .succeeded: return
+            case .cancelled: throw ExitCode(2)
+            default: throw ExitCode(1)
+            }
         }
     }
 }
