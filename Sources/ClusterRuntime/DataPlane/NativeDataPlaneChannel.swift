@@ -1,0 +1,106 @@
+import NIOCore
+import NIOPosix
+
+/// The native data-plane transport, client side: TensorWire frames over one dedicated TCP
+/// connection to a shard, opened on first use (handshake with the bearer token pipelined in front
+/// of the first request) and reopened after it drops. Calls run concurrently, matched by request id.
+public final class NativeDataPlaneChannel: DataPlaneChannel {
+    private enum State {
+        case idle
+        case connecting(EventLoopFuture<NativeClientConnection>)
+        case connected(NativeClientConnection)
+        case closed
+    }
+
+    /// The shard's native data-plane address.
+    public let address: HostPort
+    private let token: String?
+    private let limits: NativeTransportLimits
+    private let group: any EventLoopGroup
+    private let state = LockedValue<State>(.idle)
+
+    /// Prepares a channel to a shard's native data-plane address; connects on the first call.
+    public init(address: HostPort, token: String? = nil, limits: NativeTransportLimits = .default, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.address = address
+        self.token = token
+        self.limits = limits
+        self.group = group
+    }
+
+    /// Sends one frame and waits for the answer; shard errors arrive as `RuntimeFailure` with the shard's code.
+    public func exchange(_ method: DataPlaneMethod, request: [UInt8], timeout: Duration) async throws -> [UInt8] {
+        let connection = try await connection()
+        return try await connection.call(NativeMethod(method), request: request, timeout: timeout)
+    }
+
+    /// Closes the connection; later calls fail with UNAVAILABLE.
+    public func close() {
+        let previous = state.withLock { state -> State in
+            defer { state = .closed }
+            return state
+        }
+        switch previous {
+        case .connected(let connection): connection.channel.close(promise: nil)
+        case .connecting(let future): future.whenSuccess { $0.channel.close(promise: nil) }
+        case .idle, .closed: break
+        }
+    }
+
+    private func connection() async throws -> NativeClientConnection {
+        let future = try state.withLock { state throws(RuntimeFailure) -> EventLoopFuture<NativeClientConnection> in
+            switch state {
+            case .connected(let connection) where connection.isUsable:
+                return group.any().makeSucceededFuture(connection)
+            case .connecting(let future):
+                return future
+            case .closed:
+                throw RuntimeFailure(.unavailable, "the data-plane channel to \(address) is closed")
+            case .idle, .connected:
+                let future = connect()
+                state = .connecting(future)
+                return future
+            }
+        }
+        do {
+            let connection = try await future.get()
+            state.withLock { state in
+                if case .connecting = state { state = .connected(connection) }
+            }
+            return connection
+        } catch {
+            state.withLock { state in
+                if case .connecting = state { state = .idle }
+            }
+            if let failure = error as? RuntimeFailure { throw failure }
+            throw RuntimeFailure(.unavailable, "could not reach the data plane at \(address): is psd running there? (\(error))")
+        }
+    }
+
+    private func connect() -> EventLoopFuture<NativeClientConnection> {
+        let limits = self.limits
+        let peer = address
+        let hello = Array((token ?? "").utf8)
+        let box = LockedValue<NativeClientConnection?>(nil)
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(.seconds(10))
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(limits.socketBufferBytes))
+            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(limits.socketBufferBytes))
+            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64 << 10, initial: 1 << 20, maximum: limits.maxReadBytes))
+            .channelOption(.maxMessagesPerRead, value: 16)
+            .channelInitializer { channel in
+                let connection = NativeClientConnection(channel: channel, peer: peer)
+                box.value = connection
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NativeMessageDecoder(limits: limits))
+                    try channel.pipeline.syncOperations.addHandler(NativeClientHandler(connection: connection))
+                }
+            }
+        let host = address.host == "localhost" ? "127.0.0.1" : address.host
+        return bootstrap.connect(host: host, port: address.port).flatMap { channel in
+            let preamble = NativePreamble(method: .hello, isResponse: false, status: 0, requestID: 0, length: UInt64(hello.count))
+            let buffer = hello.withUnsafeBytes { channel.allocator.nativeMessage(preamble, body: $0) }
+            return channel.writeAndFlush(buffer).map { box.value! }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The native data-plane listener of a psd, run as a lifecycle `Service`: TensorWire frames over
+/// plain TCP (one connection per worker–shard pair), served by the shard's `DataPlaneHandler`.
+public final class NativeDataPlaneServer: Service, Sendable {
+    private enum State {
+        case idle
+        case listening(any Channel, HostPort)
+        case failed(RuntimeFailure)
+        case stopped
+    }
+
+    private let address: HostPort
+    private let handler: DataPlaneHandler
+    private let token: String?
+    private let limits: NativeTransportLimits
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let state = LockedValue<State>(.idle)
+    private let connections = LockedValue<[ObjectIdentifier: any Channel]>([:])
+
+    /// Creates the server; nothing listens until `run()`.
+    public init(
+        address: HostPort, handler: DataPlaneHandler, token: String? = nil, limits: NativeTransportLimits = .default,
+        logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.address = address
+        self.handler = handler
+        self.token = token
+        self.limits = limits
+        self.logger = logger
+        self.group = group
+    }
+
+    /// The address actually bound (resolves port 0), waiting until the listener is up; nil once stopped before binding.
+    public func boundAddress() async throws -> HostPort? {
+        while true {
+            switch state.value {
+            case .listening(_, let bound): return bound
+            case .failed(let failure): throw failure
+            case .stopped: return nil
+            case .idle: try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+    }
+
+    /// Listens and serves until the service group shuts down, then closes every connection.
+    public func run() async throws {
+        let listener: any Channel
+        do {
+            listener = try await bootstrap().bind(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port).get()
+        } catch {
+            let failure = RuntimeFailure(.unavailable, "cannot listen for the native data plane on \(address): \(error)")
+            state.value = .failed(failure)
+            throw failure
+        }
+        let bound = HostPort(host: listener.localAddress?.ipAddress ?? address.host, port: listener.localAddress?.port ?? address.port)
+        state.value = .listening(listener, bound)
+        logger.debug("native data plane listening", metadata: ["address": "\(bound)"])
+        try await withGracefulShutdownHandler {
+            try await listener.closeFuture.get()
+        } onGracefulShutdown: {
+            self.stop()
+        }
+        state.value = .stopped
+    }
+
+    /// Stops listening and closes open connections (tests, embedding).
+    public func stop() {
+        if case .listening(let listener, _) = state.value { listener.close(promise: nil) }
+        for channel in connections.withLock({ Array($0.values) }) { channel.close(promise: nil) }
+    }
+
+    private func bootstrap() -> ServerBootstrap {
+        let handler = self.handler
+        let token = self.token
+        let limits = self.limits
+        let logger = self.logger
+        let connections = self.connections
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(limits.socketBufferBytes))
+            .childChannelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(limits.socketBufferBytes))
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64 << 10, initial: 1 << 20, maximum: limits.maxReadBytes))
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                let id = ObjectIdentifier(channel)
+                connections.withLock { $0[id] = channel }
+                channel.closeFuture.whenComplete { _ in connections.withLock { _ = $0.removeValue(forKey: id) } }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NativeMessageDecoder(limits: limits))
+                    try channel.pipeline.syncOperations.addHandler(NativeServerHandler(handler: handler, token: token, logger: logger))
+                }
+            }
+    }
+}

@@ -1,0 +1,94 @@
+import Logging
+import NIOCore
+
+/// Serves one native data-plane connection: checks the handshake's token, then hands each request
+/// frame to the shard's `DataPlaneHandler` (several in flight at once) and writes each answer as a
+/// single buffer tagged with the request's id.
+///
+/// Input it cannot accept (bad preamble, oversize length, a request before the handshake, a wrong
+/// token) is answered with the matching status code, then the connection is closed; the server
+/// itself never stops for it.
+final class NativeServerHandler: ChannelInboundHandler {
+    typealias InboundIn = NativeMessage
+    typealias OutboundOut = ByteBuffer
+
+    private let handler: DataPlaneHandler
+    private let token: [UInt8]?
+    private let logger: Logger
+    private var authenticated = false
+    private var closing = false
+
+    init(handler: DataPlaneHandler, token: String?, logger: Logger) {
+        self.handler = handler
+        self.token = token.map { Array($0.utf8) }
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        let message = unwrapInboundIn(data)
+        let preamble = message.preamble
+        guard !preamble.isResponse else {
+            return refuse(context, preamble.method, preamble.requestID, .invalidArgument, "a client sent an answer frame")
+        }
+        guard let method = preamble.method.dataPlaneMethod else {
+            return handshake(context, message)
+        }
+        guard authenticated else {
+            return refuse(context, preamble.method, preamble.requestID, .unauthenticated, "the first message on a data-plane connection must be the handshake")
+        }
+        let channel = context.channel
+        let handler = self.handler
+        let logger = self.logger
+        let request = message.body
+        Task {
+            let answer: ByteBuffer
+            do {
+                let reply = try await handler.handle(method, request: request)
+                let header = NativePreamble(method: preamble.method, isResponse: true, status: 0, requestID: preamble.requestID, length: UInt64(reply.count))
+                answer = reply.withUnsafeBytes { channel.allocator.nativeMessage(header, body: $0) }
+            } catch {
+                let failure = RuntimeFailure(serving: error)
+                logger.debug("data-plane request failed", metadata: ["method": "\(method.rawValue)", "error": "\(failure.message)"])
+                answer = channel.allocator.nativeFailure(preamble.method, requestID: preamble.requestID, code: failure.code, message: failure.message)
+            }
+            channel.writeAndFlush(answer, promise: nil)
+        }
+    }
+
+    private func handshake(_ context: ChannelHandlerContext, _ message: NativeMessage) {
+        if let token, !constantTimeEqual(token, message.body) {
+            return refuse(context, .hello, message.preamble.requestID, .unauthenticated, "the data-plane handshake carried a missing or wrong bearer token")
+        }
+        authenticated = true
+        let ok = NativePreamble(method: .hello, isResponse: true, status: 0, requestID: message.preamble.requestID, length: 0)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.nativeMessage(ok, body: UnsafeRawBufferPointer(start: nil, count: 0))), promise: nil)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let framing = error as? NativeFramingError {
+            refuse(context, .hello, framing.requestID, framing.code, framing.message)
+        } else {
+            logger.debug("data-plane connection error", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+        }
+    }
+
+    /// Answers with an error, then closes the connection once the answer is written.
+    private func refuse(_ context: ChannelHandlerContext, _ method: NativeMethod, _ requestID: UInt64, _ code: RuntimeFailure.Code, _ message: String) {
+        guard !closing else { return }
+        closing = true
+        logger.debug("refusing data-plane connection", metadata: ["code": "\(code.rawValue)", "reason": "\(message)"])
+        let answer = context.channel.allocator.nativeFailure(method, requestID: requestID, code: code, message: message)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(answer)).whenComplete { _ in channel.close(promise: nil) }
+    }
+}
+
+/// Compares two byte strings in time independent of where they differ.
+func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    var difference: UInt8 = 0
+    for i in 0..<a.count { difference |= a[i] ^ b[i] }
+    return difference == 0
+}
