@@ -10,6 +10,8 @@ public enum DataPlaneMethod: String, Sendable, CaseIterable {
 public enum DataPlaneKind: String, Sendable, CaseIterable {
     /// TensorWire frames as gRPC messages (custom serializer): any gRPC client can speak it.
     case grpc
+    /// TensorWire frames over a dedicated SwiftNIO TCP connection per worker–shard pair (the default: fastest).
+    case native
 }
 
 /// A connection from a worker to one shard's data plane; the transport behind it is swappable.
@@ -21,4 +23,15 @@ public protocol DataPlaneChannel: Sendable {
 
     /// Closes the connection; in-flight calls finish first.
     func close()
+}
+
+/// Picks the data-plane channel for a job's transport.
+public enum DataPlaneChannels {
+    /// A channel of `kind` to a shard's data-plane address (native: its data address; grpc: its control address).
+    public static func make(_ kind: DataPlaneKind, address: HostPort, token: String? = nil) throws -> any DataPlaneChannel {
+        switch kind {
+        case .native: NativeDataPlaneChannel(address: address, token: token)
+        case .grpc: try GRPCDataPlaneChannel(address: address)
+        }
+    }
 }
