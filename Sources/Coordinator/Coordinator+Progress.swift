@@ -27,6 +27,47 @@ extension Coordinator {
         return actions
     }
 
+    /// The shards' figures for the job, polled by the runtime (ShardStatus): they become the job's `step` (highest
+    /// shard version), `stale_dropped` and steps/s (version delta between polls at least half a second apart);
+    /// may reach max_steps.
+    public mutating func recordShardSample(_ id: JobID, _ sample: ShardSample, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+        var job = try existing(id)
+        guard !job.state.isTerminal else { return [] }
+        if let previous = job.shardSample {
+            let dt = sample.time - previous.time
+            guard dt >= 0.5 || sample.version < previous.version else {
+                // Too close to the last sample for a rate: keep the figures, not the time base.
+                job.step = max(job.step, sample.version)
+                job.staleDropped = max(job.staleDropped, sample.staleDropped)
+                let actions = job.isStopping ? [] : checkStopConditions(&job, now: now)
+                records[id] = job
+                return actions
+            }
+            if sample.version >= previous.version, dt > 0 {
+                job.stepsPerSecond = Double(sample.version - previous.version) / dt
+            }
+        }
+        job.shardSample = sample
+        job.step = max(job.step, sample.version)
+        job.staleDropped = max(job.staleDropped, sample.staleDropped)
+        let actions = job.isStopping ? [] : checkStopConditions(&job, now: now)
+        records[id] = job
+        return actions
+    }
+
+    /// A worker pushed its last gradient and only evaluates or waits from now on: a sync job stops counting it as a
+    /// live replica (so the others never wait for its gradients); returns the effective-replica change, if any.
+    public mutating func workerDoneTraining(_ id: JobID, worker: NodeID, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+        var job = try existing(id)
+        guard !job.state.isTerminal, let index = job.workers.firstIndex(where: { $0.node == worker }) else { return [] }
+        guard job.workers[index].trainingDone != true else { return [] }
+        job.workers[index].trainingDone = true
+        logger.info("worker done training", metadata: ["job": "\(id)", "index": "\(index)"])
+        let actions = refreshEffectiveReplicas(&job)
+        records[id] = job
+        return actions
+    }
+
     /// The shards' total of dropped stale gradients for the job.
     public mutating func recordStaleDropped(_ id: JobID, total: Int) throws(CoordinatorError) {
         var job = try existing(id)
@@ -120,8 +161,11 @@ extension Coordinator {
         job.samples = reports.reduce(0) { $0 + $1.samples }
         let training = job.workers.filter { $0.state == .assigned }.compactMap(\.progress)
         job.epoch = (training.isEmpty ? reports : training).map(\.epoch).min() ?? 0
-        let rates = reports.compactMap(\.stepsPerSecond)
-        job.stepsPerSecond = rates.isEmpty ? nil : rates.reduce(0, +)
+        if job.shardSample == nil {
+            // Until the shards were polled, the workers' own rates (sum) stand in.
+            let rates = reports.compactMap(\.stepsPerSecond)
+            job.stepsPerSecond = rates.isEmpty ? nil : rates.reduce(0, +)
+        }
         let accuracies = reports.compactMap(\.accuracy)
         let point = MetricPoint(
             source: .training, step: job.step, time: now, loss: reports.map(\.loss).reduce(0, +) / Double(reports.count),
@@ -177,10 +221,12 @@ extension Coordinator {
         return []
     }
 
-    /// Sync jobs: aggregate min(replicas_to_aggregate, live unfinished workers), at least 1.
+    /// Sync jobs: aggregate min(replicas_to_aggregate, live workers still training), at least 1.
     func refreshEffectiveReplicas(_ job: inout JobRecord) -> [CoordinatorAction] {
         guard job.spec.training.mode == .sync, job.state == .running else { return [] }
-        let live = job.workers.filter { $0.state == .assigned && $0.node.map(membership.isLive) == true }.count
+        let live = job.workers.filter {
+            $0.state == .assigned && $0.trainingDone != true && $0.node.map(membership.isLive) == true
+        }.count
         let wanted = max(1, min(job.spec.training.replicasToAggregate, live))
         guard wanted != job.effectiveReplicas else { return [] }
         logger.info("effective replicas changed", metadata: ["job": "\(job.id)", "from": "\(job.effectiveReplicas)", "to": "\(wanted)"])

@@ -26,6 +26,7 @@ extension Coordinator {
             job.workers[index].node = worker
             job.workers[index].lastNode = worker
             job.workers[index].state = .assigned
+            job.workers[index].trainingDone = nil
             records[id] = job
             logger.info("task assigned", metadata: ["job": "\(id)", "worker": "\(node.info.name)", "index": "\(index)"])
             return assignment(job, index)
@@ -106,6 +107,7 @@ extension Coordinator {
         else { return nil }
         job.workers[i].node = worker
         job.workers[i].state = .assigned
+        job.workers[i].trainingDone = nil
         return i
     }
 

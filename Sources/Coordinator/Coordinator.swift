@@ -74,14 +74,14 @@ public struct Coordinator: Sendable {
         let id = JobID(nextJobID)
         nextJobID += 1
         let slots = (0..<spec.cluster.workers).map {
-            WorkerSlot(index: $0, node: nil, lastNode: nil, state: .vacant, progress: nil, lastReportAt: nil)
+            WorkerSlot(index: $0, node: nil, lastNode: nil, state: .vacant, progress: nil, lastReportAt: nil, trainingDone: nil)
         }
         let record = JobRecord(
             id: id, spec: spec, state: .pending, reason: "", submittedAt: now, startedAt: nil, endedAt: nil,
             workers: slots, placement: nil, step: 0, samples: 0, epoch: 0, stepsPerSecond: nil, training: nil,
             evaluation: nil, history: [], staleDropped: 0,
             effectiveReplicas: spec.training.mode == .sync ? spec.training.replicasToAggregate : 1,
-            checkpoint: nil, stopRequestedAt: nil)
+            checkpoint: nil, stopRequestedAt: nil, shardSample: nil)
         records[id] = record
         logger.info("job submitted", metadata: ["job": "\(id)", "name": "\(spec.name)"])
         return record

@@ -22,11 +22,15 @@ public struct WorkerSlot: Sendable, Hashable, Codable {
     public var progress: WorkerProgress?
     /// Coordinator seconds of the latest report.
     public var lastReportAt: Double?
+    /// The worker pushed its last gradient (it may still evaluate): not a live replica of a sync job any more.
+    /// `nil` (not done) until it says so; cleared when the task is handed to a worker again.
+    public var trainingDone: Bool?
 
     enum CodingKeys: String, CodingKey {
         case index, node, state, progress
         case lastNode = "last_node"
         case lastReportAt = "last_report_at"
+        case trainingDone = "training_done"
     }
 }
 
@@ -72,6 +76,8 @@ public struct JobRecord: Sendable, Hashable, Codable {
     public var checkpoint: CheckpointInfo?
     /// Set when a stop condition fired: workers are told to stop and the job succeeds once they finish.
     public var stopRequestedAt: Double?
+    /// The shards' latest figures (polled by the runtime), the source of `step`, `stale_dropped` and steps/s.
+    public var shardSample: ShardSample?
 
     /// The latest evaluation, falling back to training figures (what `describe` shows as `metrics`).
     public var metrics: MetricPoint? { evaluation ?? training }
@@ -91,5 +97,31 @@ public struct JobRecord: Sendable, Hashable, Codable {
         case staleDropped = "stale_dropped"
         case effectiveReplicas = "effective_replicas"
         case stopRequestedAt = "stop_requested_at"
+        case shardSample = "shard_sample"
+    }
+}
+
+/// A job's figures as its shards last reported them (ShardStatus), with the time they were read.
+public struct ShardSample: Sendable, Hashable, Codable {
+    /// Coordinator seconds of the poll.
+    public var time: Double
+    /// The highest version (applied updates) over the job's shards.
+    public var version: Int
+    /// Gradients dropped as stale: the largest count over the job's shards (each worker push reaches every shard).
+    public var staleDropped: Int
+    /// Pushes rejected with an error (NaN/Inf, bad sizes, future versions), summed over shards.
+    public var rejected: Int
+
+    /// Creates a sample.
+    public init(time: Double, version: Int, staleDropped: Int, rejected: Int = 0) {
+        self.time = time
+        self.version = version
+        self.staleDropped = staleDropped
+        self.rejected = rejected
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case time, version, rejected
+        case staleDropped = "stale_dropped"
     }
 }

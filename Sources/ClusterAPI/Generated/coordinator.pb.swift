@@ -492,6 +492,13 @@ public nonisolated struct Tessera_V1_ReportProgressRequest: @unchecked Sendable 
     set {_uniqueStorage()._totalSteps = newValue}
   }
 
+  /// The worker pushed its last gradient (it may still evaluate): it no longer counts as a live
+  /// replica, so sync jobs lower their effective N instead of waiting for it.
+  public var trainingDone: Bool {
+    get {_storage._trainingDone}
+    set {_uniqueStorage()._trainingDone = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1297,7 +1304,7 @@ nonisolated extension Tessera_V1_DeclareVariablesResponse: SwiftProtobuf.Message
 
 nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReportProgressRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}job_id\0\u{3}worker_step\0\u{1}epoch\0\u{1}samples\0\u{1}train\0\u{1}eval\0\u{3}shard_version\0\u{3}stale_dropped\0\u{3}steps_per_second\0\u{1}finished\0\u{1}failure\0\u{3}total_steps\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}job_id\0\u{3}worker_step\0\u{1}epoch\0\u{1}samples\0\u{1}train\0\u{1}eval\0\u{3}shard_version\0\u{3}stale_dropped\0\u{3}steps_per_second\0\u{1}finished\0\u{1}failure\0\u{3}total_steps\0\u{3}training_done\0")
 
   fileprivate class _StorageClass {
     var _nodeID: UInt64 = 0
@@ -1313,6 +1320,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
     var _finished: Bool = false
     var _failure: String = String()
     var _totalSteps: Int64 = 0
+    var _trainingDone: Bool = false
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1336,6 +1344,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
       _finished = source._finished
       _failure = source._failure
       _totalSteps = source._totalSteps
+      _trainingDone = source._trainingDone
     }
   }
 
@@ -1367,6 +1376,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
         case 11: try { try decoder.decodeSingularBoolField(value: &_storage._finished) }()
         case 12: try { try decoder.decodeSingularStringField(value: &_storage._failure) }()
         case 13: try { try decoder.decodeSingularInt64Field(value: &_storage._totalSteps) }()
+        case 14: try { try decoder.decodeSingularBoolField(value: &_storage._trainingDone) }()
         default: break
         }
       }
@@ -1418,6 +1428,9 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
       if _storage._totalSteps != 0 {
         try visitor.visitSingularInt64Field(value: _storage._totalSteps, fieldNumber: 13)
       }
+      if _storage._trainingDone != false {
+        try visitor.visitSingularBoolField(value: _storage._trainingDone, fieldNumber: 14)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1440,6 +1453,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
         if _storage._finished != rhs_storage._finished {return false}
         if _storage._failure != rhs_storage._failure {return false}
         if _storage._totalSteps != rhs_storage._totalSteps {return false}
+        if _storage._trainingDone != rhs_storage._trainingDone {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -785,12 +785,23 @@ public nonisolated struct Tessera_V1_ClusterShape: Sendable {
   /// Clears the value of `psShards`. Subsequent reads from it will return its default value.
   public mutating func clearPsShards() {self._psShards = nil}
 
+  /// Data-plane transport: "native" (default) or "grpc" (fallback).
+  public var transport: String {
+    get {_transport ?? String()}
+    set {_transport = newValue}
+  }
+  /// Returns true if `transport` has been explicitly set.
+  public var hasTransport: Bool {self._transport != nil}
+  /// Clears the value of `transport`. Subsequent reads from it will return its default value.
+  public mutating func clearTransport() {self._transport = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _workers: Int32? = nil
   fileprivate var _psShards: Int32? = nil
+  fileprivate var _transport: String? = nil
 }
 
 /// Where one partition of a variable lives.
@@ -1780,7 +1791,7 @@ nonisolated extension Tessera_V1_TrainingSpec: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Tessera_V1_ClusterShape: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClusterShape"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}workers\0\u{3}ps_shards\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}workers\0\u{3}ps_shards\0\u{1}transport\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1790,6 +1801,7 @@ nonisolated extension Tessera_V1_ClusterShape: SwiftProtobuf.Message, SwiftProto
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt32Field(value: &self._workers) }()
       case 2: try { try decoder.decodeSingularInt32Field(value: &self._psShards) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._transport) }()
       default: break
       }
     }
@@ -1806,12 +1818,16 @@ nonisolated extension Tessera_V1_ClusterShape: SwiftProtobuf.Message, SwiftProto
     try { if let v = self._psShards {
       try visitor.visitSingularInt32Field(value: v, fieldNumber: 2)
     } }()
+    try { if let v = self._transport {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_ClusterShape, rhs: Tessera_V1_ClusterShape) -> Bool {
     if lhs._workers != rhs._workers {return false}
     if lhs._psShards != rhs._psShards {return false}
+    if lhs._transport != rhs._transport {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

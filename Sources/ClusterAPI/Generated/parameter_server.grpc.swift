@@ -59,11 +59,25 @@ public enum Tessera_V1_ParameterServer: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SetReplicas" metadata.
+        public enum SetReplicas: Sendable {
+            /// Request type for "SetReplicas".
+            public typealias Input = Tessera_V1_SetReplicasRequest
+            /// Response type for "SetReplicas".
+            public typealias Output = Tessera_V1_SetReplicasResponse
+            /// Descriptor for "SetReplicas".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.ParameterServer"),
+                method: "SetReplicas",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "tessera.v1.ParameterServer" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateJob.descriptor,
             DropJob.descriptor,
-            ShardStatus.descriptor
+            ShardStatus.descriptor,
+            SetReplicas.descriptor
         ]
     }
 }
@@ -148,6 +162,25 @@ extension Tessera_V1_ParameterServer {
             request: GRPCCore.StreamingServerRequest<Tessera_V1_ShardStatusRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_ShardStatusResponse>
+
+        /// Handle the "SetReplicas" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sync mode: sets how many distinct workers' gradients make one update (the effective N),
+        /// > lowered by the coordinator when live workers drop below N and raised when they come back.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_SetReplicasRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_SetReplicasResponse` messages.
+        func setReplicas(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_SetReplicasRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_SetReplicasResponse>
     }
 
     /// Service protocol for the "tessera.v1.ParameterServer" service.
@@ -216,6 +249,25 @@ extension Tessera_V1_ParameterServer {
             request: GRPCCore.ServerRequest<Tessera_V1_ShardStatusRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Tessera_V1_ShardStatusResponse>
+
+        /// Handle the "SetReplicas" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sync mode: sets how many distinct workers' gradients make one update (the effective N),
+        /// > lowered by the coordinator when live workers drop below N and raised when they come back.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_SetReplicasRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_SetReplicasResponse` message.
+        func setReplicas(
+            request: GRPCCore.ServerRequest<Tessera_V1_SetReplicasRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_SetReplicasResponse>
     }
 
     /// Simple service protocol for the "tessera.v1.ParameterServer" service.
@@ -282,6 +334,25 @@ extension Tessera_V1_ParameterServer {
             request: Tessera_V1_ShardStatusRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Tessera_V1_ShardStatusResponse
+
+        /// Handle the "SetReplicas" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sync mode: sets how many distinct workers' gradients make one update (the effective N),
+        /// > lowered by the coordinator when live workers drop below N and raised when they come back.
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_SetReplicasRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_SetReplicasResponse` to respond with.
+        func setReplicas(
+            request: Tessera_V1_SetReplicasRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_SetReplicasResponse
     }
 }
 
@@ -317,6 +388,17 @@ extension Tessera_V1_ParameterServer.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_ShardStatusResponse>(),
             handler: { request, context in
                 try await self.shardStatus(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Tessera_V1_ParameterServer.Method.SetReplicas.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_SetReplicasRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_SetReplicasResponse>(),
+            handler: { request, context in
+                try await self.setReplicas(
                     request: request,
                     context: context
                 )
@@ -360,6 +442,17 @@ extension Tessera_V1_ParameterServer.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func setReplicas(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_SetReplicasRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_SetReplicasResponse> {
+        let response = try await self.setReplicas(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -397,6 +490,19 @@ extension Tessera_V1_ParameterServer.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Tessera_V1_ShardStatusResponse> {
         return GRPCCore.ServerResponse<Tessera_V1_ShardStatusResponse>(
             message: try await self.shardStatus(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setReplicas(
+        request: GRPCCore.ServerRequest<Tessera_V1_SetReplicasRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_SetReplicasResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_SetReplicasResponse>(
+            message: try await self.setReplicas(
                 request: request.message,
                 context: context
             ),
@@ -486,6 +592,30 @@ extension Tessera_V1_ParameterServer {
             deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_ShardStatusResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_ShardStatusResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetReplicas" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sync mode: sets how many distinct workers' gradients make one update (the effective N),
+        /// > lowered by the coordinator when live workers drop below N and raised when they come back.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_SetReplicasRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_SetReplicasRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_SetReplicasResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setReplicas<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_SetReplicasRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_SetReplicasRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_SetReplicasResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SetReplicasResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -611,6 +741,41 @@ extension Tessera_V1_ParameterServer {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "SetReplicas" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sync mode: sets how many distinct workers' gradients make one update (the effective N),
+        /// > lowered by the coordinator when live workers drop below N and raised when they come back.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_SetReplicasRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_SetReplicasRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_SetReplicasResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setReplicas<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_SetReplicasRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_SetReplicasRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_SetReplicasResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SetReplicasResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_ParameterServer.Method.SetReplicas.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -699,6 +864,36 @@ extension Tessera_V1_ParameterServer.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_ShardStatusRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_ShardStatusResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetReplicas" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sync mode: sets how many distinct workers' gradients make one update (the effective N),
+    /// > lowered by the coordinator when live workers drop below N and raised when they come back.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_SetReplicasRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setReplicas<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_SetReplicasRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SetReplicasResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setReplicas(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_SetReplicasRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_SetReplicasResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -801,6 +996,40 @@ extension Tessera_V1_ParameterServer.ClientProtocol {
             metadata: metadata
         )
         return try await self.shardStatus(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetReplicas" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sync mode: sets how many distinct workers' gradients make one update (the effective N),
+    /// > lowered by the coordinator when live workers drop below N and raised when they come back.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setReplicas<Result>(
+        _ message: Tessera_V1_SetReplicasRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SetReplicasResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_SetReplicasRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setReplicas(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -169,6 +169,12 @@ public nonisolated struct Tessera_V1_ShardJobStatus: Sendable {
 
   public var effectiveReplicas: Int32 = 0
 
+  /// Pushes rejected because a gradient held NaN or Inf (also counted in rejected).
+  public var nonFiniteRejected: Int64 = 0
+
+  /// Sync pushes ignored because the worker already delivered them for the version.
+  public var duplicateDropped: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -180,6 +186,34 @@ public nonisolated struct Tessera_V1_ShardStatusResponse: Sendable {
   // methods supported on all messages.
 
   public var jobs: [Tessera_V1_ShardJobStatus] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Tessera_V1_SetReplicasRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobNumber: UInt64 = 0
+
+  /// The effective N, 1 ≤ replicas ≤ replicas_to_aggregate + backup_workers.
+  public var replicas: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Tessera_V1_SetReplicasResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The shard's version after the change (lowering N may apply what was accumulated).
+  public var version: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -479,7 +513,7 @@ nonisolated extension Tessera_V1_ShardStatusRequest: SwiftProtobuf.Message, Swif
 
 nonisolated extension Tessera_V1_ShardJobStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ShardJobStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_number\0\u{1}version\0\u{1}pushes\0\u{1}applied\0\u{3}stale_dropped\0\u{1}rejected\0\u{3}bytes_in\0\u{3}bytes_out\0\u{3}bytes_held\0\u{3}effective_replicas\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_number\0\u{1}version\0\u{1}pushes\0\u{1}applied\0\u{3}stale_dropped\0\u{1}rejected\0\u{3}bytes_in\0\u{3}bytes_out\0\u{3}bytes_held\0\u{3}effective_replicas\0\u{3}non_finite_rejected\0\u{3}duplicate_dropped\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -497,6 +531,8 @@ nonisolated extension Tessera_V1_ShardJobStatus: SwiftProtobuf.Message, SwiftPro
       case 8: try { try decoder.decodeSingularInt64Field(value: &self.bytesOut) }()
       case 9: try { try decoder.decodeSingularInt64Field(value: &self.bytesHeld) }()
       case 10: try { try decoder.decodeSingularInt32Field(value: &self.effectiveReplicas) }()
+      case 11: try { try decoder.decodeSingularInt64Field(value: &self.nonFiniteRejected) }()
+      case 12: try { try decoder.decodeSingularInt64Field(value: &self.duplicateDropped) }()
       default: break
       }
     }
@@ -533,6 +569,12 @@ nonisolated extension Tessera_V1_ShardJobStatus: SwiftProtobuf.Message, SwiftPro
     if self.effectiveReplicas != 0 {
       try visitor.visitSingularInt32Field(value: self.effectiveReplicas, fieldNumber: 10)
     }
+    if self.nonFiniteRejected != 0 {
+      try visitor.visitSingularInt64Field(value: self.nonFiniteRejected, fieldNumber: 11)
+    }
+    if self.duplicateDropped != 0 {
+      try visitor.visitSingularInt64Field(value: self.duplicateDropped, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -547,6 +589,8 @@ nonisolated extension Tessera_V1_ShardJobStatus: SwiftProtobuf.Message, SwiftPro
     if lhs.bytesOut != rhs.bytesOut {return false}
     if lhs.bytesHeld != rhs.bytesHeld {return false}
     if lhs.effectiveReplicas != rhs.effectiveReplicas {return false}
+    if lhs.nonFiniteRejected != rhs.nonFiniteRejected {return false}
+    if lhs.duplicateDropped != rhs.duplicateDropped {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -577,6 +621,71 @@ nonisolated extension Tessera_V1_ShardStatusResponse: SwiftProtobuf.Message, Swi
 
   public static func ==(lhs: Tessera_V1_ShardStatusResponse, rhs: Tessera_V1_ShardStatusResponse) -> Bool {
     if lhs.jobs != rhs.jobs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_SetReplicasRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetReplicasRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_number\0\u{1}replicas\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.jobNumber) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.replicas) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.jobNumber != 0 {
+      try visitor.visitSingularUInt64Field(value: self.jobNumber, fieldNumber: 1)
+    }
+    if self.replicas != 0 {
+      try visitor.visitSingularInt32Field(value: self.replicas, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_SetReplicasRequest, rhs: Tessera_V1_SetReplicasRequest) -> Bool {
+    if lhs.jobNumber != rhs.jobNumber {return false}
+    if lhs.replicas != rhs.replicas {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_SetReplicasResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetReplicasResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.version != 0 {
+      try visitor.visitSingularUInt64Field(value: self.version, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_SetReplicasResponse, rhs: Tessera_V1_SetReplicasResponse) -> Bool {
+    if lhs.version != rhs.version {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

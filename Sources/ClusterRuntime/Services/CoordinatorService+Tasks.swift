@@ -20,9 +20,9 @@ extension CoordinatorService {
                 $0.isChief = assignment.isChief
                 $0.placementReady = assignment.placement != nil && assignment.variablesDeclared
                 if let placement = assignment.placement, assignment.variablesDeclared {
-                    $0.placement = render(placement, names: names)
+                    $0.placement = render(placement, names: names, transport: assignment.spec.cluster.transport)
                 }
-                $0.transport = DataPlaneKind.grpc.rawValue
+                $0.transport = assignment.spec.cluster.transport.rawValue
             }
         }
     }
@@ -56,7 +56,7 @@ extension CoordinatorService {
             }
         }
         let names = try withState { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
-        return .with { $0.placement = render(placement, names: names) }
+        return .with { $0.placement = render(placement, names: names, transport: job.spec.cluster.transport) }
     }
 
     /// Creates every shard's partitions of a job, in parallel.
@@ -121,6 +121,9 @@ extension CoordinatorService {
                     id, metrics: EvaluationMetrics(loss: e.loss, accuracy: e.accuracy, auc: e.hasAuc ? e.auc : nil, count: Int(e.count)),
                     step: Int(request.shardVersion), now: now)
             }
+            if request.trainingDone || request.finished {
+                actions += try state.workerDoneTraining(id, worker: worker, now: now)
+            }
             if request.finished {
                 actions += try state.workerFinished(id, worker: worker, final: request.hasTrain ? progress : nil, now: now)
             }
@@ -159,8 +162,14 @@ extension CoordinatorService {
                 logger.notice("node \(change.name) is \(change.to.rawValue)", metadata: ["node": "\(change.node)", "was": "\(change.from.rawValue)"])
             case .stopWorkers(let id, _, let reason):
                 logger.info("stopping workers", metadata: ["job": "\(id)", "reason": "\(reason)"])
-            case .setEffectiveReplicas(let id, let replicas, _):
+            case .setEffectiveReplicas(let id, let replicas, let targets):
                 logger.notice("effective replicas changed", metadata: ["job": "\(id)", "replicas": "\(replicas)"])
+                await withTaskGroup(of: Void.self) { group in
+                    for shard in targets {
+                        guard let address = try? HostPort(parsing: shard.address) else { continue }
+                        group.addTask { await self.shards.setReplicas(id.rawValue, replicas: replicas, on: address) }
+                    }
+                }
             case .checkpoint:
                 break
             }

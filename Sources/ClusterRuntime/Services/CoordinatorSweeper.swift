@@ -1,7 +1,8 @@
 import Coordinator
 import ServiceLifecycle
 
-/// Periodically judges node liveness from heartbeats (alive → suspect → dead) and performs what follows.
+/// Periodically judges node liveness from heartbeats (alive → suspect → dead) and performs what follows, then
+/// reads running jobs' figures from their shards.
 struct CoordinatorSweeper: Service {
     let coordinator: CoordinatorService
 
@@ -11,6 +12,7 @@ struct CoordinatorSweeper: Service {
                 try await Task.sleep(for: coordinator.heartbeatInterval)
                 let actions = coordinator.state.withLock { $0.sweep(now: CoordinatorService.now()) }
                 await coordinator.perform(actions)
+                await coordinator.pollShards()
             }
         }
     }

@@ -56,8 +56,22 @@ public struct ParameterServerService: Tessera_V1_ParameterServer.SimpleServicePr
                     $0.bytesIn = Int64(s.bytesIn)
                     $0.bytesOut = Int64(s.bytesOut)
                     $0.effectiveReplicas = Int32(s.effectiveReplicas)
+                    $0.nonFiniteRejected = Int64(s.nonFiniteRejected)
+                    $0.duplicateDropped = Int64(s.duplicateDropped)
                 }
             }
+        }
+    }
+
+    /// Sync mode: sets the job's effective N (lowering it may apply what was already accumulated).
+    public func setReplicas(request: Tessera_V1_SetReplicasRequest, context: ServerContext) async throws -> Tessera_V1_SetReplicasResponse {
+        do {
+            try shard.setEffectiveReplicas(jobID: request.jobNumber, Int(request.replicas))
+            let version = try shard.version(jobID: request.jobNumber)
+            logger.debug("effective replicas set", metadata: ["job": "job-\(request.jobNumber)", "replicas": "\(request.replicas)", "version": "\(version)"])
+            return .with { $0.version = version }
+        } catch {
+            throw RPCError(failure: error)
         }
     }
 }

@@ -98,7 +98,7 @@ struct TaskRunner {
                 while true {
                     let answer = try await report(
                         reporter.drain(), eval: nil, step: workerStep, epoch: epoch, samples: samples, version: highestVersion,
-                        stale: staleDropped, rate: reporter.stepsPerSecond, total: totalSteps)
+                        stale: staleDropped, rate: reporter.stepsPerSecond, total: totalSteps, trainingDone: true)
                     if answer.peersFinished || answer.stop { break }
                     try await Task.sleep(for: .milliseconds(100))
                 }
@@ -118,7 +118,7 @@ struct TaskRunner {
 
     private func report(
         _ train: Tessera_V1_Metrics?, eval: Tessera_V1_Metrics?, step: Int64, epoch: Int, samples: Int64, version: UInt64,
-        stale: Int64, rate: Double, total: Int64, finished: Bool = false
+        stale: Int64, rate: Double, total: Int64, finished: Bool = false, trainingDone: Bool = false
     ) async throws -> Tessera_V1_ReportProgressResponse {
         try await client.report(.with {
             $0.nodeID = nodeID
@@ -132,6 +132,7 @@ struct TaskRunner {
             $0.staleDropped = stale
             $0.stepsPerSecond = rate
             $0.finished = finished
+            $0.trainingDone = trainingDone || finished
             $0.totalSteps = total
         })
     }
