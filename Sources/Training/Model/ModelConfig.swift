@@ -8,6 +8,10 @@ public enum ModelType: String, Sendable, Hashable, Codable, CaseIterable {
     case softmax
     /// Multi-layer perceptron; binary when `classes` ≤ 2 (one logit), multiclass otherwise.
     case mlp
+    /// LeNet-style convolutional network (`cnn` settings), then the `hidden` dense layers.
+    case cnn
+    /// Wide & deep over categorical, crossed and numeric columns (`wideDeep` settings).
+    case wideDeep = "wide_deep"
 }
 
 /// Which built-in model to build: `{type, input_width, classes, hidden, activation, dropout, seed}`.
@@ -26,10 +30,14 @@ public struct ModelConfig: Sendable, Hashable, Codable {
     public var dropout: Float
     /// Seed of the dropout masks.
     public var seed: UInt64
+    /// Convolution settings (cnn only).
+    public var cnn: CNNConfig?
+    /// Column layout (wide_deep only).
+    public var wideDeep: WideDeepConfig?
 
     /// Creates a config; defaults: 2 classes, no hidden layers, relu, no dropout, seed 0.
     public init(type: ModelType, inputWidth: Int, classes: Int = 2, hidden: [Int] = [], activation: Activation = .relu,
-                dropout: Float = 0, seed: UInt64 = 0) {
+                dropout: Float = 0, seed: UInt64 = 0, cnn: CNNConfig? = nil, wideDeep: WideDeepConfig? = nil) {
         self.type = type
         self.inputWidth = inputWidth
         self.classes = classes
@@ -37,10 +45,12 @@ public struct ModelConfig: Sendable, Hashable, Codable {
         self.activation = activation
         self.dropout = dropout
         self.seed = seed
+        self.cnn = cnn
+        self.wideDeep = wideDeep
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, inputWidth = "input_width", classes, hidden, activation, dropout, seed
+        case type, inputWidth = "input_width", classes, hidden, activation, dropout, seed, cnn, wideDeep = "wide_deep"
     }
 
     /// Decodes with the defaults of `init` for absent keys.
@@ -53,6 +63,8 @@ public struct ModelConfig: Sendable, Hashable, Codable {
         activation = try c.decodeIfPresent(Activation.self, forKey: .activation) ?? .relu
         dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+        cnn = try c.decodeIfPresent(CNNConfig.self, forKey: .cnn)
+        wideDeep = try c.decodeIfPresent(WideDeepConfig.self, forKey: .wideDeep)
     }
 
     /// The task this config trains for.
@@ -61,14 +73,30 @@ public struct ModelConfig: Sendable, Hashable, Codable {
         case .linear: .regression
         case .logistic: .binaryClassification
         case .softmax: .multiclass(classes: classes)
-        case .mlp: classes <= 2 ? .binaryClassification : .multiclass(classes: classes)
+        case .mlp, .cnn, .wideDeep: classes <= 2 ? .binaryClassification : .multiclass(classes: classes)
         }
     }
 
     /// Throws `invalidConfiguration` naming the first bad field.
     public func validate() throws {
         guard inputWidth > 0 else { throw TrainingError(.invalidConfiguration, "model.input_width must be positive, got \(inputWidth)") }
-        if type == .softmax || type == .mlp {
+        if type == .cnn {
+            guard let cnn else { throw TrainingError(.invalidConfiguration, "a cnn model needs its convolution settings (model.cnn)") }
+            guard cnn.image.elementCount == inputWidth else {
+                throw TrainingError(.invalidConfiguration, "model.cnn input \(cnn.image) holds \(cnn.image.elementCount) values but rows have \(inputWidth)")
+            }
+            guard !cnn.filters.isEmpty, cnn.filters.allSatisfy({ $0 > 0 }), cnn.kernelSize > 0, cnn.poolSize > 0 else {
+                throw TrainingError(.invalidConfiguration, "model.cnn filters, kernel_size and pool_size must be positive")
+            }
+        }
+        if type == .wideDeep {
+            guard let wideDeep else { throw TrainingError(.invalidConfiguration, "a wide_deep model needs its column layout (model.wide_deep)") }
+            try wideDeep.validate()
+            guard wideDeep.inputWidth == inputWidth else {
+                throw TrainingError(.invalidConfiguration, "wide_deep layout has \(wideDeep.inputWidth) columns but rows have \(inputWidth)")
+            }
+        }
+        if type == .softmax || type == .mlp || type == .cnn || type == .wideDeep {
             guard classes >= 2 else { throw TrainingError(.invalidConfiguration, "model.classes must be at least 2, got \(classes)") }
         }
         if let bad = hidden.first(where: { $0 <= 0 }) {
