@@ -1,0 +1,22 @@
+import ClusterAPI
+import TensorWire
+
+/// Writes a job's trained variables into one safetensors file (documented names, e.g. `dense_0/kernel` [in, out]).
+public enum ModelExporter {
+    /// Pulls every variable from the job's shards and writes them atomically to `path`; returns the variables written.
+    @discardableResult
+    public static func export(job: Tessera_V1_Job, to path: String) async throws -> [VariableReader.Variable] {
+        let variables = try await VariableReader.read(job: job)
+        let tensors = variables.map { SafetensorsWriter.Tensor.floats($0.name, shape: $0.shape, values: $0.values) }
+        let metadata = [
+            "format": "tessera", "job": job.id, "name": job.name, "step": String(job.step),
+            "model": job.spec.model.type, "state": JobPresentation.stateName(job.state),
+        ]
+        do {
+            try SafetensorsWriter.write(tensors, metadata: metadata, to: path)
+        } catch let error as SafetensorsError {
+            throw RuntimeFailure(.internalError, error.message)
+        }
+        return variables
+    }
+}
