@@ -6,6 +6,10 @@ public enum DataFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case idx
     /// Generated linear data y = x · w + b + noise.
     case synthetic
+    /// LibSVM sparse text `label index:value …` (optionally gzip'd), densified.
+    case libsvm
+    /// TFRecord files of `tf.train.Example` (optionally gzip'd).
+    case tfrecord
 }
 
 /// How features are rescaled after loading.
@@ -86,11 +90,16 @@ public struct DataConfig: Sendable, Hashable, Codable {
     public var limit: Int?
     /// Generated data parameters (synthetic format).
     public var synthetic: SyntheticConfig?
+    /// Categorical/numeric/wide columns of a CSV for wide & deep (csv only); replaces `features`.
+    public var tabular: TabularColumns?
+    /// Features per row of a sparse format (libsvm); the largest index seen when absent.
+    public var featureCount: Int?
 
     /// Creates a config with defaults: test_fraction 0.2, batch_size 32, seed 0.
     public init(format: DataFormat, train: String? = nil, trainLabels: String? = nil, test: String? = nil, testLabels: String? = nil,
                 label: String? = nil, features: [String]? = nil, testFraction: Double = 0.2, normalize: Normalization? = nil,
-                batchSize: Int = 32, seed: UInt64 = 0, limit: Int? = nil, synthetic: SyntheticConfig? = nil) {
+                batchSize: Int = 32, seed: UInt64 = 0, limit: Int? = nil, synthetic: SyntheticConfig? = nil,
+                tabular: TabularColumns? = nil, featureCount: Int? = nil) {
         self.format = format
         self.train = train
         self.trainLabels = trainLabels
@@ -104,11 +113,14 @@ public struct DataConfig: Sendable, Hashable, Codable {
         self.seed = seed
         self.limit = limit
         self.synthetic = synthetic
+        self.tabular = tabular
+        self.featureCount = featureCount
     }
 
     enum CodingKeys: String, CodingKey {
         case format, train, trainLabels = "train_labels", test, testLabels = "test_labels", label, features
-        case testFraction = "test_fraction", normalize, batchSize = "batch_size", seed, limit, synthetic
+        case testFraction = "test_fraction", normalize, batchSize = "batch_size", seed, limit, synthetic, tabular
+        case featureCount = "feature_count"
     }
 
     /// Decodes with the defaults of `init` for absent keys.
@@ -127,6 +139,8 @@ public struct DataConfig: Sendable, Hashable, Codable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
         limit = try c.decodeIfPresent(Int.self, forKey: .limit)
         synthetic = try c.decodeIfPresent(SyntheticConfig.self, forKey: .synthetic)
+        tabular = try c.decodeIfPresent(TabularColumns.self, forKey: .tabular)
+        featureCount = try c.decodeIfPresent(Int.self, forKey: .featureCount)
     }
 
     /// The scaling actually applied: `normalize`, or the format's default.
@@ -147,6 +161,9 @@ public struct DataConfig: Sendable, Hashable, Codable {
         case .idx:
             guard train != nil, trainLabels != nil else { throw fail("data.train and data.train_labels are required for idx") }
             if test != nil && testLabels == nil { throw fail("data.test_labels is required with data.test for idx") }
+        case .libsvm, .tfrecord:
+            guard train != nil else { throw fail("data.train is required for \(format.rawValue)") }
+            if let featureCount, featureCount <= 0 { throw fail("data.features must be positive, got \(featureCount)") }
         case .synthetic:
             let s = synthetic ?? SyntheticConfig()
             guard !s.weights.isEmpty else { throw fail("data.synthetic.weights must not be empty") }

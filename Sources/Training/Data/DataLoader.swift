@@ -10,6 +10,9 @@ public struct DatasetSplits: Sendable {
     /// The z-score statistics (from the whole training split) applied to both, if any.
     public let standardization: Standardization?
 
+    /// The wide & deep column layout when the data was encoded from categorical columns.
+    public var layout: WideDeepConfig? = nil
+
     /// Features per row.
     public var inputWidth: Int { train.width }
 }
@@ -30,18 +33,30 @@ public enum DataLoader {
         case .synthetic:
             train = try SyntheticData.generate(config.synthetic ?? SyntheticConfig(), seed: config.seed)
             if let limit = config.limit { train = try train.prefix(limit) }
+        case .libsvm:
+            (train, test) = try loadLibSVM(config, root: dataRoot)
+        case .tfrecord:
+            (train, test) = try loadTFRecord(config, root: dataRoot)
         }
         if test == nil && config.testFraction > 0 {
             (train, test) = try split(train, testFraction: config.testFraction, seed: config.seed)
         }
         var standardization: Standardization?
         if config.effectiveNormalization == .standard {
-            let s = Standardization(fitting: train)
+            var s = Standardization(fitting: train)
+            if let tabular = config.tabular {
+                // Only the numeric columns are rescaled; ids stay ids.
+                let numeric = tabular.categorical.count..<(tabular.categorical.count + tabular.numeric.count)
+                for j in s.mean.indices where !numeric.contains(j) {
+                    s.mean[j] = 0
+                    s.std[j] = 1
+                }
+            }
             try s.apply(to: train)
             if let test { try s.apply(to: test) }
             standardization = s
         }
-        return DatasetSplits(train: train, test: test, standardization: standardization)
+        return DatasetSplits(train: train, test: test, standardization: standardization, layout: config.tabular?.layout)
     }
 
     /// Splits by a seeded shuffle of row indices: the last round(count · fraction) shuffled rows are the test split.
@@ -65,6 +80,7 @@ public enum DataLoader {
 
     private static func loadCSV(_ config: DataConfig, root: URL) throws -> (Dataset, Dataset?) {
         guard let trainPath = config.train, let label = config.label else { throw TrainingError(.invalidConfiguration, "csv needs train and label") }
+        if let tabular = config.tabular { return try loadTabular(config, tabular, trainPath: trainPath, label: label, root: root) }
         let trainTable = try CSVReader.read(FileSource.read(trainPath, root: root), name: trainPath, label: label,
                                             features: config.features, limit: config.limit)
         var testTable: CSVReader.Table?

@@ -1,0 +1,54 @@
+import TensorWire
+
+/// TFRecord framing: each record is `u64 length, u32 masked CRC32C(length), data, u32 masked CRC32C(data)`,
+/// little-endian, mask(c) = ((c >> 15) | (c << 17)) + 0xa282ead8.
+public enum TFRecord {
+    /// The masked CRC32C TFRecord stores.
+    public static func maskedCRC(_ bytes: some Collection<UInt8>) -> UInt32 {
+        let c = CRC32C.checksum(bytes)
+        return ((c >> 15) | (c << 17)) &+ 0xA282_EAD8
+    }
+
+    /// Splits `bytes` into record payloads, verifying both checksums; errors name the file and record.
+    public static func records(_ bytes: [UInt8], name: String) throws -> [ArraySlice<UInt8>] {
+        var out: [ArraySlice<UInt8>] = []
+        var p = 0
+        func u32(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * $1) } }
+        while p < bytes.count {
+            let record = out.count
+            guard bytes.count - p >= 12 else {
+                throw TrainingError(.invalidData, "\(name): record \(record): truncated header (\(bytes.count - p) bytes left)")
+            }
+            let length = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[p + $1]) << (8 * $1) }
+            guard maskedCRC(bytes[p..<(p + 8)]) == u32(p + 8) else {
+                throw TrainingError(.invalidData, "\(name): record \(record): length checksum mismatch at byte \(p)")
+            }
+            guard length <= UInt64(bytes.count - p - 16) else {
+                throw TrainingError(.invalidData, "\(name): record \(record): length \(length) runs past the end of the file")
+            }
+            let start = p + 12, end = start + Int(length)
+            let data = bytes[start..<end]
+            guard maskedCRC(data) == u32(end) else {
+                throw TrainingError(.invalidData, "\(name): record \(record): data checksum mismatch")
+            }
+            out.append(data)
+            p = end + 4
+        }
+        return out
+    }
+
+    /// Frames `payloads` as a TFRecord file.
+    public static func encode(_ payloads: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        for data in payloads {
+            let length = (0..<8).map { UInt8(truncatingIfNeeded: UInt64(data.count) >> (8 * $0)) }
+            out += length
+            out += le(maskedCRC(length))
+            out += data
+            out += le(maskedCRC(data))
+        }
+        return out
+    }
+
+    private static func le(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+}
