@@ -56,7 +56,7 @@ struct JobFollower {
         }
         if let m = JobPresentation.latestMetrics(job) {
             parts.append("loss \(JobPresentation.format(m.loss))")
-            parts.append("accuracy \(JobPresentation.format(m.accuracy))")
+            if m.hasAccuracy { parts.append("accuracy \(JobPresentation.format(m.accuracy))") }
         }
         if job.stepsPerSecond > 0 {
             parts.append(String(format: "%.1f steps/s", job.stepsPerSecond))
@@ -79,7 +79,7 @@ struct JobFollower {
         var text = "\(job.id) \(JobPresentation.stateName(job.state))"
         if !job.reason.isEmpty { text += ": \(job.reason)" }
         if job.hasEvalMetrics {
-            text += String(format: "\nheld-out: loss %.4f  accuracy %.4f", job.evalMetrics.loss, job.evalMetrics.accuracy)
+            text += "\nheld-out: " + JobPresentation.metricsText(job.evalMetrics)
             if job.evalMetrics.hasAuc { text += String(format: "  auc %.4f", job.evalMetrics.auc) }
             text += "  (\(job.evalMetrics.count) examples)"
         }

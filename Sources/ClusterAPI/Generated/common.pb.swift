@@ -175,7 +175,15 @@ public nonisolated struct Tessera_V1_Metrics: Sendable {
 
   public var loss: Double = 0
 
-  public var accuracy: Double = 0
+  /// Unset for regression tasks.
+  public var accuracy: Double {
+    get {_accuracy ?? 0}
+    set {_accuracy = newValue}
+  }
+  /// Returns true if `accuracy` has been explicitly set.
+  public var hasAccuracy: Bool {self._accuracy != nil}
+  /// Clears the value of `accuracy`. Subsequent reads from it will return its default value.
+  public mutating func clearAccuracy() {self._accuracy = nil}
 
   public var auc: Double {
     get {_auc ?? 0}
@@ -193,6 +201,7 @@ public nonisolated struct Tessera_V1_Metrics: Sendable {
 
   public init() {}
 
+  fileprivate var _accuracy: Double? = nil
   fileprivate var _auc: Double? = nil
 }
 
@@ -333,7 +342,7 @@ nonisolated extension Tessera_V1_Metrics: SwiftProtobuf.Message, SwiftProtobuf._
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularDoubleField(value: &self.loss) }()
-      case 2: try { try decoder.decodeSingularDoubleField(value: &self.accuracy) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self._accuracy) }()
       case 3: try { try decoder.decodeSingularDoubleField(value: &self._auc) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.count) }()
       default: break
@@ -349,9 +358,9 @@ nonisolated extension Tessera_V1_Metrics: SwiftProtobuf.Message, SwiftProtobuf._
     if self.loss.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.loss, fieldNumber: 1)
     }
-    if self.accuracy.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.accuracy, fieldNumber: 2)
-    }
+    try { if let v = self._accuracy {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 2)
+    } }()
     try { if let v = self._auc {
       try visitor.visitSingularDoubleField(value: v, fieldNumber: 3)
     } }()
@@ -363,7 +372,7 @@ nonisolated extension Tessera_V1_Metrics: SwiftProtobuf.Message, SwiftProtobuf._
 
   public static func ==(lhs: Tessera_V1_Metrics, rhs: Tessera_V1_Metrics) -> Bool {
     if lhs.loss != rhs.loss {return false}
-    if lhs.accuracy != rhs.accuracy {return false}
+    if lhs._accuracy != rhs._accuracy {return false}
     if lhs._auc != rhs._auc {return false}
     if lhs.count != rhs.count {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}

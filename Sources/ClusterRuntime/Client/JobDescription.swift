@@ -16,10 +16,10 @@ public enum JobDescription {
         field("Optimizer", "\(job.spec.optimizer.type) lr=\(job.spec.optimizer.learningRate)")
         if job.stepsPerSecond > 0 { field("Speed", String(format: "%.1f steps/s", job.stepsPerSecond)) }
         if job.hasTrainMetrics {
-            field("Train", String(format: "loss %.4f  accuracy %.4f", job.trainMetrics.loss, job.trainMetrics.accuracy))
+            field("Train", JobPresentation.metricsText(job.trainMetrics))
         }
         if job.hasEvalMetrics {
-            var text = String(format: "loss %.4f  accuracy %.4f", job.evalMetrics.loss, job.evalMetrics.accuracy)
+            var text = JobPresentation.metricsText(job.evalMetrics)
             if job.evalMetrics.hasAuc { text += String(format: "  auc %.4f", job.evalMetrics.auc) }
             field("Held-out", text + "  (\(job.evalMetrics.count) examples)")
         }

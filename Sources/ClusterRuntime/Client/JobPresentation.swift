@@ -30,7 +30,7 @@ public enum JobPresentation {
     static func metricsObject(_ m: Tessera_V1_Metrics?) -> [String: Any] {
         guard let m else { return ["loss": NSNull(), "accuracy": NSNull(), "auc": NSNull()] }
         return [
-            "loss": m.loss, "accuracy": m.accuracy, "auc": m.hasAuc ? m.auc as Any : NSNull(), "count": m.count,
+            "loss": m.loss, "accuracy": m.hasAccuracy ? m.accuracy as Any : NSNull(), "auc": m.hasAuc ? m.auc as Any : NSNull(), "count": m.count,
         ]
     }
 
@@ -82,7 +82,7 @@ public enum JobPresentation {
                 let m = latestMetrics(job)
                 return [
                     job.id, job.name, stateName(job.state), stepText(job),
-                    m.map { format($0.loss) } ?? "-", m.map { format($0.accuracy) } ?? "-",
+                    m.map { format($0.loss) } ?? "-", m.flatMap { $0.hasAccuracy ? format($0.accuracy) : nil } ?? "-",
                     ageText(since: job.createdAt),
                 ]
             })
@@ -147,6 +147,13 @@ public enum JobPresentation {
     /// "120/300" or "120".
     public static func stepText(_ job: Tessera_V1_Job) -> String {
         job.totalSteps > 0 ? "\(job.step)/\(job.totalSteps)" : "\(job.step)"
+    }
+
+    /// "loss 0.0913  accuracy 0.9883" (accuracy only when the task has one).
+    public static func metricsText(_ m: Tessera_V1_Metrics) -> String {
+        var text = "loss \(format(m.loss))"
+        if m.hasAccuracy { text += "  accuracy \(format(m.accuracy))" }
+        return text
     }
 
     /// A metric with four decimals.
