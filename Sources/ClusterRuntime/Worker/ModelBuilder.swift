@@ -1,19 +1,53 @@
 import Coordinator
 import Training
 
-/// Builds the model a job spec describes, with the input width and classes the data revealed.
+/// Builds the model a job spec describes, with the input width, classes and column layout the
+/// data revealed: the built-in families through `ModelFactory`, anything else through `ModelRegistry`.
 enum ModelBuilder {
     static func make(spec: JobSpec, data: WorkerData) throws -> any Model {
-        try ModelFactory.make(try config(spec, data: data))
+        if let custom = ModelRegistry.factory(for: spec.model.type.rawValue) {
+            return try custom(ModelRequest(spec: spec, inputWidth: data.featureCount, classes: spec.model.classes ?? data.classes,
+                                           layout: data.layout))
+        }
+        return try ModelFactory.makeModel(try config(spec, data: data))
     }
 
     static func config(_ spec: JobSpec, data: WorkerData) throws -> ModelConfig {
         guard let type = Training.ModelType(rawValue: spec.model.type.rawValue) else {
-            throw RuntimeFailure(.unimplemented, "model type \(spec.model.type.rawValue) is not available in this version")
+            throw RuntimeFailure(.unimplemented, "model type \(spec.model.type.rawValue) is neither built in nor registered with ModelRegistry")
         }
-        return ModelConfig(
+        var config = ModelConfig(
             type: type, inputWidth: data.featureCount, classes: spec.model.classes ?? data.classes, hidden: spec.model.hidden,
             activation: Training.Activation(rawValue: spec.model.activation.rawValue) ?? .relu,
             dropout: Float(spec.model.dropout), seed: spec.training.seed)
+        switch type {
+        case .cnn:
+            let cnn = spec.model.cnn ?? CNNSpec()
+            config.cnn = CNNConfig(image: try imageShape(cnn.inputShape, featureCount: data.featureCount), filters: cnn.filters,
+                                   kernelSize: cnn.kernelSize, poolSize: cnn.poolSize)
+        case .wideDeep:
+            guard let layout = data.layout else {
+                throw RuntimeFailure(.invalidArgument, "wide_deep needs CSV data with model.wide_deep.categorical/numeric columns (data.format is \(spec.data.format.rawValue))")
+            }
+            config.wideDeep = layout
+        default:
+            break
+        }
+        return config
+    }
+
+    /// `model.cnn.input_shape` [h, w, c], else a square single-channel image of the row width (MNIST: 28×28×1).
+    static func imageShape(_ given: [Int]?, featureCount: Int) throws -> ImageShape {
+        if let given {
+            guard given.count == 3, given.reduce(1, *) == featureCount else {
+                throw RuntimeFailure(.invalidArgument, "model.cnn.input_shape \(given) does not describe rows of \(featureCount) features as [height, width, channels]")
+            }
+            return ImageShape(height: given[0], width: given[1], channels: given[2])
+        }
+        let side = Int(Double(featureCount).squareRoot().rounded())
+        guard side * side == featureCount else {
+            throw RuntimeFailure(.invalidArgument, "rows of \(featureCount) features are not a square image: set model.cnn.input_shape [height, width, channels]")
+        }
+        return ImageShape(height: side, width: side, channels: 1)
     }
 }

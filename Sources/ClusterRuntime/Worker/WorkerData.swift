@@ -15,6 +15,8 @@ struct WorkerData {
     let featureCount: Int
     /// Classes of a classification task (2 for binary).
     let classes: Int
+    /// The column layout of categorical CSV data (wide & deep), nil otherwise.
+    let layout: WideDeepConfig?
     /// Batches this worker runs per epoch; equal on every worker in sync mode so no worker waits
     /// for gradients that will never come.
     let batchesPerEpoch: Int
@@ -37,6 +39,7 @@ struct WorkerData {
             : (shard.count + batch - 1) / batch
         return WorkerData(
             train: shard, test: splits.test, featureCount: splits.inputWidth, classes: max(2, splits.train.classCount ?? 2),
+            layout: splits.layout,
             batchesPerEpoch: perEpoch, batchSize: batch, shuffle: spec.data.shuffle, seed: spec.training.seed,
             workerIndex: workerIndex)
     }
@@ -48,13 +51,13 @@ struct WorkerData {
         case .csv: format = .csv
         case .idx: format = .idx
         case .synthetic: format = .synthetic
-        case .libsvm, .tfrecord:
-            throw RuntimeFailure(.unimplemented, "data.format \(d.format.rawValue) is not supported by this worker yet")
+        case .libsvm: format = .libsvm
+        case .tfrecord: format = .tfrecord
         }
         var config = DataConfig(
             format: format, train: d.train, trainLabels: d.trainLabels, test: d.test, testLabels: d.testLabels, label: d.label,
             testFraction: d.testFraction, normalize: d.normalize == .standard ? .standard : Training.Normalization.none,
-            batchSize: d.batchSize, seed: spec.training.seed)
+            batchSize: d.batchSize, seed: spec.training.seed, tabular: try tabularColumns(spec), featureCount: d.features)
         if d.format == .synthetic {
             var synthetic = SyntheticConfig()
             if let w = d.weights { synthetic.weights = w }
@@ -68,6 +71,18 @@ struct WorkerData {
         return config
     }
 
+    /// The categorical/numeric/wide columns of a wide & deep job on CSV data.
+    private static func tabularColumns(_ spec: JobSpec) throws -> TabularColumns? {
+        guard spec.model.type == .wideDeep, spec.data.format == .csv else { return nil }
+        let wd = spec.model.wideDeep ?? WideDeepSpec()
+        guard !wd.categorical.isEmpty || !wd.numeric.isEmpty else {
+            throw RuntimeFailure(.invalidArgument, "model.wide_deep needs the CSV's categorical and/or numeric columns by name")
+        }
+        let buckets = wd.vocabularyHint > 1 ? wd.vocabularyHint : 1000
+        return TabularColumns(categorical: wd.categorical, numeric: wd.numeric, wide: wd.wide.isEmpty ? wd.categorical : wd.wide,
+                              buckets: buckets, wideBuckets: buckets, embeddingDim: wd.embeddingDim)
+    }
+
     /// The batches of one epoch, prepared one ahead on another thread.
     func trainBatches(epoch: Int) throws -> EpochBatches {
         let iterator = try BatchIterator(
@@ -79,7 +94,7 @@ struct WorkerData {
     func evaluate(model: any Model, parameters: ParameterSet, backend: any ComputeBackend) throws -> EvaluationSummary {
         let result = try Evaluator().evaluate(model: model, parameters: parameters, dataset: test ?? train, backend: backend)
         return EvaluationSummary(
-            loss: Double(result.loss), accuracy: Double(result.accuracy), auc: result.auc.map(Double.init), count: result.count)
+            loss: Double(result.loss), accuracy: model.task == .regression ? nil : Double(result.accuracy), auc: result.auc.map(Double.init), count: result.count)
     }
 }
 
@@ -104,14 +119,14 @@ struct EpochBatches {
 /// Evaluation figures in the units the control plane reports.
 struct EvaluationSummary {
     var loss: Double
-    var accuracy: Double
+    var accuracy: Double?
     var auc: Double?
     var count: Int
 
     var proto: Tessera_V1_Metrics {
         .with {
             $0.loss = loss
-            $0.accuracy = accuracy
+            if let accuracy { $0.accuracy = accuracy }
             if let auc { $0.auc = auc }
             $0.count = Int64(count)
         }
