@@ -10,6 +10,7 @@ extension JobSpec {
         w.section("cluster") { w in
             w.field("workers", String(cluster.workers))
             if let shards = cluster.psShards { w.field("ps_shards", String(shards)) }
+            w.field("transport", cluster.transport.rawValue)
         }
         return w.text
     }

@@ -33,15 +33,35 @@ public struct ClusterSpec: Sendable, Hashable, Codable {
     public var workers: Int
     /// Number of parameter-server shards; `nil` uses every alive ps node (at least one).
     public var psShards: Int?
+    /// Which transport carries the job's data plane (default: native).
+    public var transport: DataTransport
 
     /// Creates a cluster section.
-    public init(workers: Int = 1, psShards: Int? = nil) {
+    public init(workers: Int = 1, psShards: Int? = nil, transport: DataTransport = .native) {
         self.workers = workers
         self.psShards = psShards
+        self.transport = transport
     }
 
     enum CodingKeys: String, CodingKey {
         case workers
         case psShards = "ps_shards"
+        case transport
     }
+
+    /// Decodes a cluster section; specs stored before `transport` existed get the default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        workers = try c.decode(Int.self, forKey: .workers)
+        psShards = try c.decodeIfPresent(Int.self, forKey: .psShards)
+        transport = try c.decodeIfPresent(DataTransport.self, forKey: .transport) ?? .native
+    }
+}
+
+/// The data-plane transport of a job (`cluster.transport`).
+public enum DataTransport: String, Sendable, Hashable, Codable, CaseIterable {
+    /// TensorWire frames over a dedicated TCP connection per worker–shard pair (fastest; default).
+    case native
+    /// TensorWire frames as gRPC messages (fallback; any gRPC client can speak it).
+    case grpc
 }

@@ -28,10 +28,12 @@ public enum JobSpecParser {
         let model = try readModel(modelMap)
         let data = try readData(dataMap)
         let optimizer = try readOptimizer(try top.mapping("optimizer", allowed: optimizerKeys))
-        let clusterMap = try top.mapping("cluster", allowed: ["workers", "ps_shards"])
+        let clusterMap = try top.mapping("cluster", allowed: ["workers", "ps_shards", "transport"])
         let (training, workers) = try readTraining(
             try top.mapping("training", allowed: trainingKeys), workers: try clusterMap?.int("workers"))
-        let cluster = ClusterSpec(workers: workers, psShards: try clusterMap?.int("ps_shards"))
+        let cluster = ClusterSpec(
+            workers: workers, psShards: try clusterMap?.int("ps_shards"),
+            transport: try clusterMap?.choice("transport", as: DataTransport.self) ?? .native)
         return JobSpec(name: name, model: model, data: data, optimizer: optimizer, training: training, cluster: cluster)
     }
 

@@ -30,6 +30,8 @@ public struct NodeInfo: Sendable, Hashable, Codable {
     public var threads: Int
     /// Software version string.
     public var version: String
+    /// "host:port" of a ps node's native data-plane listener; nil when it has none.
+    public var dataAddress: String?
 
     /// Creates node information.
     public init(name: String, role: NodeRole, address: String, device: String = "cpu", threads: Int = 1, version: String = "") {

@@ -61,7 +61,8 @@ struct ValidationTests {
             job = try await cluster.client.job(submitted.id)
         }
         let placement = try #require(job.placement.first)
-        let channel = try GRPCDataPlaneChannel(address: HostPort(parsing: placement.shardAddress))
+        let channel = try DataPlaneChannels.make(
+            DataPlaneKind(rawValue: job.spec.cluster.transport) ?? .grpc, address: HostPort(parsing: placement.shardAddress))
         defer { channel.close() }
 
         // Garbage bytes: INVALID_ARGUMENT naming the frame problem.

@@ -22,6 +22,8 @@ public struct ParameterServerConfig: Sendable {
     public var tls: TLSFiles?
     /// Address of the Prometheus `/metrics` endpoint; nil serves none.
     public var metricsListen: HostPort?
+    /// Address of the native data-plane listener; nil means the host of `listen` with a free port.
+    public var dataListen: HostPort? = nil
 
     /// Creates a configuration with defaults for the optional parts.
     public init(

@@ -14,6 +14,7 @@ extension JobSpec {
             $0.cluster = .with {
                 $0.workers = Int32(cluster.workers)
                 if let shards = cluster.psShards { $0.psShards = Int32(shards) }
+                $0.transport = cluster.transport.rawValue
             }
         }
     }
@@ -27,6 +28,12 @@ extension JobSpec {
         if proto.hasCluster {
             if proto.cluster.hasWorkers { spec.cluster.workers = Int(proto.cluster.workers) }
             if proto.cluster.hasPsShards { spec.cluster.psShards = Int(proto.cluster.psShards) }
+            if proto.cluster.hasTransport {
+                guard let transport = DataTransport(rawValue: proto.cluster.transport) else {
+                    throw RuntimeFailure(.invalidArgument, "cluster.transport: unknown value \"\(proto.cluster.transport)\" (expected native or grpc)")
+                }
+                spec.cluster.transport = transport
+            }
         }
         self = try JobSpecParser.parse(yaml: spec.yaml)
     }

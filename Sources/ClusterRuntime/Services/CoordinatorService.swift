@@ -169,8 +169,9 @@ extension CoordinatorService {
                 throw RPCError(code: .invalidArgument, message: "psd \(node.name) registered without a valid address ('\(node.address)'): expected HOST:PORT")
             }
         }
-        let info = NodeInfo(name: node.name, role: role, address: node.address, device: node.device.isEmpty ? "cpu" : node.device,
+        var info = NodeInfo(name: node.name, role: role, address: node.address, device: node.device.isEmpty ? "cpu" : node.device,
                             threads: Int(node.threads), version: node.version)
+        info.dataAddress = node.dataAddress.isEmpty ? nil : node.dataAddress
         let record = try withState { try $0.register(info, now: Self.now()) }
         logger.info("node registered", metadata: ["node": "\(record.id)", "name": "\(node.name)", "role": "\(role.rawValue)", "address": "\(node.address)"])
         return .with {
