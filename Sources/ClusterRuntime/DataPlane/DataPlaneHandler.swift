@@ -33,7 +33,9 @@ public struct DataPlaneHandler: Sendable {
         do {
             view = try request.withUnsafeBytes { raw throws(WireError) in try WireFormat.decodeView(raw) }
         } catch {
-            throw RuntimeFailure(.invalidArgument, "malformed TensorWire frame: \(error)")
+            // A frame over the limits is too large (RESOURCE_EXHAUSTED); anything else is malformed.
+            let code: RuntimeFailure.Code = (error as? WireError)?.code == .limitExceeded ? .resourceExhausted : .invalidArgument
+            throw RuntimeFailure(code, "malformed TensorWire frame: \(error)")
         }
         guard view.header.kind == kind else {
             throw RuntimeFailure(.invalidArgument, "expected a \(kind) frame, got \(view.header.kind)")

@@ -66,7 +66,7 @@ extension RuntimeFailure {
                 }
             self.init(code, error.message)
         case let error as WireError:
-            self.init(.invalidArgument, "malformed TensorWire frame: \(error.message)")
+            self.init(error.code == .limitExceeded ? .resourceExhausted : .invalidArgument, "malformed TensorWire frame: \(error.message)")
         case let error as CoordinatorError:
             let code: Code =
                 switch error.code {
