@@ -120,6 +120,8 @@ let package = Package(
                 "ClusterRuntime", "ClusterAPI", "TensorWire", "ParameterStore",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["ClusterRuntime"]),

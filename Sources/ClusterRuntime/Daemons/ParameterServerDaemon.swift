@@ -15,6 +15,7 @@ public final class ParameterServerDaemon: Sendable {
     public let shard: ParameterShard
     private let logger: Logger
     private let server: GRPCServerService
+    private let dataServer: NativeDataPlaneServer
     private let membership: MembershipService
     private let coordinatorService: CoordinatorService?
     private let group: LockedValue<ServiceGroup?> = LockedValue(nil)
@@ -40,6 +41,10 @@ public final class ParameterServerDaemon: Sendable {
             services.append(coordinator)
         }
         coordinatorService = localCoordinator
+        let dataServer = NativeDataPlaneServer(
+            address: config.dataListen ?? HostPort(host: config.listen.host, port: 0),
+            handler: DataPlaneHandler(shard: shard, logger: logger), token: config.token, logger: logger)
+        self.dataServer = dataServer
         let server = GRPCServerService(address: config.listen, services: services, logger: logger)
         self.server = server
         let selfAddress = LockedValue<HostPort?>(nil)
@@ -55,11 +60,13 @@ public final class ParameterServerDaemon: Sendable {
             let bound = (try? await server.boundAddress()) ?? nil
             let address = advertise ?? bound ?? config.listen
             selfAddress.value = address
+            let dataBound = (try? await dataServer.boundAddress()) ?? nil
+            let dataAddress = HostPort(host: advertise?.host ?? address.host, port: dataBound?.port ?? address.port)
             return .with {
                 $0.name = name ?? "ps-\(address.host)-\(address.port)"
                 $0.role = .ps
                 $0.address = address.description
-                $0.dataAddress = address.description
+                $0.dataAddress = dataAddress.description
                 $0.version = tesseraVersion
             }
         }
@@ -82,6 +89,11 @@ public final class ParameterServerDaemon: Sendable {
         }
     }
 
+    /// The native data-plane address actually bound (waits until it listens).
+    public func dataAddress() async throws -> HostPort? {
+        try await dataServer.boundAddress()
+    }
+
     /// Begins a graceful shutdown.
     public func stop() async {
         await group.value?.triggerGracefulShutdown()
@@ -90,6 +102,7 @@ public final class ParameterServerDaemon: Sendable {
     private func makeGroup(signals: [UnixSignal]) -> ServiceGroup {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: server),
+            .init(service: dataServer),
             .init(service: ReadinessReporter(daemon: self, server: server, logger: logger)),
             .init(service: membership),
         ]

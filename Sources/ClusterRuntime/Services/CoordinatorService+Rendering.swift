@@ -22,7 +22,7 @@ extension CoordinatorService {
             }
             $0.staleDropped = Int64(job.staleDropped)
             $0.effectiveReplicas = Int32(job.effectiveReplicas)
-            if let placement = job.placement { $0.placement = render(placement, names: names) }
+            if let placement = job.placement { $0.placement = render(placement, names: names, transport: job.spec.cluster.transport) }
             $0.workers = job.workers.map { slot in
                 .with {
                     $0.index = UInt32(slot.index)
@@ -72,15 +72,22 @@ extension CoordinatorService {
         }
     }
 
-    func render(_ placement: Placement, names: [NodeID: String]) -> [Tessera_V1_PartitionPlacement] {
-        placement.partitions.map { p in
+    /// The placement as workers route it: with the native transport each shard's address is its data-plane address.
+    func render(_ placement: Placement, names: [NodeID: String], transport: DataTransport) -> [Tessera_V1_PartitionPlacement] {
+        let dataAddresses =
+            transport == .native
+            ? (try? withState { state in
+                Dictionary(state.nodes().compactMap { node in node.info.dataAddress.map { (node.id, $0) } }, uniquingKeysWith: { a, _ in a })
+            }) ?? [:]
+            : [:]
+        return placement.partitions.map { p in
             .with {
                 $0.variable = p.variable.name
                 $0.variableID = p.variableID
                 $0.partition = p.partition
                 $0.shardNodeID = p.shard.nodeID.rawValue
                 $0.shardName = names[p.shard.nodeID] ?? p.shard.nodeID.description
-                $0.shardAddress = p.shard.address
+                $0.shardAddress = dataAddresses[p.shard.nodeID] ?? p.shard.address
                 $0.rowOffset = Int64(p.rowOffset)
                 $0.rowCount = Int64(p.rowCount)
                 $0.bytes = Int64(p.bytes)
@@ -101,7 +108,7 @@ extension CoordinatorService {
                 $0.name = node.info.name
                 $0.role = node.info.role == .ps ? .ps : .worker
                 $0.address = node.info.address
-                $0.dataAddress = node.info.address
+                $0.dataAddress = node.info.dataAddress ?? ""
                 $0.device = node.info.device
                 $0.threads = Int32(node.info.threads)
                 $0.version = node.info.version
