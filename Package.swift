@@ -67,6 +67,7 @@ let package = Package(
             name: "ClusterRuntime",
             dependencies: [
                 "TensorWire", "ParameterStore", "Training", "Coordinator", "ClusterAPI", "CSystemd",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

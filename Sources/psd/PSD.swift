@@ -9,18 +9,30 @@ struct PSD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "psd",
         abstract: "Tessera parameter server daemon: holds shards of model variables and applies updates.",
-        discussion: "Exactly one psd per cluster runs with --coordinator-self; the others join it with --coordinator.",
+        discussion: """
+            Exactly one psd per cluster runs with --coordinator-self; the others join it with --coordinator.
+
+            Settings come from, highest first: flags > TESSERA_* environment variables > the --config YAML \
+            file > defaults. Each flag --some-key is the file key some_key and the variable TESSERA_SOME_KEY \
+            (e.g. --data-dir, data_dir, TESSERA_DATA_DIR). Every key: docs/config.md.
+            """,
         version: tesseraVersion
     )
 
-    @Option(help: "Address to listen on (HOST:PORT; port 0 picks a free one).")
-    var listen = "127.0.0.1:7070"
+    @Option(help: "YAML file with settings (keys as in docs/config.md).")
+    var config: String?
 
-    @Option(help: "Directory for this node's state (created if missing).")
-    var dataDir: String
+    @Option(help: "Address to listen on (HOST:PORT; port 0 picks a free one; default 127.0.0.1:7070).")
+    var listen: String?
 
-    @Flag(help: "Also run the coordinator in this process.")
-    var coordinatorSelf = false
+    @Option(help: "Address of the native data-plane listener (HOST:PORT; default: the --listen host, a free port).")
+    var dataListen: String?
+
+    @Option(help: "Directory for this node's state (created if missing; required).")
+    var dataDir: String?
+
+    @Flag(inversion: .prefixedNo, help: "Also run the coordinator in this process.")
+    var coordinatorSelf: Bool?
 
     @Option(help: "Coordinator to join (HOST:PORT).")
     var coordinator: String?
@@ -34,26 +46,54 @@ struct PSD: AsyncParsableCommand {
     @Option(help: "Write the bound HOST:PORT to this file once listening.")
     var portFile: String?
 
-    @Option(help: "Heartbeat timeout in seconds after which a node is dead (coordinator only).")
-    var heartbeatTimeout: Double = 10
+    @Option(help: "Heartbeat timeout in seconds after which a node is dead (coordinator only; default 10).")
+    var heartbeatTimeout: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
-    var logLevel = "info"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (default info).")
+    var logLevel: String?
 
-    func validate() throws {
-        if coordinatorSelf == (coordinator != nil) {
-            throw ValidationError("give exactly one of --coordinator-self or --coordinator HOST:PORT")
-        }
+    @Option(help: "File holding the cluster's bearer token; every RPC must then carry it.")
+    var tokenFile: String?
+
+    @Option(help: "PEM certificate chain for gRPC TLS (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key for gRPC TLS.")
+    var tlsKey: String?
+
+    @Option(help: "PEM CA bundle: clients and servers must present certificates it signed (mutual TLS).")
+    var tlsCa: String?
+
+    @Option(help: "Serve Prometheus metrics at http://ADDR/metrics (HOST:PORT; default: off).")
+    var metricsListen: String?
+
+    /// The flags given, by settings key.
+    var flags: [String: String] {
+        var flags: [String: String] = [:]
+        let pairs: [(String, String?)] = [
+            ("listen", listen), ("data_listen", dataListen), ("data_dir", dataDir),
+            ("coordinator_self", coordinatorSelf.map { String($0) }), ("coordinator", coordinator),
+            ("advertise", advertise), ("name", name), ("port_file", portFile), ("heartbeat_timeout", heartbeatTimeout),
+            ("log_level", logLevel), ("token_file", tokenFile), ("tls_cert", tlsCert), ("tls_key", tlsKey),
+            ("tls_ca", tlsCa), ("metrics_listen", metricsListen),
+        ]
+        for (key, value) in pairs { if let value { flags[key] = value } }
+        return flags
     }
 
     func run() async throws {
-        let logger = makeLogger(label: "psd", level: logLevel)
+        let settings: ParameterServerSettings
         do {
-            let config = ParameterServerConfig(
-                listen: try HostPort(parsing: listen), dataDir: dataDir,
-                coordinator: try coordinator.map { try HostPort(parsing: $0) },
-                advertise: try advertise.map { try HostPort(parsing: $0) }, name: name,
-                heartbeatTimeout: .milliseconds(Int64(heartbeatTimeout * 1000)), portFile: portFile)
+            settings = try LayeredConfig.load(
+                ParameterServerSettings.self, file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
+        } catch {
+            FileHandle.standardError.write(Data("psd: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let logger = makeLogger(label: "psd", level: settings.logLevel)
+        do {
+            let config = try settings.makeConfig()
+            if config.metricsListen != nil { TesseraMetrics.bootstrap() }
             try await ParameterServerDaemon(config: config, logger: logger).run()
         } catch let failure as RuntimeFailure {
             logger.critical("\(failure.message)")

@@ -13,10 +13,10 @@ public final class CoordinatorClient: Sendable {
     public let timeout: Duration
 
     /// Dials the coordinator (lazily: the first call waits for the connection).
-    public init(address: HostPort, timeout: Duration = .seconds(10)) throws {
+    public init(address: HostPort, timeout: Duration = .seconds(10), security: RPCSecurity = .none) throws {
         self.address = address
         self.timeout = timeout
-        connection = try ManagedClient(address: address)
+        connection = try ManagedClient(address: address, security: security)
         stub = Tessera_V1_Coordinator.Client(wrapping: connection.client)
     }
 

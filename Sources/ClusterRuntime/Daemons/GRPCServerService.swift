@@ -10,8 +10,10 @@ public final class GRPCServerService: Service, Sendable {
     private let logger: Logger
 
     /// Creates the server on an address with the given services.
-    public init(address: HostPort, services: [any RegistrableRPCService], logger: Logger) {
-        self.server = GRPCServer(transport: makeServerTransport(address), services: services)
+    public init(address: HostPort, services: [any RegistrableRPCService], logger: Logger, security: RPCSecurity = .none) {
+        self.server = GRPCServer(
+            transport: makeServerTransport(address, security: security), services: services,
+            interceptors: security.serverInterceptors)
         self.logger = logger
     }
 

@@ -20,6 +20,9 @@ public final class ParameterServerDaemon: Sendable {
     private let coordinatorService: CoordinatorService?
     private let group: LockedValue<ServiceGroup?> = LockedValue(nil)
     private let notifier = SystemdNotifier()
+    /// The gRPC health service on the control port (SERVING once listening, NOT_SERVING when stopping).
+    public let health = HealthService(services: HealthService.parameterServerServices)
+    private let metricsEndpoint: MetricsEndpoint?
 
     /// Builds the daemon; nothing listens until `run()` or `start()`.
     public init(config: ParameterServerConfig, logger: Logger) throws {
@@ -30,14 +33,19 @@ public final class ParameterServerDaemon: Sendable {
         self.shard = shard
         var services: [any RegistrableRPCService] = [
             ParameterServerService(shard: shard, logger: logger),
-            GRPCDataPlaneService(handler: DataPlaneHandler(shard: shard, logger: logger)),
+            MeteredDataPlaneService(
+                handler: DataPlaneHandler(shard: shard, logger: logger),
+                metrics: ShardMetrics(shard: config.name ?? "ps-\(config.listen.host)-\(config.listen.port)")),
+            health,
         ]
+        let security = RPCSecurity(token: config.token, tls: config.tls)
         var localCoordinator: CoordinatorService?
         if config.coordinator == nil {
             let coordinator = CoordinatorService(
                 name: config.name ?? "coordinator", dataDir: config.dataDir,
                 heartbeatInterval: config.heartbeatInterval, heartbeatTimeout: config.heartbeatTimeout, logger: logger)
             localCoordinator = coordinator
+            coordinator.shards.use(security: security)
             services.append(coordinator)
         }
         coordinatorService = localCoordinator
@@ -45,12 +53,15 @@ public final class ParameterServerDaemon: Sendable {
             address: config.dataListen ?? HostPort(host: config.listen.host, port: 0),
             handler: DataPlaneHandler(shard: shard, logger: logger), token: config.token, logger: logger)
         self.dataServer = dataServer
-        let server = GRPCServerService(address: config.listen, services: services, logger: logger)
+        let server = GRPCServerService(address: config.listen, services: services, logger: logger, security: security)
         self.server = server
+        metricsEndpoint = config.metricsListen.map {
+            MetricsEndpoint(address: $0, logger: logger, refresh: CoordinatorMetrics.refresher(localCoordinator))
+        }
         let selfAddress = LockedValue<HostPort?>(nil)
         let registrar: any MembershipRegistrar
         if let remote = config.coordinator {
-            registrar = try CoordinatorClient(address: remote)
+            registrar = try CoordinatorClient(address: remote, security: security)
         } else {
             registrar = LocalRegistrar(coordinator: localCoordinator!)
         }
@@ -94,6 +105,9 @@ public final class ParameterServerDaemon: Sendable {
         try await dataServer.boundAddress()
     }
 
+    /// The bound address of the Prometheus endpoint, once it listens (nil without `metricsListen`).
+    public var metricsAddress: HostPort? { metricsEndpoint?.boundAddress }
+
     /// Begins a graceful shutdown.
     public func stop() async {
         await group.value?.triggerGracefulShutdown()
@@ -109,6 +123,7 @@ public final class ParameterServerDaemon: Sendable {
         if let coordinatorService {
             services.insert(.init(service: CoordinatorSweeper(coordinator: coordinatorService)), at: 1)
         }
+        if let metricsEndpoint { services.insert(.init(service: metricsEndpoint), at: 0) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
         self.group.value = group
         return group
@@ -120,6 +135,7 @@ public final class ParameterServerDaemon: Sendable {
         if let portFile = config.portFile {
             try? (address.description + "\n").write(toFile: portFile, atomically: true, encoding: .utf8)
         }
+        health.setServing(true)
         notifier.ready(status: "serving \(role) on \(address)")
     }
 }
@@ -146,6 +162,7 @@ private struct ReadinessReporter: Service {
                 }
             }
         }
+        daemon.health.setServing(false)
         notifier.stopping()
     }
 }

@@ -4,9 +4,9 @@ import GRPCCore
 public final class GRPCDataPlaneChannel: DataPlaneChannel {
     private let connection: ManagedClient
 
-    /// Dials a shard's data-plane address.
-    public init(address: HostPort) throws {
-        connection = try ManagedClient(address: address)
+    /// Dials a shard's data-plane address (with the node's token and TLS, if any).
+    public init(address: HostPort, security: RPCSecurity = .none) throws {
+        connection = try ManagedClient(address: address, security: security)
     }
 
     /// Sends one frame and waits for the answer, translating gRPC errors into `RuntimeFailure`.

@@ -13,14 +13,14 @@ public enum GRPCLimits {
 }
 
 /// Builds the HTTP/2 server transport for an address, with Tessera's limits.
-func makeServerTransport(_ address: HostPort) -> HTTP2ServerTransport.Posix {
+func makeServerTransport(_ address: HostPort, security: RPCSecurity = .none) -> HTTP2ServerTransport.Posix {
     let socket: GRPCNIOTransportCore.SocketAddress =
         address.host.contains(":")
         ? .ipv6(host: address.host, port: address.port)
         : .ipv4(host: resolveIPv4(address.host), port: address.port)
     return HTTP2ServerTransport.Posix(
         address: socket,
-        transportSecurity: .plaintext,
+        transportSecurity: security.serverTransportSecurity,
         config: .defaults {
             $0.rpc.maxRequestPayloadSize = GRPCLimits.maxMessageBytes
             $0.http2.targetWindowSize = GRPCLimits.windowBytes
@@ -35,7 +35,7 @@ private func resolveIPv4(_ host: String) -> String {
 }
 
 /// Builds the HTTP/2 client transport to an address, with Tessera's limits.
-func makeClientTransport(_ address: HostPort) throws -> HTTP2ClientTransport.Posix {
+func makeClientTransport(_ address: HostPort, security: RPCSecurity = .none) throws -> HTTP2ClientTransport.Posix {
     let limits = MethodConfig(
         names: [MethodConfig.Name(service: "")],
         maxRequestMessageBytes: GRPCLimits.maxMessageBytes,
@@ -54,7 +54,7 @@ func makeClientTransport(_ address: HostPort) throws -> HTTP2ClientTransport.Pos
     }
     return try HTTP2ClientTransport.Posix(
         target: target,
-        transportSecurity: .plaintext,
+        transportSecurity: security.clientTransportSecurity,
         config: .defaults {
             $0.http2.targetWindowSize = GRPCLimits.windowBytes
             $0.http2.maxFrameSize = GRPCLimits.frameBytes

@@ -9,10 +9,12 @@ public final class ManagedClient: Sendable {
     public let client: GRPCClient<HTTP2ClientTransport.Posix>
     private let runner: Task<Void, Never>
 
-    /// Creates the client and starts connecting in the background (RPCs made before the connection is up wait for it).
-    public init(address: HostPort) throws {
+    /// Creates the client and starts connecting in the background (RPCs made before the connection is up wait for it);
+    /// `security` adds the bearer token to every call and TLS to the connection.
+    public init(address: HostPort, security: RPCSecurity = .none) throws {
         self.address = address
-        let client = GRPCClient(transport: try makeClientTransport(address))
+        let client = GRPCClient(
+            transport: try makeClientTransport(address, security: security), interceptors: security.clientInterceptors)
         self.client = client
         self.runner = Task { try? await client.runConnections() }
     }

@@ -17,7 +17,7 @@ public final class WorkerDaemon: Sendable {
     public init(config: WorkerConfig, logger: Logger) throws {
         self.config = config
         self.logger = logger
-        let client = try CoordinatorClient(address: config.coordinator)
+        let client = try CoordinatorClient(address: config.coordinator, security: RPCSecurity(token: config.token, tls: config.tls))
         self.client = client
         let membership = MembershipService(client: client, logger: logger) {
             .with {
@@ -32,11 +32,10 @@ public final class WorkerDaemon: Sendable {
         agent = WorkerAgent(config: config, client: client, membership: membership, logger: logger)
     }
 
-    /// Runs until SIGTERM/SIGINT.
+    /// Runs until SIGTERM/SIGINT; tells systemd READY=1 once registered, WATCHDOG=1 while running, STOPPING=1 at the end.
     public func run() async throws {
-        SystemdNotifier().ready(status: "worker \(config.name) joining \(config.coordinator)")
-        try await makeGroup(signals: [.sigterm, .sigint]).run()
-        SystemdNotifier().stopping()
+        SystemdNotifier().status("worker \(config.name) joining \(config.coordinator)")
+        try await makeGroup(signals: [.sigterm, .sigint], systemd: true).run()
     }
 
     /// Starts in the background (tests).
@@ -48,9 +47,15 @@ public final class WorkerDaemon: Sendable {
     /// Begins a graceful shutdown.
     public func stop() async { await group.value?.triggerGracefulShutdown() }
 
-    private func makeGroup(signals: [UnixSignal]) -> ServiceGroup {
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: membership), .init(service: agent)], gracefulShutdownSignals: signals, logger: logger))
+    private func makeGroup(signals: [UnixSignal], systemd: Bool = false) -> ServiceGroup {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: membership), .init(service: agent)]
+        if systemd {
+            services.append(.init(service: WorkerReadiness(membership: membership, name: config.name, coordinator: config.coordinator)))
+        }
+        if let address = config.metricsListen {
+            services.insert(.init(service: MetricsEndpoint(address: address, logger: logger)), at: 0)
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
         self.group.value = group
         return group
     }

@@ -1,0 +1,127 @@
+import Foundation
+
+/// Everything `psd` can be told, as read from flags, `TESSERA_*` variables and `--config FILE`
+/// (keys documented in docs/config.md); `makeConfig()` turns it into a `ParameterServerConfig`.
+public struct ParameterServerSettings: DaemonSettings, Equatable {
+    /// Control-plane (and gRPC data-plane) address.
+    public var listen = "127.0.0.1:7070"
+    /// Native data-plane address (default: the listen host, a free port).
+    public var dataListen: String?
+    /// State directory (required).
+    public var dataDir: String?
+    /// Run the coordinator in this process.
+    public var coordinatorSelf = false
+    /// Coordinator to join.
+    public var coordinator: String?
+    /// Address other nodes dial.
+    public var advertise: String?
+    /// Node name.
+    public var name: String?
+    /// File the bound address is written to.
+    public var portFile: String?
+    /// Seconds without heartbeat after which a node is dead (coordinator only).
+    public var heartbeatTimeout = 10.0
+    /// Log level.
+    public var logLevel = "info"
+    /// File holding the shared bearer token.
+    public var tokenFile: String?
+    /// PEM certificate chain for gRPC TLS.
+    public var tlsCert: String?
+    /// PEM private key for gRPC TLS.
+    public var tlsKey: String?
+    /// PEM CA bundle: verify peers against it (mutual TLS).
+    public var tlsCa: String?
+    /// Prometheus endpoint address.
+    public var metricsListen: String?
+
+    /// The YAML keys.
+    public enum Keys: String, CodingKey, CaseIterable {
+        case listen, dataListen = "data_listen", dataDir = "data_dir", coordinatorSelf = "coordinator_self"
+        case coordinator, advertise, name, portFile = "port_file", heartbeatTimeout = "heartbeat_timeout"
+        case logLevel = "log_level", tokenFile = "token_file", tlsCert = "tls_cert", tlsKey = "tls_key", tlsCa = "tls_ca"
+        case metricsListen = "metrics_listen"
+    }
+    typealias CodingKeys = Keys
+
+    /// The defaults.
+    public init() {}
+
+    /// `coordinator` and `coordinator_self` exclude each other.
+    public static let exclusiveKeys = [["coordinator", "coordinator_self"]]
+
+    /// Checks every value.
+    public func validate() throws(ConfigError) {
+        try Check.address(listen, key: "listen")
+        try Check.address(dataListen, key: "data_listen")
+        try Check.address(advertise, key: "advertise")
+        try Check.address(coordinator, key: "coordinator")
+        try Check.address(metricsListen, key: "metrics_listen")
+        guard let dataDir, !dataDir.isEmpty else {
+            throw ConfigError(key: "data_dir", "is required: the directory for this node's state")
+        }
+        if coordinatorSelf == (coordinator != nil) {
+            throw ConfigError(
+                key: coordinatorSelf ? "coordinator" : "coordinator_self",
+                "give exactly one of coordinator_self: true (--coordinator-self) or coordinator: HOST:PORT")
+        }
+        guard heartbeatTimeout > 0, heartbeatTimeout.isFinite else {
+            throw ConfigError(key: "heartbeat_timeout", "must be a positive number of seconds, got \(heartbeatTimeout)")
+        }
+        try Check.logLevel(logLevel)
+        try Check.tls(cert: tlsCert, key: tlsKey, ca: tlsCa)
+        if let name, name.isEmpty { throw ConfigError(key: "name", "must not be empty") }
+    }
+
+    /// The daemon configuration (reads the token file).
+    public func makeConfig() throws -> ParameterServerConfig {
+        var config = ParameterServerConfig(
+            listen: try HostPort(parsing: listen), dataDir: dataDir ?? ".",
+            coordinator: try coordinator.map { try HostPort(parsing: $0) },
+            advertise: try advertise.map { try HostPort(parsing: $0) }, name: name,
+            heartbeatTimeout: .milliseconds(Int64(heartbeatTimeout * 1000)), portFile: portFile,
+            token: try tokenFile.map { try RPCSecurity.readToken(file: $0) },
+            tls: Check.tlsFiles(cert: tlsCert, key: tlsKey, ca: tlsCa),
+            metricsListen: try metricsListen.map { try HostPort(parsing: $0) })
+        config.dataListen = try dataListen.map { try HostPort(parsing: $0) }
+        return config
+    }
+}
+
+/// Shared value checks of the settings structs.
+enum Check {
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    static func address(_ text: String?, key: String) throws(ConfigError) {
+        guard let text else { return }
+        do {
+            _ = try HostPort(parsing: text)
+        } catch {
+            throw ConfigError(key: key, "'\(text)' is not HOST:PORT")
+        }
+    }
+
+    static func logLevel(_ level: String) throws(ConfigError) {
+        guard logLevels.contains(level) else {
+            throw ConfigError(key: "log_level", "'\(level)' is not one of \(logLevels.joined(separator: ", "))")
+        }
+    }
+
+    static func tls(cert: String?, key: String?, ca: String?) throws(ConfigError) {
+        if (cert == nil) != (key == nil) {
+            throw ConfigError(key: cert == nil ? "tls_cert" : "tls_key", "tls_cert and tls_key go together: give both or neither")
+        }
+        if ca != nil && cert == nil {
+            throw ConfigError(key: "tls_ca", "needs tls_cert and tls_key too (mutual TLS presents this node's certificate)")
+        }
+        for (name, path) in [("tls_cert", cert), ("tls_key", key), ("tls_ca", ca)] {
+            if let path, !FileManager.default.isReadableFile(atPath: path) {
+                throw ConfigError(key: name, "cannot read \(path)")
+            }
+        }
+    }
+
+    static func tlsFiles(cert: String?, key: String?, ca: String?) -> TLSFiles? {
+        guard let cert, let key else { return nil }
+        return TLSFiles(certificate: cert, key: key, ca: ca)
+    }
+}

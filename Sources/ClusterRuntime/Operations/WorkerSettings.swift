@@ -1,0 +1,69 @@
+import Foundation
+
+/// Everything `workerd` can be told, as read from flags, `TESSERA_*` variables and `--config FILE`
+/// (keys documented in docs/config.md); `makeConfig()` turns it into a `WorkerConfig`.
+public struct WorkerSettings: DaemonSettings, Equatable {
+    /// Coordinator to join (required).
+    public var coordinator: String?
+    /// Directory job-spec data paths are relative to (required).
+    public var dataRoot: String?
+    /// Compute device.
+    public var device = "cpu"
+    /// OpenBLAS threads.
+    public var threads = 1
+    /// Node name (default: worker-HOSTNAME-PID).
+    public var name: String?
+    /// Log level.
+    public var logLevel = "info"
+    /// File holding the shared bearer token.
+    public var tokenFile: String?
+    /// PEM certificate chain for gRPC TLS.
+    public var tlsCert: String?
+    /// PEM private key for gRPC TLS.
+    public var tlsKey: String?
+    /// PEM CA bundle the servers' certificates must chain to.
+    public var tlsCa: String?
+    /// Prometheus endpoint address.
+    public var metricsListen: String?
+
+    /// The YAML keys.
+    public enum Keys: String, CodingKey, CaseIterable {
+        case coordinator, dataRoot = "data_root", device, threads, name, logLevel = "log_level"
+        case tokenFile = "token_file", tlsCert = "tls_cert", tlsKey = "tls_key", tlsCa = "tls_ca"
+        case metricsListen = "metrics_listen"
+    }
+    typealias CodingKeys = Keys
+
+    /// The defaults.
+    public init() {}
+
+    /// No exclusive keys.
+    public static let exclusiveKeys: [[String]] = []
+
+    /// Checks every value.
+    public func validate() throws(ConfigError) {
+        guard let coordinator else { throw ConfigError(key: "coordinator", "is required: the coordinator's HOST:PORT") }
+        try Check.address(coordinator, key: "coordinator")
+        guard let dataRoot, !dataRoot.isEmpty else {
+            throw ConfigError(key: "data_root", "is required: the directory job-spec data paths are relative to")
+        }
+        guard device == "cpu" else {
+            throw ConfigError(key: "device", "'\(device)' is not available in this build: use cpu")
+        }
+        guard (1...256).contains(threads) else { throw ConfigError(key: "threads", "must be between 1 and 256, got \(threads)") }
+        try Check.logLevel(logLevel)
+        try Check.tls(cert: tlsCert, key: tlsKey, ca: tlsCa)
+        try Check.address(metricsListen, key: "metrics_listen")
+        if let name, name.isEmpty { throw ConfigError(key: "name", "must not be empty") }
+    }
+
+    /// The daemon configuration (reads the token file).
+    public func makeConfig() throws -> WorkerConfig {
+        WorkerConfig(
+            coordinator: try HostPort(parsing: coordinator ?? ""), dataRoot: dataRoot ?? ".", device: device, threads: threads,
+            name: name ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)",
+            token: try tokenFile.map { try RPCSecurity.readToken(file: $0) },
+            tls: Check.tlsFiles(cert: tlsCert, key: tlsKey, ca: tlsCa),
+            metricsListen: try metricsListen.map { try HostPort(parsing: $0) })
+    }
+}
