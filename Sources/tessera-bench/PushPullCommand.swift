@@ -1,0 +1,179 @@
+import ArgumentParser
+import ClusterRuntime
+import Foundation
+
+/// `tessera-bench push-pull`: dense push + pull through real psd daemons on loopback and the real
+/// `ParameterClient`, for both transports, against raw loopback TCP measured in the same run.
+struct PushPullCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push-pull",
+        abstract: "Dense push+pull throughput (gRPC and native data planes) vs raw loopback TCP.")
+
+    @Option(help: "Tensor sizes in MiB (comma-separated).")
+    var mib = "1,16,64,256"
+
+    @Option(help: "Shard counts (comma-separated).")
+    var shards = "1,2"
+
+    @Option(help: "Transports (comma-separated): native, grpc.")
+    var transports = "grpc,native"
+
+    @Option(help: "Directory of the reference peers (loopback_tcp.py, torch_ps_rpc.py); empty skips them.")
+    var peerDir = "../shared/peer"
+
+    /// One measured configuration.
+    struct Row {
+        var shards: Int
+        var transport: String
+        var mib: Int
+        var pushSeconds: Double
+        var pullSeconds: Double
+        var gbps: Double { 2 * Double(mib << 20) / (pushSeconds + pullSeconds) / 1e9 }
+    }
+
+    func run() async throws {
+        let sizes = mib.split(separator: ",").compactMap { Int($0) }
+        let shardCounts = shards.split(separator: ",").compactMap { Int($0) }
+        let kinds = try transports.split(separator: ",").map { name -> DataPlaneKind in
+            guard let kind = DataPlaneKind(rawValue: String(name)) else { throw ValidationError("unknown transport \(name): expected native or grpc") }
+            return kind
+        }
+
+        print("raw loopback TCP (POSIX sockets, one connection, one way)")
+        var raw: [Int: Double] = [:]
+        for size in sizes {
+            raw[size] = try RawTCP.measure(bytes: size << 20, iterations: iterations(size) * 2)
+        }
+        BenchOutput.printTable(["MiB", "GB/s"], sizes.map { [String($0), String(format: "%.3f", raw[$0]!)] })
+        print("")
+
+        var rows: [Row] = []
+        for count in shardCounts {
+            let cluster = try await PushPullCluster.start(shards: count)
+            for kind in kinds {
+                for size in sizes {
+                    let row = try await measure(cluster, shards: count, transport: kind, mib: size)
+                    rows.append(row)
+                    print(String(format: "  %d shard(s) %-6@ %4d MiB: push %8.2f ms  pull %8.2f ms  %.3f GB/s", count, kind.rawValue, size, row.pushSeconds * 1000, row.pullSeconds * 1000, row.gbps))
+                    fflush(nil)
+                }
+            }
+            await cluster.stop()
+        }
+        print("")
+        print("push+pull (median iteration; GB/s = bytes pushed + pulled / seconds / 1e9)")
+        BenchOutput.printTable(
+            ["shards", "transport", "MiB", "push ms", "pull ms", "GB/s", "vs raw TCP"],
+            rows.map {
+                [String($0.shards), $0.transport, String($0.mib), String(format: "%.2f", $0.pushSeconds * 1000),
+                 String(format: "%.2f", $0.pullSeconds * 1000), String(format: "%.3f", $0.gbps),
+                 String(format: "%.0f %%", 100 * $0.gbps / raw[$0.mib]!)]
+            })
+
+        let peers = peerDir.isEmpty ? PeerResults() : PeerResults.run(directory: peerDir)
+        print("")
+        print("reference peers: loopback_tcp.py \(peers.pythonTCP.map { String(format: "%.3f GB/s", $0) } ?? "n/a"), torch_ps_rpc.py \(peers.torch.map { String(format: "%.3f GB/s", $0) } ?? "not run (\(peers.torchNote))")")
+
+        let headline = rows.first { $0.shards == 1 && $0.transport == "native" && $0.mib == 64 }
+        let rawHeadline = raw[64]
+        let json: [String: Any] = [
+            "bench": "push-pull",
+            "gbps_definition": "(bytes pushed + bytes pulled) / (median push seconds + median pull seconds) / 1e9",
+            "raw_tcp_gbps": Dictionary(uniqueKeysWithValues: raw.map { (String($0.key), BenchOutput.round3($0.value)) }),
+            "rows": rows.map {
+                ["shards": $0.shards, "transport": $0.transport, "mib": $0.mib, "push_s": $0.pushSeconds, "pull_s": $0.pullSeconds,
+                 "gbps": BenchOutput.round3($0.gbps), "ratio_to_raw_tcp": BenchOutput.round3($0.gbps / raw[$0.mib]!)] as [String: Any]
+            },
+            "python_loopback_tcp_gbps": peers.pythonTCP as Any,
+            "torch_rpc_gbps": peers.torch as Any,
+            "torch_note": peers.torchNote,
+        ]
+        let path = try BenchOutput.writeJSON("push-pull", json)
+        print("wrote \(path)")
+        let gbps = headline?.gbps ?? .nan
+        let rawValue = rawHeadline ?? .nan
+        print(BenchOutput.result(["bench": "push-pull", "mib": 64, "transport": "native", "gbps": gbps, "raw_tcp_gbps": rawValue, "ratio": gbps / rawValue]))
+    }
+
+    private func iterations(_ mib: Int) -> Int {
+        switch mib {
+        case ..<4: 30
+        case ..<32: 10
+        case ..<128: 6
+        default: 3
+        }
+    }
+
+    private func measure(_ cluster: PushPullCluster, shards: Int, transport: DataPlaneKind, mib: Int) async throws -> Row {
+        let bytes = mib << 20
+        let job = try cluster.createJob(bytes: bytes)
+        defer { cluster.dropJob(job.jobID) }
+        let client = try cluster.client(jobID: job.jobID, routes: job.routes, transport: transport)
+        defer { client.close() }
+        let count = bytes / 4
+        let parameters = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+        let gradients = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+        defer { parameters.deallocate(); gradients.deallocate() }
+        parameters.initialize(repeating: 0)
+        gradients.initialize(repeating: 1e-3)
+        let parameterBuffers = VariableBuffers([parameters])
+        let gradientBuffers = VariableBuffers([gradients])
+        var pushes: [Double] = []
+        var pulls: [Double] = []
+        var versions: [UInt64] = []
+        for i in 0..<(iterations(mib) + 1) {
+            let pull = try await BenchOutput.time { versions = try await client.pull(into: parameterBuffers) }
+            let push = try await BenchOutput.time { _ = try await client.push(gradientBuffers, versions: versions) }
+            if i > 0 {
+                pulls.append(pull)
+                pushes.append(push)
+            }
+        }
+        return Row(shards: shards, transport: transport.rawValue, mib: mib, pushSeconds: BenchOutput.median(pushes), pullSeconds: BenchOutput.median(pulls))
+    }
+}
+
+/// The reference peers in ../shared/peer, run in the same process group for comparison.
+struct PeerResults {
+    var pythonTCP: Double?
+    var torch: Double?
+    var torchNote = "skipped"
+
+    static func run(directory: String) -> PeerResults {
+        var results = PeerResults()
+        if let line = runPython(["\(directory)/loopback_tcp.py", "--mib", "64", "--iters", "10"]),
+            let value = line["GB_per_s"] as? Double
+        {
+            results.pythonTCP = value
+        }
+        guard runPython(["-c", "import torch"], expectResult: false) != nil else {
+            results.torchNote = "torch is not installed"
+            return results
+        }
+        if let line = runPython(["\(directory)/torch_ps_rpc.py", "bench", "--mib", "64", "--iters", "10"]) {
+            results.torch = (line["push+pull echo"] as? [String: Any])?["GB_per_s"] as? Double
+            results.torchNote = "ran"
+        } else {
+            results.torchNote = "torch_ps_rpc.py failed"
+        }
+        return results
+    }
+
+    /// Runs python3; returns the JSON after "RESULT " on its last such line (or [:] when `expectResult` is false and it exits 0).
+    private static func runPython(_ arguments: [String], expectResult: Bool = true) -> [String: Any]? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        guard expectResult else { return [:] }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") }) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(line.dropFirst(7).utf8))) as? [String: Any]
+    }
+}
