@@ -35,7 +35,7 @@ struct TaskRunner {
             try DataPlaneChannels.make(DataPlaneKind(rawValue: assignment.transport) ?? .grpc, address: $0, token: config.token)
         }
         defer { shards.close() }
-        let backend = CPUBackend(threads: config.threads)
+        let backend = try ComputeDevice.backend(named: config.device, threads: config.threads)
 
         let sync = spec.training.mode == .sync
         let maxSteps = spec.training.maxSteps.map { UInt64($0) }
