@@ -40,6 +40,7 @@ extension CoordinatorService {
             $0.finishedAt = job.endedAt ?? 0
             $0.spec = job.spec.proto
             $0.specYaml = job.spec.yaml
+            $0.tensorboardDir = tensorBoard.directory(job.id)
             $0.stepsPerSecond = job.stepsPerSecond ?? 0
             if withHistory {
                 $0.history = job.history.map { point in
@@ -57,7 +58,7 @@ extension CoordinatorService {
     func render(_ point: MetricPoint) -> Tessera_V1_Metrics {
         .with {
             $0.loss = point.loss
-            $0.accuracy = point.accuracy ?? 0
+            if let accuracy = point.accuracy { $0.accuracy = accuracy }
             if let auc = point.auc { $0.auc = auc }
         }
     }

@@ -118,7 +118,7 @@ extension CoordinatorService {
             if request.hasEval {
                 let e = request.eval
                 actions += try state.reportEvaluation(
-                    id, metrics: EvaluationMetrics(loss: e.loss, accuracy: e.accuracy, auc: e.hasAuc ? e.auc : nil, count: Int(e.count)),
+                    id, metrics: EvaluationMetrics(loss: e.loss, accuracy: e.hasAccuracy ? e.accuracy : nil, auc: e.hasAuc ? e.auc : nil, count: Int(e.count)),
                     step: Int(request.shardVersion), now: now)
             }
             if request.trainingDone || request.finished {
@@ -134,6 +134,9 @@ extension CoordinatorService {
                 directive = .stop("\(id) is \(job.state.rawValue)" + (job.reason.isEmpty ? "" : ": \(job.reason)"))
             }
             return (directive, actions, peersFinished)
+        }
+        if let job = try? withState({ $0.job(id) }) {
+            tensorBoard.record(id, report: request, step: Int64(job.step), effectiveReplicas: job.spec.training.mode == .sync ? job.effectiveReplicas : nil)
         }
         await perform(actions)
         return .with {

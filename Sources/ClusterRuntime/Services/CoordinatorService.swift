@@ -25,6 +25,8 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
     let selfName = LockedValue<String?>(nil)
     /// Succeeded jobs whose variables stay on the shards for `clusterctl pull`.
     let retention = JobRetention(limit: 8)
+    /// Per-job TensorBoard event files under the data dir.
+    let tensorBoard: TensorBoardFiles
 
     /// Creates the coordinator with empty membership and no jobs.
     public init(name: String, dataDir: String, heartbeatInterval: Duration, heartbeatTimeout: Duration, logger: Logger) {
@@ -37,6 +39,7 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
         // The configuration is built from validated flags; an invalid one is a programming error.
         self.state = Mutex(try! Coordinator(config: config, logger: logger))
         self.shards = ShardClientPool(logger: logger)
+        self.tensorBoard = TensorBoardFiles(dataDir: dataDir)
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }
