@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Training
+
+/// `tessera-bench train`: samples/s of the MNIST MLP 784-128-64-10 (batch 64, plain SGD, one
+/// OpenBLAS thread) trained in one process without the network (`LocalTrainer`), beside the
+/// PyTorch peer `../shared/peer/torch_mlp_single.py --opt sgd --threads 1` when torch is importable.
+struct TrainBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "MNIST MLP training throughput (single worker, no network) vs the PyTorch peer.")
+
+    @Option(help: "Directory holding mnist/ (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz).")
+    var dataRoot = "../shared/data"
+
+    @Option(help: "Epochs over the 60k training images to time.")
+    var epochs = 1
+
+    @Option(help: "Rows per batch.")
+    var batchSize = 64
+
+    @Option(help: "OpenBLAS threads.")
+    var threads = 1
+
+    @Option(help: "The PyTorch peer script (skipped when torch is not importable).")
+    var peer = "../shared/peer/torch_mlp_single.py"
+
+    func run() async throws {
+        let config = DataConfig(format: .idx, train: "mnist/train-images-idx3-ubyte.gz", trainLabels: "mnist/train-labels-idx1-ubyte.gz",
+                                test: "mnist/t10k-images-idx3-ubyte.gz", testLabels: "mnist/t10k-labels-idx1-ubyte.gz",
+                                testFraction: 0, batchSize: batchSize, seed: 1)
+        let splits = try DataLoader.load(config, dataRoot: URL(fileURLWithPath: dataRoot))
+        let model = try ModelFactory.make(ModelConfig(type: .mlp, inputWidth: 784, classes: 10, hidden: [128, 64]))
+        let trainer = try LocalTrainer(model: model, backend: CPUBackend(threads: threads), learningRate: 0.05, seed: 1)
+        _ = try trainer.train(on: splits.train, epochs: 1, batchSize: batchSize, seed: 0, maxSteps: 50) // warm-up
+        let report = try trainer.train(on: splits.train, epochs: epochs, batchSize: batchSize, seed: 1)
+        let accuracy = try splits.test.map { try trainer.evaluate(on: $0).accuracy }
+        let tessera = report.samplesPerSecond
+        print(String(format: "tessera  MLP 784-128-64-10, batch %d, %d thread(s), SGD: %.0f samples/s over %d steps (%.2f s), test accuracy %.4f",
+                     batchSize, threads, tessera, report.steps, report.seconds, Double(accuracy ?? 0)))
+        let torch = runPeer()
+        if let torch {
+            print(String(format: "pytorch  same model and batch, %d thread(s), SGD: %.0f samples/s", threads, torch))
+        } else {
+            print("pytorch  not measured: `python3 -c 'import torch'` fails on this machine (torch is not installed)")
+        }
+        var result: [String: Any] = ["bench": "train", "samples_per_s": Int(tessera.rounded()), "torch_samples_per_s": NSNull(), "ratio": NSNull()]
+        if let torch {
+            result["torch_samples_per_s"] = Int(torch.rounded())
+            result["ratio"] = (tessera / torch * 100).rounded() / 100
+        }
+        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        print("RESULT " + String(decoding: data, as: UTF8.self))
+    }
+
+    /// The peer's overall samples/s, or nil when python3 or torch is missing or the run fails.
+    private func runPeer() -> Double? {
+        guard FileManager.default.fileExists(atPath: peer), run(["python3", "-c", "import torch"]) != nil else { return nil }
+        guard let output = run(["python3", peer, "--opt", "sgd", "--epochs", "\(epochs)", "--threads", "\(threads)",
+                                "--batch", "\(batchSize)"], environment: ["MNIST_DIR": dataRoot + "/mnist"]),
+              let line = output.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") }),
+              let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(7).utf8)) as? [String: Any]
+        else { return nil }
+        return (object["overall_samples_per_s"] as? NSNumber)?.doubleValue
+    }
+
+    /// Runs a command; its stdout when it exits 0.
+    private func run(_ arguments: [String], environment: [String: String] = [:]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+    }
+}
