@@ -30,9 +30,10 @@ public enum LayeredConfig {
     ) throws(ConfigError) -> S {
         let known = Set(S.Keys.allCases.map(\.rawValue))
         var merged: [String: (value: Node, source: String)] = [:]
+        var defaultValues: [String: (value: Node, source: String)] = [:]
         func set(_ key: String, _ value: Node, _ source: String) {
             for group in S.exclusiveKeys where group.contains(key) {
-                for other in group where other != key { merged[other] = nil }
+                for other in group where other != key { merged[other] = defaultValues[other] }
             }
             merged[key] = (value, source)
         }
@@ -46,6 +47,7 @@ public enum LayeredConfig {
         for (key, value) in defaults.mapping ?? [:] {
             if let name = key.string { merged[name] = (value, "defaults") }
         }
+        defaultValues = merged
         // File.
         if let file {
             for (key, value) in try fileLayer(file, known: known) { set(key, value, "file \(file)") }
