@@ -9,40 +9,82 @@ struct Workerd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workerd",
         abstract: "Tessera worker agent: takes tasks from the coordinator, computes gradients, pushes them to the shards.",
+        discussion: """
+            Settings come from, highest first: flags > TESSERA_* environment variables > the --config YAML \
+            file > defaults. Each flag --some-key is the file key some_key and the variable TESSERA_SOME_KEY \
+            (e.g. --data-root, data_root, TESSERA_DATA_ROOT). Every key: docs/config.md.
+            """,
         version: tesseraVersion
     )
 
-    @Option(help: "Coordinator address (HOST:PORT).")
-    var coordinator: String
+    @Option(help: "YAML file with settings (keys as in docs/config.md).")
+    var config: String?
 
-    @Option(help: "Directory job-spec data paths are relative to.")
-    var dataRoot: String
+    @Option(help: "Coordinator address (HOST:PORT; required).")
+    var coordinator: String?
 
-    @Option(help: "Compute device: cpu.")
-    var device = "cpu"
+    @Option(help: "Directory job-spec data paths are relative to (required).")
+    var dataRoot: String?
 
-    @Option(help: "Compute threads (OpenBLAS).")
-    var threads = 1
+    @Option(help: "Compute device: cpu (default).")
+    var device: String?
+
+    @Option(help: "Compute threads (OpenBLAS; default 1).")
+    var threads: String?
 
     @Option(help: "Node name (default: worker-HOSTNAME-PID).")
     var name: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
-    var logLevel = "info"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (default info).")
+    var logLevel: String?
 
-    func validate() throws {
-        guard device == "cpu" else {
-            throw ValidationError("device \(device) is not available in this build: use --device cpu")
-        }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    @Option(help: "File holding the cluster's bearer token, sent on every RPC.")
+    var tokenFile: String?
+
+    @Option(help: "PEM certificate chain for gRPC TLS (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key for gRPC TLS.")
+    var tlsKey: String?
+
+    @Option(help: "PEM CA bundle the servers' certificates must chain to.")
+    var tlsCa: String?
+
+    @Option(help: "Serve Prometheus metrics at http://ADDR/metrics (HOST:PORT; default: off).")
+    var metricsListen: String?
+
+    /// The flags given, by settings key.
+    var flags: [String: String] {
+        var flags: [String: String] = [:]
+        let pairs: [(String, String?)] = [
+            ("coordinator", coordinator), ("data_root", dataRoot), ("device", device), ("threads", threads),
+            ("name", name), ("log_level", logLevel), ("token_file", tokenFile), ("tls_cert", tlsCert),
+            ("tls_key", tlsKey), ("tls_ca", tlsCa), ("metrics_listen", metricsListen),
+        ]
+        for (key, value) in pairs { if let value { flags[key] = value } }
+        return flags
     }
 
     func run() async throws {
-        let logger = makeLogger(label: "workerd", level: logLevel)
+        let settings: WorkerSettings
         do {
-            let config = WorkerConfig(
-                coordinator: try HostPort(parsing: coordinator), dataRoot: dataRoot, device: device, threads: threads,
-                name: name ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)")
+            // `--device cuda[:N]` is checked here (WorkerSettings accepts only cpu): fail at start when CUDA is absent.
+            var flags = self.flags
+            if let device = flags["device"], device.hasPrefix("cuda") {
+                try WorkerDevice.check(device)
+                flags["device"] = nil
+            }
+            settings = try LayeredConfig.load(
+                WorkerSettings.self, file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
+        } catch {
+            FileHandle.standardError.write(Data("workerd: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let logger = makeLogger(label: "workerd", level: settings.logLevel)
+        do {
+            var config = try settings.makeConfig()
+            if let device, device.hasPrefix("cuda") { config.device = device }
+            if config.metricsListen != nil { TesseraMetrics.bootstrap() }
             try await WorkerDaemon(config: config, logger: logger).run()
         } catch let failure as RuntimeFailure {
             logger.critical("\(failure.message)")
