@@ -1,6 +1,7 @@
 import ClusterRuntime
 import Foundation
 import Logging
+import NIOPosix
 import ParameterStore
 import TensorWire
 
@@ -11,6 +12,8 @@ final class PushPullCluster {
     let controlAddresses: [HostPort]
     let dataAddresses: [HostPort]
     private var nextJob: UInt64 = 1
+    /// The worker side's own event loop, as in a separate workerd process (the daemons use the shared group).
+    private let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let root: String
 
     static func start(shards: Int) async throws -> PushPullCluster {
@@ -68,7 +71,7 @@ final class PushPullCluster {
     func client(jobID: UInt64, routes: [[PartitionRoute]], transport: DataPlaneKind) throws -> ParameterClient {
         let addresses = transport == .native ? dataAddresses : controlAddresses
         return try ParameterClient(jobID: jobID, workerID: 1, routes: Array(zip(addresses, routes)), timeout: .seconds(300)) {
-            try DataPlaneChannels.make(transport, address: $0)
+            transport == .native ? NativeDataPlaneChannel(address: $0, group: clientGroup) : try DataPlaneChannels.make(transport, address: $0)
         }
     }
 

@@ -68,7 +68,10 @@ final class NativeMessageDecoder: ChannelInboundHandler {
             return
         }
         preamble = parsed
-        body = [UInt8](unsafeUninitializedCapacity: length) { _, count in count = length }
+        body = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            adviseHugePages(UnsafeMutableRawPointer(buffer.baseAddress), count: length)
+            count = length
+        }
         filled = 0
     }
 
@@ -96,6 +99,7 @@ extension ByteBufferAllocator {
     func nativeMessage(_ preamble: NativePreamble, body: UnsafeRawBufferPointer) -> ByteBuffer {
         var buffer = self.buffer(capacity: NativePreamble.size + body.count)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: NativePreamble.size + body.count) { out in
+            adviseHugePages(out.baseAddress, count: out.count)
             preamble.write(to: out.baseAddress!)
             if body.count > 0 {
                 (out.baseAddress! + NativePreamble.size).copyMemory(from: body.baseAddress!, byteCount: body.count)
