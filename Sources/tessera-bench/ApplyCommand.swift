@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ParameterStore
 import TensorWire
 
@@ -44,7 +45,7 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     private func measure(_ kind: OptimizerKind, bytes: Int) throws -> Double {
-        let shard = ParameterShard()
+        let shard = ParameterShard(logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
         let width = 1024
         let rows = bytes / 4 / width
         let variable = VariableSpec(name: "w", shape: Shape([rows, width]), initializer: .constant(0.5))
