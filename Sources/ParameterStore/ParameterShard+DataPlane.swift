@@ -7,7 +7,7 @@ extension ParameterShard {
         let job = try job(jobID)
         var indices: [Int] = []
         indices.reserveCapacity(keys.count)
-        for key in keys { indices.append(try job.indexOf(key)) }
+        for key in keys { indices.append(try job.denseIndexOf(key)) }
         return try job.state.withLock { s in
             guard !s.dropped else { throw job.droppedError }
             var buffers: [UnsafeBufferPointer<Float>] = []
@@ -92,7 +92,7 @@ extension ParameterShard {
         let job = try job(jobID)
         let s = try slotIndex(job, slot)
         var indices: [Int] = []
-        for key in keys { indices.append(try job.indexOf(key)) }
+        for key in keys { indices.append(try job.denseIndexOf(key)) }
         return try job.state.withLock { st in
             guard !st.dropped else { throw job.droppedError }
             return try body(st.version, indices.map { st.partitions[$0].slots[s].readOnly })
@@ -108,7 +108,7 @@ extension ParameterShard {
 
     private func overwrite(jobID: UInt64, key: PartitionKey, slot: String?, values: UnsafeBufferPointer<Float>, version: UInt64?) throws(StoreError) {
         let job = try job(jobID)
-        let i = try job.indexOf(key)
+        let i = try job.denseIndexOf(key)
         let slotIndex = try slot.map { (name) throws(StoreError) in try self.slotIndex(job, name) }
         guard values.count == job.counts[i] else {
             throw StoreError(.invalidArgument, "\(job.describe(i)): \(values.count) values given, the partition \(job.specs[i].shape) has \(job.counts[i]).")

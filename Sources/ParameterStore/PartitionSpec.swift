@@ -45,6 +45,9 @@ public struct PartitionSpec: Sendable, Hashable, Codable {
     /// Elements in one row of the full variable (1 for rank 0 and rank 1).
     public var rowWidth: Int { variable.shape.rank == 0 ? 1 : variable.shape.rowWidth }
 
+    /// Whether the partition holds embedding rows keyed by Int64 (sparse access only) rather than a dense slice.
+    public var isSparse: Bool { variable.kind == .embedding && variable.shape.rank >= 1 }
+
     /// Number of elements held here.
     public var elementCount: Int { rowCount * rowWidth }
 

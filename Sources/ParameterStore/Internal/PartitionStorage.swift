@@ -15,10 +15,21 @@ final class PartitionStorage: @unchecked Sendable {
     var contributions = 0
     /// Sync mode: workers whose gradient for this partition is already in `sum`.
     var contributors: Set<UInt32> = []
+    /// Embedding partitions: the rows keyed by Int64 (then `count` is 0 and `values` empty).
+    let rows: SparseRows?
 
     /// Allocates and initialises a partition.
     init(spec: PartitionSpec, optimizer: OptimizerConfig, sync: Bool) {
         self.spec = spec
+        if spec.isSparse {
+            count = 0
+            values = FloatBuffer(count: 0, repeating: 0)
+            slots = []
+            sum = nil
+            rows = SparseRows(spec: spec, optimizer: optimizer, sync: sync)
+            return
+        }
+        rows = nil
         count = spec.elementCount
         values = FloatBuffer(count: count, repeating: 0)
         spec.fillInitialValues(values.buffer)
@@ -27,12 +38,17 @@ final class PartitionStorage: @unchecked Sendable {
     }
 
     /// Bytes this partition's values occupy.
-    var valueBytes: Int { count * MemoryLayout<Float>.stride }
-    /// Bytes its slots and sum buffer occupy.
-    var auxiliaryBytes: Int { (slots.count + (sum == nil ? 0 : 1)) * valueBytes }
+    var valueBytes: Int { rows.map { $0.rowCount * $0.width * MemoryLayout<Float>.stride } ?? count * MemoryLayout<Float>.stride }
+    /// Bytes its slots and sum buffer occupy (embedding partitions: the rest of the arenas' allocation).
+    var auxiliaryBytes: Int {
+        if let rows { return max(0, rows.allocatedBytes - valueBytes) }
+        return (slots.count + (sum == nil ? 0 : 1)) * valueBytes
+    }
 
     /// Bytes a partition of `spec` will need under `optimizer`.
     static func plannedBytes(_ spec: PartitionSpec, optimizer: OptimizerConfig, sync: Bool) -> Int {
+        // Embedding rows are created on first touch: nothing is reserved up front.
+        if spec.isSparse { return 0 }
         let buffers = 1 + optimizer.slotNames.count + (sync ? 1 : 0)
         let (bytes, overflow) = spec.elementCount.multipliedReportingOverflow(by: buffers * MemoryLayout<Float>.stride)
         return overflow ? Int.max : bytes
@@ -61,6 +77,7 @@ final class PartitionStorage: @unchecked Sendable {
 
     /// Sync mode: forgets the current version's gradients (keeps the memory).
     func resetAccumulation() {
+        rows?.resetAccumulation()
         contributions = 0
         contributors.removeAll(keepingCapacity: true)
     }

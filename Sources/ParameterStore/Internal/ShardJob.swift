@@ -47,6 +47,15 @@ final class ShardJob: Sendable {
         return i
     }
 
+    /// The index of a dense partition `key`; `notFound` when unknown, `invalidArgument` for an embedding partition.
+    func denseIndexOf(_ key: PartitionKey) throws(StoreError) -> Int {
+        let i = try indexOf(key)
+        guard !specs[i].isSparse else {
+            throw StoreError(.invalidArgument, "\(describe(i)): an embedding partition is read and written by row keys (pullSparse/pushSparse), not densely.")
+        }
+        return i
+    }
+
     /// Drops the job: later operations fail, waiters are returned for cancellation.
     func markDropped() -> [VersionWaiter] {
         state.withLock { s in

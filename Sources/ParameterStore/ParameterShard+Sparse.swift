@@ -1,0 +1,113 @@
+/// Pulled embedding rows in request order, read in place from the shard's arena; valid only inside the `pullSparse` body.
+public struct SparseRowsView {
+    /// Floats per row.
+    public let width: Int
+    /// Rows (one per requested key, repeats included).
+    public var count: Int { slots.count }
+    let base: UnsafePointer<Float>?
+    let slots: [Int]
+
+    /// Row `i` (0 ..< count).
+    public func row(_ i: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: base.map { $0 + slots[i] * width }, count: width)
+    }
+
+    /// Copies every row, in order, into `destination` (at least `count × width` floats).
+    public func copy(into destination: UnsafeMutableRawBufferPointer) {
+        guard let base, width > 0, let out = destination.baseAddress else { return }
+        let rowBytes = width * MemoryLayout<Float>.stride
+        for (i, s) in slots.enumerated() {
+            (out + i * rowBytes).copyMemory(from: base + s * width, byteCount: rowBytes)
+        }
+    }
+}
+
+extension ParameterShard {
+    /// Reads embedding rows of several partitions at one version under the job's lock, creating missing rows from
+    /// the initializer; `body` gets the version and one view per request, rows in request order.
+    ///
+    /// Throws `StoreError`: unknown job or partition, a dense partition, or a key outside a bounded vocabulary
+    /// (nothing is created then). Keep the body short: pushes to the job wait while it runs.
+    public func pullSparse<R>(
+        jobID: UInt64, requests: [(key: PartitionKey, rowKeys: UnsafeBufferPointer<Int64>)],
+        body: (UInt64, [SparseRowsView]) throws -> R
+    ) throws -> R {
+        let job = try job(jobID)
+        var indices: [Int] = []
+        indices.reserveCapacity(requests.count)
+        for r in requests {
+            let i = try job.indexOf(r.key)
+            try job.validateSparse(i, rowKeys: r.rowKeys, rowFloats: nil)
+            indices.append(i)
+        }
+        return try job.state.withLock { s in
+            guard !s.dropped else { throw job.droppedError }
+            var slotLists: [[Int]] = []
+            slotLists.reserveCapacity(requests.count)
+            for (r, i) in zip(requests, indices) {
+                let table = s.partitions[i].rows!
+                slotLists.append(r.rowKeys.map { table.slot(for: $0) })
+            }
+            // Views are made after every row exists: creating rows may move the arena.
+            var views: [SparseRowsView] = []
+            var bytes = 0
+            for (slots, i) in zip(slotLists, indices) {
+                let table = s.partitions[i].rows!
+                let base = table.arena.capacity > 0 ? UnsafePointer(table.arena.row(0)) : nil
+                views.append(SparseRowsView(width: table.width, base: base, slots: slots))
+                bytes += slots.count * table.width * MemoryLayout<Float>.stride
+            }
+            s.counters.bytesOut += UInt64(bytes)
+            return try body(s.version, views)
+        }
+    }
+
+    /// Reads the rows of `rowKeys` (in order, repeats allowed) of one embedding partition, creating missing rows.
+    public func pullSparse<R>(
+        jobID: UInt64, key: PartitionKey, rowKeys: UnsafeBufferPointer<Int64>, body: (UInt64, SparseRowsView) throws -> R
+    ) throws -> R {
+        try pullSparse(jobID: jobID, requests: [(key, rowKeys)]) { version, views in try body(version, views[0]) }
+    }
+
+    /// Applies (async) or accumulates (sync) one worker's sparse row gradients of embedding partitions, computed at `version`.
+    ///
+    /// Rows of a key repeated within one partition's gradient are summed. Async: applied on arrival, the
+    /// version moves by one. Sync: per-row sums over the workers of the version; when N workers completed
+    /// (every partition held here delivered, dense ones included) each touched row gets the optimizer with
+    /// sum / (workers that delivered the partition) — only touched rows and their slots change (lazy).
+    /// Validation (unknown partition, dense partition, key outside the vocabulary, keys × width ≠ floats,
+    /// NaN/Inf, future version) comes first; a rejected push changes nothing but the counters.
+    public func pushSparse(
+        jobID: UInt64, workerID: UInt32, version: UInt64,
+        gradients: [(PartitionKey, rowKeys: UnsafeBufferPointer<Int64>, rows: UnsafeBufferPointer<Float>)]
+    ) throws(StoreError) -> PushOutcome {
+        try push(jobID: jobID, workerID: workerID, version: version, dense: [], sparse: gradients)
+    }
+
+    /// One push mixing dense gradients and sparse rows (as the data plane receives them); see `push` and `pushSparse`.
+    public func push(
+        jobID: UInt64, workerID: UInt32, version: UInt64, dense: [(PartitionKey, UnsafeBufferPointer<Float>)],
+        sparse: [(PartitionKey, rowKeys: UnsafeBufferPointer<Int64>, rows: UnsafeBufferPointer<Float>)]
+    ) throws(StoreError) -> PushOutcome {
+        let job = try job(jobID)
+        do throws(StoreError) {
+            let rows: [SparseGradient] = sparse.map { ($0.0, $0.rowKeys, $0.rows) }
+            return try job.push(workerID: workerID, version: version, gradients: dense, sparse: rows)
+        } catch {
+            logger.debug("rejected push", metadata: ["job": "\(jobID)", "worker": "\(workerID)", "error": "\(error)"])
+            throw error
+        }
+    }
+
+    /// The number of embedding rows created so far in one partition.
+    public func sparseRowCount(jobID: UInt64, key: PartitionKey) throws(StoreError) -> Int {
+        let job = try job(jobID)
+        let i = try job.indexOf(key)
+        return try job.state.withLock { (s) throws(StoreError) in
+            guard let rows = s.partitions[i].rows else {
+                throw StoreError(.invalidArgument, "\(job.describe(i)): not an embedding partition.")
+            }
+            return rows.rowCount
+        }
+    }
+}
