@@ -5,7 +5,7 @@ import Testing
 /// own address, token auth on; a job submitted from a sixth namespace; worker-2's link cut mid-job.
 /// The job must still succeed and the coordinator must see worker-2 dead. Cancelled (skipped) with
 /// a reason where namespaces cannot be created (not root, no iproute2, no CAP_SYS_ADMIN).
-@Suite(.serialized, .timeLimit(.minutes(8)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct MultiHostTests {
     @Test func clusterAcrossNamespacesSurvivesACutWorkerLink() throws {
         if let reason = namespacesUnavailable() { try Test.cancel("multi-host test skipped: \(reason)") }
@@ -19,7 +19,7 @@ struct MultiHostTests {
         environment["TESSERA_BIN_DIR"] = bin.path
         environment["TESSERA_DATA_ROOT"] = testDataRoot()
         environment["TESSERA_NETNS_DIR"] = state
-        environment["TESSERA_NETNS_EPOCHS"] = "150"
+        environment["TESSERA_NETNS_EPOCHS"] = "30"
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe

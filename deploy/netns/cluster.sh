@@ -117,7 +117,7 @@ cmd_down() {
 cmd_test() {
   trap cmd_down EXIT
   cmd_up
-  local epochs=${TESSERA_NETNS_EPOCHS:-300}
+  local epochs=${TESSERA_NETNS_EPOCHS:-60}
   sed -e "s/epochs: 30/epochs: $epochs/" -e "s/workers: 2/workers: 3/" "$root/examples/cancer-logistic.yaml" >"$state/job.yaml"
   local id
   id=$(ctl submit "$state/job.yaml" --json | sed -n 's/.*"id" *: *"\([^"]*\)".*/\1/p' | head -1)
@@ -134,7 +134,7 @@ cmd_test() {
   echo "cut worker-2's link at step $step"
   local final state_line
   final=""
-  deadline=$((SECONDS + 300))
+  deadline=$((SECONDS + 420))
   while [ $SECONDS -lt $deadline ]; do
     final=$(ctl describe "$id" --json || true)
     state_line=$(echo "$final" | sed -n 's/^ *"state" *: *"\([A-Z]*\)".*/\1/p' | head -1 || true)
