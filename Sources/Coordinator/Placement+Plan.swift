@@ -68,13 +68,7 @@ extension Placement {
 
     /// The shard index (and embedding partition) that owns a row key; stable across processes and runs.
     public static func shardIndex(forRowKey key: Int64, shardCount: Int) -> Int {
-        guard shardCount > 1 else { return 0 }
-        // SplitMix64 finaliser: spreads consecutive ids evenly.
-        var z = UInt64(bitPattern: key) &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Int(z % UInt64(shardCount))
+        RowKeyPartitioner.shardIndex(forRowKey: key, shardCount: shardCount)
     }
 
     /// Near-equal consecutive row ranges covering 0..<rows (the first `rows % parts` get one extra row).

@@ -18,12 +18,15 @@ public struct EntryHeader: Sendable, Hashable {
     public var rowCount: Int
     /// Bytes of tensor payload: dense `shape.elementCount × byteWidth`, sparse `rowCount × shape.rowWidth × byteWidth`, 0 with `.noPayload`.
     public var payloadLength: Int
+    /// Dense chunks: first row (along dim 0) of the partition this entry covers; `shape.dims[0]` rows follow. 0 = from the start.
+    public var rowOffset: Int = 0
 
     /// Creates a header from every field; prefer the `.dense`, `.sparse`, `.empty` and `.sparseKeys` factories.
     public init(
         variableID: UInt32, partition: UInt32, version: UInt64, encoding: EntryEncoding, dtype: DType,
-        shape: Shape, flags: EntryFlags = [], rowCount: Int, payloadLength: Int
+        shape: Shape, flags: EntryFlags = [], rowCount: Int, payloadLength: Int, rowOffset: Int = 0
     ) {
+        self.rowOffset = rowOffset
         self.variableID = variableID
         self.partition = partition
         self.version = version
@@ -51,6 +54,20 @@ public struct EntryHeader: Sendable, Hashable {
         return EntryHeader(
             variableID: variableID, partition: partition, version: version, encoding: .sparseRows, dtype: dtype,
             shape: shape, rowCount: rowCount, payloadLength: length)
+    }
+
+    /// A dense chunk: rows `rowOffset ..< rowOffset + shape.dims[0]` of a partition, `shape` being the chunk's shape.
+    public static func denseChunk(variableID: UInt32, partition: UInt32, version: UInt64, dtype: DType, shape: Shape, rowOffset: Int) -> EntryHeader {
+        var h = dense(variableID: variableID, partition: partition, version: version, dtype: dtype, shape: shape)
+        h.rowOffset = rowOffset
+        return h
+    }
+
+    /// A value-less request for rows `rowOffset ..< rowOffset + shape.dims[0]` of a dense partition (chunked pulls): `.noPayload`.
+    public static func chunkRequest(variableID: UInt32, partition: UInt32, version: UInt64, shape: Shape, rowOffset: Int) -> EntryHeader {
+        EntryHeader(
+            variableID: variableID, partition: partition, version: version, encoding: .dense, dtype: .f32,
+            shape: shape, flags: .noPayload, rowCount: 0, payloadLength: 0, rowOffset: rowOffset)
     }
 
     /// A value-less dense entry naming a variable partition (pull requests, push acknowledgements): rank-0 f32 shape, `.noPayload`.

@@ -104,13 +104,14 @@ extension WireFormat {
         guard let dtype = DType(rawValue: bytes[start + 17]) else {
             throw WireError(.badDType, "\(who): dtype \(bytes[start + 17]) is not one of 1 (f32) … 7 (u8)")
         }
-        guard bytes.isZero(start + 20..<start + 24), bytes.isZero(start + 44..<start + 60) else {
+        guard bytes.isZero(start + 20..<start + 24), bytes.isZero(start + 52..<start + 60) else {
             throw WireError(.badPadding, "\(who): reserved header bytes are not zero")
         }
         let rawRows = bytes.loadLE(start + 24, as: UInt64.self)
         let rawLength = bytes.loadLE(start + 32, as: UInt64.self)
-        guard let rowCount = Int(exactly: rawRows), let payloadLength = Int(exactly: rawLength) else {
-            throw WireError(.limitExceeded, "\(who): \(rawRows) row keys or \(rawLength) payload bytes do not fit in an Int")
+        let rawOffset = bytes.loadLE(start + 44, as: UInt64.self)
+        guard let rowCount = Int(exactly: rawRows), let payloadLength = Int(exactly: rawLength), let rowOffset = Int(exactly: rawOffset) else {
+            throw WireError(.limitExceeded, "\(who): \(rawRows) row keys, \(rawLength) payload bytes or row offset \(rawOffset) do not fit in an Int")
         }
         var dims: [Int] = []
         dims.reserveCapacity(rank)
@@ -120,7 +121,7 @@ extension WireFormat {
         let header = EntryHeader(
             variableID: variableID, partition: bytes.loadLE(start + 4, as: UInt32.self),
             version: bytes.loadLE(start + 8, as: UInt64.self), encoding: encoding, dtype: dtype, shape: Shape(dims),
-            flags: EntryFlags(rawValue: bytes[start + 19]), rowCount: rowCount, payloadLength: payloadLength)
+            flags: EntryFlags(rawValue: bytes[start + 19]), rowCount: rowCount, payloadLength: payloadLength, rowOffset: rowOffset)
         try header.validate(index: index, limits: limits)
         guard
             let layout = WireLayout.entry(at: start, rank: rank, rowCount: rowCount, payloadLength: payloadLength),

@@ -154,6 +154,7 @@ extension WireFormat {
         out[s + 19] = entry.flags.rawValue
         out.storeLE(UInt64(entry.rowCount), at: s + 24)
         out.storeLE(UInt64(entry.payloadLength), at: s + 32)
+        out.storeLE(UInt64(entry.rowOffset), at: s + 44)
         for (k, d) in entry.shape.dims.enumerated() {
             out.storeLE(Int64(d), at: s + WireLayout.entryFixedSize + 8 * k)
         }

@@ -28,7 +28,7 @@ public struct DataPlaneHandler: Sendable {
         }
     }
 
-    private func decode(_ request: [UInt8], expecting kind: FrameKind) throws -> FrameView {
+    func decode(_ request: [UInt8], expecting kind: FrameKind) throws -> FrameView {
         let view: FrameView
         do {
             view = try request.withUnsafeBytes { raw throws(WireError) in try WireFormat.decodeView(raw) }
@@ -48,6 +48,8 @@ public struct DataPlaneHandler: Sendable {
 
     private func pull(_ request: [UInt8]) async throws -> [UInt8] {
         let view = try decode(request, expecting: .pullRequest)
+        if view.entries.contains(where: { $0.header.encoding == .sparseRows }) { return try await pullSparse(view, request) }
+        if view.entries.contains(where: { $0.header.shape.rank > 0 }) { return try await pullChunks(view) }
         let jobID = view.header.jobID
         let keys = view.entries.map { PartitionKey(variableID: $0.header.variableID, partition: $0.header.partition) }
         let wanted = view.entries.map(\.header.version).max() ?? 0
@@ -77,6 +79,7 @@ public struct DataPlaneHandler: Sendable {
 
     private func push(_ request: [UInt8]) throws -> [UInt8] {
         let view = try decode(request, expecting: .pushRequest)
+        if view.entries.contains(where: { $0.header.encoding == .sparseRows }) { return try pushMixed(view, request) }
         let jobID = view.header.jobID
         let version = view.entries[0].header.version
         let outcome = try request.withUnsafeBytes { raw in
@@ -96,6 +99,12 @@ public struct DataPlaneHandler: Sendable {
             }
             return try shard.push(jobID: jobID, workerID: view.header.senderID, version: version, gradients: gradients)
         }
+        return pushAnswer(view, version: version, outcome: outcome)
+    }
+
+    /// The push response frame for `outcome`: status ok or stale, and the version to report.
+    func pushAnswer(_ view: FrameView, version: UInt64, outcome: PushOutcome) -> [UInt8] {
+        let jobID = view.header.jobID
         var header = FrameHeader(kind: .pushResponse, requestID: view.header.requestID, jobID: jobID)
         let reported: UInt64
         switch outcome {

@@ -12,14 +12,17 @@ public struct PartitionRoute: Sendable, Hashable {
     public var elementOffset: Int
     /// Shape of the partition.
     public var shape: Shape
+    /// An embedding partition: moved by row keys (`pullSparse`/`pushSparse`), skipped by the dense `pull`/`push`.
+    public var isSparse: Bool
 
     /// Creates a route.
-    public init(variableID: UInt32, partition: UInt32, variableIndex: Int, elementOffset: Int, shape: Shape) {
+    public init(variableID: UInt32, partition: UInt32, variableIndex: Int, elementOffset: Int, shape: Shape, isSparse: Bool = false) {
         self.variableID = variableID
         self.partition = partition
         self.variableIndex = variableIndex
         self.elementOffset = elementOffset
         self.shape = shape
+        self.isSparse = isSparse
     }
 
     /// Elements the partition holds.
@@ -58,24 +61,32 @@ public final class ParameterClient: Sendable {
     struct ShardLink: Sendable {
         let address: HostPort
         let channel: any DataPlaneChannel
+        /// Dense partitions (moved by `pull`/`push`).
         let routes: [PartitionRoute]
+        /// Embedding partitions (moved by `pullSparse`/`pushSparse`).
+        let sparseRoutes: [PartitionRoute]
     }
 
-    private let jobID: UInt64
-    private let workerID: UInt32
-    private let links: [ShardLink]
-    private let timeout: Duration
-    private let versions: LockedValue<[UInt64]>
+    let jobID: UInt64
+    let workerID: UInt32
+    let links: [ShardLink]
+    let timeout: Duration
+    /// Largest payload one data-plane message carries; larger dense partitions move in row chunks.
+    let chunkLimitBytes: Int
+    let versions: LockedValue<[UInt64]>
 
     /// Connects to the shards that hold the routed partitions.
     public init(
         jobID: UInt64, workerID: UInt32, routes: [(HostPort, [PartitionRoute])], timeout: Duration = .seconds(60),
-        makeChannel: (HostPort) throws -> any DataPlaneChannel
+        chunkLimitBytes: Int = ParameterClient.defaultChunkLimitBytes, makeChannel: (HostPort) throws -> any DataPlaneChannel
     ) throws {
+        self.chunkLimitBytes = max(chunkLimitBytes, 4)
         self.jobID = jobID
         self.workerID = workerID
         self.timeout = timeout
-        self.links = try routes.map { ShardLink(address: $0.0, channel: try makeChannel($0.0), routes: $0.1) }
+        self.links = try routes.map {
+            ShardLink(address: $0.0, channel: try makeChannel($0.0), routes: $0.1.filter { !$0.isSparse }, sparseRoutes: $0.1.filter(\.isSparse))
+        }
         self.versions = LockedValue(Array(repeating: 0, count: routes.count))
     }
 
@@ -95,12 +106,13 @@ public final class ParameterClient: Sendable {
         let result = try await withThrowingTaskGroup(of: (Int, UInt64).self) { group in
             for (index, link) in links.enumerated() {
                 let minimum = minimumVersions?[index] ?? 0
+                guard !link.routes.isEmpty else { continue }
                 group.addTask {
                     let version = try await self.pull(link, minimum: minimum, requestID: requestID, into: parameters)
                     return (index, version)
                 }
             }
-            var pulled = Array(repeating: UInt64(0), count: links.count)
+            var pulled = versions.value
             for try await (index, version) in group { pulled[index] = version }
             return pulled
         }
@@ -109,6 +121,9 @@ public final class ParameterClient: Sendable {
     }
 
     private func pull(_ link: ShardLink, minimum: UInt64, requestID: UInt64, into parameters: VariableBuffers) async throws -> UInt64 {
+        if link.routes.contains(where: { $0.elementCount * 4 > chunkLimitBytes }) {
+            return try await pullChunked(link, minimum: minimum, requestID: requestID, into: parameters)
+        }
         let header = FrameHeader(kind: .pullRequest, requestID: requestID, jobID: jobID, senderID: workerID)
         let entries = link.routes.map { EntryHeader.empty(variableID: $0.variableID, partition: $0.partition, version: minimum) }
         let request = WireFormat.encode(WireFrame(header: header, entries: entries.map { WireEntry(header: $0, rowKeys: [], payload: []) }))
@@ -144,6 +159,7 @@ public final class ParameterClient: Sendable {
         return try await withThrowingTaskGroup(of: (accepted: Bool, version: UInt64).self) { group in
             for (index, link) in links.enumerated() {
                 let version = pulled[index]
+                guard !link.routes.isEmpty else { continue }
                 group.addTask { try await self.push(link, version: version, requestID: requestID, gradients: gradients) }
             }
             var summary = PushSummary(accepted: 0, stale: 0, maxVersion: 0)

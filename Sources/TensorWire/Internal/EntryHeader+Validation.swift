@@ -14,6 +14,9 @@ extension EntryHeader {
         guard rowCount >= 0, payloadLength >= 0 else {
             throw WireError(.badLength, "\(who): row count \(rowCount) and payload length \(payloadLength) must not be negative")
         }
+        guard rowOffset >= 0, rowOffset == 0 || (encoding == .dense && shape.rank >= 1) else {
+            throw WireError(.badLength, "\(who): row offset \(rowOffset) is only allowed on dense entries of rank 1 or more")
+        }
         guard rowCount <= limits.maxElementsPerEntry else {
             throw WireError(.limitExceeded, "\(who): \(rowCount) row keys exceed the limit of \(limits.maxElementsPerEntry)")
         }

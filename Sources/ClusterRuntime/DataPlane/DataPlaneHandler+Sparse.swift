@@ -1,0 +1,94 @@
+import ParameterStore
+import TensorWire
+
+extension DataPlaneHandler {
+    /// A pull whose entries are `sparseRows` key lists: answers one `sparseRows` entry per request entry
+    /// (the same keys, then the rows in key order), all at one version, rows created on first touch.
+    func pullSparse(_ view: FrameView, _ request: [UInt8]) async throws -> [UInt8] {
+        let jobID = view.header.jobID
+        guard view.entries.allSatisfy({ $0.header.encoding == .sparseRows }) else {
+            throw RuntimeFailure(.invalidArgument, "pull for job \(jobID) mixes dense and sparse-rows entries; send them in separate pulls")
+        }
+        let wanted = view.entries.map(\.header.version).max() ?? 0
+        if wanted > 0 {
+            _ = try await shard.waitForVersion(jobID: jobID, atLeast: wanted, timeout: maxPullWait)
+        }
+        let specs = try shard.partitions(jobID: jobID)
+        let shapes = try view.entries.map { e throws -> Shape in
+            guard let spec = specs.first(where: { $0.variableID == e.header.variableID && $0.partition == e.header.partition }) else {
+                throw RuntimeFailure(.notFound, "job \(jobID) has no variable \(e.header.variableID) partition \(e.header.partition) on this shard")
+            }
+            return spec.variable.shape
+        }
+        let keyLists = request.withUnsafeBytes { raw in view.entries.map { $0.rowKeys(in: raw) } }
+        return try Self.withBuffers(keyLists) { keyBuffers in
+            let requests = zip(view.entries, keyBuffers).map { e, keys in
+                (key: PartitionKey(variableID: e.header.variableID, partition: e.header.partition), rowKeys: keys)
+            }
+            return try shard.pullSparse(jobID: jobID, requests: requests) { version, views in
+                let header = FrameHeader(kind: .pullResponse, requestID: view.header.requestID, jobID: jobID)
+                let entries = zip(requests, shapes).map { r, shape in
+                    EntryHeader.sparse(
+                        variableID: r.key.variableID, partition: r.key.partition, version: version, dtype: .f32, shape: shape,
+                        rowCount: r.rowKeys.count)
+                }
+                let size = WireFormat.encodedSize(header: header, entries: entries)
+                return try [UInt8](unsafeUninitializedCapacity: size) { out, count in
+                    count = try WireFormat.encode(header: header, entries: entries, into: UnsafeMutableRawBufferPointer(out)) { i, destination in
+                        _ = destination.rowKeys.initialize(fromContentsOf: keyBuffers[i])
+                        views[i].copy(into: destination.payload)
+                    }
+                }
+            }
+        }
+    }
+
+    /// A push carrying sparse-rows entries (and possibly dense ones): one store push, all-or-nothing.
+    func pushMixed(_ view: FrameView, _ request: [UInt8]) throws -> [UInt8] {
+        let jobID = view.header.jobID
+        let version = view.entries[0].header.version
+        for e in view.entries {
+            let h = e.header
+            guard h.dtype == .f32, h.hasPayload else {
+                throw RuntimeFailure(.invalidArgument, "variable \(h.variableID): only f32 gradients with values are accepted, got \(h.dtype.name)")
+            }
+            guard h.version == version else {
+                throw RuntimeFailure(.invalidArgument, "push mixes versions \(version) and \(h.version): one push carries gradients of one version")
+            }
+        }
+        let keyLists = request.withUnsafeBytes { raw in
+            view.entries.map { $0.header.encoding == .sparseRows ? $0.rowKeys(in: raw) : [] }
+        }
+        let outcome = try Self.withBuffers(keyLists) { keyBuffers in
+            try request.withUnsafeBytes { raw in
+                var dense: [(PartitionKey, UnsafeBufferPointer<Float>)] = []
+                var sparse: [(PartitionKey, rowKeys: UnsafeBufferPointer<Int64>, rows: UnsafeBufferPointer<Float>)] = []
+                for (i, e) in view.entries.enumerated() {
+                    let key = PartitionKey(variableID: e.header.variableID, partition: e.header.partition)
+                    let floats = e.payload(in: raw).bindMemory(to: Float.self)
+                    if e.header.encoding == .sparseRows {
+                        sparse.append((key, rowKeys: keyBuffers[i], rows: floats))
+                    } else {
+                        dense.append((key, floats))
+                    }
+                }
+                return try shard.push(jobID: jobID, workerID: view.header.senderID, version: version, dense: dense, sparse: sparse)
+            }
+        }
+        return pushAnswer(view, version: version, outcome: outcome)
+    }
+
+    /// Runs `body` with each array as a buffer pointer (row keys copied out of the frame: aligned, host order).
+    static func withBuffers<R>(_ lists: [[Int64]], _ body: ([UnsafeBufferPointer<Int64>]) throws -> R) throws -> R {
+        var buffers: [UnsafeBufferPointer<Int64>] = []
+        buffers.reserveCapacity(lists.count)
+        func recurse(_ i: Int) throws -> R {
+            if i == lists.count { return try body(buffers) }
+            return try lists[i].withUnsafeBufferPointer { b in
+                buffers.append(b)
+                return try recurse(i + 1)
+            }
+        }
+        return try recurse(0)
+    }
+}
