@@ -20,6 +20,7 @@ struct MultiHostTests {
         environment["TESSERA_DATA_ROOT"] = testDataRoot()
         environment["TESSERA_NETNS_DIR"] = state
         environment["TESSERA_NETNS_EPOCHS"] = "30"
+        environment["TESSERA_NETNS_PREFIX"] = "tsr\(getpid() % 100_000)"  // concurrent test runs must not share namespaces
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -10,7 +10,9 @@
 #   deploy/netns/cluster.sh down      stop every process, delete the namespaces
 #
 # Environment: TESSERA_BIN_DIR (default .build/debug), TESSERA_DATA_ROOT (default examples/data),
-# TESSERA_NETNS_DIR (state, logs; default /tmp/tessera-netns), TESSERA_NETNS_EPOCHS (test job length).
+# TESSERA_NETNS_DIR (state, logs; default /tmp/tessera-netns), TESSERA_NETNS_EPOCHS (test job length),
+# TESSERA_NETNS_PREFIX (namespace name prefix, default tsr). Addresses never clash between runs:
+# each run's bridge lives in its own namespace.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,7 +20,7 @@ bin=${TESSERA_BIN_DIR:-$root/.build/debug}
 data=${TESSERA_DATA_ROOT:-$root/examples/data}
 state=${TESSERA_NETNS_DIR:-/tmp/tessera-netns}
 net=10.213.0
-prefix=tsr
+prefix=${TESSERA_NETNS_PREFIX:-tsr}   # namespace names: PREFIX-ps0 …; give concurrent runs different prefixes
 switch=$prefix-switch
 # host name → last address byte
 declare -A hosts=([ps0]=10 [ps1]=11 [w0]=20 [w1]=21 [w2]=22 [client]=30)
