@@ -19,7 +19,7 @@ struct Export: AsyncParsableCommand {
             let client = try global.client()
             defer { client.close() }
             let job = try await client.job(job)
-            let variables = try await ModelExporter.export(job: job, to: out)
+            let variables = try await ModelExporter.export(job: job, to: out, security: try global.security())
             if global.json {
                 print(JobPresentation.json(["file": out, "job": job.id, "variables": variables.map { ["name": $0.name, "shape": $0.shape.dims] as [String: Any] }]))
             } else {

@@ -21,7 +21,8 @@ struct Pull: AsyncParsableCommand {
             let client = try global.client()
             defer { client.close() }
             let job = try await client.job(job)
-            var variables = try await VariableReader.read(job: job)
+            let security = try global.security()
+            var variables = try await VariableReader.read(job: job, token: security.token, tls: security.tls)
             if let variable {
                 variables = variables.filter { $0.name == variable }
                 guard !variables.isEmpty else { throw RuntimeFailure(.notFound, "\(job.id) has no variable named \(variable)") }

@@ -26,7 +26,7 @@ struct Workerd: AsyncParsableCommand {
     @Option(help: "Directory job-spec data paths are relative to (required).")
     var dataRoot: String?
 
-    @Option(help: "Compute device: cpu (default).")
+    @Option(help: "Compute device: cpu (default), cuda or cuda:N (needs libcudart.so.12 and libcublas.so.12).")
     var device: String?
 
     @Option(help: "Compute threads (OpenBLAS; default 1).")
@@ -68,22 +68,17 @@ struct Workerd: AsyncParsableCommand {
     func run() async throws {
         let settings: WorkerSettings
         do {
-            // `--device cuda[:N]` is checked here (WorkerSettings accepts only cpu): fail at start when CUDA is absent.
-            var flags = self.flags
-            if let device = flags["device"], device.hasPrefix("cuda") {
-                try WorkerDevice.check(device)
-                flags["device"] = nil
-            }
             settings = try LayeredConfig.load(
                 WorkerSettings.self, file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
+            // A CUDA device (from a flag, TESSERA_DEVICE or the file) must open now: fail at start when CUDA is absent.
+            if settings.device.hasPrefix("cuda") { try WorkerDevice.check(settings.device) }
         } catch {
             FileHandle.standardError.write(Data("workerd: \(error)\n".utf8))
             throw ExitCode(2)
         }
         let logger = makeLogger(label: "workerd", level: settings.logLevel)
         do {
-            var config = try settings.makeConfig()
-            if let device, device.hasPrefix("cuda") { config.device = device }
+            let config = try settings.makeConfig()
             if config.metricsListen != nil { TesseraMetrics.bootstrap() }
             try await WorkerDaemon(config: config, logger: logger).run()
         } catch let failure as RuntimeFailure {

@@ -5,8 +5,8 @@ import TensorWire
 public enum ModelExporter {
     /// Pulls every variable from the job's shards and writes them atomically to `path`; returns the variables written.
     @discardableResult
-    public static func export(job: Tessera_V1_Job, to path: String) async throws -> [VariableReader.Variable] {
-        let variables = try await VariableReader.read(job: job)
+    public static func export(job: Tessera_V1_Job, to path: String, security: RPCSecurity = .none) async throws -> [VariableReader.Variable] {
+        let variables = try await VariableReader.read(job: job, token: security.token, tls: security.tls)
         let tensors = variables.map { SafetensorsWriter.Tensor.floats($0.name, shape: $0.shape, values: $0.values) }
         let metadata = [
             "format": "tessera", "job": job.id, "name": job.name, "step": String(job.step),

@@ -14,7 +14,7 @@ public enum VariableReader {
     }
 
     /// Pulls every variable of the job from the shards in its placement.
-    public static func read(job: Tessera_V1_Job, token: String? = nil) async throws -> [Variable] {
+    public static func read(job: Tessera_V1_Job, token: String? = nil, tls: TLSFiles? = nil) async throws -> [Variable] {
         guard !job.placement.isEmpty else {
             throw RuntimeFailure(.failedPrecondition, "\(job.id) has no placed variables yet (state \(JobPresentation.stateName(job.state)))")
         }
@@ -22,7 +22,7 @@ public enum VariableReader {
         var storage = plan.variables.map { [Float](repeating: 0, count: $0.shape.elementCount) }
         let jobNumber = UInt64(job.id.split(separator: "-").last ?? "") ?? 0
         let client = try ParameterClient(jobID: jobNumber, workerID: 0, routes: plan.routes) {
-            try DataPlaneChannels.make(DataPlaneKind(rawValue: job.spec.cluster.transport) ?? .grpc, address: $0, token: token)
+            try DataPlaneChannels.make(DataPlaneKind(rawValue: job.spec.cluster.transport) ?? .grpc, address: $0, token: token, tls: tls)
         }
         defer { client.close() }
         try await withBuffers(&storage) { buffers in

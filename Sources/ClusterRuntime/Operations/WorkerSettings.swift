@@ -47,8 +47,9 @@ public struct WorkerSettings: DaemonSettings, Equatable {
         guard let dataRoot, !dataRoot.isEmpty else {
             throw ConfigError(key: "data_root", "is required: the directory job-spec data paths are relative to")
         }
-        guard device == "cpu" else {
-            throw ConfigError(key: "device", "'\(device)' is not available in this build: use cpu")
+        let isCUDA = device == "cuda" || (device.hasPrefix("cuda:") && Int(device.dropFirst(5)).map { $0 >= 0 } == true)
+        guard device == "cpu" || isCUDA else {
+            throw ConfigError(key: "device", "'\(device)' is not a device: use cpu, cuda or cuda:N")
         }
         guard (1...256).contains(threads) else { throw ConfigError(key: "threads", "must be between 1 and 256, got \(threads)") }
         try Check.logLevel(logLevel)
