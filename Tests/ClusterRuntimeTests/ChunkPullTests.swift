@@ -56,7 +56,7 @@ private final class LockedSizes: @unchecked Sendable {
         defer { a.deallocate(); b.deallocate() }
         a.initialize(repeating: .nan)
         b.initialize(repeating: .nan)
-        // Push a full gradient (one message), then pull back in chunks.
+        // Push a full gradient (in chunks; async applies each on arrival, the version moves once), then pull back in chunks.
         let g = UnsafeMutableBufferPointer<Float>.allocate(capacity: 300 * 17), gb = UnsafeMutableBufferPointer<Float>.allocate(capacity: 1)
         defer { g.deallocate(); gb.deallocate() }
         for i in g.indices { g[i] = Float(i % 13) - 6 }
@@ -70,10 +70,50 @@ private final class LockedSizes: @unchecked Sendable {
         #expect(Array(a) == expected[0])
         #expect(Array(b) == [0])
         let sizes = recorder.channel!.sizes.all
-        // One push answer, then 300 × 68 bytes / (14 rows of 68 bytes per message) + the bias = 22 pull answers.
-        #expect(sizes.count == 1 + 22)
+        // 300 rows of 68 bytes at 14 rows per message, the bias riding in the last: 22 push answers, then 22 pull answers.
+        #expect(sizes.count == 22 + 22)
         #expect(sizes.allSatisfy { $0 <= limit + 512 })
         client.close()
+        await daemon.stop()
+    }
+}
+
+@Suite(.serialized) struct ChunkPushTests {
+    @Test func syncTwoWorkersPushingInChunksApplyTheExactAverageOnce() async throws {
+        var logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        logger.logLevel = .critical
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-chunks-\(UUID().uuidString)").path
+        let config = ParameterServerConfig(listen: HostPort(host: "127.0.0.1", port: 0), dataDir: dir, coordinator: nil, name: "ps-chunks")
+        let daemon = try ParameterServerDaemon(config: config, logger: logger)
+        _ = try await daemon.start()
+        guard let data = try await daemon.dataAddress() else { throw RuntimeFailure(.unavailable, "native listener did not start") }
+        let big = VariableSpec(name: "big", shape: Shape([100, 9]), initializer: .uniform(low: -1, high: 1))
+        try daemon.shard.createJob(jobID: 4, partitions: [PartitionSpec.whole(variableID: 0, variable: big, seed: 8)], optimizer: .sgd(1), consistency: .sync(replicas: 2))
+        let route = PartitionRoute(variableID: 0, partition: 0, variableIndex: 0, elementOffset: 0, shape: big.shape)
+        let clients = try (0..<2).map { w in
+            try ParameterClient(jobID: 4, workerID: UInt32(w), routes: [(data, [route])], chunkLimitBytes: 400) { try DataPlaneChannels.make(.native, address: $0) }
+        }
+        let initial = try daemon.shard.read(jobID: 4, keys: [PartitionKey(variableID: 0, partition: 0)]) { _, b in Array(b[0]) }
+        let grads: [[Float]] = (0..<2).map { w in (0..<900).map { Float(($0 * (w + 3)) % 11) - 5 } }
+        let buffers = grads.map { g -> UnsafeMutableBufferPointer<Float> in
+            let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: g.count)
+            _ = b.initialize(from: g)
+            return b
+        }
+        defer { for b in buffers { b.deallocate() } }
+        let first = try await clients[0].push(VariableBuffers([buffers[0]]), versions: [0])
+        #expect(first.accepted == 1)
+        #expect(try daemon.shard.version(jobID: 4) == 0)
+        let second = try await clients[1].push(VariableBuffers([buffers[1]]), versions: [0])
+        #expect(second.maxVersion == 1)
+        let stats = try daemon.shard.stats(jobID: 4)
+        #expect(stats.version == 1 && stats.applied == 1)
+        let out = UnsafeMutableBufferPointer<Float>.allocate(capacity: 900)
+        defer { out.deallocate() }
+        _ = try await clients[0].pull(into: VariableBuffers([out]), minimumVersions: [1])
+        let expected = (0..<900).map { i in initial[i] - 0.5 * (grads[0][i] + grads[1][i]) }
+        #expect(Array(out) == expected)
+        for c in clients { c.close() }
         await daemon.stop()
     }
 }

@@ -83,7 +83,7 @@ public struct DataPlaneHandler: Sendable {
         let jobID = view.header.jobID
         let version = view.entries[0].header.version
         let outcome = try request.withUnsafeBytes { raw in
-            var gradients: [(PartitionKey, UnsafeBufferPointer<Float>)] = []
+            var gradients: [(PartitionKey, rowOffset: Int, gradient: UnsafeBufferPointer<Float>)] = []
             gradients.reserveCapacity(view.entries.count)
             for entry in view.entries {
                 let h = entry.header
@@ -95,9 +95,9 @@ public struct DataPlaneHandler: Sendable {
                 }
                 let bytes = UnsafeRawBufferPointer(rebasing: raw[entry.payloadOffset..<(entry.payloadOffset + h.payloadLength)])
                 let floats = bytes.bindMemory(to: Float.self)
-                gradients.append((PartitionKey(variableID: h.variableID, partition: h.partition), floats))
+                gradients.append((PartitionKey(variableID: h.variableID, partition: h.partition), rowOffset: h.rowOffset, gradient: floats))
             }
-            return try shard.push(jobID: jobID, workerID: view.header.senderID, version: version, gradients: gradients)
+            return try shard.push(jobID: jobID, workerID: view.header.senderID, version: version, ranges: gradients)
         }
         return pushAnswer(view, version: version, outcome: outcome)
     }

@@ -80,3 +80,46 @@ extension ParameterClient {
         return first ?? minimum
     }
 }
+
+extension ParameterClient {
+    /// Pushes a shard's gradients in messages of at most `chunkLimitBytes` of payload, one after another, each encoded
+    /// straight from the gradient buffers. Returns whether every message was accepted and the last version reported.
+    func pushChunked(_ link: ShardLink, version: UInt64, requestID: UInt64, gradients: VariableBuffers) async throws -> (accepted: Bool, version: UInt64) {
+        var accepted = true
+        var reported = version
+        for message in Self.planChunks(link.routes, limit: chunkLimitBytes) {
+            let header = FrameHeader(kind: .pushRequest, requestID: requestID, jobID: jobID, senderID: workerID)
+            let entries = message.map { c -> EntryHeader in
+                let r = link.routes[c.route]
+                let shape = r.shape.rank == 0 ? r.shape : Shape([c.rows] + r.shape.dims.dropFirst())
+                return .denseChunk(variableID: r.variableID, partition: r.partition, version: version, dtype: .f32, shape: shape, rowOffset: c.row)
+            }
+            let routes = link.routes
+            let size = WireFormat.encodedSize(header: header, entries: entries)
+            let request = try [UInt8](unsafeUninitializedCapacity: size) { out, count in
+                count = try WireFormat.encode(header: header, entries: entries, into: UnsafeMutableRawBufferPointer(out)) { index, destination in
+                    let c = message[index]
+                    let route = routes[c.route]
+                    let width = route.shape.rank == 0 ? 1 : route.shape.rowWidth
+                    let whole = gradients.slice(route)
+                    destination.payload.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(whole)[(c.row * width * 4)..<((c.row + c.rows) * width * 4)]))
+                }
+            }
+            let response = try await link.channel.exchange(.push, request: request, timeout: timeout)
+            let (ok, v) = try response.withUnsafeBytes { raw in
+                let view: FrameView
+                do { view = try WireFormat.decodeView(raw) } catch {
+                    throw RuntimeFailure(.internalError, "shard \(link.address) sent a malformed push response: \(error)")
+                }
+                return (view.header.status == PushStatus.ok, view.entries.first?.header.version ?? version)
+            }
+            // A stale answer means the shard dropped this version: the remaining chunks would be dropped too.
+            reported = max(reported, v)
+            guard ok else {
+                accepted = false
+                break
+            }
+        }
+        return (accepted, reported)
+    }
+}

@@ -172,6 +172,9 @@ public final class ParameterClient: Sendable {
     }
 
     private func push(_ link: ShardLink, version: UInt64, requestID: UInt64, gradients: VariableBuffers) async throws -> (accepted: Bool, version: UInt64) {
+        if link.routes.contains(where: { $0.elementCount * 4 > chunkLimitBytes }) {
+            return try await pushChunked(link, version: version, requestID: requestID, gradients: gradients)
+        }
         let header = FrameHeader(kind: .pushRequest, requestID: requestID, jobID: jobID, senderID: workerID)
         let entries = link.routes.map {
             EntryHeader.dense(variableID: $0.variableID, partition: $0.partition, version: version, dtype: .f32, shape: $0.shape)

@@ -17,6 +17,8 @@ struct JobState: Sendable {
     var workerProgress: [UInt32: Int] = [:]
     /// Sync mode: workers that delivered every partition for the current version.
     var completedWorkers = 0
+    /// Async mode: rows each worker has delivered in chunks towards its current complete push.
+    var asyncChunkRows: [UInt32: Int] = [:]
     /// Pending long-polls.
     var waiters: [VersionWaiter] = []
     /// Id for the next waiter.

@@ -15,6 +15,8 @@ final class PartitionStorage: @unchecked Sendable {
     var contributions = 0
     /// Sync mode: workers whose gradient for this partition is already in `sum`.
     var contributors: Set<UInt32> = []
+    /// Sync mode: rows each worker has delivered in chunks for the current version (until its partition is complete).
+    var chunkRows: [UInt32: Int] = [:]
     /// Embedding partitions: the rows keyed by Int64 (then `count` is 0 and `values` empty).
     let rows: SparseRows?
 
@@ -65,7 +67,7 @@ final class PartitionStorage: @unchecked Sendable {
     /// Sync mode: adds a worker's gradient to the sum (the first one is copied).
     func accumulate(_ grad: UnsafePointer<Float>?, from worker: UInt32) {
         if let sum, let grad, count > 0 {
-            if contributions == 0 {
+            if contributions == 0 && chunkRows.isEmpty {
                 VectorKernels.copy(sum.base, grad, count)
             } else {
                 VectorKernels.add(sum.base, grad, count)
@@ -75,9 +77,26 @@ final class PartitionStorage: @unchecked Sendable {
         contributors.insert(worker)
     }
 
+    /// Sync mode: adds rows `elements` (a chunk) of a worker's gradient to the sum; true when that completes the worker's partition.
+    func accumulateChunk(_ grad: UnsafePointer<Float>, elements: Range<Int>, rows: Int, from worker: UInt32) -> Bool {
+        guard let sum else { return false }
+        if contributions == 0 && chunkRows.isEmpty { sum.buffer.update(repeating: 0) }
+        VectorKernels.add(sum.base + elements.lowerBound, grad, elements.count)
+        let delivered = chunkRows[worker, default: 0] + rows
+        guard delivered >= spec.rowCount else {
+            chunkRows[worker] = delivered
+            return false
+        }
+        chunkRows[worker] = nil
+        contributions += 1
+        contributors.insert(worker)
+        return true
+    }
+
     /// Sync mode: forgets the current version's gradients (keeps the memory).
     func resetAccumulation() {
         rows?.resetAccumulation()
+        chunkRows.removeAll(keepingCapacity: true)
         contributions = 0
         contributors.removeAll(keepingCapacity: true)
     }
