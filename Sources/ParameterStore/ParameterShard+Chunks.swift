@@ -51,17 +51,14 @@ extension ParameterShard {
 }
 
 extension ParameterShard {
-    /// A dense push as the data plane receives it: whole partitions go through `push`, and when any entry is a row
-    /// range (non-zero offset or fewer elements than its partition) the whole push goes through `pushChunks`.
+    /// A dense push as the data plane receives it: with `chunked` false (no entry flagged as a row range) every entry
+    /// is a whole partition and goes through `push`; otherwise the whole push goes through `pushChunks`.
     public func push(
-        jobID: UInt64, workerID: UInt32, version: UInt64,
+        jobID: UInt64, workerID: UInt32, version: UInt64, chunked: Bool,
         ranges: [(PartitionKey, rowOffset: Int, gradient: UnsafeBufferPointer<Float>)]
     ) throws(StoreError) -> PushOutcome {
         let job = try job(jobID)
-        let whole = ranges.allSatisfy { r in
-            r.rowOffset == 0 && (job.index[r.0].map { job.counts[$0] == r.gradient.count } ?? true)
-        }
-        if whole {
+        if !chunked {
             return try push(jobID: jobID, workerID: workerID, version: version, gradients: ranges.map { ($0.0, $0.gradient) })
         }
         return try job.pushChunks(workerID: workerID, version: version, ranges.map { ($0.0, $0.rowOffset, $0.gradient) })

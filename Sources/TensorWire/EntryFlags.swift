@@ -10,6 +10,10 @@ public struct EntryFlags: OptionSet, Sendable, Hashable {
     /// `payloadLength` is 0 whatever the shape. Used by pull requests and push responses.
     public static let noPayload = EntryFlags(rawValue: 1 << 0)
 
+    /// The dense entry is a row range (chunk) of its partition: rows `rowOffset ..< rowOffset + shape.dims[0]`.
+    /// Without it a dense entry is the whole partition, so a wrong shape stays an error rather than a chunk.
+    public static let rowRange = EntryFlags(rawValue: 1 << 1)
+
     /// Every bit this format version defines.
-    public static let all: EntryFlags = [.noPayload]
+    public static let all: EntryFlags = [.noPayload, .rowRange]
 }

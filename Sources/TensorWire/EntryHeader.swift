@@ -60,6 +60,7 @@ public struct EntryHeader: Sendable, Hashable {
     public static func denseChunk(variableID: UInt32, partition: UInt32, version: UInt64, dtype: DType, shape: Shape, rowOffset: Int) -> EntryHeader {
         var h = dense(variableID: variableID, partition: partition, version: version, dtype: dtype, shape: shape)
         h.rowOffset = rowOffset
+        h.flags.insert(.rowRange)
         return h
     }
 
@@ -67,7 +68,7 @@ public struct EntryHeader: Sendable, Hashable {
     public static func chunkRequest(variableID: UInt32, partition: UInt32, version: UInt64, shape: Shape, rowOffset: Int) -> EntryHeader {
         EntryHeader(
             variableID: variableID, partition: partition, version: version, encoding: .dense, dtype: .f32,
-            shape: shape, flags: .noPayload, rowCount: 0, payloadLength: 0, rowOffset: rowOffset)
+            shape: shape, flags: [.noPayload, .rowRange], rowCount: 0, payloadLength: 0, rowOffset: rowOffset)
     }
 
     /// A value-less dense entry naming a variable partition (pull requests, push acknowledgements): rank-0 f32 shape, `.noPayload`.

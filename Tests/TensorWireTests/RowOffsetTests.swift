@@ -9,10 +9,12 @@ struct RowOffsetTests {
             WireEntry.dense(variableID: 1, partition: 2, version: 3, shape: Shape([4, 3]), floats: $0)
         }
         chunk.header.rowOffset = 1_000_000
+        chunk.header.flags.insert(.rowRange)
         let request = WireEntry(header: .chunkRequest(variableID: 1, partition: 2, version: 3, shape: Shape([4, 3]), rowOffset: 8))
         let bytes = WireFormat.encode(WireFrame(header: FrameHeader(kind: .pushRequest, requestID: 1, jobID: 2), entries: [chunk, request]))
         let frame = try bytes.withUnsafeBytes { raw throws(WireError) in try WireFormat.decode(raw) }
         #expect(frame.entries[0].header.rowOffset == 1_000_000)
+        #expect(frame.entries[0].header.flags == .rowRange)
         #expect(try frame.entries[0].floats() == floats)
         #expect(frame.entries[1].header.rowOffset == 8)
         #expect(frame.entries[1].header.shape == Shape([4, 3]))
@@ -30,9 +32,14 @@ struct RowOffsetTests {
     @Test func rowOffsetOnSparseOrScalarEntriesIsRejected() {
         var sparse = WireEntry.sparseKeys(variableID: 1, partition: 0, version: 0, dtype: .f32, shape: Shape([0, 2]), rowKeys: [1])
         sparse.header.rowOffset = 3
+        sparse.header.flags.insert(.rowRange)
         var scalar = WireEntry.empty(variableID: 1, partition: 0, version: 0)
         scalar.header.rowOffset = 1
-        for entry in [sparse, scalar] {
+        scalar.header.flags.insert(.rowRange)
+        var unflagged = WireEntry.empty(variableID: 1, partition: 0, version: 0)
+        unflagged.header.shape = Shape([2])
+        unflagged.header.rowOffset = 1
+        for entry in [sparse, scalar, unflagged] {
             #expect(throws: WireError.self) {
                 try WireFormat.encodeChecked(WireFrame(header: FrameHeader(kind: .pullRequest, requestID: 1, jobID: 1), entries: [entry]))
             }

@@ -25,14 +25,15 @@ extension DataPlaneHandler {
                 throw RuntimeFailure(.invalidArgument, "job \(jobID), variable \(spec.variable.name): rows \(h.rowOffset)..<\(end) are outside the partition's \(spec.rowCount) rows")
             }
             ranges.append((PartitionKey(variableID: h.variableID, partition: h.partition), h.rowOffset..<end))
-            shapes.append(partition.rank == 0 ? partition : Shape([rows] + partition.dims.dropFirst()))
+            // A scalar travels as one row of one element (row ranges need rank ≥ 1).
+            shapes.append(partition.rank == 0 ? Shape([1]) : Shape([rows] + partition.dims.dropFirst()))
         }
         return try shard.read(jobID: jobID, ranges: ranges) { version, buffers in
             let header = FrameHeader(kind: .pullResponse, requestID: view.header.requestID, jobID: jobID)
             let entries = zip(ranges, shapes).map { r, shape in
                 EntryHeader.denseChunk(
                     variableID: r.key.variableID, partition: r.key.partition, version: version, dtype: .f32, shape: shape,
-                    rowOffset: shape.rank == 0 ? 0 : r.rows.lowerBound)
+                    rowOffset: r.rows.lowerBound)
             }
             let size = WireFormat.encodedSize(header: header, entries: entries)
             return try [UInt8](unsafeUninitializedCapacity: size) { out, count in

@@ -49,7 +49,7 @@ public struct DataPlaneHandler: Sendable {
     private func pull(_ request: [UInt8]) async throws -> [UInt8] {
         let view = try decode(request, expecting: .pullRequest)
         if view.entries.contains(where: { $0.header.encoding == .sparseRows }) { return try await pullSparse(view, request) }
-        if view.entries.contains(where: { $0.header.shape.rank > 0 }) { return try await pullChunks(view) }
+        if view.entries.contains(where: { $0.header.flags.contains(.rowRange) }) { return try await pullChunks(view) }
         let jobID = view.header.jobID
         let keys = view.entries.map { PartitionKey(variableID: $0.header.variableID, partition: $0.header.partition) }
         let wanted = view.entries.map(\.header.version).max() ?? 0
@@ -97,7 +97,8 @@ public struct DataPlaneHandler: Sendable {
                 let floats = bytes.bindMemory(to: Float.self)
                 gradients.append((PartitionKey(variableID: h.variableID, partition: h.partition), rowOffset: h.rowOffset, gradient: floats))
             }
-            return try shard.push(jobID: jobID, workerID: view.header.senderID, version: version, ranges: gradients)
+            let chunked = view.entries.contains { $0.header.flags.contains(.rowRange) }
+            return try shard.push(jobID: jobID, workerID: view.header.senderID, version: version, chunked: chunked, ranges: gradients)
         }
         return pushAnswer(view, version: version, outcome: outcome)
     }

@@ -91,7 +91,8 @@ extension ParameterClient {
             let header = FrameHeader(kind: .pushRequest, requestID: requestID, jobID: jobID, senderID: workerID)
             let entries = message.map { c -> EntryHeader in
                 let r = link.routes[c.route]
-                let shape = r.shape.rank == 0 ? r.shape : Shape([c.rows] + r.shape.dims.dropFirst())
+                // A scalar travels as one row of one element (row ranges need rank ≥ 1).
+                let shape = r.shape.rank == 0 ? Shape([1]) : Shape([c.rows] + r.shape.dims.dropFirst())
                 return .denseChunk(variableID: r.variableID, partition: r.partition, version: version, dtype: .f32, shape: shape, rowOffset: c.row)
             }
             let routes = link.routes

@@ -14,8 +14,11 @@ extension EntryHeader {
         guard rowCount >= 0, payloadLength >= 0 else {
             throw WireError(.badLength, "\(who): row count \(rowCount) and payload length \(payloadLength) must not be negative")
         }
-        guard rowOffset >= 0, rowOffset == 0 || (encoding == .dense && shape.rank >= 1) else {
-            throw WireError(.badLength, "\(who): row offset \(rowOffset) is only allowed on dense entries of rank 1 or more")
+        guard rowOffset >= 0, rowOffset == 0 || flags.contains(.rowRange) else {
+            throw WireError(.badLength, "\(who): row offset \(rowOffset) needs the rowRange flag")
+        }
+        guard !flags.contains(.rowRange) || (encoding == .dense && shape.rank >= 1) else {
+            throw WireError(.badFlags, "\(who): the rowRange flag is only allowed on dense entries of rank 1 or more")
         }
         guard rowCount <= limits.maxElementsPerEntry else {
             throw WireError(.limitExceeded, "\(who): \(rowCount) row keys exceed the limit of \(limits.maxElementsPerEntry)")
