@@ -145,7 +145,13 @@ cmd_test() {
   done
   local accuracy w2
   accuracy=$(echo "$final" | sed -n 's/^ *"accuracy" *: *\([0-9.eE+-]*\).*/\1/p' | head -1 || true)
-  w2=$(ctl nodes --json | tr -d '\n' | tr '{' '\n' | grep '"worker-2"' | sed -n 's/.*"state" *: *"\([a-z]*\)".*/\1/p' | head -1 || true)
+  # The coordinator judges worker-2 suspect after half the heartbeat timeout and dead after all of it.
+  deadline=$((SECONDS + 15))
+  while [ $SECONDS -lt $deadline ]; do
+    w2=$(ctl nodes --json | tr -d '\n' | tr '{' '\n' | grep '"worker-2"' | sed -n 's/.*"state" *: *"\([a-z]*\)".*/\1/p' | head -1 || true)
+    case "$w2" in dead|suspect) break ;; esac
+    sleep 0.5
+  done
   ctl nodes || true
   echo "RESULT {\"job\": \"$id\", \"state\": \"${state_line:-UNKNOWN}\", \"cut_at_step\": ${step:-0}, \"accuracy\": ${accuracy:-null}, \"worker_2\": \"${w2:-unknown}\"}"
   [ "$state_line" = SUCCEEDED ]
