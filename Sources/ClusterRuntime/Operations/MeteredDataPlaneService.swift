@@ -1,7 +1,7 @@
 import GRPCCore
 
-/// The gRPC data plane with metrics: serves Pull and Push like `GRPCDataPlaneService`, recording
-/// each request in the shard's `ShardMetrics`.
+/// The gRPC data plane: serves `/tessera.v1.DataPlane/Pull` and `/Push` by handing the raw frames to
+/// the shard's `DataPlaneHandler`, recording each request in its `ShardMetrics`.
 public struct MeteredDataPlaneService: RegistrableRPCService {
     let handler: DataPlaneHandler
     let metrics: ShardMetrics
