@@ -9,6 +9,8 @@ public final class ParameterShard: Sendable {
     let logger: Logger
     let memoryLimitBytes: Int?
     let table = Mutex(JobTable())
+    /// Jobs currently paused for an async checkpoint (a cheap check on every push).
+    let pausedJobs = Atomic<Int>(0)
 
     struct JobTable: ~Copyable {
         var jobs: [UInt64: ShardJob] = [:]

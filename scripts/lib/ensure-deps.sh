@@ -30,7 +30,7 @@ ensure_apt() {
 # Everything the package needs to build and run.
 ensure_build_deps() {
   ensure_apt pkg-config:pkg-config pc=openblas:libopenblas-dev pc=libsystemd:libsystemd-dev \
-    pc=zlib:zlib1g-dev
+    pc=zlib:zlib1g-dev pc=sqlite3:libsqlite3-dev
   ensure_apt ip:iproute2 openssl:openssl  # multi-host (netns) and mutual-TLS tests; they skip without
   if ! command -v swift >/dev/null 2>&1; then
     echo "swift is not on PATH: install Swift 6.1 or newer (swift.org) and retry" >&2

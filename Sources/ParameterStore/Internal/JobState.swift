@@ -27,6 +27,12 @@ struct JobState: Sendable {
     var dropped = false
     /// Counters reported by `stats`.
     var counters = ShardJobStats.Counters()
+    /// Checkpoint copies to take when the version reaches theirs.
+    var captureRequests: [CaptureRequest] = []
+    /// Id for the next capture request.
+    var nextCaptureID: UInt64 = 0
+    /// Async checkpoints: pushes wait while paused, until this instant at the latest.
+    var pausedUntil: ContinuousClock.Instant?
 
     /// Sync mode: forgets everything accumulated for the current version.
     mutating func resetAccumulation() {

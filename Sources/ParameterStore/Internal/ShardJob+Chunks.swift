@@ -99,6 +99,7 @@ extension ShardJob {
             s.asyncChunkRows[workerID] = nil
             s.version += 1
             s.counters.applied += 1
+            fulfilCaptures(&s)
             return (.applied(newVersion: s.version), s.takeSatisfiedWaiters())
         }
         if case .applied(let v) = outcome { woken.resumeAll(version: v) }

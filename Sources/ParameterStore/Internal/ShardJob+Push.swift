@@ -106,6 +106,7 @@ extension ShardJob {
             }
             s.version += 1
             s.counters.applied += 1
+            fulfilCaptures(&s)
             return (.applied(newVersion: s.version), s.takeSatisfiedWaiters())
         }
         woken.resumeAll(version: outcomeVersion(outcome))
@@ -159,6 +160,7 @@ extension ShardJob {
         s.resetAccumulation()
         s.version += 1
         s.counters.applied += 1
+        fulfilCaptures(&s)
     }
 
     private func outcomeVersion(_ outcome: PushOutcome) -> UInt64 {

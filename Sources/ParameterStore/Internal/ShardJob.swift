@@ -62,6 +62,9 @@ final class ShardJob: Sendable {
             s.dropped = true
             let w = s.waiters
             s.waiters.removeAll()
+            for r in s.captureRequests { r.continuation.resume(returning: .failure(droppedError)) }
+            s.captureRequests.removeAll()
+            s.pausedUntil = nil
             return w
         }
     }

@@ -130,6 +130,22 @@ final class SparseRows: @unchecked Sendable {
         }
     }
 
+    /// Replaces every row with `keys` and their `arrays` (values, then slots; `keys.count × width` floats each), for a restore.
+    func restore(keys newKeys: [Int64], arrays: [[Float]]) {
+        arena.removeAll()
+        index.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+        for (r, key) in newKeys.enumerated() {
+            let s = arena.append()
+            for a in 0..<min(arrays.count, arena.arrays) {
+                arrays[a].withUnsafeBufferPointer { arena.row(s, array: a).update(from: $0.baseAddress! + r * width, count: width) }
+            }
+            index[key] = s
+            keys.append(key)
+        }
+        resetAccumulation()
+    }
+
     /// Sync mode: forgets the current version's sums (keeps the memory).
     func resetAccumulation() {
         sums?.removeAll()
