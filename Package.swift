@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "tessera-bench",
             dependencies: [
-                "ClusterRuntime", "ParameterStore", "TensorWire", "Training",
+                "ClusterRuntime", "ClusterAPI", "ParameterStore", "TensorWire", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -49,6 +49,10 @@ struct TrainBench: AsyncParsableCommand {
             result["torch_samples_per_s"] = Int(torch.rounded())
             result["ratio"] = (tessera / torch * 100).rounded() / 100
         }
+        var saved = result
+        saved["test_accuracy"] = Double(accuracy ?? 0)
+        saved["load_average"] = BenchOutput.round3(loadAverage())
+        print("wrote \(try BenchOutput.writeJSON("train", saved))")
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print("RESULT " + String(decoding: data, as: UTF8.self))
     }

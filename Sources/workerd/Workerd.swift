@@ -53,13 +53,16 @@ struct Workerd: AsyncParsableCommand {
     @Option(help: "Serve Prometheus metrics at http://ADDR/metrics (HOST:PORT; default: off).")
     var metricsListen: String?
 
+    @Option(help: "Straggler experiments: make each training step FACTOR times slower (sleep (FACTOR − 1) × its compute time; default 1).")
+    var slowdown: String?
+
     /// The flags given, by settings key.
     var flags: [String: String] {
         var flags: [String: String] = [:]
         let pairs: [(String, String?)] = [
             ("coordinator", coordinator), ("data_root", dataRoot), ("device", device), ("threads", threads),
             ("name", name), ("log_level", logLevel), ("token_file", tokenFile), ("tls_cert", tlsCert),
-            ("tls_key", tlsKey), ("tls_ca", tlsCa), ("metrics_listen", metricsListen),
+            ("tls_key", tlsKey), ("tls_ca", tlsCa), ("metrics_listen", metricsListen), ("slowdown", slowdown),
         ]
         for (key, value) in pairs { if let value { flags[key] = value } }
         return flags

@@ -25,12 +25,14 @@ public struct WorkerSettings: DaemonSettings, Equatable {
     public var tlsCa: String?
     /// Prometheus endpoint address.
     public var metricsListen: String?
+    /// Straggler experiments: each training step takes this many times its compute time (1 = normal speed).
+    public var slowdown = 1.0
 
     /// The YAML keys.
     public enum Keys: String, CodingKey, CaseIterable {
         case coordinator, dataRoot = "data_root", device, threads, name, logLevel = "log_level"
         case tokenFile = "token_file", tlsCert = "tls_cert", tlsKey = "tls_key", tlsCa = "tls_ca"
-        case metricsListen = "metrics_listen"
+        case metricsListen = "metrics_listen", slowdown
     }
     typealias CodingKeys = Keys
 
@@ -56,6 +58,9 @@ public struct WorkerSettings: DaemonSettings, Equatable {
         try Check.tls(cert: tlsCert, key: tlsKey, ca: tlsCa)
         try Check.address(metricsListen, key: "metrics_listen")
         if let name, name.isEmpty { throw ConfigError(key: "name", "must not be empty") }
+        guard slowdown.isFinite, slowdown >= 1 else {
+            throw ConfigError(key: "slowdown", "must be a finite factor ≥ 1 (1 = normal speed, 3 = three times slower), got \(slowdown)")
+        }
     }
 
     /// The daemon configuration (reads the token file).
@@ -65,6 +70,6 @@ public struct WorkerSettings: DaemonSettings, Equatable {
             name: name ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)",
             token: try tokenFile.map { try RPCSecurity.readToken(file: $0) },
             tls: Check.tlsFiles(cert: tlsCert, key: tlsKey, ca: tlsCa),
-            metricsListen: try metricsListen.map { try HostPort(parsing: $0) })
+            metricsListen: try metricsListen.map { try HostPort(parsing: $0) }, slowdown: slowdown)
     }
 }

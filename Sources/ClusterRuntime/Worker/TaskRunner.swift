@@ -60,7 +60,9 @@ struct TaskRunner {
                 let versions = try await shards.pull(into: parameterBuffers, minimumVersions: minimum)
                 highestVersion = max(highestVersion, versions.max() ?? 0)
                 if let maxSteps, highestVersion >= maxSteps { break training }
+                let computeStart = ContinuousClock.now
                 let result = try model.trainStep(parameters: parameters, batch: batch, gradients: &gradients, backend: backend)
+                if config.slowdown > 1 { try await Task.sleep(for: (ContinuousClock.now - computeStart) * (config.slowdown - 1)) }
                 let pushed = try await shards.push(gradientBuffers, versions: versions)
                 pulledVersions = versions
                 staleDropped += Int64(pushed.stale)

@@ -20,12 +20,14 @@ public struct WorkerConfig: Sendable {
     public var tls: TLSFiles?
     /// Address of the Prometheus `/metrics` endpoint; nil serves none.
     public var metricsListen: HostPort?
+    /// Straggler experiments: after each training step the worker sleeps (slowdown − 1) × the step's compute time.
+    public var slowdown: Double
 
     /// Creates a configuration.
     public init(
         coordinator: HostPort, dataRoot: String, device: String = "cpu", threads: Int = 1, name: String,
         pollInterval: Duration = .milliseconds(250), reportInterval: Duration = .milliseconds(500),
-        token: String? = nil, tls: TLSFiles? = nil, metricsListen: HostPort? = nil
+        token: String? = nil, tls: TLSFiles? = nil, metricsListen: HostPort? = nil, slowdown: Double = 1
     ) {
         self.coordinator = coordinator
         self.dataRoot = dataRoot
@@ -37,5 +39,6 @@ public struct WorkerConfig: Sendable {
         self.token = token
         self.tls = tls
         self.metricsListen = metricsListen
+        self.slowdown = slowdown
     }
 }

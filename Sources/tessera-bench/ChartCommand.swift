@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+
+/// `tessera-bench chart NAME`: draws `bench-results/NAME.svg` from `bench-results/NAME.json`
+/// (push-pull, apply, train, e2e, stragglers); scripts/bench runs it after every benchmark.
+struct ChartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chart",
+        abstract: "Draw bench-results/NAME.svg from bench-results/NAME.json.")
+
+    @Argument(help: "The benchmark: push-pull, apply, train, e2e or stragglers.")
+    var name: String
+
+    @Option(help: "Also copy the chart to this path (e.g. docs/img/NAME.svg).")
+    var copyTo: String?
+
+    func run() throws {
+        let path = "bench-results/\(name).json"
+        guard let data = FileManager.default.contents(atPath: path),
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { throw BenchFailure("\(path) is missing or not a JSON object: run `scripts/bench \(name)` first") }
+        let chart = try Self.chart(name, json)
+        let written = try chart.write(name)
+        FileHandle.standardError.write(Data("wrote \(written)\n".utf8))  // stdout keeps the benchmark's RESULT line last
+        if let copyTo {
+            try? FileManager.default.removeItem(atPath: copyTo)
+            try FileManager.default.copyItem(atPath: written, toPath: copyTo)
+            FileHandle.standardError.write(Data("wrote \(copyTo)\n".utf8))
+        }
+    }
+
+    /// The chart of one benchmark's JSON.
+    static func chart(_ name: String, _ json: [String: Any]) throws -> SVGBarChart {
+        func number(_ value: Any?) -> Double? { (value as? NSNumber)?.doubleValue }
+        let note = SVGBarChart.machineNote()
+        switch name {
+        case "push-pull":
+            var bars: [SVGBarChart.Bar] = []
+            let rows = (json["rows"] as? [[String: Any]]) ?? []
+            for row in rows {
+                guard let gbps = number(row["gbps"]), let mib = number(row["mib"]), let shards = number(row["shards"]) else { continue }
+                bars.append(.init(label: "\(row["transport"] as? String ?? "?") \(Int(mib)) MiB, \(Int(shards)) shard(s)", value: gbps,
+                                  group: "tessera \(row["transport"] as? String ?? "")"))
+            }
+            for (mib, gbps) in ((json["raw_tcp_gbps"] as? [String: Any]) ?? [:]).sorted(by: { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }) {
+                if let gbps = number(gbps) { bars.append(.init(label: "raw TCP \(mib) MiB", value: gbps, group: "reference")) }
+            }
+            if let torch = number(json["torch_rpc_gbps"]) { bars.append(.init(label: "torch rpc", value: torch, group: "pytorch")) }
+            return SVGBarChart(title: "Dense push + pull through psd (loopback)", unit: "GB/s (higher is better)", bars: bars, note: note)
+        case "apply":
+            var bars: [SVGBarChart.Bar] = []
+            if let memcpy = number(json["memcpy_gbps"]) { bars.append(.init(label: "memcpy", value: memcpy, group: "reference")) }
+            for (optimizer, gbps) in ((json["optimizers"] as? [String: Any]) ?? [:]).sorted(by: { $0.key < $1.key }) {
+                if let gbps = number(gbps) { bars.append(.init(label: optimizer, value: gbps, group: "ParameterShard.push")) }
+            }
+            return SVGBarChart(title: "Optimizer apply on one \(number(json["mib"]).map { Int($0) } ?? 0) MiB partition", unit: "GB/s of parameters (higher is better)", bars: bars, note: note)
+        case "train":
+            var bars: [SVGBarChart.Bar] = []
+            if let tessera = number(json["samples_per_s"]) { bars.append(.init(label: "tessera", value: tessera, group: "tessera")) }
+            bars.append(.init(label: "pytorch", value: number(json["torch_samples_per_s"]) ?? .nan, group: "pytorch"))
+            return SVGBarChart(title: "MNIST MLP training, one process, 1 thread", unit: "samples/s (higher is better)", bars: bars, note: note)
+        case "e2e":
+            var bars: [SVGBarChart.Bar] = []
+            for mode in ["async", "sync"] {
+                if let run = json[mode] as? [String: Any], let rate = number(run["samples_per_s"]) {
+                    bars.append(.init(label: "tessera \(mode)", value: rate, group: "tessera"))
+                }
+            }
+            bars.append(.init(label: "pytorch rpc ps (async)", value: number(json["peer_samples_per_s"]) ?? .nan, group: "pytorch"))
+            let workers = number(json["workers"]).map { Int($0) } ?? 2
+            return SVGBarChart(title: "MNIST MLP 784-128-64-10 through a parameter server, \(workers) workers", unit: "samples/s (higher is better)", bars: bars, note: note)
+        case "stragglers":
+            var bars: [SVGBarChart.Bar] = []
+            let labels = [("sync_b0", "sync N=3 b=0"), ("sync_b1", "sync N=2 b=1"), ("async", "async")]
+            let factor = number(json["slowdown"]) ?? 3
+            for (key, label) in labels {
+                guard let config = json[key] as? [String: Any] else { continue }
+                let base = (config["unslowed"] as? [String: Any]).flatMap { number($0["steps_per_s"]) } ?? .nan
+                let slow = (config["slowed"] as? [String: Any]).flatMap { number($0["steps_per_s"]) } ?? .nan
+                bars.append(.init(label: "\(label), no straggler", value: base, group: "no straggler"))
+                bars.append(.init(label: "\(label), one \(SVGBarChart.format(factor))× slower", value: slow, group: "one worker slowed"))
+            }
+            return SVGBarChart(title: "Stragglers: 3 workers, one \(SVGBarChart.format(factor))× slower", unit: "applied steps/s (higher is better)", bars: bars, note: note)
+        default:
+            throw ValidationError("no chart for \(name): use push-pull, apply, train, e2e or stragglers")
+        }
+    }
+}

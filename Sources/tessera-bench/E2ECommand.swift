@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+
+/// `tessera-bench e2e`: the MNIST MLP 784-128-64-10 (batch 64, Adam) trained through a real local
+/// cluster (1 psd + 2 workerd processes on loopback), async and sync: samples/s and seconds to
+/// 97 % / 98 % test accuracy; beside it the PyTorch RPC parameter server with 2 workers.
+struct E2ECommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "e2e",
+        abstract: "End to end: MNIST MLP through 1 psd + 2 workerd (async and sync) vs the PyTorch RPC parameter server.")
+
+    @Option(help: "Directory holding mnist/ (default: .data when it has MNIST, else ../shared/data).")
+    var dataRoot: String?
+
+    @Option(help: "Directory holding the release psd and workerd (default: beside tessera-bench).")
+    var binDir: String?
+
+    @Option(help: "Modes to run (comma-separated): async, sync.")
+    var modes = "async,sync"
+
+    @Option(help: "Epoch cap of each Tessera job (it stops earlier at 98 % test accuracy).")
+    var epochs = 20
+
+    @Option(help: "Wall-time cap of each Tessera job in seconds (cancelled after).")
+    var limit = 150.0
+
+    @Option(help: "Evaluate on the chief every this many applied steps (async; sync uses half).")
+    var evalEvery = 400
+
+    @Option(help: "Epochs of the PyTorch peer (0 skips it).")
+    var peerEpochs = 3
+
+    @Option(help: "Directory of the PyTorch peer programs.")
+    var peerDir = "../shared/peer"
+
+    @Option(help: "Worker processes.")
+    var workers = 2
+
+    func run() async throws {
+        let root = dataRoot ?? (FileManager.default.fileExists(atPath: ".data/mnist/t10k-labels-idx1-ubyte.gz") ? ".data" : "../shared/data")
+        let dataRoot = URL(fileURLWithPath: root).standardizedFileURL.path
+        let bin = binDir.map { URL(fileURLWithPath: $0) } ?? BenchCluster.defaultBinDirectory()
+        let loadBefore = loadAverage()
+
+        var runs: [(mode: String, run: JobRun)] = []
+        let cluster = try BenchCluster(bin: bin)
+        do {
+            try await cluster.start(dataRoot: dataRoot, workers: Array(repeating: .init(), count: workers))
+            for mode in modes.split(separator: ",").map(String.init) {
+                guard mode == "async" || mode == "sync" else { throw ValidationError("unknown mode \(mode): use async or sync") }
+                let yaml = Self.spec(mode: mode, workers: workers, epochs: epochs, evalEvery: mode == "sync" ? max(1, evalEvery / workers) : evalEvery)
+                FileHandle.standardError.write(Data("==> tessera \(mode): \(workers) workers, until 98 % test accuracy or \(epochs) epochs\n".utf8))
+                let run = try await JobRun.run(try cluster.api, yaml: yaml, limit: limit)
+                runs.append((mode, run))
+                FileHandle.standardError.write(Data(String(format: "    %.0f samples/s, %.1f s, best accuracy %.4f\n",
+                                                           run.samplesPerSecond, run.wallSeconds, run.bestAccuracy ?? .nan).utf8))
+            }
+            cluster.stop()
+        } catch {
+            cluster.stop(keep: true)
+            throw error
+        }
+
+        FileHandle.standardError.write(Data("==> pytorch rpc parameter server, \(workers) workers, \(peerEpochs) epochs\n".utf8))
+        let peer = peerEpochs > 0 ? TorchPeer.runParameterServer(peerDir: peerDir, dataRoot: dataRoot, workers: workers, epochs: peerEpochs) : .skipped("--peer-epochs 0")
+        let loadAfter = loadAverage()
+
+        // Table.
+        var rows: [[String]] = runs.map { mode, run in
+            [
+                "tessera \(mode)", String(format: "%.0f", run.samplesPerSecond), Self.text(run.secondsTo(0.97)), Self.text(run.secondsTo(0.98)),
+                String(format: "%.4f", run.bestAccuracy ?? .nan), String(format: "%.1f", run.wallSeconds),
+            ]
+        }
+        switch peer {
+        case .measured(let p):
+            rows.append(["pytorch rpc (async)", String(format: "%.0f", p.samplesPerSecond), Self.text(p.secondsTo(0.97)), Self.text(p.secondsTo(0.98)),
+                         String(format: "%.4f", p.bestAccuracy), String(format: "%.1f", p.seconds)])
+        case .skipped(let why):
+            rows.append(["pytorch rpc", "not run: \(why)", "", "", "", ""])
+        }
+        print("MNIST MLP 784-128-64-10, batch 64, \(workers) workers on loopback (load average \(String(format: "%.2f", loadBefore)) before, \(String(format: "%.2f", loadAfter)) after)")
+        BenchOutput.printTable(["run", "samples/s", "s to 97 %", "s to 98 %", "best accuracy", "wall s"], rows)
+
+        // JSON.
+        let async = runs.first { $0.mode == "async" }?.run
+        let sync = runs.first { $0.mode == "sync" }?.run
+        let headline = async ?? sync
+        var json: [String: Any] = [
+            "bench": "e2e", "model": "mlp 784-128-64-10", "batch": 64, "workers": workers, "shards": 1,
+            "load_average_before": BenchOutput.round3(loadBefore), "load_average_after": BenchOutput.round3(loadAfter),
+            "definitions": "samples_per_s: samples the workers reported / seconds between the first and last change seen by polling GetJob every 0.2 s; secs_to_N: job start (RUNNING) to the first chief evaluation on the 10k test images at ≥ N",
+        ]
+        for (mode, run) in runs {
+            json[mode] = [
+                "samples_per_s": Int(run.samplesPerSecond.rounded()), "steps_per_s": BenchOutput.round3(run.stepsPerSecond),
+                "secs_to_97": Self.json(run.secondsTo(0.97)), "secs_to_98": Self.json(run.secondsTo(0.98)),
+                "best_accuracy": Self.json(run.bestAccuracy), "wall_s": BenchOutput.round3(run.wallSeconds),
+                "steps": run.job.step, "stale_dropped": run.job.staleDropped,
+                "evaluations": run.evaluations.map { ["secs": BenchOutput.round3($0.seconds), "step": $0.step, "accuracy": $0.accuracy] },
+            ] as [String: Any]
+        }
+        var peerRate: Double?
+        switch peer {
+        case .measured(let p):
+            peerRate = p.samplesPerSecond
+            json["peer"] = ["samples_per_s": Int(p.samplesPerSecond.rounded()), "secs_to_97": Self.json(p.secondsTo(0.97)),
+                            "secs_to_98": Self.json(p.secondsTo(0.98)), "best_accuracy": p.bestAccuracy, "epochs": p.epochs.count,
+                            "program": "\(peerDir)/torch_ps_rpc.py train --workers \(workers) --epochs \(peerEpochs)"] as [String: Any]
+        case .skipped(let why):
+            json["peer"] = NSNull()
+            json["peer_note"] = why
+        }
+        let rate = headline?.samplesPerSecond ?? .nan
+        let ratio = peerRate.map { rate / $0 }
+        json["samples_per_s"] = Int(rate.isFinite ? rate.rounded() : 0)
+        json["peer_samples_per_s"] = peerRate.map { Int($0.rounded()) } ?? NSNull()
+        json["ratio"] = ratio.map(BenchOutput.round3) ?? NSNull()
+        json["secs_to_98"] = Self.json(headline?.secondsTo(0.98))
+        print("wrote \(try BenchOutput.writeJSON("e2e", json))")
+
+        if async == nil, sync != nil { print("note: samples_per_s and secs_to_98 are the sync run's (async was not run)") }
+        print(BenchOutput.result([
+            "bench": "e2e", "samples_per_s": rate, "peer_samples_per_s": peerRate as Any, "ratio": ratio as Any,
+            "secs_to_98": headline?.secondsTo(0.98) as Any,
+        ]))
+    }
+
+    /// The job spec of one run.
+    static func spec(mode: String, workers: Int, epochs: Int, evalEvery: Int) -> String {
+        """
+        name: e2e-mnist-mlp-\(mode)
+        model: {type: mlp, hidden: [128, 64], activation: relu}
+        data:
+          format: idx
+          train: mnist/train-images-idx3-ubyte.gz
+          train_labels: mnist/train-labels-idx1-ubyte.gz
+          test: mnist/t10k-images-idx3-ubyte.gz
+          test_labels: mnist/t10k-labels-idx1-ubyte.gz
+          batch_size: 64
+        optimizer: {type: adam, learning_rate: 0.001}
+        training:
+          mode: \(mode)
+        \(mode == "sync" ? "  replicas_to_aggregate: \(workers)\n" : "")  epochs: \(epochs)
+          eval_every_steps: \(evalEvery)
+          seed: 1
+          stop_at: {metric: accuracy, value: 0.98}
+        cluster: {workers: \(workers), ps_shards: 1}
+        """
+    }
+
+    private static func text(_ seconds: Double?) -> String { seconds.map { String(format: "%.1f", $0) } ?? "not reached" }
+    private static func json(_ value: Double?) -> Any { value.map(BenchOutput.round3) ?? NSNull() }
+}
