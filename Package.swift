@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // Logic modules: no gRPC, no NIO.
         .target(name: "CCRC32C"),
@@ -52,6 +53,12 @@ let package = Package(
             ]
         ),
 
+        // The coordinator's durable state: SQLite in its data dir.
+        .target(
+            name: "CoordinatorStore",
+            dependencies: ["Coordinator", "CSQLite", .product(name: "Logging", package: "swift-log")]
+        ),
+
         // Generated control-plane code.
         .target(
             name: "ClusterAPI",
@@ -66,7 +73,7 @@ let package = Package(
         .target(
             name: "ClusterRuntime",
             dependencies: [
-                "TensorWire", "ParameterStore", "Training", "Coordinator", "ClusterAPI", "CSystemd",
+                "TensorWire", "ParameterStore", "Training", "Coordinator", "CoordinatorStore", "ClusterAPI", "CSystemd",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
@@ -110,11 +117,16 @@ let package = Package(
             ]
         ),
 
+        // Fuzz targets (scripts/fuzz builds them with -sanitize=fuzzer; plain builds replay a corpus).
+        .executableTarget(name: "fuzz-tensorwire", dependencies: ["TensorWire"]),
+        .executableTarget(name: "fuzz-jobspec", dependencies: ["Coordinator"]),
+
         // Tests.
         .testTarget(name: "TensorWireTests", dependencies: ["TensorWire"]),
         .testTarget(name: "ParameterStoreTests", dependencies: ["ParameterStore"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator"]),
+        .testTarget(name: "CoordinatorStoreTests", dependencies: ["CoordinatorStore", "Coordinator"]),
         .testTarget(
             name: "ClusterRuntimeTests",
             dependencies: [

@@ -1,0 +1,59 @@
+import Foundation
+import TensorWire
+
+/// One fuzz input through every public TensorWire decoding entry: `decodeView`/`decode` on the raw
+/// bytes and on a copy whose CRCs and length were repaired (so mutations reach the checks behind the
+/// checksums), every `EntryView`/`WireEntry` accessor of what decodes, `peekFrameLength`, and the
+/// safetensors header parser and file reader. Anything that decodes must re-encode to the same bytes.
+enum TensorWireFuzzer {
+    /// Fuzz body: returns normally for every input; a trap or failed invariant is a finding.
+    static func fuzz(_ input: [UInt8]) {
+        exerciseFrame(input)
+        if input.count >= WireFormat.frameHeaderSize {
+            exerciseFrame(CRCRepair.repaired(input))
+        }
+        input.withUnsafeBytes { raw in
+            _ = try? WireFormat.peekFrameLength(raw)
+            _ = try? WireFormat.peekFrameLength(UnsafeRawBufferPointer(rebasing: raw.prefix(64)))
+            for dtype in DType.allCases { _ = try? WireFormat.readFloats(raw, dtype: dtype) }
+        }
+        SafetensorsFuzzer.exercise(input)
+    }
+
+    private static func exerciseFrame(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            guard let view = try? WireFormat.decodeView(raw) else {
+                _ = try? WireFormat.decode(raw, limits: WireLimits(maxFrameBytes: 1 << 20, maxEntries: 16, maxRank: 4, maxMessageBytes: 64, maxElementsPerEntry: 1 << 16))
+                return
+            }
+            for entry in view.entries {
+                _ = entry.payload(in: raw)
+                _ = entry.rowKeys(in: raw)
+                if entry.header.rowCount > 0 { _ = entry.rowKey(entry.header.rowCount - 1, in: raw) }
+                _ = try? entry.floats(in: raw)
+            }
+            guard let frame = try? WireFormat.decode(raw) else {
+                fatalError("decodeView accepted a frame that decode rejects")
+            }
+            for entry in frame.entries { _ = try? entry.floats() }
+            let again = WireFormat.encode(frame)
+            precondition(again == bytes, "a decoded frame did not re-encode to the same \(bytes.count) bytes")
+        }
+    }
+
+    #if FUZZING
+    /// The C callback handed to libFuzzer.
+    static let fuzzerCallback: FuzzerDriver.Callback = { data, size in
+        fuzz(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
+        return 0
+    }
+    #endif
+}
+
+#if FUZZING
+/// libFuzzer's per-input entry point.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    TensorWireFuzzer.fuzzerCallback(data, size)
+}
+#endif
