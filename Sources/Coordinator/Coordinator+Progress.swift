@@ -129,6 +129,18 @@ extension Coordinator {
             throw CoordinatorError(.invalidNode, "\(worker) has no task in \(id)")
         }
         let name = membership.node(worker)?.info.name ?? "\(worker)"
+        // A shard that lost the job (restarted psd) is recovered from the checkpoint, not a reason to fail.
+        if job.recovering == nil, job.checkpoint != nil || job.spec.training.checkpoint.everySteps != nil,
+            message.contains("is not on this shard")
+        {
+            job.recovering = "a shard lost the job (\(name) reported: \(message))"
+        }
+        if job.recovering != nil {
+            handBack(&job, worker: worker)
+            records[id] = job
+            logger.notice("task handed back while the job recovers", metadata: ["job": "\(id)", "worker": "\(name)", "error": "\(message)"])
+            return []
+        }
         let actions = end(&job, .failed, "worker \(index) (\(name)) failed: \(message)", now: now)
         records[id] = job
         return actions

@@ -129,6 +129,12 @@ extension Coordinator {
         var actions: [CoordinatorAction] = []
         for id in activeJobIDs() {
             guard var job = records[id], job.shards.contains(where: { $0.nodeID == node }) else { continue }
+            if job.state == .running, job.checkpoint != nil {
+                // Restored from the latest checkpoint when the psd comes back (with its data dir).
+                job.recovering = job.recovering ?? "parameter server \(name) (\(node)) died; waiting for it to return"
+                records[id] = job
+                continue
+            }
             actions += end(&job, .failed, "parameter server \(name) (\(node)) died", now: now)
             records[id] = job
         }

@@ -78,6 +78,8 @@ public struct JobRecord: Sendable, Hashable, Codable {
     public var stopRequestedAt: Double?
     /// The shards' latest figures (polled by the runtime), the source of `step`, `stale_dropped` and steps/s.
     public var shardSample: ShardSample?
+    /// Set while the job's shards are being restored from its latest checkpoint (shown as RECOVERING): why.
+    public var recovering: String?
 
     /// The latest evaluation, falling back to training figures (what `describe` shows as `metrics`).
     public var metrics: MetricPoint? { evaluation ?? training }
@@ -98,6 +100,7 @@ public struct JobRecord: Sendable, Hashable, Codable {
         case effectiveReplicas = "effective_replicas"
         case stopRequestedAt = "stop_requested_at"
         case shardSample = "shard_sample"
+        case recovering
     }
 }
 

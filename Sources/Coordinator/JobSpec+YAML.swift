@@ -12,6 +12,7 @@ extension JobSpec {
             if let shards = cluster.psShards { w.field("ps_shards", String(shards)) }
             w.field("transport", cluster.transport.rawValue)
         }
+        if let initFrom { w.field("init_from", YAMLWriter.quoted(initFrom)) }
         return w.text
     }
 }

@@ -12,6 +12,8 @@ public struct JobSpec: Sendable, Hashable, Codable {
     public var training: TrainingSpec
     /// How many workers and parameter-server shards the job uses.
     public var cluster: ClusterSpec
+    /// Start from an exported model's values (a safetensors file readable at this path on the psd hosts), not the initializers.
+    public var initFrom: String?
 
     /// Creates a job spec; unspecified parts take their documented defaults.
     public init(
@@ -24,6 +26,11 @@ public struct JobSpec: Sendable, Hashable, Codable {
         self.optimizer = optimizer
         self.training = training
         self.cluster = cluster
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, model, data, optimizer, training, cluster
+        case initFrom = "init_from"
     }
 }
 

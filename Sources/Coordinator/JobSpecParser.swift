@@ -21,7 +21,7 @@ public enum JobSpecParser {
     }
 
     private static func read(_ root: Node) throws(SpecError) -> JobSpec {
-        let top = try SpecMapping(root, path: "", allowed: ["name", "model", "data", "optimizer", "training", "cluster"])
+        let top = try SpecMapping(root, path: "", allowed: ["name", "model", "data", "optimizer", "training", "cluster", "init_from"])
         guard let name = try top.string("name") else { throw .spec("name", "required") }
         guard let modelMap = try top.mapping("model", allowed: modelKeys) else { throw .spec("model", "required") }
         guard let dataMap = try top.mapping("data", allowed: dataKeys) else { throw .spec("data", "required") }
@@ -34,7 +34,14 @@ public enum JobSpecParser {
         let cluster = ClusterSpec(
             workers: workers, psShards: try clusterMap?.int("ps_shards"),
             transport: try clusterMap?.choice("transport", as: DataTransport.self) ?? .native)
-        return JobSpec(name: name, model: model, data: data, optimizer: optimizer, training: training, cluster: cluster)
+        var spec = JobSpec(name: name, model: model, data: data, optimizer: optimizer, training: training, cluster: cluster)
+        if let initFrom = try top.string("init_from") {
+            guard !initFrom.isEmpty, initFrom.hasSuffix(".safetensors") else {
+                throw .spec("init_from", "expected the path of an exported model (clusterctl export JOB --out FILE.safetensors), got \"\(initFrom)\"")
+            }
+            spec.initFrom = initFrom
+        }
+        return spec
     }
 
     static let modelKeys = ["type", "hidden", "activation", "dropout", "classes", "cnn", "wide_deep"]

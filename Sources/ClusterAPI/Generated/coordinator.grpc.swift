@@ -150,6 +150,19 @@ public enum Tessera_V1_Coordinator: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "CheckpointJob" metadata.
+        public enum CheckpointJob: Sendable {
+            /// Request type for "CheckpointJob".
+            public typealias Input = Tessera_V1_CheckpointJobRequest
+            /// Response type for "CheckpointJob".
+            public typealias Output = Tessera_V1_CheckpointJobResponse
+            /// Descriptor for "CheckpointJob".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.Coordinator"),
+                method: "CheckpointJob",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "tessera.v1.Coordinator" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Register.descriptor,
@@ -161,7 +174,8 @@ public enum Tessera_V1_Coordinator: Sendable {
             ClusterStatus.descriptor,
             GetTask.descriptor,
             DeclareVariables.descriptor,
-            ReportProgress.descriptor
+            ReportProgress.descriptor,
+            CheckpointJob.descriptor
         ]
     }
 }
@@ -372,6 +386,24 @@ extension Tessera_V1_Coordinator {
             request: GRPCCore.StreamingServerRequest<Tessera_V1_ReportProgressRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_ReportProgressResponse>
+
+        /// Handle the "CheckpointJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a consistent checkpoint of a running job now (clusterctl checkpoint JOB).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_CheckpointJobRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_CheckpointJobResponse` messages.
+        func checkpointJob(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_CheckpointJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_CheckpointJobResponse>
     }
 
     /// Service protocol for the "tessera.v1.Coordinator" service.
@@ -566,6 +598,24 @@ extension Tessera_V1_Coordinator {
             request: GRPCCore.ServerRequest<Tessera_V1_ReportProgressRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Tessera_V1_ReportProgressResponse>
+
+        /// Handle the "CheckpointJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a consistent checkpoint of a running job now (clusterctl checkpoint JOB).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_CheckpointJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_CheckpointJobResponse` message.
+        func checkpointJob(
+            request: GRPCCore.ServerRequest<Tessera_V1_CheckpointJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_CheckpointJobResponse>
     }
 
     /// Simple service protocol for the "tessera.v1.Coordinator" service.
@@ -758,6 +808,24 @@ extension Tessera_V1_Coordinator {
             request: Tessera_V1_ReportProgressRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Tessera_V1_ReportProgressResponse
+
+        /// Handle the "CheckpointJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a consistent checkpoint of a running job now (clusterctl checkpoint JOB).
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_CheckpointJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_CheckpointJobResponse` to respond with.
+        func checkpointJob(
+            request: Tessera_V1_CheckpointJobRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_CheckpointJobResponse
     }
 }
 
@@ -875,6 +943,17 @@ extension Tessera_V1_Coordinator.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Tessera_V1_Coordinator.Method.CheckpointJob.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_CheckpointJobRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_CheckpointJobResponse>(),
+            handler: { request, context in
+                try await self.checkpointJob(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -985,6 +1064,17 @@ extension Tessera_V1_Coordinator.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_ReportProgressResponse> {
         let response = try await self.reportProgress(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func checkpointJob(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_CheckpointJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_CheckpointJobResponse> {
+        let response = try await self.checkpointJob(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1118,6 +1208,19 @@ extension Tessera_V1_Coordinator.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Tessera_V1_ReportProgressResponse> {
         return GRPCCore.ServerResponse<Tessera_V1_ReportProgressResponse>(
             message: try await self.reportProgress(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func checkpointJob(
+        request: GRPCCore.ServerRequest<Tessera_V1_CheckpointJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_CheckpointJobResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_CheckpointJobResponse>(
+            message: try await self.checkpointJob(
                 request: request.message,
                 context: context
             ),
@@ -1368,6 +1471,29 @@ extension Tessera_V1_Coordinator {
             deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_ReportProgressResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_ReportProgressResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CheckpointJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a consistent checkpoint of a running job now (clusterctl checkpoint JOB).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_CheckpointJobRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_CheckpointJobRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_CheckpointJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func checkpointJob<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_CheckpointJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_CheckpointJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_CheckpointJobResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_CheckpointJobResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1731,6 +1857,40 @@ extension Tessera_V1_Coordinator {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "CheckpointJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a consistent checkpoint of a running job now (clusterctl checkpoint JOB).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_CheckpointJobRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_CheckpointJobRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_CheckpointJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func checkpointJob<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_CheckpointJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_CheckpointJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_CheckpointJobResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_CheckpointJobResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_Coordinator.Method.CheckpointJob.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2022,6 +2182,35 @@ extension Tessera_V1_Coordinator.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_ReportProgressRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_ReportProgressResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CheckpointJob" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Takes a consistent checkpoint of a running job now (clusterctl checkpoint JOB).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_CheckpointJobRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func checkpointJob<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_CheckpointJobRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_CheckpointJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.checkpointJob(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_CheckpointJobRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_CheckpointJobResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2355,6 +2544,39 @@ extension Tessera_V1_Coordinator.ClientProtocol {
             metadata: metadata
         )
         return try await self.reportProgress(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CheckpointJob" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Takes a consistent checkpoint of a running job now (clusterctl checkpoint JOB).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func checkpointJob<Result>(
+        _ message: Tessera_V1_CheckpointJobRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_CheckpointJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_CheckpointJobRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.checkpointJob(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -29,6 +29,9 @@ public nonisolated enum Tessera_V1_JobState: SwiftProtobuf.Enum, Swift.CaseItera
   case succeeded // = 3
   case failed // = 4
   case cancelled // = 5
+
+  /// Running, but its shards are being restored from the latest checkpoint (after a restart).
+  case recovering // = 6
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -43,6 +46,7 @@ public nonisolated enum Tessera_V1_JobState: SwiftProtobuf.Enum, Swift.CaseItera
     case 3: self = .succeeded
     case 4: self = .failed
     case 5: self = .cancelled
+    case 6: self = .recovering
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -55,6 +59,7 @@ public nonisolated enum Tessera_V1_JobState: SwiftProtobuf.Enum, Swift.CaseItera
     case .succeeded: return 3
     case .failed: return 4
     case .cancelled: return 5
+    case .recovering: return 6
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -67,6 +72,7 @@ public nonisolated enum Tessera_V1_JobState: SwiftProtobuf.Enum, Swift.CaseItera
     .succeeded,
     .failed,
     .cancelled,
+    .recovering,
   ]
 
 }
@@ -127,6 +133,12 @@ public nonisolated struct Tessera_V1_JobSpec: @unchecked Sendable {
   public var hasCluster: Bool {_storage._cluster != nil}
   /// Clears the value of `cluster`. Subsequent reads from it will return its default value.
   public mutating func clearCluster() {_uniqueStorage()._cluster = nil}
+
+  /// An exported model (safetensors) whose values replace the initializers; empty: none.
+  public var initFrom: String {
+    get {_storage._initFrom}
+    set {_uniqueStorage()._initFrom = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1031,12 +1043,12 @@ public nonisolated struct Tessera_V1_Job: @unchecked Sendable {
 fileprivate nonisolated let _protobuf_package = "tessera.v1"
 
 nonisolated extension Tessera_V1_JobState: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0JOB_STATE_UNSPECIFIED\0\u{1}JOB_STATE_PENDING\0\u{1}JOB_STATE_RUNNING\0\u{1}JOB_STATE_SUCCEEDED\0\u{1}JOB_STATE_FAILED\0\u{1}JOB_STATE_CANCELLED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0JOB_STATE_UNSPECIFIED\0\u{1}JOB_STATE_PENDING\0\u{1}JOB_STATE_RUNNING\0\u{1}JOB_STATE_SUCCEEDED\0\u{1}JOB_STATE_FAILED\0\u{1}JOB_STATE_CANCELLED\0\u{1}JOB_STATE_RECOVERING\0")
 }
 
 nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobSpec"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}model\0\u{1}data\0\u{1}optimizer\0\u{1}training\0\u{1}cluster\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}model\0\u{1}data\0\u{1}optimizer\0\u{1}training\0\u{1}cluster\0\u{3}init_from\0")
 
   fileprivate class _StorageClass {
     var _name: String = String()
@@ -1045,6 +1057,7 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
     var _optimizer: Tessera_V1_OptimizerSpec? = nil
     var _training: Tessera_V1_TrainingSpec? = nil
     var _cluster: Tessera_V1_ClusterShape? = nil
+    var _initFrom: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1061,6 +1074,7 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
       _optimizer = source._optimizer
       _training = source._training
       _cluster = source._cluster
+      _initFrom = source._initFrom
     }
   }
 
@@ -1085,6 +1099,7 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
         case 4: try { try decoder.decodeSingularMessageField(value: &_storage._optimizer) }()
         case 5: try { try decoder.decodeSingularMessageField(value: &_storage._training) }()
         case 6: try { try decoder.decodeSingularMessageField(value: &_storage._cluster) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._initFrom) }()
         default: break
         }
       }
@@ -1115,6 +1130,9 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
       try { if let v = _storage._cluster {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
       } }()
+      if !_storage._initFrom.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._initFrom, fieldNumber: 7)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1130,6 +1148,7 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._optimizer != rhs_storage._optimizer {return false}
         if _storage._training != rhs_storage._training {return false}
         if _storage._cluster != rhs_storage._cluster {return false}
+        if _storage._initFrom != rhs_storage._initFrom {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -72,12 +72,68 @@ public enum Tessera_V1_ParameterServer: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "CheckpointShard" metadata.
+        public enum CheckpointShard: Sendable {
+            /// Request type for "CheckpointShard".
+            public typealias Input = Tessera_V1_CheckpointShardRequest
+            /// Response type for "CheckpointShard".
+            public typealias Output = Tessera_V1_CheckpointShardResponse
+            /// Descriptor for "CheckpointShard".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.ParameterServer"),
+                method: "CheckpointShard",
+                type: .unary
+            )
+        }
+        /// Namespace for "PauseJob" metadata.
+        public enum PauseJob: Sendable {
+            /// Request type for "PauseJob".
+            public typealias Input = Tessera_V1_PauseJobRequest
+            /// Response type for "PauseJob".
+            public typealias Output = Tessera_V1_PauseJobResponse
+            /// Descriptor for "PauseJob".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.ParameterServer"),
+                method: "PauseJob",
+                type: .unary
+            )
+        }
+        /// Namespace for "RestoreShard" metadata.
+        public enum RestoreShard: Sendable {
+            /// Request type for "RestoreShard".
+            public typealias Input = Tessera_V1_RestoreShardRequest
+            /// Response type for "RestoreShard".
+            public typealias Output = Tessera_V1_RestoreShardResponse
+            /// Descriptor for "RestoreShard".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.ParameterServer"),
+                method: "RestoreShard",
+                type: .unary
+            )
+        }
+        /// Namespace for "PruneCheckpoints" metadata.
+        public enum PruneCheckpoints: Sendable {
+            /// Request type for "PruneCheckpoints".
+            public typealias Input = Tessera_V1_PruneCheckpointsRequest
+            /// Response type for "PruneCheckpoints".
+            public typealias Output = Tessera_V1_PruneCheckpointsResponse
+            /// Descriptor for "PruneCheckpoints".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.ParameterServer"),
+                method: "PruneCheckpoints",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "tessera.v1.ParameterServer" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateJob.descriptor,
             DropJob.descriptor,
             ShardStatus.descriptor,
-            SetReplicas.descriptor
+            SetReplicas.descriptor,
+            CheckpointShard.descriptor,
+            PauseJob.descriptor,
+            RestoreShard.descriptor,
+            PruneCheckpoints.descriptor
         ]
     }
 }
@@ -181,6 +237,81 @@ extension Tessera_V1_ParameterServer {
             request: GRPCCore.StreamingServerRequest<Tessera_V1_SetReplicasRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_SetReplicasResponse>
+
+        /// Handle the "CheckpointShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Copies a job's state (values, optimizer slots, embedding rows) at a version — when the job reaches
+        /// > it (sync mode: a step boundary) — or now, and writes it as safetensors into the psd's data dir
+        /// > (temporary name, fsync, rename). Answers with the file's path, size and CRC32C.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_CheckpointShardRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_CheckpointShardResponse` messages.
+        func checkpointShard(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_CheckpointShardRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_CheckpointShardResponse>
+
+        /// Handle the "PauseJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pauses (bounded) or resumes a job's updates: async checkpoints pause every shard, copy, resume.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_PauseJobRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_PauseJobResponse` messages.
+        func pauseJob(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_PauseJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_PauseJobResponse>
+
+        /// Handle the "RestoreShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces a job's state with a checkpoint file this psd wrote (verified against its CRC32C),
+        /// > or loads only the values of an exported model (init_from).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_RestoreShardRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_RestoreShardResponse` messages.
+        func restoreShard(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_RestoreShardRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_RestoreShardResponse>
+
+        /// Handle the "PruneCheckpoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a job's checkpoint files on this psd except the listed versions.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_PruneCheckpointsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_PruneCheckpointsResponse` messages.
+        func pruneCheckpoints(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_PruneCheckpointsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_PruneCheckpointsResponse>
     }
 
     /// Service protocol for the "tessera.v1.ParameterServer" service.
@@ -268,6 +399,81 @@ extension Tessera_V1_ParameterServer {
             request: GRPCCore.ServerRequest<Tessera_V1_SetReplicasRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Tessera_V1_SetReplicasResponse>
+
+        /// Handle the "CheckpointShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Copies a job's state (values, optimizer slots, embedding rows) at a version — when the job reaches
+        /// > it (sync mode: a step boundary) — or now, and writes it as safetensors into the psd's data dir
+        /// > (temporary name, fsync, rename). Answers with the file's path, size and CRC32C.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_CheckpointShardRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_CheckpointShardResponse` message.
+        func checkpointShard(
+            request: GRPCCore.ServerRequest<Tessera_V1_CheckpointShardRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_CheckpointShardResponse>
+
+        /// Handle the "PauseJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pauses (bounded) or resumes a job's updates: async checkpoints pause every shard, copy, resume.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_PauseJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_PauseJobResponse` message.
+        func pauseJob(
+            request: GRPCCore.ServerRequest<Tessera_V1_PauseJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_PauseJobResponse>
+
+        /// Handle the "RestoreShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces a job's state with a checkpoint file this psd wrote (verified against its CRC32C),
+        /// > or loads only the values of an exported model (init_from).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_RestoreShardRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_RestoreShardResponse` message.
+        func restoreShard(
+            request: GRPCCore.ServerRequest<Tessera_V1_RestoreShardRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_RestoreShardResponse>
+
+        /// Handle the "PruneCheckpoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a job's checkpoint files on this psd except the listed versions.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_PruneCheckpointsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_PruneCheckpointsResponse` message.
+        func pruneCheckpoints(
+            request: GRPCCore.ServerRequest<Tessera_V1_PruneCheckpointsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_PruneCheckpointsResponse>
     }
 
     /// Simple service protocol for the "tessera.v1.ParameterServer" service.
@@ -353,6 +559,81 @@ extension Tessera_V1_ParameterServer {
             request: Tessera_V1_SetReplicasRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Tessera_V1_SetReplicasResponse
+
+        /// Handle the "CheckpointShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Copies a job's state (values, optimizer slots, embedding rows) at a version — when the job reaches
+        /// > it (sync mode: a step boundary) — or now, and writes it as safetensors into the psd's data dir
+        /// > (temporary name, fsync, rename). Answers with the file's path, size and CRC32C.
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_CheckpointShardRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_CheckpointShardResponse` to respond with.
+        func checkpointShard(
+            request: Tessera_V1_CheckpointShardRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_CheckpointShardResponse
+
+        /// Handle the "PauseJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pauses (bounded) or resumes a job's updates: async checkpoints pause every shard, copy, resume.
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_PauseJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_PauseJobResponse` to respond with.
+        func pauseJob(
+            request: Tessera_V1_PauseJobRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_PauseJobResponse
+
+        /// Handle the "RestoreShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces a job's state with a checkpoint file this psd wrote (verified against its CRC32C),
+        /// > or loads only the values of an exported model (init_from).
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_RestoreShardRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_RestoreShardResponse` to respond with.
+        func restoreShard(
+            request: Tessera_V1_RestoreShardRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_RestoreShardResponse
+
+        /// Handle the "PruneCheckpoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a job's checkpoint files on this psd except the listed versions.
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_PruneCheckpointsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_PruneCheckpointsResponse` to respond with.
+        func pruneCheckpoints(
+            request: Tessera_V1_PruneCheckpointsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_PruneCheckpointsResponse
     }
 }
 
@@ -404,6 +685,50 @@ extension Tessera_V1_ParameterServer.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Tessera_V1_ParameterServer.Method.CheckpointShard.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_CheckpointShardRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_CheckpointShardResponse>(),
+            handler: { request, context in
+                try await self.checkpointShard(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Tessera_V1_ParameterServer.Method.PauseJob.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_PauseJobRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_PauseJobResponse>(),
+            handler: { request, context in
+                try await self.pauseJob(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Tessera_V1_ParameterServer.Method.RestoreShard.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_RestoreShardRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_RestoreShardResponse>(),
+            handler: { request, context in
+                try await self.restoreShard(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Tessera_V1_ParameterServer.Method.PruneCheckpoints.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_PruneCheckpointsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_PruneCheckpointsResponse>(),
+            handler: { request, context in
+                try await self.pruneCheckpoints(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -448,6 +773,50 @@ extension Tessera_V1_ParameterServer.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_SetReplicasResponse> {
         let response = try await self.setReplicas(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func checkpointShard(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_CheckpointShardRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_CheckpointShardResponse> {
+        let response = try await self.checkpointShard(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func pauseJob(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_PauseJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_PauseJobResponse> {
+        let response = try await self.pauseJob(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func restoreShard(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_RestoreShardRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_RestoreShardResponse> {
+        let response = try await self.restoreShard(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func pruneCheckpoints(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_PruneCheckpointsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_PruneCheckpointsResponse> {
+        let response = try await self.pruneCheckpoints(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -503,6 +872,58 @@ extension Tessera_V1_ParameterServer.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Tessera_V1_SetReplicasResponse> {
         return GRPCCore.ServerResponse<Tessera_V1_SetReplicasResponse>(
             message: try await self.setReplicas(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func checkpointShard(
+        request: GRPCCore.ServerRequest<Tessera_V1_CheckpointShardRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_CheckpointShardResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_CheckpointShardResponse>(
+            message: try await self.checkpointShard(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func pauseJob(
+        request: GRPCCore.ServerRequest<Tessera_V1_PauseJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_PauseJobResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_PauseJobResponse>(
+            message: try await self.pauseJob(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func restoreShard(
+        request: GRPCCore.ServerRequest<Tessera_V1_RestoreShardRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_RestoreShardResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_RestoreShardResponse>(
+            message: try await self.restoreShard(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func pruneCheckpoints(
+        request: GRPCCore.ServerRequest<Tessera_V1_PruneCheckpointsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_PruneCheckpointsResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_PruneCheckpointsResponse>(
+            message: try await self.pruneCheckpoints(
                 request: request.message,
                 context: context
             ),
@@ -616,6 +1037,101 @@ extension Tessera_V1_ParameterServer {
             deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_SetReplicasResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SetReplicasResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CheckpointShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Copies a job's state (values, optimizer slots, embedding rows) at a version — when the job reaches
+        /// > it (sync mode: a step boundary) — or now, and writes it as safetensors into the psd's data dir
+        /// > (temporary name, fsync, rename). Answers with the file's path, size and CRC32C.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_CheckpointShardRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_CheckpointShardRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_CheckpointShardResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func checkpointShard<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_CheckpointShardRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_CheckpointShardRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_CheckpointShardResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_CheckpointShardResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "PauseJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pauses (bounded) or resumes a job's updates: async checkpoints pause every shard, copy, resume.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_PauseJobRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_PauseJobRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_PauseJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func pauseJob<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_PauseJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_PauseJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_PauseJobResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_PauseJobResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RestoreShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces a job's state with a checkpoint file this psd wrote (verified against its CRC32C),
+        /// > or loads only the values of an exported model (init_from).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_RestoreShardRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_RestoreShardRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_RestoreShardResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func restoreShard<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_RestoreShardRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_RestoreShardRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_RestoreShardResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_RestoreShardResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "PruneCheckpoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a job's checkpoint files on this psd except the listed versions.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_PruneCheckpointsRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_PruneCheckpointsRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_PruneCheckpointsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func pruneCheckpoints<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_PruneCheckpointsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_PruneCheckpointsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_PruneCheckpointsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_PruneCheckpointsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -776,6 +1292,145 @@ extension Tessera_V1_ParameterServer {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "CheckpointShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Copies a job's state (values, optimizer slots, embedding rows) at a version — when the job reaches
+        /// > it (sync mode: a step boundary) — or now, and writes it as safetensors into the psd's data dir
+        /// > (temporary name, fsync, rename). Answers with the file's path, size and CRC32C.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_CheckpointShardRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_CheckpointShardRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_CheckpointShardResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func checkpointShard<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_CheckpointShardRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_CheckpointShardRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_CheckpointShardResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_CheckpointShardResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_ParameterServer.Method.CheckpointShard.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "PauseJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Pauses (bounded) or resumes a job's updates: async checkpoints pause every shard, copy, resume.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_PauseJobRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_PauseJobRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_PauseJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func pauseJob<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_PauseJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_PauseJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_PauseJobResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_PauseJobResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_ParameterServer.Method.PauseJob.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RestoreShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replaces a job's state with a checkpoint file this psd wrote (verified against its CRC32C),
+        /// > or loads only the values of an exported model (init_from).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_RestoreShardRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_RestoreShardRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_RestoreShardResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func restoreShard<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_RestoreShardRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_RestoreShardRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_RestoreShardResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_RestoreShardResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_ParameterServer.Method.RestoreShard.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "PruneCheckpoints" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a job's checkpoint files on this psd except the listed versions.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_PruneCheckpointsRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_PruneCheckpointsRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_PruneCheckpointsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func pruneCheckpoints<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_PruneCheckpointsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_PruneCheckpointsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_PruneCheckpointsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_PruneCheckpointsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_ParameterServer.Method.PruneCheckpoints.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -894,6 +1549,125 @@ extension Tessera_V1_ParameterServer.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_SetReplicasRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_SetReplicasResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CheckpointShard" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Copies a job's state (values, optimizer slots, embedding rows) at a version — when the job reaches
+    /// > it (sync mode: a step boundary) — or now, and writes it as safetensors into the psd's data dir
+    /// > (temporary name, fsync, rename). Answers with the file's path, size and CRC32C.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_CheckpointShardRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func checkpointShard<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_CheckpointShardRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_CheckpointShardResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.checkpointShard(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_CheckpointShardRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_CheckpointShardResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PauseJob" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Pauses (bounded) or resumes a job's updates: async checkpoints pause every shard, copy, resume.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_PauseJobRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func pauseJob<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_PauseJobRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_PauseJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.pauseJob(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_PauseJobRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_PauseJobResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RestoreShard" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Replaces a job's state with a checkpoint file this psd wrote (verified against its CRC32C),
+    /// > or loads only the values of an exported model (init_from).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_RestoreShardRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func restoreShard<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_RestoreShardRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_RestoreShardResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.restoreShard(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_RestoreShardRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_RestoreShardResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PruneCheckpoints" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes a job's checkpoint files on this psd except the listed versions.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_PruneCheckpointsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func pruneCheckpoints<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_PruneCheckpointsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_PruneCheckpointsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.pruneCheckpoints(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_PruneCheckpointsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_PruneCheckpointsResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1030,6 +1804,141 @@ extension Tessera_V1_ParameterServer.ClientProtocol {
             metadata: metadata
         )
         return try await self.setReplicas(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CheckpointShard" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Copies a job's state (values, optimizer slots, embedding rows) at a version — when the job reaches
+    /// > it (sync mode: a step boundary) — or now, and writes it as safetensors into the psd's data dir
+    /// > (temporary name, fsync, rename). Answers with the file's path, size and CRC32C.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func checkpointShard<Result>(
+        _ message: Tessera_V1_CheckpointShardRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_CheckpointShardResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_CheckpointShardRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.checkpointShard(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PauseJob" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Pauses (bounded) or resumes a job's updates: async checkpoints pause every shard, copy, resume.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func pauseJob<Result>(
+        _ message: Tessera_V1_PauseJobRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_PauseJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_PauseJobRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.pauseJob(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RestoreShard" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Replaces a job's state with a checkpoint file this psd wrote (verified against its CRC32C),
+    /// > or loads only the values of an exported model (init_from).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func restoreShard<Result>(
+        _ message: Tessera_V1_RestoreShardRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_RestoreShardResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_RestoreShardRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.restoreShard(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PruneCheckpoints" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes a job's checkpoint files on this psd except the listed versions.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func pruneCheckpoints<Result>(
+        _ message: Tessera_V1_PruneCheckpointsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_PruneCheckpointsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_PruneCheckpointsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.pruneCheckpoints(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -63,6 +63,11 @@ public final class CoordinatorClient: Sendable {
         try await call("cancel job \(id)") { try await stub.cancelJob(.with { $0.id = id }, options: $0).job }
     }
 
+    /// Takes a consistent checkpoint of a running job now (waits up to two minutes for every shard).
+    public func checkpoint(_ id: String) async throws -> Tessera_V1_CheckpointJobResponse {
+        try await call("checkpoint job \(id)", timeout: .seconds(120)) { try await stub.checkpointJob(.with { $0.id = id }, options: $0) }
+    }
+
     /// Nodes, jobs and health.
     public func status() async throws -> Tessera_V1_ClusterStatusResponse {
         try await call("get the cluster status") { try await stub.clusterStatus(.init(), options: $0) }

@@ -3,7 +3,7 @@ import Foundation
 
 /// Shapes jobs, nodes and status into JSON objects (the public `--json` contract) and table rows.
 public enum JobPresentation {
-    /// The state as users see it: PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED.
+    /// The state as users see it: PENDING, RUNNING, RECOVERING, SUCCEEDED, FAILED, CANCELLED.
     public static func stateName(_ state: Tessera_V1_JobState) -> String {
         switch state {
         case .pending: "PENDING"
@@ -11,6 +11,7 @@ public enum JobPresentation {
         case .succeeded: "SUCCEEDED"
         case .failed: "FAILED"
         case .cancelled: "CANCELLED"
+        case .recovering: "RECOVERING"
         default: "UNKNOWN"
         }
     }

@@ -16,6 +16,7 @@ extension JobSpec {
                 if let shards = cluster.psShards { $0.psShards = Int32(shards) }
                 $0.transport = cluster.transport.rawValue
             }
+            $0.initFrom = initFrom ?? ""
         }
     }
 
@@ -25,6 +26,12 @@ extension JobSpec {
         var spec = JobSpec(name: proto.name, model: ModelSpec(proto: proto.model), data: try DataSpec(proto: proto.data))
         spec.optimizer = try OptimizerSpec(proto: proto.optimizer)
         spec.training = try TrainingSpec(proto: proto.training)
+        if !proto.initFrom.isEmpty {
+            guard proto.initFrom.hasSuffix(".safetensors") else {
+                throw RuntimeFailure(.invalidArgument, "init_from: expected the path of an exported .safetensors model, got \"\(proto.initFrom)\"")
+            }
+            spec.initFrom = proto.initFrom
+        }
         if proto.hasCluster {
             if proto.cluster.hasWorkers { spec.cluster.workers = Int(proto.cluster.workers) }
             if proto.cluster.hasPsShards { spec.cluster.psShards = Int(proto.cluster.psShards) }

@@ -5,13 +5,13 @@ import TensorWire
 extension CoordinatorService {
     /// A job record as the API reports it.
     func render(_ job: JobRecord, withHistory: Bool) -> Tessera_V1_Job {
-        let names = (try? withState { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }) ?? [:]
+        let names = (try? withState(persisting: false) { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }) ?? [:]
         let total = totalSteps.value[job.id] ?? job.spec.training.maxSteps.map(Int64.init) ?? 0
         return .with {
             $0.id = job.id.description
             $0.name = job.spec.name
-            $0.state = render(job.state)
-            $0.reason = job.reason
+            $0.state = job.state == .running && job.recovering != nil ? .recovering : render(job.state)
+            $0.reason = job.recovering.map { "recovering: \($0)" } ?? job.reason
             $0.step = Int64(job.step)
             $0.totalSteps = total
             $0.samples = Int64(job.samples)
@@ -77,7 +77,7 @@ extension CoordinatorService {
     func render(_ placement: Placement, names: [NodeID: String], transport: DataTransport) -> [Tessera_V1_PartitionPlacement] {
         let dataAddresses =
             transport == .native
-            ? (try? withState { state in
+            ? (try? withState(persisting: false) { state in
                 Dictionary(state.nodes().compactMap { node in node.info.dataAddress.map { (node.id, $0) } }, uniquingKeysWith: { a, _ in a })
             }) ?? [:]
             : [:]

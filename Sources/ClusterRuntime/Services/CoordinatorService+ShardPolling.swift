@@ -5,7 +5,7 @@ extension CoordinatorService {
     /// Reads every running job's counters from its shards (ShardStatus, all shards in parallel) and records them:
     /// the job's step, dropped stale gradients and steps/s become the shards' figures, not workers' estimates.
     func pollShards() async {
-        let jobs = state.withLock { $0.jobs().filter { $0.state == .running && $0.placement != nil } }
+        let jobs = state.withLock { $0.jobs().filter { $0.state == .running && $0.placement != nil && $0.recovering == nil } }
         guard !jobs.isEmpty else { return }
         let addresses = Set(jobs.flatMap { $0.shards.map(\.address) })
         let answers = await withTaskGroup(of: (String, Tessera_V1_ShardStatusResponse?).self) { group in
@@ -28,7 +28,7 @@ extension CoordinatorService {
                 time: now, version: Int(figures.map(\.version).max() ?? 0),
                 staleDropped: Int(figures.map(\.staleDropped).max() ?? 0),
                 rejected: Int(figures.reduce(0) { $0 + $1.rejected }))
-            actions += (try? state.withLock { try $0.recordShardSample(job.id, sample, now: now) }) ?? []
+            actions += (try? withState { try $0.recordShardSample(job.id, sample, now: now) }) ?? []
         }
         await perform(actions)
     }

@@ -9,7 +9,7 @@ extension CoordinatorService {
     public func getTask(request: Tessera_V1_GetTaskRequest, context: ServerContext) async throws -> Tessera_V1_GetTaskResponse {
         let assignment = try withState { try $0.assignTask(worker: NodeID(request.nodeID), now: Self.now()) }
         guard let assignment else { return .with { $0.retryAfterMs = 250 } }
-        let names = try withState { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
+        let names = try withState(persisting: false) { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
         return .with {
             $0.task = .with {
                 $0.jobID = assignment.jobID.description
@@ -46,6 +46,12 @@ extension CoordinatorService {
         if job.state == .pending {
             do {
                 try await createOnShards(job: job, placement: placement)
+                if let source = job.spec.initFrom {
+                    for shard in job.shards {
+                        try await shards.restore(id.rawValue, path: source, crc32c: 0, valuesOnly: true, on: try HostPort(parsing: shard.address))
+                    }
+                    logger.info("job initialised from exported model", metadata: ["job": "\(id)", "init_from": "\(source)"])
+                }
                 await perform(try withState { try $0.placementReady(id, now: Self.now()) })
                 logger.info("job running", metadata: ["job": "\(id)", "partitions": "\(placement.partitions.count)", "shards": "\(placement.shards.count)"])
             } catch {
@@ -55,7 +61,7 @@ extension CoordinatorService {
                 throw RPCError(code: failure.code.rpcCode, message: "\(id): creating variables on the shards failed: \(failure.message)")
             }
         }
-        let names = try withState { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
+        let names = try withState(persisting: false) { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
         return .with { $0.placement = render(placement, names: names, transport: job.spec.cluster.transport) }
     }
 
@@ -135,7 +141,7 @@ extension CoordinatorService {
             }
             return (directive, actions, peersFinished)
         }
-        if let job = try? withState({ $0.job(id) }) {
+        if let job = try? withState(persisting: false, { $0.job(id) }) {
             tensorBoard.record(id, report: request, step: Int64(job.step), effectiveReplicas: job.spec.training.mode == .sync ? job.effectiveReplicas : nil)
         }
         await perform(actions)
@@ -173,8 +179,12 @@ extension CoordinatorService {
                         group.addTask { await self.shards.setReplicas(id.rawValue, replicas: replicas, on: address) }
                     }
                 }
-            case .checkpoint:
-                break
+            case .checkpoint(let id, _):
+                do {
+                    try await takeCheckpoint(id, reason: "final", waitLimit: .seconds(10))
+                } catch {
+                    logger.warning("final checkpoint failed", metadata: ["job": "\(id)", "error": "\(error)"])
+                }
             }
         }
     }

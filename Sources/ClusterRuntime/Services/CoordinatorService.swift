@@ -1,5 +1,6 @@
 import ClusterAPI
 import Coordinator
+import CoordinatorStore
 import Foundation
 import GRPCCore
 import Logging
@@ -27,28 +28,67 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
     let retention = JobRetention(limit: 8)
     /// Per-job TensorBoard event files under the data dir.
     let tensorBoard: TensorBoardFiles
+    /// The durable store of nodes and jobs (`<data-dir>/coordinator.sqlite`).
+    let store: CoordinatorStore
+    /// Checkpoint manifests under `<data-dir>/jobs/`.
+    let manifests: CheckpointManifests
+    /// Jobs with a checkpoint being taken.
+    let checkpointsInFlight = LockedValue<Set<JobID>>([])
+    /// Coordinator seconds of each job's latest checkpoint (for `every_seconds`).
+    let lastCheckpointAt = LockedValue<[JobID: Double]>([:])
 
-    /// Creates the coordinator with empty membership and no jobs.
-    public init(name: String, dataDir: String, heartbeatInterval: Duration, heartbeatTimeout: Duration, logger: Logger) {
+    /// Opens the coordinator's store in `dataDir` and restores what it holds: nodes keep their ids, jobs their
+    /// state; jobs that were running are marked recovering until their shards are checked (and restored).
+    public init(name: String, dataDir: String, heartbeatInterval: Duration, heartbeatTimeout: Duration, logger: Logger) throws {
         self.name = name
         self.dataDir = dataDir
         self.logger = logger
         self.heartbeatInterval = heartbeatInterval
         let config = CoordinatorConfig(
             heartbeatInterval: heartbeatInterval.seconds, heartbeatTimeout: heartbeatTimeout.seconds)
-        // The configuration is built from validated flags; an invalid one is a programming error.
-        self.state = Mutex(try! Coordinator(config: config, logger: logger))
+        let store = try CoordinatorStore(directory: dataDir, logger: logger)
+        self.store = store
+        var coordinator: Coordinator
+        if let snapshot = try store.load() {
+            coordinator = try Coordinator(restoring: snapshot, config: config, logger: logger, now: Self.now())
+            coordinator.markRunningJobsRecovering(now: Self.now())
+            logger.notice("coordinator state restored", metadata: [
+                "store": "\(store.path)", "nodes": "\(snapshot.nodes.count)", "jobs": "\(snapshot.jobs.count)",
+                "running": "\(snapshot.jobs.filter { $0.state == .running }.count)",
+            ])
+        } else {
+            coordinator = try Coordinator(config: config, logger: logger)
+        }
+        try store.save(coordinator.snapshot())
+        self.state = Mutex(coordinator)
         self.shards = ShardClientPool(logger: logger)
         self.tensorBoard = TensorBoardFiles(dataDir: dataDir)
+        self.manifests = CheckpointManifests(dataDir: dataDir)
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }
 
-    func withState<R>(_ body: (inout Coordinator) throws -> R) throws -> R {
+    /// Runs `body` on the state machine; when `persisting`, what it changed is written to the store before the
+    /// lock is released (so a caller answers only after its change is durable).
+    func withState<R>(persisting: Bool = true, _ body: (inout Coordinator) throws -> R) throws -> R {
         do {
-            return try state.withLock { try body(&$0) }
+            return try state.withLock { coordinator in
+                let result = try body(&coordinator)
+                if persisting { try persist(coordinator) }
+                return result
+            }
         } catch {
             throw RPCError(failure: error)
+        }
+    }
+
+    /// Writes the state's changes to the store; a failure is logged and reported as UNAVAILABLE.
+    func persist(_ coordinator: Coordinator) throws {
+        do {
+            try store.save(coordinator.snapshot())
+        } catch {
+            logger.error("could not persist coordinator state", metadata: ["store": "\(store.path)", "error": "\(error)"])
+            throw RuntimeFailure(.unavailable, "the coordinator could not persist its state: \(error)")
         }
     }
 
@@ -92,7 +132,7 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
     /// One job.
     public func getJob(request: Tessera_V1_GetJobRequest, context: ServerContext) async throws -> Tessera_V1_GetJobResponse {
         let id = try parseJobID(request.id)
-        let record = try withState { state in
+        let record = try withState(persisting: false) { state in
             guard let job = state.job(id) else { throw RuntimeFailure(.notFound, "no job \(request.id)") }
             return job
         }
@@ -101,7 +141,7 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
 
     /// Every job, newest first.
     public func listJobs(request: Tessera_V1_ListJobsRequest, context: ServerContext) async throws -> Tessera_V1_ListJobsResponse {
-        let records = try withState { $0.jobs() }
+        let records = try withState(persisting: false) { $0.jobs() }
         return .with { $0.jobs = records.map { render($0, withHistory: false) } }
     }
 
@@ -110,13 +150,13 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
         let id = try parseJobID(request.id)
         let actions = try withState { try $0.cancel(id, now: Self.now()) }
         await perform(actions)
-        let record = try withState { $0.job(id) }
+        let record = try withState(persisting: false) { $0.job(id) }
         return .with { if let record { $0.job = render(record, withHistory: false) } }
     }
 
     /// Nodes, job counts and health.
     public func clusterStatus(request: Tessera_V1_ClusterStatusRequest, context: ServerContext) async throws -> Tessera_V1_ClusterStatusResponse {
-        let (nodes, jobs) = try withState { ($0.nodes(), $0.jobs()) }
+        let (nodes, jobs) = try withState(persisting: false) { ($0.nodes(), $0.jobs()) }
         let now = Self.now()
         return .with {
             $0.coordinatorName = selfName.value ?? name

@@ -8,9 +8,11 @@ struct CoordinatorSweeper: Service {
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            let checkpoints = Task { await CheckpointScheduler(coordinator: coordinator, interval: .seconds(1)).run() }
+            defer { checkpoints.cancel() }
             while true {
                 try await Task.sleep(for: coordinator.heartbeatInterval)
-                let actions = coordinator.state.withLock { $0.sweep(now: CoordinatorService.now()) }
+                let actions = (try? coordinator.withState { $0.sweep(now: CoordinatorService.now()) }) ?? []
                 await coordinator.perform(actions)
                 await coordinator.pollShards()
             }

@@ -8,11 +8,14 @@ import ParameterStore
 public struct ParameterServerService: Tessera_V1_ParameterServer.SimpleServiceProtocol {
     let shard: ParameterShard
     let logger: Logger
+    /// Checkpoint files in the psd's data dir (nil: checkpoints are refused).
+    let checkpoints: ShardCheckpointFiles?
 
-    /// Creates the service around the daemon's shard.
-    public init(shard: ParameterShard, logger: Logger) {
+    /// Creates the service around the daemon's shard; checkpoints go under `dataDir`.
+    public init(shard: ParameterShard, logger: Logger, dataDir: String? = nil) {
         self.shard = shard
         self.logger = logger
+        self.checkpoints = dataDir.map { ShardCheckpointFiles(dataDir: $0) }
     }
 
     /// Creates a job's partitions (idempotent for an identical request).

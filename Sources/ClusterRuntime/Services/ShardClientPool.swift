@@ -6,7 +6,7 @@ import Logging
 /// The coordinator's connections to the psd control services, one per shard address.
 final class ShardClientPool: Sendable {
     private let clients = LockedValue<[HostPort: ManagedClient]>([:])
-    private let logger: Logger
+    let logger: Logger
     private let security: LockedValue<RPCSecurity>
 
     init(logger: Logger, security: RPCSecurity = .none) {
@@ -17,7 +17,7 @@ final class ShardClientPool: Sendable {
     /// Sets the token and TLS used for connections made from now on (the daemon calls it before serving).
     func use(security: RPCSecurity) { self.security.value = security }
 
-    private func stub(_ address: HostPort) throws -> Tessera_V1_ParameterServer.Client<HTTP2ClientTransport.Posix> {
+    func stub(_ address: HostPort) throws -> Tessera_V1_ParameterServer.Client<HTTP2ClientTransport.Posix> {
         let client = try clients.withLock { clients -> ManagedClient in
             if let existing = clients[address] { return existing }
             let created = try ManagedClient(address: address, security: security.value)

@@ -22,6 +22,7 @@ extension RuntimeFailure.Code {
         case .unimplemented: .unimplemented
         case .outOfRange: .outOfRange
         case .aborted: .aborted
+        case .dataLoss: .dataLoss
         case .internalError: .internalError
         }
     }
@@ -41,6 +42,7 @@ extension RuntimeFailure.Code {
         case .unimplemented: self = .unimplemented
         case .outOfRange: self = .outOfRange
         case .aborted: self = .aborted
+        case .dataLoss: self = .dataLoss
         default: self = .internalError
         }
     }

@@ -3,7 +3,7 @@ public struct RuntimeFailure: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; mirrors the gRPC status codes the runtime uses.
     public enum Code: String, Sendable {
         case invalidArgument, notFound, alreadyExists, failedPrecondition, resourceExhausted
-        case unavailable, deadlineExceeded, cancelled, unauthenticated, unimplemented, outOfRange, aborted, internalError
+        case unavailable, deadlineExceeded, cancelled, unauthenticated, unimplemented, outOfRange, aborted, dataLoss, internalError
     }
 
     /// The kind of failure.

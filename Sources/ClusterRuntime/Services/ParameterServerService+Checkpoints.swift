@@ -1,0 +1,100 @@
+import ClusterAPI
+import Foundation
+import GRPCCore
+import ParameterStore
+import TensorWire
+
+extension ParameterServerService {
+    func checkpointFiles() throws -> ShardCheckpointFiles {
+        guard let checkpoints else { throw RuntimeFailure(.failedPrecondition, "this psd has no data dir for checkpoints") }
+        return checkpoints
+    }
+
+    /// Copies the job's state at a version (or now) and writes it to a file in the data dir.
+    public func checkpointShard(request: Tessera_V1_CheckpointShardRequest, context: ServerContext) async throws -> Tessera_V1_CheckpointShardResponse {
+        do {
+            let files = try checkpointFiles()
+            let timeout = Duration.milliseconds(Int64(min(max(request.timeoutMs, 1), 600_000)))
+            let image = try await shard.checkpoint(
+                jobID: request.jobNumber, atVersion: request.hasAtVersion ? request.atVersion : nil, timeout: timeout)
+            let written = try await Task.detached { try files.write(image) }.value
+            logger.info("checkpoint written", metadata: [
+                "job": "job-\(request.jobNumber)", "version": "\(image.version)", "path": "\(written.path)", "bytes": "\(written.bytes)",
+            ])
+            return .with {
+                $0.version = image.version
+                $0.path = written.path
+                $0.bytes = Int64(written.bytes)
+                $0.crc32C = written.crc32c
+            }
+        } catch {
+            throw RPCError(failure: error)
+        }
+    }
+
+    /// Pauses or resumes the job's updates.
+    public func pauseJob(request: Tessera_V1_PauseJobRequest, context: ServerContext) async throws -> Tessera_V1_PauseJobResponse {
+        do {
+            let limit = Duration.milliseconds(Int64(request.maxPauseMs == 0 ? 10_000 : min(request.maxPauseMs, 60_000)))
+            try shard.setPaused(jobID: request.jobNumber, for: request.paused ? limit : nil)
+            return .with { $0.version = (try? shard.version(jobID: request.jobNumber)) ?? 0 }
+        } catch {
+            throw RPCError(failure: error)
+        }
+    }
+
+    /// Restores the job from one of this psd's checkpoint files, or loads an exported model's values.
+    public func restoreShard(request: Tessera_V1_RestoreShardRequest, context: ServerContext) async throws -> Tessera_V1_RestoreShardResponse {
+        do {
+            let files = try checkpointFiles()
+            if request.valuesOnly {
+                try loadValues(jobID: request.jobNumber, path: request.path)
+            } else {
+                let image = try await Task.detached { try files.read(path: request.path, jobID: request.jobNumber, crc32c: request.crc32C) }.value
+                try shard.restore(jobID: request.jobNumber, from: image)
+            }
+            return .with { $0.version = (try? shard.version(jobID: request.jobNumber)) ?? 0 }
+        } catch {
+            throw RPCError(failure: error)
+        }
+    }
+
+    /// Deletes the job's checkpoint files except the versions to keep.
+    public func pruneCheckpoints(request: Tessera_V1_PruneCheckpointsRequest, context: ServerContext) async throws -> Tessera_V1_PruneCheckpointsResponse {
+        do {
+            let deleted = try checkpointFiles().prune(jobID: request.jobNumber, keep: Set(request.keepVersions))
+            return .with { $0.deleted = Int32(deleted) }
+        } catch {
+            throw RPCError(failure: error)
+        }
+    }
+
+    /// init_from: every dense partition takes its rows of the tensor named like its variable in an exported model.
+    func loadValues(jobID: UInt64, path: String) throws {
+        let reader: SafetensorsReader
+        do { reader = try SafetensorsReader(path: path) } catch {
+            throw RuntimeFailure(.invalidArgument, "init_from: \(error)")
+        }
+        let version = try shard.version(jobID: jobID)
+        for p in try shard.partitions(jobID: jobID) {
+            let name = p.variable.name
+            guard !p.isSparse else {
+                throw RuntimeFailure(.invalidArgument, "init_from: variable \(name) is an embedding; only dense variables load from an exported model")
+            }
+            guard let entry = reader.entry(name) else {
+                throw RuntimeFailure(.notFound, "init_from: \(path) has no tensor \(name)")
+            }
+            guard entry.shape == p.variable.shape else {
+                throw RuntimeFailure(.invalidArgument, "init_from: tensor \(name) in \(path) has shape \(entry.shape), the job's variable has \(p.variable.shape)")
+            }
+            let all = try reader.floats(name)
+            let rowWidth = p.variable.shape.dims.count > 1 ? p.variable.shape.dims.dropFirst().reduce(1, *) : 1
+            let start = p.rowOffset * rowWidth, count = p.shape.elementCount
+            guard start + count <= all.count else {
+                throw RuntimeFailure(.invalidArgument, "init_from: tensor \(name) is too small for partition \(p.key)")
+            }
+            try all[start..<(start + count)].withUnsafeBufferPointer { try shard.load(jobID: jobID, key: p.key, values: $0, version: version) }
+        }
+        logger.info("initialised job from exported model", metadata: ["job": "job-\(jobID)", "path": "\(path)"])
+    }
+}
