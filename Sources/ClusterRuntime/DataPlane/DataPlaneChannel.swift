@@ -21,8 +21,30 @@ public protocol DataPlaneChannel: Sendable {
     /// Errors the shard answers with arrive as `RuntimeFailure` with the shard's code and sentence.
     func exchange(_ method: DataPlaneMethod, request: [UInt8], timeout: Duration) async throws -> [UInt8]
 
+    /// Sends a request frame of at most `requestBytes` that `encode` writes in place (returning the bytes it wrote),
+    /// and hands the response frame to `decode` where it was received: transports that can skip the
+    /// intermediate arrays do (native); the default goes through `exchange(_:request:timeout:)`.
+    func exchange<Result>(
+        _ method: DataPlaneMethod, requestBytes: Int, encode: (UnsafeMutableRawBufferPointer) throws -> Int,
+        timeout: Duration, decode: (UnsafeRawBufferPointer) throws -> Result
+    ) async throws -> Result
+
     /// Closes the connection; in-flight calls finish first.
     func close()
+}
+
+extension DataPlaneChannel {
+    /// Encodes into an array, exchanges it, and decodes the answer array.
+    public func exchange<Result>(
+        _ method: DataPlaneMethod, requestBytes: Int, encode: (UnsafeMutableRawBufferPointer) throws -> Int,
+        timeout: Duration, decode: (UnsafeRawBufferPointer) throws -> Result
+    ) async throws -> Result {
+        let request = try [UInt8](unsafeUninitializedCapacity: requestBytes) { out, count in
+            count = try encode(UnsafeMutableRawBufferPointer(out))
+        }
+        let response = try await exchange(method, request: request, timeout: timeout)
+        return try response.withUnsafeBytes(decode)
+    }
 }
 
 /// Picks the data-plane channel for a job's transport.
@@ -30,7 +52,7 @@ public enum DataPlaneChannels {
     /// A channel of `kind` to a shard's data-plane address (native: its data address; grpc: its control address).
     public static func make(_ kind: DataPlaneKind, address: HostPort, token: String? = nil, tls: TLSFiles? = nil) throws -> any DataPlaneChannel {
         switch kind {
-        case .native: NativeDataPlaneChannel(address: address, token: token)
+        case .native: NativeDataPlaneChannel(address: address, token: token, tls: tls)
         case .grpc: try GRPCDataPlaneChannel(address: address, security: RPCSecurity(token: token, tls: tls))
         }
     }

@@ -5,7 +5,7 @@ import Synchronization
 /// for answers, keyed by request id (several may be in flight).
 final class NativeClientConnection: Sendable {
     private struct Call {
-        var continuation: CheckedContinuation<[UInt8], any Error>
+        var continuation: CheckedContinuation<ByteBuffer, any Error>
         var deadline: Scheduled<Void>?
     }
 
@@ -19,6 +19,7 @@ final class NativeClientConnection: Sendable {
     let channel: any Channel
     let peer: HostPort
     private let state = Mutex(State())
+    private let sendBuffers = NativeSendBuffers()
 
     init(channel: any Channel, peer: HostPort) {
         self.channel = channel
@@ -30,12 +31,25 @@ final class NativeClientConnection: Sendable {
 
     /// Sends one request and waits for its answer or the deadline.
     func call(_ method: NativeMethod, request: [UInt8], timeout: Duration) async throws -> [UInt8] {
+        let answer = try await call(method, requestBytes: request.count, timeout: timeout) { out in
+            request.withUnsafeBytes { out.copyMemory(from: $0) }
+            return request.count
+        }
+        return Array(answer.readableBytesView)
+    }
+
+    /// Sends one request whose body `encode` writes straight into the outgoing buffer (returning the
+    /// bytes written, at most `requestBytes`) and waits for the answer body or the deadline.
+    func call(
+        _ method: NativeMethod, requestBytes: Int, timeout: Duration, encode: (UnsafeMutableRawBufferPointer) throws -> Int
+    ) async throws -> ByteBuffer {
         let id = state.withLock { state -> UInt64 in
             defer { state.nextID &+= 1 }
             return state.nextID
         }
-        let header = NativePreamble(method: method, isResponse: false, status: 0, requestID: id, length: UInt64(request.count))
-        let buffer = request.withUnsafeBytes { channel.allocator.nativeMessage(header, body: $0) }
+        let header = NativePreamble(method: method, isResponse: false, status: 0, requestID: id, length: 0)
+        let buffer = try sendBuffers.message(header, bodyBytes: requestBytes, allocator: channel.allocator, encode: encode)
+        let sendBuffers = self.sendBuffers
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let failure = state.withLock { state -> RuntimeFailure? in
@@ -54,8 +68,11 @@ final class NativeClientConnection: Sendable {
                     return true
                 }
                 if !armed { deadline.cancel() }
-                channel.writeAndFlush(buffer).whenFailure { error in
-                    self.finish(id, .failure(RuntimeFailure(.unavailable, "could not send to \(peer): \(error)")))
+                channel.writeAndFlush(buffer).whenComplete { result in
+                    if case .failure(let error) = result {
+                        self.finish(id, .failure(RuntimeFailure(.unavailable, "could not send to \(peer): \(error)")))
+                    }
+                    sendBuffers.recycle(buffer)
                 }
             }
         } onCancel: {
@@ -64,7 +81,7 @@ final class NativeClientConnection: Sendable {
     }
 
     /// Completes a call (answer, deadline, send failure or cancellation: whichever comes first).
-    func finish(_ id: UInt64, _ result: Result<[UInt8], RuntimeFailure>) {
+    func finish(_ id: UInt64, _ result: Result<ByteBuffer, RuntimeFailure>) {
         let call = state.withLock { $0.calls.removeValue(forKey: id) }
         guard let call else { return }
         call.deadline?.cancel()
@@ -81,7 +98,7 @@ final class NativeClientConnection: Sendable {
             if preamble.method != .hello { finish(preamble.requestID, .success(message.body)) }
             return
         }
-        let text = String(decoding: message.body, as: UTF8.self)
+        let text = String(decoding: message.body.readableBytesView, as: UTF8.self)
         let failure = RuntimeFailure(RuntimeFailure.Code(statusNumber: preamble.status), "\(peer): \(text)")
         if preamble.method == .hello || preamble.requestID == 0 {
             failAll(failure)

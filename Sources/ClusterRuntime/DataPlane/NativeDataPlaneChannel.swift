@@ -1,9 +1,12 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// The native data-plane transport, client side: TensorWire frames over one dedicated TCP
 /// connection to a shard, opened on first use (handshake with the bearer token pipelined in front
 /// of the first request) and reopened after it drops. Calls run concurrently, matched by request id.
+/// With `tls`, the connection runs over TLS (the psd's certificate checked against the CA; this
+/// node's certificate presented for mutual TLS).
 public final class NativeDataPlaneChannel: DataPlaneChannel {
     private enum State {
         case idle
@@ -15,14 +18,19 @@ public final class NativeDataPlaneChannel: DataPlaneChannel {
     /// The shard's native data-plane address.
     public let address: HostPort
     private let token: String?
+    private let tls: TLSFiles?
     private let limits: NativeTransportLimits
     private let group: any EventLoopGroup
     private let state = LockedValue<State>(.idle)
 
     /// Prepares a channel to a shard's native data-plane address; connects on the first call.
-    public init(address: HostPort, token: String? = nil, limits: NativeTransportLimits = .default, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    public init(
+        address: HostPort, token: String? = nil, tls: TLSFiles? = nil, limits: NativeTransportLimits = .default,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
         self.address = address
         self.token = token
+        self.tls = tls
         self.limits = limits
         self.group = group
     }
@@ -31,6 +39,16 @@ public final class NativeDataPlaneChannel: DataPlaneChannel {
     public func exchange(_ method: DataPlaneMethod, request: [UInt8], timeout: Duration) async throws -> [UInt8] {
         let connection = try await connection()
         return try await connection.call(NativeMethod(method), request: request, timeout: timeout)
+    }
+
+    /// Encodes the request straight into the outgoing buffer and decodes the answer where it was received.
+    public func exchange<Result>(
+        _ method: DataPlaneMethod, requestBytes: Int, encode: (UnsafeMutableRawBufferPointer) throws -> Int,
+        timeout: Duration, decode: (UnsafeRawBufferPointer) throws -> Result
+    ) async throws -> Result {
+        let connection = try await connection()
+        let answer = try await connection.call(NativeMethod(method), requestBytes: requestBytes, timeout: timeout, encode: encode)
+        return try answer.withUnsafeReadableBytes(decode)
     }
 
     /// Closes the connection; later calls fail with UNAVAILABLE.
@@ -81,6 +99,13 @@ public final class NativeDataPlaneChannel: DataPlaneChannel {
         let peer = address
         let hello = Array((token ?? "").utf8)
         let box = LockedValue<NativeClientConnection?>(nil)
+        let host = address.host == "localhost" ? "127.0.0.1" : address.host
+        let tlsContext: NIOSSLContext?
+        do {
+            tlsContext = try tls.map(NativeTLS.clientContext)
+        } catch {
+            return group.any().makeFailedFuture(RuntimeFailure(.unavailable, "cannot use the TLS files for the data plane at \(address): \(error)"))
+        }
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.seconds(10))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -92,11 +117,14 @@ public final class NativeDataPlaneChannel: DataPlaneChannel {
                 let connection = NativeClientConnection(channel: channel, peer: peer)
                 box.value = connection
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext {
+                        let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: NativeTLS.serverHostname(peer.host))
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
                     try channel.pipeline.syncOperations.addHandler(NativeMessageDecoder(limits: limits))
                     try channel.pipeline.syncOperations.addHandler(NativeClientHandler(connection: connection))
                 }
             }
-        let host = address.host == "localhost" ? "127.0.0.1" : address.host
         return bootstrap.connect(host: host, port: address.port).flatMap { channel in
             let preamble = NativePreamble(method: .hello, isResponse: false, status: 0, requestID: 0, length: UInt64(hello.count))
             let buffer = hello.withUnsafeBytes { channel.allocator.nativeMessage(preamble, body: $0) }

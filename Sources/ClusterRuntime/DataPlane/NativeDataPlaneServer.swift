@@ -1,10 +1,13 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
 /// The native data-plane listener of a psd, run as a lifecycle `Service`: TensorWire frames over
-/// plain TCP (one connection per worker–shard pair), served by the shard's `DataPlaneHandler`.
+/// TCP (one connection per worker–shard pair), served by the shard's `DataPlaneHandler`, over TLS
+/// when the psd has TLS files (mutual TLS with a CA), each request recorded in the shard's
+/// `ShardMetrics` like the gRPC data plane's.
 public final class NativeDataPlaneServer: Service, Sendable {
     private enum State {
         case idle
@@ -16,6 +19,8 @@ public final class NativeDataPlaneServer: Service, Sendable {
     private let address: HostPort
     private let handler: DataPlaneHandler
     private let token: String?
+    private let tls: TLSFiles?
+    private let metrics: ShardMetrics?
     private let limits: NativeTransportLimits
     private let logger: Logger
     private let group: any EventLoopGroup
@@ -24,12 +29,14 @@ public final class NativeDataPlaneServer: Service, Sendable {
 
     /// Creates the server; nothing listens until `run()`.
     public init(
-        address: HostPort, handler: DataPlaneHandler, token: String? = nil, limits: NativeTransportLimits = .default,
-        logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        address: HostPort, handler: DataPlaneHandler, token: String? = nil, tls: TLSFiles? = nil, metrics: ShardMetrics? = nil,
+        limits: NativeTransportLimits = .default, logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.address = address
         self.handler = handler
         self.token = token
+        self.tls = tls
+        self.metrics = metrics
         self.limits = limits
         self.logger = logger
         self.group = group
@@ -51,7 +58,8 @@ public final class NativeDataPlaneServer: Service, Sendable {
     public func run() async throws {
         let listener: any Channel
         do {
-            listener = try await bootstrap().bind(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port).get()
+            let tlsContext = try tls.map(NativeTLS.serverContext)
+            listener = try await bootstrap(tlsContext).bind(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port).get()
         } catch {
             let failure = RuntimeFailure(.unavailable, "cannot listen for the native data plane on \(address): \(error)")
             state.value = .failed(failure)
@@ -74,9 +82,10 @@ public final class NativeDataPlaneServer: Service, Sendable {
         for channel in connections.withLock({ Array($0.values) }) { channel.close(promise: nil) }
     }
 
-    private func bootstrap() -> ServerBootstrap {
+    private func bootstrap(_ tlsContext: NIOSSLContext?) -> ServerBootstrap {
         let handler = self.handler
         let token = self.token
+        let metrics = self.metrics
         let limits = self.limits
         let logger = self.logger
         let connections = self.connections
@@ -93,8 +102,11 @@ public final class NativeDataPlaneServer: Service, Sendable {
                 connections.withLock { $0[id] = channel }
                 channel.closeFuture.whenComplete { _ in connections.withLock { _ = $0.removeValue(forKey: id) } }
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
+                    }
                     try channel.pipeline.syncOperations.addHandler(NativeMessageDecoder(limits: limits))
-                    try channel.pipeline.syncOperations.addHandler(NativeServerHandler(handler: handler, token: token, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(NativeServerHandler(handler: handler, token: token, metrics: metrics, logger: logger))
                 }
             }
     }

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// What a native data-plane message is: the handshake or one of the data-plane calls.
 enum NativeMethod: UInt8, Sendable {
     /// First message on a connection: carries the bearer token (possibly empty).
@@ -102,10 +104,10 @@ struct NativeFramingError: Error, Sendable {
     }
 }
 
-/// One whole native message: its preamble and its body, read into one contiguous array.
+/// One whole native message: its preamble and its body, read into one contiguous buffer.
 struct NativeMessage: Sendable {
     var preamble: NativePreamble
-    var body: [UInt8]
+    var body: ByteBuffer
 }
 
 /// Settings of the native data-plane transport shared by server and client.
@@ -147,6 +149,7 @@ extension RuntimeFailure.Code {
         case .unimplemented: 12
         case .internalError: 13
         case .unavailable: 14
+        case .dataLoss: 15
         case .unauthenticated: 16
         }
     }
@@ -166,6 +169,7 @@ extension RuntimeFailure.Code {
         case 11: self = .outOfRange
         case 12: self = .unimplemented
         case 14: self = .unavailable
+        case 15: self = .dataLoss
         default: self = .internalError
         }
     }

@@ -3,8 +3,9 @@ import NIOCore
 /// Splits the byte stream of a native data-plane connection into `NativeMessage`s.
 ///
 /// The body of each message is copied once, straight from the socket reads into one contiguous
-/// array sized from the preamble's length (validated against the limit before allocating): no
-/// cumulation buffer, no concatenation of small buffers. A bad preamble is raised once as a
+/// buffer sized from the preamble's length (validated against the limit before allocating): no
+/// cumulation buffer, no concatenation of small buffers. Large bodies land in buffers recycled from
+/// earlier messages once their readers let them go. A bad preamble is raised once as a
 /// `NativeFramingError` through `errorCaught`; everything after it is discarded.
 final class NativeMessageDecoder: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -16,8 +17,9 @@ final class NativeMessageDecoder: ChannelInboundHandler {
     private var partialPreamble: [UInt8] = []
     /// The message whose body is being read.
     private var preamble: NativePreamble?
-    private var body: [UInt8] = []
-    private var filled = 0
+    private var body = ByteBuffer()
+    private var remaining = 0
+    private var recycled = NativeBufferRing()
     private var failed = false
 
     init(limits: NativeTransportLimits) {
@@ -64,42 +66,32 @@ final class NativeMessageDecoder: ChannelInboundHandler {
         }
         let length = Int(parsed.length)
         if length == 0 {
-            context.fireChannelRead(wrapInboundOut(NativeMessage(preamble: parsed, body: [])))
+            context.fireChannelRead(wrapInboundOut(NativeMessage(preamble: parsed, body: ByteBuffer())))
             return
         }
         preamble = parsed
-        body = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
-            adviseHugePages(UnsafeMutableRawPointer(buffer.baseAddress), count: length)
-            count = length
-        }
-        filled = 0
+        body = recycled.take(length, allocator: context.channel.allocator)
+        remaining = length
     }
 
     private func readBody(from buffer: inout ByteBuffer, context: ChannelHandlerContext) {
-        let take = min(body.count - filled, buffer.readableBytes)
-        let offset = filled
-        body.withUnsafeMutableBytes { destination in
-            buffer.withUnsafeReadableBytes { source in
-                (destination.baseAddress! + offset).copyMemory(from: source.baseAddress!, byteCount: take)
-            }
-        }
-        buffer.moveReaderIndex(forwardBy: take)
-        filled += take
-        guard filled == body.count, let done = preamble else { return }
+        var slice = buffer.readSlice(length: min(remaining, buffer.readableBytes))!
+        remaining -= slice.readableBytes
+        body.writeBuffer(&slice)
+        guard remaining == 0, let done = preamble else { return }
         let message = NativeMessage(preamble: done, body: body)
+        recycled.keep(body)
         preamble = nil
-        body = []
-        filled = 0
+        body = ByteBuffer()
         context.fireChannelRead(wrapInboundOut(message))
     }
 }
 
 extension ByteBufferAllocator {
-    /// One buffer holding a preamble followed by `body`, ready for a single `writeAndFlush`.
+    /// One buffer holding a preamble followed by `body`, ready for a single `writeAndFlush` (small messages).
     func nativeMessage(_ preamble: NativePreamble, body: UnsafeRawBufferPointer) -> ByteBuffer {
         var buffer = self.buffer(capacity: NativePreamble.size + body.count)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: NativePreamble.size + body.count) { out in
-            adviseHugePages(out.baseAddress, count: out.count)
             preamble.write(to: out.baseAddress!)
             if body.count > 0 {
                 (out.baseAddress! + NativePreamble.size).copyMemory(from: body.baseAddress!, byteCount: body.count)

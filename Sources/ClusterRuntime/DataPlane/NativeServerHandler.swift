@@ -14,13 +14,16 @@ final class NativeServerHandler: ChannelInboundHandler {
 
     private let handler: DataPlaneHandler
     private let token: [UInt8]?
+    private let metrics: ShardMetrics?
     private let logger: Logger
     private var authenticated = false
     private var closing = false
+    private let sendBuffers = NativeSendBuffers()
 
-    init(handler: DataPlaneHandler, token: String?, logger: Logger) {
+    init(handler: DataPlaneHandler, token: String?, metrics: ShardMetrics?, logger: Logger) {
         self.handler = handler
         self.token = token.map { Array($0.utf8) }
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -40,24 +43,35 @@ final class NativeServerHandler: ChannelInboundHandler {
         let channel = context.channel
         let handler = self.handler
         let logger = self.logger
-        let request = message.body
+        let metrics = self.metrics
+        let sendBuffers = self.sendBuffers
+        // Copied here so the decoder's receive buffer is free for the next message at once.
+        let request = Array(message.body.readableBytesView)
         Task {
             let answer: ByteBuffer
             do {
-                let reply = try await handler.handle(method, request: request)
-                let header = NativePreamble(method: preamble.method, isResponse: true, status: 0, requestID: preamble.requestID, length: UInt64(reply.count))
-                answer = reply.withUnsafeBytes { channel.allocator.nativeMessage(header, body: $0) }
+                let reply: [UInt8]
+                if let metrics {
+                    reply = try await metrics.record(method, request: request) { try await handler.handle(method, request: request) }
+                } else {
+                    reply = try await handler.handle(method, request: request)
+                }
+                let header = NativePreamble(method: preamble.method, isResponse: true, status: 0, requestID: preamble.requestID, length: 0)
+                answer = sendBuffers.message(header, bodyBytes: reply.count, allocator: channel.allocator) { out in
+                    reply.withUnsafeBytes { out.copyMemory(from: $0) }
+                    return reply.count
+                }
             } catch {
                 let failure = RuntimeFailure(serving: error)
                 logger.debug("data-plane request failed", metadata: ["method": "\(method.rawValue)", "error": "\(failure.message)"])
                 answer = channel.allocator.nativeFailure(preamble.method, requestID: preamble.requestID, code: failure.code, message: failure.message)
             }
-            channel.writeAndFlush(answer, promise: nil)
+            channel.writeAndFlush(answer).whenComplete { _ in sendBuffers.recycle(answer) }
         }
     }
 
     private func handshake(_ context: ChannelHandlerContext, _ message: NativeMessage) {
-        if let token, !constantTimeEqual(token, message.body) {
+        if let token, !constantTimeEqual(token, Array(message.body.readableBytesView)) {
             return refuse(context, .hello, message.preamble.requestID, .unauthenticated, "the data-plane handshake carried a missing or wrong bearer token")
         }
         authenticated = true
