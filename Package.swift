@@ -121,6 +121,13 @@ let package = Package(
         .executableTarget(name: "fuzz-tensorwire", dependencies: ["TensorWire"]),
         .executableTarget(name: "fuzz-jobspec", dependencies: ["Coordinator"]),
 
+        // Slow-link TCP proxy (delay, stall, drop) for fault tests and scripts.
+        .target(
+            name: "LinkProxy",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        .executableTarget(name: "tessera-linkproxy", dependencies: ["LinkProxy"]),
+
         // Tests.
         .testTarget(name: "TensorWireTests", dependencies: ["TensorWire"]),
         .testTarget(name: "ParameterStoreTests", dependencies: ["ParameterStore"]),
@@ -130,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "ClusterRuntimeTests",
             dependencies: [
-                "ClusterRuntime", "ClusterAPI", "TensorWire", "ParameterStore",
+                "ClusterRuntime", "ClusterAPI", "TensorWire", "ParameterStore", "LinkProxy",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

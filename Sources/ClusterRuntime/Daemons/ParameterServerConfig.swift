@@ -24,6 +24,8 @@ public struct ParameterServerConfig: Sendable {
     public var metricsListen: HostPort?
     /// Address of the native data-plane listener; nil means the host of `listen` with a free port.
     public var dataListen: HostPort? = nil
+    /// Most data-plane request bytes the shard holds at once (`DataPlaneAdmission`); nil means `DataPlaneAdmission.defaultLimitBytes`.
+    public var maxInflightBytes: Int? = nil
 
     /// Creates a configuration with defaults for the optional parts.
     public init(

@@ -31,10 +31,13 @@ public final class ParameterServerDaemon: Sendable {
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
         let shard = ParameterShard(logger: logger)
         self.shard = shard
+        // One admission limit for both data-plane transports (gRPC and native) of this shard.
+        let dataPlane = DataPlaneHandler(
+            shard: shard, logger: logger, admission: DataPlaneAdmission(limitBytes: config.maxInflightBytes ?? DataPlaneAdmission.defaultLimitBytes))
         var services: [any RegistrableRPCService] = [
             ParameterServerService(shard: shard, logger: logger),
             MeteredDataPlaneService(
-                handler: DataPlaneHandler(shard: shard, logger: logger),
+                handler: dataPlane,
                 metrics: ShardMetrics(shard: config.name ?? "ps-\(config.listen.host)-\(config.listen.port)")),
             health,
         ]
@@ -51,7 +54,7 @@ public final class ParameterServerDaemon: Sendable {
         coordinatorService = localCoordinator
         let dataServer = NativeDataPlaneServer(
             address: config.dataListen ?? HostPort(host: config.listen.host, port: 0),
-            handler: DataPlaneHandler(shard: shard, logger: logger), token: config.token, logger: logger)
+            handler: dataPlane, token: config.token, logger: logger)
         self.dataServer = dataServer
         let server = GRPCServerService(address: config.listen, services: services, logger: logger, security: security)
         self.server = server

@@ -12,17 +12,22 @@ public struct DataPlaneHandler: Sendable {
     let logger: Logger
     /// Longest a sync-mode pull waits for the next version before answering DEADLINE_EXCEEDED.
     let maxPullWait: Duration
+    /// The shard's cap on request bytes in flight (shared by every transport serving the shard).
+    public let admission: DataPlaneAdmission
 
     /// Creates a handler over a shard.
-    public init(shard: ParameterShard, logger: Logger, maxPullWait: Duration = .seconds(30)) {
+    public init(shard: ParameterShard, logger: Logger, maxPullWait: Duration = .seconds(30), admission: DataPlaneAdmission = DataPlaneAdmission()) {
         self.shard = shard
         self.logger = logger
         self.maxPullWait = maxPullWait
+        self.admission = admission
     }
 
-    /// Handles one request frame and returns the encoded response frame.
+    /// Handles one request frame and returns the encoded response frame; RESOURCE_EXHAUSTED when the shard's admission limit is reached.
     public func handle(_ method: DataPlaneMethod, request: [UInt8]) async throws -> [UInt8] {
-        switch method {
+        try admission.admit(request.count, for: method)
+        defer { admission.release(request.count) }
+        return switch method {
         case .pull: try await pull(request)
         case .push: try push(request)
         }

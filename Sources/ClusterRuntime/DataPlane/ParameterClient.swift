@@ -85,7 +85,8 @@ public final class ParameterClient: Sendable {
         self.workerID = workerID
         self.timeout = timeout
         self.links = try routes.map {
-            ShardLink(address: $0.0, channel: try makeChannel($0.0), routes: $0.1.filter { !$0.isSparse }, sparseRoutes: $0.1.filter(\.isSparse))
+            // Overload refusals (RESOURCE_EXHAUSTED from the shard's admission) are retried with backoff up to the deadline.
+            ShardLink(address: $0.0, channel: OverloadRetryingChannel(try makeChannel($0.0), address: $0.0), routes: $0.1.filter { !$0.isSparse }, sparseRoutes: $0.1.filter(\.isSparse))
         }
         self.versions = LockedValue(Array(repeating: 0, count: routes.count))
     }

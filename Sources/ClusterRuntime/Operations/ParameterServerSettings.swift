@@ -33,13 +33,15 @@ public struct ParameterServerSettings: DaemonSettings, Equatable {
     public var tlsCa: String?
     /// Prometheus endpoint address.
     public var metricsListen: String?
+    /// Most data-plane request bytes the shard holds at once before answering RESOURCE_EXHAUSTED (default: ¼ of memory, at most 1 GiB).
+    public var maxInflightBytes: Int?
 
     /// The YAML keys.
     public enum Keys: String, CodingKey, CaseIterable {
         case listen, dataListen = "data_listen", dataDir = "data_dir", coordinatorSelf = "coordinator_self"
         case coordinator, advertise, name, portFile = "port_file", heartbeatTimeout = "heartbeat_timeout"
         case logLevel = "log_level", tokenFile = "token_file", tlsCert = "tls_cert", tlsKey = "tls_key", tlsCa = "tls_ca"
-        case metricsListen = "metrics_listen"
+        case metricsListen = "metrics_listen", maxInflightBytes = "max_inflight_bytes"
     }
     typealias CodingKeys = Keys
 
@@ -70,6 +72,9 @@ public struct ParameterServerSettings: DaemonSettings, Equatable {
         try Check.logLevel(logLevel)
         try Check.tls(cert: tlsCert, key: tlsKey, ca: tlsCa)
         if let name, name.isEmpty { throw ConfigError(key: "name", "must not be empty") }
+        if let maxInflightBytes, maxInflightBytes < 1 << 20 {
+            throw ConfigError(key: "max_inflight_bytes", "must be at least 1048576 (1 MiB), got \(maxInflightBytes)")
+        }
     }
 
     /// The daemon configuration (reads the token file).
@@ -83,6 +88,7 @@ public struct ParameterServerSettings: DaemonSettings, Equatable {
             tls: Check.tlsFiles(cert: tlsCert, key: tlsKey, ca: tlsCa),
             metricsListen: try metricsListen.map { try HostPort(parsing: $0) })
         config.dataListen = try dataListen.map { try HostPort(parsing: $0) }
+        config.maxInflightBytes = maxInflightBytes
         return config
     }
 }

@@ -1,0 +1,68 @@
+/// Jittered exponential backoff: try n waits a random ½…1 of `min(cap, initial × 2ⁿ⁻¹)`.
+public struct OverloadBackoff: Sendable, Hashable {
+    /// Wait before the first retry (before jitter).
+    public var initial: Duration
+    /// Longest wait between two tries (before jitter).
+    public var cap: Duration
+
+    /// Creates a policy.
+    public init(initial: Duration = .milliseconds(5), cap: Duration = .seconds(1)) {
+        self.initial = initial
+        self.cap = cap
+    }
+
+    /// The wait before retry `attempt` (1, 2, …), jittered by `random` in 0.5 … 1.
+    public func delay(attempt: Int, random: Double = Double.random(in: 0.5...1)) -> Duration {
+        let doubling = min(max(attempt - 1, 0), 30)
+        let base = min(cap, initial * (1 << doubling))
+        return base * random
+    }
+}
+
+/// A data-plane channel that retries calls a shard refused for overload (RESOURCE_EXHAUSTED from
+/// its `DataPlaneAdmission`) with jittered exponential backoff until the call's deadline; any other
+/// outcome passes through. Refused requests were never applied, so retrying a push is safe.
+public struct OverloadRetryingChannel: DataPlaneChannel {
+    /// The channel that carries the calls.
+    public let base: any DataPlaneChannel
+    /// The shard's address, for messages.
+    public let address: HostPort
+    /// The backoff between tries.
+    public let backoff: OverloadBackoff
+
+    /// Wraps `base`, a channel to the shard at `address`.
+    public init(_ base: any DataPlaneChannel, address: HostPort, backoff: OverloadBackoff = OverloadBackoff()) {
+        self.base = base
+        self.address = address
+        self.backoff = backoff
+    }
+
+    /// Sends the frame, retrying overload refusals until `timeout` has passed since the first try.
+    public func exchange(_ method: DataPlaneMethod, request: [UInt8], timeout: Duration) async throws -> [UInt8] {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var attempt = 0
+        while true {
+            do {
+                return try await base.exchange(method, request: request, timeout: clock.now.duration(to: deadline))
+            } catch let failure as RuntimeFailure where Self.isOverload(failure) {
+                attempt += 1
+                let wait = backoff.delay(attempt: attempt)
+                guard clock.now.advanced(by: wait) < deadline else {
+                    throw RuntimeFailure(
+                        .resourceExhausted,
+                        "shard \(address) stayed overloaded through \(attempt) tries within the \(timeout) deadline: \(failure.message)")
+                }
+                try await Task.sleep(for: wait)
+            }
+        }
+    }
+
+    /// Closes the underlying channel.
+    public func close() { base.close() }
+
+    /// True for the RESOURCE_EXHAUSTED a shard's admission control answers (not for oversized frames).
+    public static func isOverload(_ failure: RuntimeFailure) -> Bool {
+        failure.code == .resourceExhausted && failure.message.contains(DataPlaneAdmission.overloadMarker)
+    }
+}
