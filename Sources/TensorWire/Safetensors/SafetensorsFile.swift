@@ -101,8 +101,9 @@ public enum Safetensors {
             }
             guard let dtype = dtype(formatName: dtypeName) else { throw SafetensorsError("tensor \(name): unsupported dtype \(dtypeName)") }
             let shape = Shape(dims)
-            guard let count = shape.checkedElementCount, offsets[0] >= 0, offsets[1] >= offsets[0],
-                offsets[1] - offsets[0] == count * dtype.byteWidth
+            // Bytes computed with an overflow check: a huge shape in a hostile header must not trap (found while writing fuzz-tensorwire).
+            guard let count = shape.checkedElementCount, case let (bytes, false) = count.multipliedReportingOverflow(by: dtype.byteWidth),
+                offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == bytes
             else {
                 throw SafetensorsError("tensor \(name): data_offsets \(offsets) do not match \(dtypeName) \(shape)")
             }
