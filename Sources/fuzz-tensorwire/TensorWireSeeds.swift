@@ -12,12 +12,16 @@ enum TensorWireSeeds {
         _ = try SafetensorsWriter.write(
             [.floats("w", shape: Shape([2, 3]), values: [1, 2, 3, 4, 5, 6]), .floats("b", shape: Shape([3]), values: [0.5, -1, 2])],
             metadata: ["step": "7"], to: path)
+        _ = try SafetensorsWriter.write(
+            [.init(name: "d", dtype: .f64, shape: Shape([2]), write: { $0.storeBytes(of: 1.5, toByteOffset: 0, as: Double.self) }),
+             .init(name: "h", dtype: .bf16, shape: Shape([1, 2]), write: { $0.copyBytes(from: [0x80, 0x3F, 0x00, 0xC0]) })],
+            to: directory + "/mixed.safetensors")
         for (name, bytes) in seeds {
             guard FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(bytes)) else {
                 throw CocoaError(.fileWriteUnknown)
             }
         }
-        return seeds.count + 1
+        return seeds.count + 2
     }
 
     private static func frames() -> [(String, WireFrame)] {
