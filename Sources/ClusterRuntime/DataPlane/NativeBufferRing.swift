@@ -71,3 +71,54 @@ final class NativeSendBuffers: Sendable {
         ring.withLock { $0.keep(buffer) }
     }
 }
+
+/// Request arrays of one server connection kept for reuse: the server's decoder assembles large
+/// bodies into an array handed back here once the request was served (and no one else holds it),
+/// instead of faulting in a fresh one for each message. At most `capacity` arrays of at least
+/// `minimumBytes` are kept.
+final class NativeArrayPool: Sendable {
+    private let arrays = Mutex<[[UInt8]]>([])
+    private let capacity: Int
+    private let minimumBytes: Int
+
+    /// A pool keeping up to `capacity` arrays of at least `minimumBytes`.
+    init(capacity: Int = 2, minimumBytes: Int = 1 << 20) {
+        self.capacity = capacity
+        self.minimumBytes = minimumBytes
+    }
+
+    /// An array of exactly `count` bytes (contents unspecified): a kept one cut to size, or a fresh one.
+    func take(count: Int) -> [UInt8] {
+        if count >= minimumBytes, var array = arrays.withLock({ $0.popLast() }) {
+            if array.count >= count {
+                array.removeLast(array.count - count)
+                return array
+            }
+        }
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            adviseHugePages(UnsafeMutableRawPointer(buffer.baseAddress), count: count)
+            initialized = count
+        }
+    }
+
+    /// Keeps `array` for a later `take`; the caller lets go of its own reference right after.
+    func recycle(_ array: [UInt8]) {
+        guard array.count >= minimumBytes else { return }
+        arrays.withLock { arrays in
+            if arrays.count < capacity { arrays.append(array) }
+        }
+    }
+}
+
+/// Hands a request array to the task serving it without the task's closure keeping a reference.
+final class NativeRequestBox: @unchecked Sendable {
+    private var bytes: [UInt8]?
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The array, once (later calls return an empty array).
+    func take() -> [UInt8] {
+        defer { bytes = nil }
+        return bytes ?? []
+    }
+}

@@ -95,10 +95,10 @@ final class NativeClientConnection: Sendable {
     func received(_ message: NativeMessage) {
         let preamble = message.preamble
         if preamble.status == 0 {
-            if preamble.method != .hello { finish(preamble.requestID, .success(message.body)) }
+            if preamble.method != .hello { finish(preamble.requestID, .success(message.body.buffer)) }
             return
         }
-        let text = String(decoding: message.body.readableBytesView, as: UTF8.self)
+        let text = String(decoding: message.body.bytes, as: UTF8.self)
         let failure = RuntimeFailure(RuntimeFailure.Code(statusNumber: preamble.status), "\(peer): \(text)")
         if preamble.method == .hello || preamble.requestID == 0 {
             failAll(failure)

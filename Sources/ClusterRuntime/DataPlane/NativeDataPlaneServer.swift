@@ -105,8 +105,10 @@ public final class NativeDataPlaneServer: Service, Sendable {
                     if let tlsContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
                     }
-                    try channel.pipeline.syncOperations.addHandler(NativeMessageDecoder(limits: limits))
-                    try channel.pipeline.syncOperations.addHandler(NativeServerHandler(handler: handler, token: token, metrics: metrics, logger: logger))
+                    let arrays = NativeArrayPool()
+                    try channel.pipeline.syncOperations.addHandler(NativeMessageDecoder(limits: limits, arrays: arrays))
+                    try channel.pipeline.syncOperations.addHandler(
+                        NativeServerHandler(handler: handler, token: token, metrics: metrics, arrays: arrays, logger: logger))
                 }
             }
     }

@@ -107,7 +107,32 @@ struct NativeFramingError: Error, Sendable {
 /// One whole native message: its preamble and its body, read into one contiguous buffer.
 struct NativeMessage: Sendable {
     var preamble: NativePreamble
-    var body: ByteBuffer
+    var body: NativeBody
+}
+
+/// A message body as the decoder assembled it: a (recycled) NIO buffer for the client, which decodes
+/// answers in place, or an array for the server, whose `DataPlaneHandler` takes arrays.
+enum NativeBody: Sendable {
+    /// Bytes in a NIO buffer.
+    case buffer(ByteBuffer)
+    /// Bytes in an array.
+    case array([UInt8])
+
+    /// The body as an array (copied only from a buffer).
+    var bytes: [UInt8] {
+        switch self {
+        case .buffer(let buffer): Array(buffer.readableBytesView)
+        case .array(let array): array
+        }
+    }
+
+    /// The body as a NIO buffer (copied only from an array).
+    var buffer: ByteBuffer {
+        switch self {
+        case .buffer(let buffer): buffer
+        case .array(let array): ByteBuffer(bytes: array)
+        }
+    }
 }
 
 /// Settings of the native data-plane transport shared by server and client.

@@ -4,8 +4,9 @@ import NIOCore
 ///
 /// The body of each message is copied once, straight from the socket reads into one contiguous
 /// buffer sized from the preamble's length (validated against the limit before allocating): no
-/// cumulation buffer, no concatenation of small buffers. Large bodies land in buffers recycled from
-/// earlier messages once their readers let them go. A bad preamble is raised once as a
+/// cumulation buffer, no concatenation of small buffers. On the client, large bodies land in NIO
+/// buffers recycled from earlier messages once their readers let them go; on the server, in arrays
+/// (what `DataPlaneHandler` takes, so no second copy). A bad preamble is raised once as a
 /// `NativeFramingError` through `errorCaught`; everything after it is discarded.
 final class NativeMessageDecoder: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -17,12 +18,17 @@ final class NativeMessageDecoder: ChannelInboundHandler {
     private var partialPreamble: [UInt8] = []
     /// The message whose body is being read.
     private var preamble: NativePreamble?
+    /// Where the server's request arrays come from (nil: the client's recycled NIO buffers).
+    private let arrays: NativeArrayPool?
     private var body = ByteBuffer()
+    private var array: [UInt8] = []
     private var remaining = 0
     private var recycled = NativeBufferRing()
     private var failed = false
 
-    init(limits: NativeTransportLimits) {
+    /// A decoder assembling bodies into recycled NIO buffers, or into arrays from `arrays` when given.
+    init(limits: NativeTransportLimits, arrays: NativeArrayPool? = nil) {
+        self.arrays = arrays
         maxMessageBytes = limits.maxMessageBytes
         maxHelloBytes = limits.maxHelloBytes
         partialPreamble.reserveCapacity(NativePreamble.size)
@@ -66,23 +72,44 @@ final class NativeMessageDecoder: ChannelInboundHandler {
         }
         let length = Int(parsed.length)
         if length == 0 {
-            context.fireChannelRead(wrapInboundOut(NativeMessage(preamble: parsed, body: ByteBuffer())))
+            context.fireChannelRead(wrapInboundOut(NativeMessage(preamble: parsed, body: arrays != nil ? .array([]) : .buffer(ByteBuffer()))))
             return
         }
         preamble = parsed
-        body = recycled.take(length, allocator: context.channel.allocator)
+        if let arrays {
+            array = arrays.take(count: length)
+        } else {
+            body = recycled.take(length, allocator: context.channel.allocator)
+        }
         remaining = length
     }
 
     private func readBody(from buffer: inout ByteBuffer, context: ChannelHandlerContext) {
-        var slice = buffer.readSlice(length: min(remaining, buffer.readableBytes))!
-        remaining -= slice.readableBytes
-        body.writeBuffer(&slice)
+        let take = min(remaining, buffer.readableBytes)
+        if arrays != nil {
+            let offset = array.count - remaining
+            array.withUnsafeMutableBytes { destination in
+                buffer.withUnsafeReadableBytes { source in
+                    (destination.baseAddress! + offset).copyMemory(from: source.baseAddress!, byteCount: take)
+                }
+            }
+            buffer.moveReaderIndex(forwardBy: take)
+        } else {
+            var slice = buffer.readSlice(length: take)!
+            body.writeBuffer(&slice)
+        }
+        remaining -= take
         guard remaining == 0, let done = preamble else { return }
-        let message = NativeMessage(preamble: done, body: body)
-        recycled.keep(body)
+        let message: NativeMessage
+        if arrays != nil {
+            message = NativeMessage(preamble: done, body: .array(array))
+            array = []
+        } else {
+            message = NativeMessage(preamble: done, body: .buffer(body))
+            recycled.keep(body)
+            body = ByteBuffer()
+        }
         preamble = nil
-        body = ByteBuffer()
         context.fireChannelRead(wrapInboundOut(message))
     }
 }

@@ -15,12 +15,14 @@ final class NativeServerHandler: ChannelInboundHandler {
     private let handler: DataPlaneHandler
     private let token: [UInt8]?
     private let metrics: ShardMetrics?
+    private let arrays: NativeArrayPool
     private let logger: Logger
     private var authenticated = false
     private var closing = false
     private let sendBuffers = NativeSendBuffers()
 
-    init(handler: DataPlaneHandler, token: String?, metrics: ShardMetrics?, logger: Logger) {
+    init(handler: DataPlaneHandler, token: String?, metrics: ShardMetrics?, arrays: NativeArrayPool, logger: Logger) {
+        self.arrays = arrays
         self.handler = handler
         self.token = token.map { Array($0.utf8) }
         self.metrics = metrics
@@ -45,9 +47,10 @@ final class NativeServerHandler: ChannelInboundHandler {
         let logger = self.logger
         let metrics = self.metrics
         let sendBuffers = self.sendBuffers
-        // Copied here so the decoder's receive buffer is free for the next message at once.
-        let request = Array(message.body.readableBytesView)
+        let arrays = self.arrays
+        let box = NativeRequestBox(message.body.bytes)
         Task {
+            var request = box.take()
             let answer: ByteBuffer
             do {
                 let reply: [UInt8]
@@ -66,12 +69,15 @@ final class NativeServerHandler: ChannelInboundHandler {
                 logger.debug("data-plane request failed", metadata: ["method": "\(method.rawValue)", "error": "\(failure.message)"])
                 answer = channel.allocator.nativeFailure(preamble.method, requestID: preamble.requestID, code: failure.code, message: failure.message)
             }
+            // Back to the decoder for the next message (before the answer can prompt one), with this task's reference dropped.
+            arrays.recycle(request)
+            request = []
             channel.writeAndFlush(answer).whenComplete { _ in sendBuffers.recycle(answer) }
         }
     }
 
     private func handshake(_ context: ChannelHandlerContext, _ message: NativeMessage) {
-        if let token, !constantTimeEqual(token, Array(message.body.readableBytesView)) {
+        if let token, !constantTimeEqual(token, message.body.bytes) {
             return refuse(context, .hello, message.preamble.requestID, .unauthenticated, "the data-plane handshake carried a missing or wrong bearer token")
         }
         authenticated = true
