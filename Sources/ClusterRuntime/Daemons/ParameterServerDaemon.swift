@@ -44,7 +44,7 @@ public final class ParameterServerDaemon: Sendable {
         let security = RPCSecurity(token: config.token, tls: config.tls)
         var localCoordinator: CoordinatorService?
         if config.coordinator == nil {
-            let coordinator = CoordinatorService(
+            let coordinator = try CoordinatorService(
                 name: config.name ?? "coordinator", dataDir: config.dataDir,
                 heartbeatInterval: config.heartbeatInterval, heartbeatTimeout: config.heartbeatTimeout, logger: logger)
             localCoordinator = coordinator
@@ -54,7 +54,8 @@ public final class ParameterServerDaemon: Sendable {
         coordinatorService = localCoordinator
         let dataServer = NativeDataPlaneServer(
             address: config.dataListen ?? HostPort(host: config.listen.host, port: 0),
-            handler: dataPlane, token: config.token, logger: logger)
+            handler: dataPlane, token: config.token, tls: config.tls,
+            metrics: ShardMetrics(shard: config.name ?? "ps-\(config.listen.host)-\(config.listen.port)"), logger: logger)
         self.dataServer = dataServer
         let server = GRPCServerService(address: config.listen, services: services, logger: logger, security: security)
         self.server = server
