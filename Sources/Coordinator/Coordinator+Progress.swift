@@ -63,7 +63,7 @@ extension Coordinator {
         guard job.workers[index].trainingDone != true else { return [] }
         job.workers[index].trainingDone = true
         logger.info("worker done training", metadata: ["job": "\(id)", "index": "\(index)"])
-        let actions = refreshEffectiveReplicas(&job)
+        let actions = refreshEffectiveReplicas(&job, now: now)
         records[id] = job
         return actions
     }
@@ -116,7 +116,7 @@ extension Coordinator {
         job.workers[index].state = .finished
         aggregate(&job, now: now)
         var actions = completeIfDone(&job, now: now)
-        actions += refreshEffectiveReplicas(&job)
+        actions += refreshEffectiveReplicas(&job, now: now)
         records[id] = job
         return actions
     }
@@ -234,10 +234,12 @@ extension Coordinator {
     }
 
     /// Sync jobs: aggregate min(replicas_to_aggregate, live workers still training), at least 1.
-    func refreshEffectiveReplicas(_ job: inout JobRecord) -> [CoordinatorAction] {
+    func refreshEffectiveReplicas(_ job: inout JobRecord, now: Double) -> [CoordinatorAction] {
         guard job.spec.training.mode == .sync, job.state == .running else { return [] }
+        let joining = now < (job.joinGraceUntil ?? -.infinity)
         let live = job.workers.filter {
-            $0.state == .assigned && $0.trainingDone != true && $0.node.map(membership.isLive) == true
+            ($0.state == .assigned && $0.trainingDone != true && $0.node.map(membership.isLive) == true)
+                || (joining && $0.state == .vacant && ($0.lastNode == nil || $0.lastNode.map(membership.isLive) == true))
         }.count
         let wanted = max(1, min(job.spec.training.replicasToAggregate, live))
         guard wanted != job.effectiveReplicas else { return [] }

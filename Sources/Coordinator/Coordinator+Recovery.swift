@@ -14,6 +14,7 @@ extension Coordinator {
         var job = try existing(id)
         guard job.recovering != nil else { return }
         job.recovering = nil
+        job.joinGraceUntil = now + config.joinGrace
         logger.notice("job recovered", metadata: ["job": "\(id)", "version": "\(version.map(String.init) ?? "initial values")"])
         records[id] = job
     }

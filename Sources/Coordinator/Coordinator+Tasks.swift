@@ -13,14 +13,15 @@ extension Coordinator {
         let active = activeJobIDs()
         // Idempotent: the slot it holds (or held, if nobody took it since it was judged dead).
         for id in active {
-            guard var job = records[id], !job.isStopping, let index = reclaimSlot(of: worker, in: &job) else { continue }
+            // No task of a recovering job starts until its shards hold the checkpoint (workers would read stale steps).
+            guard var job = records[id], !job.isStopping, job.recovering == nil, let index = reclaimSlot(of: worker, in: &job) else { continue }
             guard job.workers[index].state == .assigned else { continue }
             records[id] = job
             return assignment(job, index)
         }
         guard node.state == .alive else { return nil }
         for id in active {
-            guard var job = records[id], !job.isStopping else { continue }
+            guard var job = records[id], !job.isStopping, job.recovering == nil else { continue }
             guard let index = job.workers.firstIndex(where: { $0.state == .vacant }) else { continue }
             guard job.placement != nil || alivePS().count >= (job.spec.cluster.psShards ?? 1) else { continue }
             job.workers[index].node = worker
@@ -78,7 +79,8 @@ extension Coordinator {
         }
         job.state = .running
         job.startedAt = now
-        let actions = refreshEffectiveReplicas(&job)
+        job.joinGraceUntil = now + config.joinGrace
+        let actions = refreshEffectiveReplicas(&job, now: now)
         records[id] = job
         logger.info("job running", metadata: ["job": "\(id)"])
         return actions

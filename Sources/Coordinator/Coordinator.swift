@@ -53,7 +53,7 @@ public struct Coordinator: Sendable {
                 actions += end(&job, .succeeded, job.reason + " (not every worker confirmed)", now: now)
             } else {
                 actions += completeIfDone(&job, now: now)
-                actions += refreshEffectiveReplicas(&job)
+                actions += refreshEffectiveReplicas(&job, now: now)
             }
             records[id] = job
         }

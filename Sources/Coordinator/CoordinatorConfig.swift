@@ -12,6 +12,9 @@ public struct CoordinatorConfig: Sendable, Hashable, Codable {
     public var stopGracePeriod: Double
     /// Training reports averaged when `stop_at` is judged on training figures (default 20).
     public var stopAtWindow: Int
+    /// Sync jobs: how long after starting (or recovering) task slots nobody holds yet still count towards N, so the
+    /// first steps wait for every worker instead of running with fewer (default 5 s).
+    public var joinGrace: Double = 5
 
     /// Creates a configuration with the documented defaults.
     public init(

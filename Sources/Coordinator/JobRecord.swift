@@ -80,6 +80,8 @@ public struct JobRecord: Sendable, Hashable, Codable {
     public var shardSample: ShardSample?
     /// Set while the job's shards are being restored from its latest checkpoint (shown as RECOVERING): why.
     public var recovering: String?
+    /// Sync jobs: until this coordinator time, unheld task slots still count towards N (workers joining).
+    public var joinGraceUntil: Double?
 
     /// The latest evaluation, falling back to training figures (what `describe` shows as `metrics`).
     public var metrics: MetricPoint? { evaluation ?? training }
@@ -101,6 +103,7 @@ public struct JobRecord: Sendable, Hashable, Codable {
         case stopRequestedAt = "stop_requested_at"
         case shardSample = "shard_sample"
         case recovering
+        case joinGraceUntil = "join_grace_until"
     }
 }
 

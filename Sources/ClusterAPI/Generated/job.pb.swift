@@ -1031,11 +1031,38 @@ public nonisolated struct Tessera_V1_Job: @unchecked Sendable {
     set {_uniqueStorage()._samples = newValue}
   }
 
+  /// The latest committed checkpoint (absent before the first).
+  public var checkpoint: Tessera_V1_CheckpointRef {
+    get {_storage._checkpoint ?? Tessera_V1_CheckpointRef()}
+    set {_uniqueStorage()._checkpoint = newValue}
+  }
+  /// Returns true if `checkpoint` has been explicitly set.
+  public var hasCheckpoint: Bool {_storage._checkpoint != nil}
+  /// Clears the value of `checkpoint`. Subsequent reads from it will return its default value.
+  public mutating func clearCheckpoint() {_uniqueStorage()._checkpoint = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A committed checkpoint of a job.
+public nonisolated struct Tessera_V1_CheckpointRef: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The job step it holds.
+  public var version: UInt64 = 0
+
+  /// Its manifest on the coordinator's host.
+  public var manifest: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -2038,7 +2065,7 @@ nonisolated extension Tessera_V1_MetricPoint: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}state\0\u{1}reason\0\u{1}step\0\u{3}total_steps\0\u{3}train_metrics\0\u{3}eval_metrics\0\u{3}stale_dropped\0\u{3}effective_replicas\0\u{1}placement\0\u{1}workers\0\u{3}created_at\0\u{3}started_at\0\u{3}finished_at\0\u{1}spec\0\u{3}spec_yaml\0\u{1}history\0\u{3}tensorboard_dir\0\u{3}steps_per_second\0\u{1}samples\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}state\0\u{1}reason\0\u{1}step\0\u{3}total_steps\0\u{3}train_metrics\0\u{3}eval_metrics\0\u{3}stale_dropped\0\u{3}effective_replicas\0\u{1}placement\0\u{1}workers\0\u{3}created_at\0\u{3}started_at\0\u{3}finished_at\0\u{1}spec\0\u{3}spec_yaml\0\u{1}history\0\u{3}tensorboard_dir\0\u{3}steps_per_second\0\u{1}samples\0\u{1}checkpoint\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -2062,6 +2089,7 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
     var _tensorboardDir: String = String()
     var _stepsPerSecond: Double = 0
     var _samples: Int64 = 0
+    var _checkpoint: Tessera_V1_CheckpointRef? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2093,6 +2121,7 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
       _tensorboardDir = source._tensorboardDir
       _stepsPerSecond = source._stepsPerSecond
       _samples = source._samples
+      _checkpoint = source._checkpoint
     }
   }
 
@@ -2132,6 +2161,7 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
         case 19: try { try decoder.decodeSingularStringField(value: &_storage._tensorboardDir) }()
         case 20: try { try decoder.decodeSingularDoubleField(value: &_storage._stepsPerSecond) }()
         case 21: try { try decoder.decodeSingularInt64Field(value: &_storage._samples) }()
+        case 22: try { try decoder.decodeSingularMessageField(value: &_storage._checkpoint) }()
         default: break
         }
       }
@@ -2207,6 +2237,9 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
       if _storage._samples != 0 {
         try visitor.visitSingularInt64Field(value: _storage._samples, fieldNumber: 21)
       }
+      try { if let v = _storage._checkpoint {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2237,10 +2270,46 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
         if _storage._tensorboardDir != rhs_storage._tensorboardDir {return false}
         if _storage._stepsPerSecond != rhs_storage._stepsPerSecond {return false}
         if _storage._samples != rhs_storage._samples {return false}
+        if _storage._checkpoint != rhs_storage._checkpoint {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_CheckpointRef: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CheckpointRef"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}manifest\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.manifest) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.version != 0 {
+      try visitor.visitSingularUInt64Field(value: self.version, fieldNumber: 1)
+    }
+    if !self.manifest.isEmpty {
+      try visitor.visitSingularStringField(value: self.manifest, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_CheckpointRef, rhs: Tessera_V1_CheckpointRef) -> Bool {
+    if lhs.version != rhs.version {return false}
+    if lhs.manifest != rhs.manifest {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

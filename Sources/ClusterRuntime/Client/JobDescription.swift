@@ -25,6 +25,7 @@ public enum JobDescription {
         }
         field("Stale dropped", String(job.staleDropped))
         if !job.tensorboardDir.isEmpty { field("TensorBoard", job.tensorboardDir) }
+        if job.hasCheckpoint { field("Checkpoint", "step \(job.checkpoint.version) (\(job.checkpoint.manifest))") }
         lines.append("")
         lines.append("Placement:")
         let placement = TableRenderer(

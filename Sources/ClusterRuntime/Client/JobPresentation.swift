@@ -65,7 +65,7 @@ public enum JobPresentation {
                 ["index": $0.index, "node": $0.nodeName, "step": $0.step, "epoch": $0.epoch, "finished": $0.finished] as [String: Any]
             },
             "tensorboard_dir": job.tensorboardDir.isEmpty ? NSNull() : job.tensorboardDir as Any,
-            "checkpoint": NSNull(),
+            "checkpoint": job.hasCheckpoint ? ["version": job.checkpoint.version, "manifest": job.checkpoint.manifest] as [String: Any] : NSNull(),
             "created_at": job.createdAt,
             "started_at": job.startedAt > 0 ? job.startedAt as Any : NSNull(),
             "finished_at": job.finishedAt > 0 ? job.finishedAt as Any : NSNull(),

@@ -27,10 +27,20 @@ public struct DataPlaneHandler: Sendable {
     public func handle(_ method: DataPlaneMethod, request: [UInt8]) async throws -> [UInt8] {
         try admission.admit(request.count, for: method)
         defer { admission.release(request.count) }
-        return switch method {
-        case .pull: try await pull(request)
-        case .push: try push(request)
+        switch method {
+        case .pull: return try await pull(request)
+        case .push:
+            try await waitWhilePaused(request)
+            return try push(request)
         }
+    }
+
+    /// While an async checkpoint pauses the pushed job (rare), waits until it resumes.
+    private func waitWhilePaused(_ request: [UInt8]) async throws {
+        guard shard.hasPausedJobs,
+            let view = try? request.withUnsafeBytes({ raw throws(WireError) in try WireFormat.decodeView(raw) })
+        else { return }
+        await shard.waitWhilePaused(jobID: view.header.jobID)
     }
 
     func decode(_ request: [UInt8], expecting kind: FrameKind) throws -> FrameView {

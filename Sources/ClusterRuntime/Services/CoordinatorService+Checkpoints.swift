@@ -49,7 +49,7 @@ extension CoordinatorService {
                     else { throw RuntimeFailure(.unavailable, "shard \(address) does not answer or lost \(id); checkpoint not taken") }
                     versions.append(entry.version)
                 }
-                let target = versions.max() ?? 0
+                let target = Self.checkpointTarget(versions: versions, every: reason == "every_steps" ? job.spec.training.checkpoint.everySteps : nil, attempt: attempt)
                 do {
                     answers = try await onEveryShard(targets) { address in
                         try await self.shards.checkpoint(id.rawValue, atVersion: target, timeout: waitLimit, on: address)
@@ -87,6 +87,15 @@ extension CoordinatorService {
         ])
         await pruneCheckpoints(id, keep: job.spec.training.checkpoint.keep)
         return (manifest, path)
+    }
+
+    /// The step a sync checkpoint is taken at: the next multiple of `every` (periodic); else the shards' common version
+    /// when they are idle at one, or a few steps ahead of the fastest (more on each retry) so every shard can still stop there.
+    static func checkpointTarget(versions: [UInt64], every: Int?, attempt: Int) -> UInt64 {
+        let highest = versions.max() ?? 0
+        if let every, every > 0 { return (highest / UInt64(every) + 1) * UInt64(every) }
+        if attempt == 1, versions.min() == highest { return highest }
+        return highest + (UInt64(4) << UInt64(min(attempt, 10)))
     }
 
     /// Keeps the newest `keep` manifests of a job and deletes the rest, with the shard files they alone name.
@@ -176,7 +185,8 @@ extension CoordinatorService {
         let policy = job.spec.training.checkpoint
         let last = job.checkpoint?.version ?? 0
         let step = job.shardSample?.version ?? job.step
-        if let every = policy.everySteps, step >= last + every { return "every_steps" }
+        // Sync checkpoints land on the next multiple of every_steps: ask half an interval ahead so it is not missed.
+        if let every = policy.everySteps, step >= last + max(1, every / 2) { return "every_steps" }
         if let seconds = policy.everySeconds {
             let since = lastCheckpointAt.withLock { $0[job.id] } ?? job.startedAt ?? now
             if now - since >= seconds { return "every_seconds" }

@@ -10,6 +10,12 @@ extension CoordinatorService {
         return .with {
             $0.id = job.id.description
             $0.name = job.spec.name
+            if let checkpoint = job.checkpoint {
+                $0.checkpoint = .with {
+                    $0.version = UInt64(max(0, checkpoint.version))
+                    $0.manifest = checkpoint.path
+                }
+            }
             $0.state = job.state == .running && job.recovering != nil ? .recovering : render(job.state)
             $0.reason = job.recovering.map { "recovering: \($0)" } ?? job.reason
             $0.step = Int64(job.step)

@@ -17,6 +17,18 @@ struct TaskRunner {
     let client: CoordinatorClient
     let logger: Logger
 
+    /// Batches this worker already consumed, judged from the job's current version (0 for a new job).
+    func resumePosition(shards: ParameterClient, into buffers: VariableBuffers, sync: Bool, workers: Int, stepsPerEpoch: Int) async throws -> Int {
+        let version = Int(try await shards.pull(into: buffers, minimumVersions: nil).max() ?? 0)
+        guard version > 0 else { return 0 }
+        let consumed = sync ? version : version / max(workers, 1)
+        logger.info("continuing the job from its current step", metadata: [
+            "job": "\(assignment.jobID)", "step": "\(version)", "epoch": "\(consumed / max(stepsPerEpoch, 1))",
+            "batch": "\(consumed % max(stepsPerEpoch, 1))",
+        ])
+        return consumed
+    }
+
     func run() async throws -> Outcome {
         let spec = try JobSpec(proto: assignment.spec)
         let index = Int(assignment.workerIndex)
@@ -51,19 +63,43 @@ struct TaskRunner {
         var lastEval: UInt64 = 0
         var staleDropped: Int64 = 0
         var highestVersion: UInt64 = 0
+        var prefetched: [UInt64]? = nil  // versions already pulled into the parameters for the next step
         var epoch = 0
+        // A task started on a job that already trained (resumed from a checkpoint, or a worker that came back)
+        // continues from the job's data position: in sync mode every version consumed one batch per worker.
+        var skip = try await resumePosition(shards: shards, into: parameterBuffers, sync: sync, workers: count, stepsPerEpoch: stepsPerEpoch)
+        epoch = skip / max(stepsPerEpoch, 1)
+        skip %= max(stepsPerEpoch, 1)
         training: while epoch < epochs {
             var batches = try data.trainBatches(epoch: epoch)
+            while skip > 0, try batches.next() != nil { skip -= 1 }
             while let batch = try batches.next() {
                 try Task.checkCancellation()
-                let minimum = sync ? pulledVersions.map { $0.map { $0 + 1 } } : nil
-                let versions = try await shards.pull(into: parameterBuffers, minimumVersions: minimum)
+                let versions: [UInt64]
+                if let next = prefetched {
+                    versions = next
+                    prefetched = nil
+                } else {
+                    let minimum = sync ? pulledVersions.map { $0.map { $0 + 1 } } : nil
+                    versions = try await shards.pull(into: parameterBuffers, minimumVersions: minimum)
+                }
                 highestVersion = max(highestVersion, versions.max() ?? 0)
                 if let maxSteps, highestVersion >= maxSteps { break training }
                 let computeStart = ContinuousClock.now
                 let result = try model.trainStep(parameters: parameters, batch: batch, gradients: &gradients, backend: backend)
                 if config.slowdown > 1 { try await Task.sleep(for: (ContinuousClock.now - computeStart) * (config.slowdown - 1)) }
-                let pushed = try await shards.push(gradientBuffers, versions: versions)
+                let pushed: PushSummary
+                if batches.hasMore || epoch + 1 < epochs {
+                    // Another step follows: pull its parameters while this gradient is pushed (one round trip
+                    // instead of two). Sync: the pull waits for the version this push helps complete; async:
+                    // the parameters may not include this worker's own gradient yet (one step more staleness).
+                    async let pushing = shards.push(gradientBuffers, versions: versions)
+                    async let pulling = shards.pull(into: parameterBuffers, minimumVersions: sync ? versions.map { $0 + 1 } : nil)
+                    pushed = try await pushing
+                    prefetched = try await pulling
+                } else {
+                    pushed = try await shards.push(gradientBuffers, versions: versions)
+                }
                 pulledVersions = versions
                 staleDropped += Int64(pushed.stale)
                 highestVersion = max(highestVersion, pushed.maxVersion)

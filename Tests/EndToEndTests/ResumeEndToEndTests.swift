@@ -1,0 +1,219 @@
+import Foundation
+import Testing
+
+/// Real processes on fixed loopback ports that can be killed with SIGKILL and started again with the same data dirs.
+final class RestartableCluster: @unchecked Sendable {
+    let bin: URL
+    let dir: URL
+    let ports: [Int]
+    let workers: Int
+    let dataRoot: String
+    private var processes: [Process] = []
+    private var generation = 0
+    var coordinator: String { "127.0.0.1:\(ports[0])" }
+
+    init(shards: Int, workers: Int, dataRoot: String) throws {
+        bin = try binDirectory()
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-resume-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        ports = try (0..<shards).map { _ in try Self.freePort() }
+        self.workers = workers
+        self.dataRoot = dataRoot
+    }
+
+    /// A port the kernel just handed out (free for a moment).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw E2EError("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Starts every psd and workerd (again, after `killAll`).
+    func start() throws {
+        generation += 1
+        for (i, port) in ports.enumerated() {
+            var arguments = ["--listen", "127.0.0.1:\(port)", "--name", "ps-\(i)", "--data-dir", dir.appendingPathComponent("psd-\(i)").path]
+            arguments += i == 0 ? ["--coordinator-self"] : ["--coordinator", coordinator]
+            try launch("psd-\(i)", "psd", arguments)
+        }
+        for i in 0..<workers {
+            try launch("workerd-\(i)", "workerd", ["--coordinator", coordinator, "--data-root", dataRoot, "--name", "worker-\(i)"])
+        }
+    }
+
+    /// SIGKILL every process (no graceful shutdown) and reap them.
+    func killAll() {
+        for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        for p in processes { p.waitUntilExit() }
+        processes.removeAll()
+    }
+
+    private func launch(_ name: String, _ binary: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = bin.appendingPathComponent(binary)
+        process.arguments = arguments
+        let log = dir.appendingPathComponent("logs/\(name).\(generation).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes.append(process)
+    }
+
+    /// The text of every log of one process, all generations.
+    func logs(_ name: String) -> String {
+        (1...generation).map { (try? String(contentsOf: dir.appendingPathComponent("logs/\(name).\($0).log"), encoding: .utf8)) ?? "" }.joined()
+    }
+
+    /// Runs clusterctl against the coordinator.
+    func clusterctl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = bin.appendingPathComponent("clusterctl")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["TESSERA_COORDINATOR"] = coordinator
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// `describe --json` of a job, or nil while the coordinator does not answer.
+    func describe(_ id: String) -> [String: Any]? {
+        guard let out = try? clusterctl(["describe", id, "--json"]), out.status == 0 else { return nil }
+        return try? jsonObject(out.stdout)
+    }
+
+    /// Polls `describe` until `condition` holds (nil on timeout).
+    func waitFor(_ id: String, seconds: Double, _ condition: ([String: Any]) -> Bool) -> [String: Any]? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let job = describe(id), condition(job) { return job }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return nil
+    }
+
+    /// The pulled variables of a job: name → values.
+    func variables(_ id: String) throws -> [String: [Double]] {
+        let out = try clusterctl(["pull", id, "--json"])
+        guard out.status == 0, let list = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]] else {
+            throw E2EError("pull \(id) failed: \(out.stderr)")
+        }
+        var result: [String: [Double]] = [:]
+        for v in list { if let name = v["name"] as? String, let values = v["values"] as? [Double] { result[name] = values } }
+        return result
+    }
+
+    deinit { killAll() }
+}
+
+/// Kill -9 every process of a running cluster, start them again with the same data dirs: the job continues from
+/// its latest usable checkpoint without being resubmitted, and ends where an uninterrupted run ends.
+@Suite(.serialized, .timeLimit(.minutes(6)))
+struct ResumeEndToEndTests {
+    static func spec(name: String) -> String {
+        """
+        name: \(name)
+        model: {type: logistic}
+        data:
+          format: csv
+          train: breast_cancer/breast_cancer.csv
+          label: target
+          test_fraction: 0.3
+          normalize: standard
+          batch_size: 16
+          shuffle: true
+        optimizer: {type: adam, learning_rate: 0.01}
+        training:
+          mode: sync
+          replicas_to_aggregate: 2
+          max_steps: 1500
+          seed: 11
+          checkpoint: {every_steps: 150, keep: 3}
+        cluster: {workers: 2, ps_shards: 2}
+        """
+    }
+
+    @Test func aKilledClusterResumesFromItsCheckpointAndEndsLikeAnUninterruptedRun() throws {
+        let cluster = try RestartableCluster(shards: 2, workers: 2, dataRoot: testDataRoot())
+        try cluster.start()
+        let specFile = cluster.dir.appendingPathComponent("resumed.yaml")
+        try Self.spec(name: "resumed").write(to: specFile, atomically: true, encoding: .utf8)
+        var submitted: (status: Int32, stdout: String, stderr: String) = (1, "", "")
+        for _ in 0..<100 {  // the coordinator may still be starting
+            submitted = try cluster.clusterctl(["submit", specFile.path, "--json"])
+            if submitted.status == 0 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(submitted.status == 0, "submit failed: \(submitted.stderr)")
+        let id = try #require(try jsonObject(submitted.stdout)["id"] as? String)
+
+        // Two checkpoints committed, the job still running: kill everything.
+        let manifests = cluster.dir.appendingPathComponent("psd-0/jobs/\(id)/checkpoints")
+        func committed() -> Int {
+            ((try? FileManager.default.contentsOfDirectory(atPath: manifests.path)) ?? []).filter { $0.hasSuffix(".json") }.count
+        }
+        let running = cluster.waitFor(id, seconds: 120) { job in committed() >= 2 && job["state"] as? String == "RUNNING" }
+        try #require(running != nil, "no second checkpoint; logs in \(cluster.dir.path)/logs")
+        cluster.killAll()
+
+        // Corrupt the newest checkpoint's file on ps-1: the restore must detect it and use the previous one.
+        let names = try FileManager.default.contentsOfDirectory(atPath: manifests.path).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(names.count >= 2 && names.count <= 3, "kept manifests: \(names)")
+        let newest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: manifests.appendingPathComponent(names.last!))) as? [String: Any])
+        let previous = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: manifests.appendingPathComponent(names[names.count - 2]))) as? [String: Any])
+        let files = try #require(newest["shards"] as? [[String: Any]])
+        let victim = try #require(files.first { $0["node"] as? String == "ps-1" }?["path"] as? String)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: victim))
+        bytes[bytes.count - 3] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: victim))
+
+        try cluster.start()
+        let done = cluster.waitFor(id, seconds: 180) { ["SUCCEEDED", "FAILED", "CANCELLED"].contains($0["state"] as? String ?? "") }
+        let final = try #require(done, "the resumed job did not end; logs in \(cluster.dir.path)/logs")
+        #expect(final["state"] as? String == "SUCCEEDED", "\(final["reason"] ?? "")")
+        #expect(final["step"] as? Int == 1500)
+        let coordinatorLog = cluster.logs("psd-0")
+        #expect(coordinatorLog.contains("coordinator state restored"))
+        #expect(coordinatorLog.contains("checkpoint unusable"), "the corrupt checkpoint was not detected")
+        #expect(coordinatorLog.contains("job restored from checkpoint"))
+        let restoredVersion = try #require(previous["version"] as? Int)
+        #expect(coordinatorLog.contains("version=\(restoredVersion)") || coordinatorLog.contains("version: \(restoredVersion)"))
+        let jobs = try #require(try JSONSerialization.jsonObject(with: Data(cluster.clusterctl(["jobs", "--json"]).stdout.utf8)) as? [[String: Any]])
+        #expect(jobs.count == 1, "the job was resubmitted or duplicated")
+
+        // The same job straight through, on the same cluster: the same variables (sync, fixed seeds).
+        let straightFile = cluster.dir.appendingPathComponent("straight.yaml")
+        try Self.spec(name: "straight").write(to: straightFile, atomically: true, encoding: .utf8)
+        let straight = try cluster.clusterctl(["submit", straightFile.path, "--follow", "--json"])
+        #expect(straight.status == 0, "straight run failed: \(straight.stderr)")
+        let straightID = try #require(try jsonObject(straight.stdout)["id"] as? String)
+        let a = try cluster.variables(id), b = try cluster.variables(straightID)
+        #expect(!a.isEmpty && Set(a.keys) == Set(b.keys))
+        for (name, values) in a {
+            let other = b[name] ?? []
+            let gap = zip(values, other).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(values.count == other.count && gap < 1e-4, "\(name) differs by \(gap)")
+        }
+        let lossA = (final["metrics"] as? [String: Any])?["loss"] as? Double
+        let lossB = ((try? jsonObject(straight.stdout))?["metrics"] as? [String: Any])?["loss"] as? Double
+        #expect(lossA != nil && lossB != nil && abs(lossA! - lossB!) < 1e-3, "loss resumed \(lossA ?? -1) vs straight \(lossB ?? -1)")
+        cluster.killAll()
+    }
+}
