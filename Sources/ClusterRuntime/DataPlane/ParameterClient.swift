@@ -127,9 +127,12 @@ public final class ParameterClient: Sendable {
         }
         let header = FrameHeader(kind: .pullRequest, requestID: requestID, jobID: jobID, senderID: workerID)
         let entries = link.routes.map { EntryHeader.empty(variableID: $0.variableID, partition: $0.partition, version: minimum) }
-        let request = WireFormat.encode(WireFrame(header: header, entries: entries.map { WireEntry(header: $0, rowKeys: [], payload: []) }))
-        let response = try await link.channel.exchange(.pull, request: request, timeout: timeout)
-        return try response.withUnsafeBytes { raw in
+        let size = WireFormat.encodedSize(header: header, entries: entries)
+        // Encoded straight into the transport's buffer, decoded where the answer was received: the
+        // parameters are copied once, from the received frame into `parameters`.
+        return try await link.channel.exchange(.pull, requestBytes: size, encode: { out in
+            try WireFormat.encode(header: header, entries: entries, into: out) { _, _ in }
+        }, timeout: timeout) { raw in
             let view: FrameView
             do { view = try WireFormat.decodeView(raw) } catch {
                 throw RuntimeFailure(.internalError, "shard \(link.address) sent a malformed pull response: \(error)")
@@ -182,13 +185,12 @@ public final class ParameterClient: Sendable {
         }
         let size = WireFormat.encodedSize(header: header, entries: entries)
         let routes = link.routes
-        let request = try [UInt8](unsafeUninitializedCapacity: size) { out, count in
-            count = try WireFormat.encode(header: header, entries: entries, into: UnsafeMutableRawBufferPointer(out)) { index, destination in
+        // The gradients are copied once, into the transport's outgoing buffer.
+        return try await link.channel.exchange(.push, requestBytes: size, encode: { out in
+            try WireFormat.encode(header: header, entries: entries, into: out) { index, destination in
                 destination.payload.copyMemory(from: UnsafeRawBufferPointer(gradients.slice(routes[index])))
             }
-        }
-        let response = try await link.channel.exchange(.push, request: request, timeout: timeout)
-        return try response.withUnsafeBytes { raw in
+        }, timeout: timeout) { raw in
             let view: FrameView
             do { view = try WireFormat.decodeView(raw) } catch {
                 throw RuntimeFailure(.internalError, "shard \(link.address) sent a malformed push response: \(error)")

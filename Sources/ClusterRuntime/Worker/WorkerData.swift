@@ -109,6 +109,9 @@ struct EpochBatches {
         self.limit = limit
     }
 
+    /// Whether the epoch's budget has batches left (the source may still end early).
+    var hasMore: Bool { taken < limit }
+
     mutating func next() throws -> Batch? {
         guard taken < limit, let batch = source.next() else { return nil }
         taken += 1
