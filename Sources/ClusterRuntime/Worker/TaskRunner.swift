@@ -17,6 +17,18 @@ struct TaskRunner {
     let client: CoordinatorClient
     let logger: Logger
 
+    /// Batches this worker already consumed, judged from the job's current version (0 for a new job).
+    func resumePosition(shards: ParameterClient, into buffers: VariableBuffers, sync: Bool, workers: Int, stepsPerEpoch: Int) async throws -> Int {
+        let version = Int(try await shards.pull(into: buffers, minimumVersions: nil).max() ?? 0)
+        guard version > 0 else { return 0 }
+        let consumed = sync ? version : version / max(workers, 1)
+        logger.info("continuing the job from its current step", metadata: [
+            "job": "\(assignment.jobID)", "step": "\(version)", "epoch": "\(consumed / max(stepsPerEpoch, 1))",
+            "batch": "\(consumed % max(stepsPerEpoch, 1))",
+        ])
+        return consumed
+    }
+
     func run() async throws -> Outcome {
         let spec = try JobSpec(proto: assignment.spec)
         let index = Int(assignment.workerIndex)
@@ -53,8 +65,14 @@ struct TaskRunner {
         var highestVersion: UInt64 = 0
         var prefetched: [UInt64]? = nil  // versions already pulled into the parameters for the next step
         var epoch = 0
+        // A task started on a job that already trained (resumed from a checkpoint, or a worker that came back)
+        // continues from the job's data position: in sync mode every version consumed one batch per worker.
+        var skip = try await resumePosition(shards: shards, into: parameterBuffers, sync: sync, workers: count, stepsPerEpoch: stepsPerEpoch)
+        epoch = skip / max(stepsPerEpoch, 1)
+        skip %= max(stepsPerEpoch, 1)
         training: while epoch < epochs {
             var batches = try data.trainBatches(epoch: epoch)
+            while skip > 0, try batches.next() != nil { skip -= 1 }
             while let batch = try batches.next() {
                 try Task.checkCancellation()
                 let versions: [UInt64]
