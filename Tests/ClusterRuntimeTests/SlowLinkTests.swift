@@ -90,6 +90,7 @@ struct SlowLinkTests {
             _ = try await Self.step(client)
             Issue.record("a step over a stalled link succeeded")
         } catch let failure as RuntimeFailure {
+            print("slow-link stall \(kind): \(failure.code) \(failure.message)")
             #expect(failure.code == .deadlineExceeded, "\(failure)")
             #expect(failure.message.contains("\(rig.proxyAddress.port)"), "the failure should name \(rig.proxyAddress): \(failure.message)")
         }
@@ -107,6 +108,7 @@ struct SlowLinkTests {
             _ = try await Self.step(client)
             Issue.record("a step over a dropped link succeeded")
         } catch let failure as RuntimeFailure {
+            print("slow-link drop \(kind): \(failure.code) \(failure.message)")
             #expect(failure.code == .unavailable || failure.code == .deadlineExceeded, "\(failure)")
             #expect(failure.message.contains("\(rig.proxyAddress.port)"), "the failure should name \(rig.proxyAddress): \(failure.message)")
         }
