@@ -129,11 +129,13 @@ extension Coordinator {
             throw CoordinatorError(.invalidNode, "\(worker) has no task in \(id)")
         }
         let name = membership.node(worker)?.info.name ?? "\(worker)"
-        // A shard that lost the job (restarted psd) is recovered from the checkpoint, not a reason to fail.
-        if job.recovering == nil, job.checkpoint != nil || job.spec.training.checkpoint.everySteps != nil,
-            message.contains("is not on this shard")
+        // A shard that died, lost the job (restarted psd) or was rolled back is recovered from the checkpoint,
+        // not a reason to fail: the runtime checks every shard and restores what is missing.
+        if job.recovering == nil, job.state == .running, job.checkpoint != nil, (job.recoveries ?? 0) < Self.maxRecoveries,
+            isShardProblem(message, job: job)
         {
-            job.recovering = "a shard lost the job (\(name) reported: \(message))"
+            job.recovering = "\(name) lost a shard of the job: \(message)"
+            job.recoveries = (job.recoveries ?? 0) + 1
         }
         if job.recovering != nil {
             handBack(&job, worker: worker)
@@ -144,6 +146,19 @@ extension Coordinator {
         let actions = end(&job, .failed, "worker \(index) (\(name)) failed: \(message)", now: now)
         records[id] = job
         return actions
+    }
+
+    /// Recoveries after which a worker failure fails the job again (a failure that recovery does not cure).
+    static let maxRecoveries = 20
+
+    /// Whether a worker's failure message is about one of the job's shards (unreachable, restarted, rolled back).
+    func isShardProblem(_ message: String, job: JobRecord) -> Bool {
+        if message.contains("is not on this shard") || message.contains("restored from a checkpoint") { return true }
+        for shard in job.shards {
+            if message.contains(shard.address) { return true }
+            if let data = membership.node(shard.nodeID)?.info.dataAddress, message.contains(data) { return true }
+        }
+        return false
     }
 
     /// Node and job counts.

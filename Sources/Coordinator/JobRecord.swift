@@ -82,6 +82,8 @@ public struct JobRecord: Sendable, Hashable, Codable {
     public var recovering: String?
     /// Sync jobs: until this coordinator time, unheld task slots still count towards N (workers joining).
     public var joinGraceUntil: Double?
+    /// How many times the job went through recovery.
+    public var recoveries: Int?
 
     /// The latest evaluation, falling back to training figures (what `describe` shows as `metrics`).
     public var metrics: MetricPoint? { evaluation ?? training }
@@ -104,6 +106,7 @@ public struct JobRecord: Sendable, Hashable, Codable {
         case shardSample = "shard_sample"
         case recovering
         case joinGraceUntil = "join_grace_until"
+        case recoveries
     }
 }
 

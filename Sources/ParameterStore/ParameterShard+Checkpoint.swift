@@ -42,12 +42,15 @@ extension ParameterShard {
     public func restore(jobID: UInt64, from image: ShardCheckpoint) throws(StoreError) {
         let job = try job(jobID)
         let indices = try job.validateRestore(image)
+        // Pending long-polls wait for versions of the abandoned timeline: they fail, so their workers start over.
         let woken: [VersionWaiter] = try job.state.withLock { (s) throws(StoreError) in
             guard !s.dropped else { throw job.droppedError }
             job.restore(&s, from: image, indices: indices)
-            return s.takeSatisfiedWaiters()
+            let waiting = s.waiters
+            s.waiters.removeAll()
+            return waiting
         }
-        woken.resumeAll(version: image.version)
+        woken.resumeAll(.failure(StoreError(.failedPrecondition, "Job \(jobID) was restored from a checkpoint at version \(image.version); pull again.")))
         logger.notice("restored job from checkpoint", metadata: ["job": "\(jobID)", "version": "\(image.version)"])
     }
 

@@ -9,6 +9,7 @@ final class RestartableCluster: @unchecked Sendable {
     let workers: Int
     let dataRoot: String
     private var processes: [Process] = []
+    private var byName: [String: Process] = [:]
     private var generation = 0
     var coordinator: String { "127.0.0.1:\(ports[0])" }
 
@@ -40,14 +41,24 @@ final class RestartableCluster: @unchecked Sendable {
     /// Starts every psd and workerd (again, after `killAll`).
     func start() throws {
         generation += 1
-        for (i, port) in ports.enumerated() {
-            var arguments = ["--listen", "127.0.0.1:\(port)", "--name", "ps-\(i)", "--data-dir", dir.appendingPathComponent("psd-\(i)").path]
-            arguments += i == 0 ? ["--coordinator-self"] : ["--coordinator", coordinator]
-            try launch("psd-\(i)", "psd", arguments)
-        }
+        for i in ports.indices { try startPSD(i) }
         for i in 0..<workers {
             try launch("workerd-\(i)", "workerd", ["--coordinator", coordinator, "--data-root", dataRoot, "--name", "worker-\(i)"])
         }
+    }
+
+    /// Starts psd `i` (ps-0 is the coordinator) on its port with its data dir.
+    func startPSD(_ i: Int) throws {
+        var arguments = ["--listen", "127.0.0.1:\(ports[i])", "--name", "ps-\(i)", "--data-dir", dir.appendingPathComponent("psd-\(i)").path]
+        arguments += i == 0 ? ["--coordinator-self"] : ["--coordinator", coordinator]
+        try launch("psd-\(i)", "psd", arguments)
+    }
+
+    /// SIGKILL one process by name (e.g. "psd-1") and reap it.
+    func kill9(_ name: String) {
+        guard let p = byName[name] else { return }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
     }
 
     /// SIGKILL every process (no graceful shutdown) and reap them.
@@ -68,6 +79,7 @@ final class RestartableCluster: @unchecked Sendable {
         process.standardError = handle
         try process.run()
         processes.append(process)
+        byName[name] = process
     }
 
     /// The text of every log of one process, all generations.
@@ -214,6 +226,38 @@ struct ResumeEndToEndTests {
         let lossA = (final["metrics"] as? [String: Any])?["loss"] as? Double
         let lossB = ((try? jsonObject(straight.stdout))?["metrics"] as? [String: Any])?["loss"] as? Double
         #expect(lossA != nil && lossB != nil && abs(lossA! - lossB!) < 1e-3, "loss resumed \(lossA ?? -1) vs straight \(lossB ?? -1)")
+        cluster.killAll()
+    }
+
+    @Test func aKilledShardIsRestoredWhenItComesBackAndTheJobFinishes() throws {
+        let cluster = try RestartableCluster(shards: 2, workers: 2, dataRoot: testDataRoot())
+        try cluster.start()
+        let specFile = cluster.dir.appendingPathComponent("shard-loss.yaml")
+        try Self.spec(name: "shard-loss").replacingOccurrences(of: "max_steps: 1500", with: "max_steps: 2500")
+            .write(to: specFile, atomically: true, encoding: .utf8)
+        var submitted: (status: Int32, stdout: String, stderr: String) = (1, "", "")
+        for _ in 0..<100 {
+            submitted = try cluster.clusterctl(["submit", specFile.path, "--json"])
+            if submitted.status == 0 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        let id = try #require(try jsonObject(submitted.stdout)["id"] as? String, "submit failed: \(submitted.stderr)")
+        let checkpointed = cluster.waitFor(id, seconds: 120) { job in
+            (job["checkpoint"] as? [String: Any]) != nil && job["state"] as? String == "RUNNING"
+        }
+        try #require(checkpointed != nil, "no checkpoint; logs in \(cluster.dir.path)/logs")
+
+        cluster.kill9("psd-1")
+        let recovering = cluster.waitFor(id, seconds: 60) { $0["state"] as? String == "RECOVERING" }
+        #expect(recovering != nil, "the job never showed RECOVERING; logs in \(cluster.dir.path)/logs")
+        try cluster.startPSD(1)
+        let done = cluster.waitFor(id, seconds: 180) { ["SUCCEEDED", "FAILED", "CANCELLED"].contains($0["state"] as? String ?? "") }
+        let final = try #require(done, "the job did not end after the shard came back; logs in \(cluster.dir.path)/logs")
+        #expect(final["state"] as? String == "SUCCEEDED", "\(final["reason"] ?? "")")
+        #expect(final["step"] as? Int == 2500)
+        #expect(cluster.logs("psd-0").contains("job restored from checkpoint"))
+        let accuracy = (final["metrics"] as? [String: Any])?["accuracy"] as? Double ?? 0
+        #expect(accuracy >= 0.95, "held-out accuracy \(accuracy)")
         cluster.killAll()
     }
 }

@@ -2,7 +2,8 @@ import Coordinator
 import ServiceLifecycle
 
 /// Periodically judges node liveness from heartbeats (alive → suspect → dead) and performs what follows, then
-/// reads running jobs' figures from their shards.
+/// reads running jobs' figures from their shards; beside it the checkpoint scheduler runs. On graceful shutdown
+/// (SIGTERM) it checkpoints every running job before the coordinator stops serving.
 struct CoordinatorSweeper: Service {
     let coordinator: CoordinatorService
 
@@ -15,6 +16,22 @@ struct CoordinatorSweeper: Service {
                 let actions = (try? coordinator.withState { $0.sweep(now: CoordinatorService.now()) }) ?? []
                 await coordinator.perform(actions)
                 await coordinator.pollShards()
+            }
+        }
+        await coordinator.checkpointRunningJobs(reason: "shutdown")
+    }
+}
+
+extension CoordinatorService {
+    /// Checkpoints every running job (best effort, a few seconds per job): used when the coordinator stops.
+    func checkpointRunningJobs(reason: String) async {
+        let jobs = state.withLock { $0.jobs().filter { $0.state == .running && $0.recovering == nil && $0.placement != nil } }
+        for job in jobs {
+            do {
+                let (manifest, _) = try await takeCheckpoint(job.id, reason: reason, waitLimit: .seconds(5))
+                logger.notice("checkpoint before stopping", metadata: ["job": "\(job.id)", "version": "\(manifest.version)"])
+            } catch {
+                logger.warning("no checkpoint before stopping", metadata: ["job": "\(job.id)", "error": "\(error)"])
             }
         }
     }
