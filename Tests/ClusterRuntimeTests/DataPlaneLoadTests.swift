@@ -122,6 +122,14 @@ struct DataPlaneLoadTests {
         let shard = try await LoadShard.start(limitBytes: limit)
         defer { shard.stop() }
         let rssBefore = residentBytes()
+        // Fill the admission until the clients have been refused 32 times, so overload and backoff
+        // happen whatever the scheduling; then the limit alone keeps refusing concurrent pushes.
+        let admission = shard.handler.admission
+        try admission.admit(limit, for: .push)
+        let releaser = Task {
+            while admission.stats.rejected < Self.clients { try await Task.sleep(for: .milliseconds(5)) }
+            admission.release(limit)
+        }
 
         let outcomes = try await withThrowingTaskGroup(of: [(LoadFrame, RuntimeFailure.Code?)].self) { group in
             for client in 0..<Self.clients {
@@ -136,7 +144,7 @@ struct DataPlaneLoadTests {
                         for k in 0..<frames.count {
                             let frame = frames[(k + client + round) % frames.count]
                             do {
-                                let answer = try await channel.exchange(frame.method, request: frame.bytes(sender: UInt32(client + 1)), timeout: .seconds(60))
+                                let answer = try await channel.exchange(frame.method, request: frame.bytes(sender: UInt32(client + 1)), timeout: .seconds(300))
                                 let view = try answer.withUnsafeBytes { try WireFormat.decodeView($0) }
                                 if frame == .validPush { #expect(view.header.status == PushStatus.ok) }
                                 if frame == .validPull { #expect(view.entries.count == 1) }
@@ -154,6 +162,8 @@ struct DataPlaneLoadTests {
             for try await results in group { all += results }
             return all
         }
+
+        try await releaser.value
 
         // Every request answered, each with the status its frame deserves.
         #expect(outcomes.count == Self.clients * Self.roundsPerClient * LoadFrame.allCases.count)
@@ -175,7 +185,7 @@ struct DataPlaneLoadTests {
         let stats = shard.handler.admission.stats
         #expect(stats.inFlightBytes == 0)
         #expect(stats.peakBytes <= limit)
-        #expect(stats.rejected > 0, "32 clients against a one-push limit should have been refused at times")
+        #expect(stats.rejected >= Self.clients, "the clients should have been refused while the admission was full")
         let growth = residentBytes() - rssBefore
         #expect(growth < 512 << 20, "resident memory grew by \(growth >> 20) MiB")
         print("load: \(outcomes.count) requests, \(pushes) valid pushes, admitted \(stats.admitted), refused \(stats.rejected), peak \(stats.peakBytes) of \(limit) bytes, RSS growth \(growth >> 20) MiB")
