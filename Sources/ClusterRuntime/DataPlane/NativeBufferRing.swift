@@ -8,14 +8,15 @@ import Synchronization
 /// A buffer handed out is also remembered here; when it comes round again, `ByteBuffer.clear`
 /// reuses its storage if every other holder has let it go, and allocates a fresh one otherwise
 /// (never a copy, never shared memory). Buffers under `minimumBytes` are not kept: small messages
-/// are cheap to allocate. At most `capacity` buffers are held between messages.
+/// are cheap to allocate. At most `capacity` buffers are held between messages: with the default
+/// 16 MiB chunk limit that is up to 32 MiB per direction per connection kept while it is open.
 struct NativeBufferRing {
     private var buffers: [ByteBuffer] = []
     private let capacity: Int
     private let minimumBytes: Int
 
     /// A ring holding up to `capacity` buffers of at least `minimumBytes`.
-    init(capacity: Int = 3, minimumBytes: Int = 1 << 20) {
+    init(capacity: Int = 2, minimumBytes: Int = 1 << 20) {
         self.capacity = capacity
         self.minimumBytes = minimumBytes
     }
