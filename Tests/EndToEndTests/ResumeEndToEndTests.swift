@@ -260,4 +260,35 @@ struct ResumeEndToEndTests {
         #expect(accuracy >= 0.95, "held-out accuracy \(accuracy)")
         cluster.killAll()
     }
+
+    @Test func aKilledCoordinatorComesBackFromItsStoreAndTheJobFinishes() throws {
+        let cluster = try RestartableCluster(shards: 2, workers: 2, dataRoot: testDataRoot())
+        try cluster.start()
+        let specFile = cluster.dir.appendingPathComponent("coordinator-loss.yaml")
+        try Self.spec(name: "coordinator-loss").replacingOccurrences(of: "max_steps: 1500", with: "max_steps: 2500")
+            .write(to: specFile, atomically: true, encoding: .utf8)
+        var submitted: (status: Int32, stdout: String, stderr: String) = (1, "", "")
+        for _ in 0..<100 {
+            submitted = try cluster.clusterctl(["submit", specFile.path, "--json"])
+            if submitted.status == 0 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        let id = try #require(try jsonObject(submitted.stdout)["id"] as? String, "submit failed: \(submitted.stderr)")
+        let checkpointed = cluster.waitFor(id, seconds: 120) { job in
+            (job["checkpoint"] as? [String: Any]) != nil && job["state"] as? String == "RUNNING"
+        }
+        try #require(checkpointed != nil, "no checkpoint; logs in \(cluster.dir.path)/logs")
+
+        cluster.kill9("psd-0")  // the coordinator and one shard
+        Thread.sleep(forTimeInterval: 2)
+        try cluster.startPSD(0)
+        let done = cluster.waitFor(id, seconds: 180) { ["SUCCEEDED", "FAILED", "CANCELLED"].contains($0["state"] as? String ?? "") }
+        let final = try #require(done, "the job did not end after the coordinator came back; logs in \(cluster.dir.path)/logs")
+        #expect(final["state"] as? String == "SUCCEEDED", "\(final["reason"] ?? "")")
+        #expect(final["step"] as? Int == 2500)
+        #expect(cluster.logs("psd-0").contains("coordinator state restored"))
+        let nodes = try #require(try JSONSerialization.jsonObject(with: Data(cluster.clusterctl(["nodes", "--json"]).stdout.utf8)) as? [[String: Any]])
+        #expect(nodes.count == 4, "nodes kept their identity: \(nodes.map { $0["name"] ?? "" })")
+        cluster.killAll()
+    }
 }
