@@ -23,6 +23,8 @@ struct ChartCommand: ParsableCommand {
         let written = try chart.write(name)
         FileHandle.standardError.write(Data("wrote \(written)\n".utf8))  // stdout keeps the benchmark's RESULT line last
         if let copyTo {
+            try FileManager.default.createDirectory(
+                atPath: URL(fileURLWithPath: copyTo).deletingLastPathComponent().path, withIntermediateDirectories: true)
             try? FileManager.default.removeItem(atPath: copyTo)
             try FileManager.default.copyItem(atPath: written, toPath: copyTo)
             FileHandle.standardError.write(Data("wrote \(copyTo)\n".utf8))
@@ -32,7 +34,9 @@ struct ChartCommand: ParsableCommand {
     /// The chart of one benchmark's JSON.
     static func chart(_ name: String, _ json: [String: Any]) throws -> SVGBarChart {
         func number(_ value: Any?) -> Double? { (value as? NSNumber)?.doubleValue }
-        let note = SVGBarChart.machineNote()
+        // The load the benchmark itself saw, when its JSON records it.
+        let load = number(json["load_average_before"]) ?? number(json["load_average"])
+        let note = SVGBarChart.machineNote(loadAverage: load)
         switch name {
         case "push-pull":
             var bars: [SVGBarChart.Bar] = []
@@ -73,14 +77,15 @@ struct ChartCommand: ParsableCommand {
             var bars: [SVGBarChart.Bar] = []
             let labels = [("sync_b0", "sync N=3 b=0"), ("sync_b1", "sync N=2 b=1"), ("async", "async")]
             let factor = number(json["slowdown"]) ?? 3
+            let shown = String(format: "%g", factor)
             for (key, label) in labels {
                 guard let config = json[key] as? [String: Any] else { continue }
                 let base = (config["unslowed"] as? [String: Any]).flatMap { number($0["steps_per_s"]) } ?? .nan
                 let slow = (config["slowed"] as? [String: Any]).flatMap { number($0["steps_per_s"]) } ?? .nan
                 bars.append(.init(label: "\(label), no straggler", value: base, group: "no straggler"))
-                bars.append(.init(label: "\(label), one \(SVGBarChart.format(factor))× slower", value: slow, group: "one worker slowed"))
+                bars.append(.init(label: "\(label), one \(shown)× slower", value: slow, group: "one worker slowed"))
             }
-            return SVGBarChart(title: "Stragglers: 3 workers, one \(SVGBarChart.format(factor))× slower", unit: "applied steps/s (higher is better)", bars: bars, note: note)
+            return SVGBarChart(title: "Stragglers: 3 workers, one \(shown)× slower", unit: "applied steps/s (higher is better)", bars: bars, note: note)
         default:
             throw ValidationError("no chart for \(name): use push-pull, apply, train, e2e or stragglers")
         }

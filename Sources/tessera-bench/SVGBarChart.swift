@@ -85,11 +85,11 @@ struct SVGBarChart {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
-    /// The footnote every chart carries: date, load average, machine.
-    static func machineNote() -> String {
+    /// The footnote every chart carries: date, load average (the given one, else now), machine.
+    static func machineNote(loadAverage load: Double? = nil) -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
         return "\(formatter.string(from: Date())), \(ProcessInfo.processInfo.activeProcessorCount) cores, load average "
-            + String(format: "%.2f", loadAverage()) + ", release build"
+            + String(format: "%.2f", load ?? loadAverage()) + ", release build"
     }
 }

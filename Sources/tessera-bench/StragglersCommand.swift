@@ -22,7 +22,7 @@ struct StragglersCommand: AsyncParsableCommand {
     var seconds = 20.0
 
     @Option(help: "Rows per batch (larger batches make compute, which the slowdown scales, the bigger part of a step).")
-    var batchSize = 256
+    var batchSize = 512
 
     @Option(help: "Configurations (comma-separated): sync_b0, sync_b1, async.")
     var configs = "sync_b0,sync_b1,async"
@@ -44,24 +44,26 @@ struct StragglersCommand: AsyncParsableCommand {
         // results[slowed][config name]
         var results: [Bool: [String: JobRun]] = [:]
         var stragglerIsChief: [String: Bool] = [:]
-        for slowed in [false, true] {
-            let cluster = try BenchCluster(bin: bin)
-            var launches = Array(repeating: BenchCluster.WorkerLaunch(), count: 3)
-            if slowed { launches[2].arguments = ["--slowdown", String(slowdown)] }
-            do {
-                try await cluster.start(dataRoot: dataRoot, workers: launches)
-                for config in chosen {
+        // Each configuration runs without and then with the straggler back to back, on a fresh cluster
+        // each time, so the two figures of a ratio see the same load on this shared machine.
+        for config in chosen {
+            for slowed in [false, true] {
+                let cluster = try BenchCluster(bin: bin)
+                var launches = Array(repeating: BenchCluster.WorkerLaunch(), count: 3)
+                if slowed { launches[2].arguments = ["--slowdown", String(slowdown)] }
+                do {
+                    try await cluster.start(dataRoot: dataRoot, workers: launches)
                     FileHandle.standardError.write(Data("==> \(config.label), \(slowed ? "worker-2 slowed \(slowdown)×" : "no straggler"), \(Int(seconds)) s\n".utf8))
                     let run = try await JobRun.run(try cluster.api, yaml: config.yaml, limit: seconds)
                     results[slowed, default: [:]][config.name] = run
                     if slowed { stragglerIsChief[config.name] = run.job.workers.first { $0.nodeName == "worker-2" }?.index == 0 }
-                    FileHandle.standardError.write(Data(String(format: "    %.1f steps/s, stale dropped %d, accuracy %.4f\n",
-                                                               run.stepsPerSecond, run.job.staleDropped, run.lastAccuracy ?? .nan).utf8))
+                    FileHandle.standardError.write(Data(String(format: "    %.1f steps/s, stale dropped %d, accuracy %.4f, load average %.2f\n",
+                                                               run.stepsPerSecond, run.job.staleDropped, run.lastAccuracy ?? .nan, loadAverage()).utf8))
+                    cluster.stop()
+                } catch {
+                    cluster.stop(keep: true)
+                    throw error
                 }
-                cluster.stop()
-            } catch {
-                cluster.stop(keep: true)
-                throw error
             }
         }
         let loadAfter = loadAverage()
