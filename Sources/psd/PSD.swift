@@ -67,6 +67,9 @@ struct PSD: AsyncParsableCommand {
     @Option(help: "Serve Prometheus metrics at http://ADDR/metrics (HOST:PORT; default: off).")
     var metricsListen: String?
 
+    @Option(help: "Most data-plane request bytes the shard holds at once before answering RESOURCE_EXHAUSTED (in bytes, ≥ 1048576; default ¼ of memory, at most 1 GiB).")
+    var maxInflightBytes: String?
+
     /// The flags given, by settings key.
     var flags: [String: String] {
         var flags: [String: String] = [:]
@@ -75,7 +78,7 @@ struct PSD: AsyncParsableCommand {
             ("coordinator_self", coordinatorSelf.map { String($0) }), ("coordinator", coordinator),
             ("advertise", advertise), ("name", name), ("port_file", portFile), ("heartbeat_timeout", heartbeatTimeout),
             ("log_level", logLevel), ("token_file", tokenFile), ("tls_cert", tlsCert), ("tls_key", tlsKey),
-            ("tls_ca", tlsCa), ("metrics_listen", metricsListen),
+            ("tls_ca", tlsCa), ("metrics_listen", metricsListen), ("max_inflight_bytes", maxInflightBytes),
         ]
         for (key, value) in pairs { if let value { flags[key] = value } }
         return flags

@@ -35,7 +35,7 @@ public final class ParameterServerDaemon: Sendable {
         let dataPlane = DataPlaneHandler(
             shard: shard, logger: logger, admission: DataPlaneAdmission(limitBytes: config.maxInflightBytes ?? DataPlaneAdmission.defaultLimitBytes))
         var services: [any RegistrableRPCService] = [
-            ParameterServerService(shard: shard, logger: logger),
+            ParameterServerService(shard: shard, logger: logger, dataDir: config.dataDir),
             MeteredDataPlaneService(
                 handler: dataPlane,
                 metrics: ShardMetrics(shard: config.name ?? "ps-\(config.listen.host)-\(config.listen.port)")),

@@ -38,7 +38,12 @@ extension CoordinatorService {
         let names = state.withLock { Dictionary($0.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
         let sync = job.spec.training.mode == .sync
         var answers: [Tessera_V1_CheckpointShardResponse] = []
-        if sync {
+        if job.state != .running {
+            // The job ended: no update is in flight any more, each shard's state is final.
+            answers = try await onEveryShard(targets) { address in
+                try await self.shards.checkpoint(id.rawValue, atVersion: nil, timeout: .seconds(10), on: address)
+            }
+        } else if sync {
             var attempt = 0
             while true {
                 attempt += 1

@@ -154,8 +154,23 @@ extension CoordinatorService {
         }
     }
 
-    /// Carries out what the state machine decided.
+    /// Carries out what the state machine decided. A job's final checkpoint and the release of its shards run in
+    /// the background (in that order), so the RPC that ended the job answers at once.
     func perform(_ actions: [CoordinatorAction]) async {
+        var actions = actions
+        for case .checkpoint(let id, _) in actions {
+            let release = actions.filter { if case .dropJob(id, _) = $0 { true } else { false } }
+            actions.removeAll { if case .dropJob(id, _) = $0 { true } else { false } }
+            Task {
+                await self.performNow([.checkpoint(id, shards: [])] + release)
+            }
+        }
+        actions.removeAll { if case .checkpoint = $0 { true } else { false } }
+        await performNow(actions)
+    }
+
+    /// Carries out actions in order, waiting for each.
+    func performNow(_ actions: [CoordinatorAction]) async {
         for action in actions {
             switch action {
             case .dropJob(let id, let shards):

@@ -17,11 +17,13 @@ struct TaskRunner {
     let client: CoordinatorClient
     let logger: Logger
 
-    /// Batches this worker already consumed, judged from the job's current version (0 for a new job).
+    /// Batches this worker already consumed, judged from the job's current version (0 for a new job). Sync jobs only:
+    /// every version took one batch from each worker; an async task starts its shard of the data from the beginning.
     func resumePosition(shards: ParameterClient, into buffers: VariableBuffers, sync: Bool, workers: Int, stepsPerEpoch: Int) async throws -> Int {
+        guard sync else { return 0 }
         let version = Int(try await shards.pull(into: buffers, minimumVersions: nil).max() ?? 0)
         guard version > 0 else { return 0 }
-        let consumed = sync ? version : version / max(workers, 1)
+        let consumed = version
         logger.info("continuing the job from its current step", metadata: [
             "job": "\(assignment.jobID)", "step": "\(version)", "epoch": "\(consumed / max(stepsPerEpoch, 1))",
             "batch": "\(consumed % max(stepsPerEpoch, 1))",
