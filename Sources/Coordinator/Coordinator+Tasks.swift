@@ -11,6 +11,14 @@ extension Coordinator {
             throw CoordinatorError(.invalidNode, "\(node.info.name) is a \(node.info.role.rawValue) node, not a worker")
         }
         let active = activeJobIDs()
+        // A worker asking for work is not running its slot of a stopping job any more: that slot is done.
+        for id in active {
+            guard var job = records[id], job.isStopping else { continue }
+            for i in job.workers.indices where job.workers[i].node == worker && job.workers[i].state == .assigned {
+                job.workers[i].state = .finished
+            }
+            records[id] = job
+        }
         // Idempotent: the slot it holds (or held, if nobody took it since it was judged dead).
         for id in active {
             // No task of a recovering job starts until its shards hold the checkpoint (workers would read stale steps).

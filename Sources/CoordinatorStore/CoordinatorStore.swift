@@ -19,7 +19,9 @@ public final class CoordinatorStore: Sendable {
     private struct Written {
         var nodes: [UInt64: String] = [:]
         var jobs: [UInt64: String] = [:]
+        var states: [UInt64: String] = [:]
         var nextJobID: UInt64?
+        var synchronousFull = true
     }
 
     /// The schema this code reads and writes (`PRAGMA user_version`).
@@ -78,14 +80,19 @@ public final class CoordinatorStore: Sendable {
         let snapshot = CoordinatorSnapshot(nodes: nodes, jobs: jobs, nextJobID: next ?? 1)
         written.withLock { w in
             for n in nodes { w.nodes[n.id.rawValue] = Self.comparable(n) }
-            for j in jobs { w.jobs[j.id.rawValue] = Self.encode(j) }
+            for j in jobs {
+                w.jobs[j.id.rawValue] = Self.encode(j)
+                w.states[j.id.rawValue] = Self.stateKey(j)
+            }
             w.nextJobID = next
         }
         return snapshot
     }
 
-    /// Writes what changed since the last save (or load) in one durable transaction.
-    public func save(_ snapshot: CoordinatorSnapshot) throws(CoordinatorStoreError) {
+    /// Writes what changed since the last save (or load) in one transaction. Durable against power loss (fsync before
+    /// returning) unless `progressOnly` and the change is only progress figures of known jobs (metrics, steps): then it
+    /// is durable against a crash of the process (WAL) and reaches the disk with the next durable write.
+    public func save(_ snapshot: CoordinatorSnapshot, progressOnly: Bool = false) throws(CoordinatorStoreError) {
         try written.withLock { (w) throws(CoordinatorStoreError) in
             var nodeRows: [(NodeRecord, String)] = []
             for node in snapshot.nodes {
@@ -99,6 +106,12 @@ public final class CoordinatorStore: Sendable {
             }
             let nextChanged = w.nextJobID != snapshot.nextJobID
             guard !nodeRows.isEmpty || !jobRows.isEmpty || nextChanged else { return }
+            let lifecycleChanged = jobRows.contains { w.states[$0.0.id.rawValue] != Self.stateKey($0.0) }
+            let full = !progressOnly || !nodeRows.isEmpty || nextChanged || lifecycleChanged
+            if full != w.synchronousFull {
+                try database.execute(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+                w.synchronousFull = full
+            }
             try database.transaction { (db) throws(CoordinatorStoreError) in
                 for (node, _) in nodeRows {
                     try db.run("INSERT OR REPLACE INTO nodes (id, name, record) VALUES (?, ?, ?)",
@@ -113,7 +126,10 @@ public final class CoordinatorStore: Sendable {
                 }
             }
             for (node, key) in nodeRows { w.nodes[node.id.rawValue] = key }
-            for (job, text) in jobRows { w.jobs[job.id.rawValue] = text }
+            for (job, text) in jobRows {
+                w.jobs[job.id.rawValue] = text
+                w.states[job.id.rawValue] = Self.stateKey(job)
+            }
             w.nextJobID = snapshot.nextJobID
         }
     }
@@ -124,6 +140,11 @@ public final class CoordinatorStore: Sendable {
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         // Records are plain Codable structs of numbers and strings: encoding cannot fail.
         return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
+    }
+
+    /// What makes a job change durable at once: its lifecycle state, recovery, placement and checkpoint.
+    static func stateKey(_ job: JobRecord) -> String {
+        "\(job.state.rawValue)|\(job.recovering ?? "")|\(job.placement == nil)|\(job.checkpoint?.version ?? -1)|\(job.workers.map { "\($0.state.rawValue)\($0.node?.rawValue ?? 0)" })"
     }
 
     /// A node's encoding without its heartbeat time, so heartbeats alone do not cause writes.

@@ -47,4 +47,33 @@ struct CheckpointClusterTests {
         await #expect(throws: RuntimeFailure.self) { _ = try await cluster.client.checkpoint(submitted.id) }
         await cluster.stop()
     }
+
+    @Test func initFromStartsANewJobFromAnExportedModel() async throws {
+        let cluster = try await InProcessCluster.start(shards: 2, workers: 2, dataRoot: testDataRoot())
+        let base = try String(contentsOf: packageRoot().appendingPathComponent("examples/linear-hello.yaml"), encoding: .utf8)
+        let trained = try await cluster.waitForEnd(try await cluster.client.submit(yaml: base).id)
+        #expect(JobPresentation.stateName(trained.state) == "SUCCEEDED")
+        let file = cluster.root.appendingPathComponent("linear.safetensors").path
+        let exported = try await ModelExporter.export(job: trained, to: file)
+
+        // A learning rate of 0 keeps the values: the new job holds exactly what was exported.
+        let online = base.replacingOccurrences(of: "name: linear-hello", with: "name: linear-online")
+            .replacingOccurrences(of: "learning_rate: 0.1", with: "learning_rate: 1.0e-12")
+            .replacingOccurrences(of: "max_steps: 300", with: "max_steps: 5")
+            + "init_from: \(file)\n"
+        let job = try await cluster.waitForEnd(try await cluster.client.submit(yaml: online).id)
+        #expect(JobPresentation.stateName(job.state) == "SUCCEEDED", "\(job.reason)")
+        let pulled = try await VariableReader.read(job: job)
+        #expect(pulled.map(\.name).sorted() == exported.map(\.name).sorted())
+        for v in pulled {
+            #expect(v.values == exported.first { $0.name == v.name }?.values, "\(v.name)")
+        }
+        #expect(abs((pulled.first { $0.name == "dense_0/kernel" }?.values.first ?? 0) - 2) < 0.1)
+
+        // A file that is not there fails the job with a sentence naming it.
+        let missing = base.replacingOccurrences(of: "name: linear-hello", with: "name: linear-missing") + "init_from: /nonexistent/model.safetensors\n"
+        let failed = try await cluster.waitForEnd(try await cluster.client.submit(yaml: missing).id)
+        #expect(JobPresentation.stateName(failed.state) == "FAILED" && failed.reason.contains("/nonexistent/model.safetensors"))
+        await cluster.stop()
+    }
 }

@@ -42,9 +42,7 @@ final class RestartableCluster: @unchecked Sendable {
     func start() throws {
         generation += 1
         for i in ports.indices { try startPSD(i) }
-        for i in 0..<workers {
-            try launch("workerd-\(i)", "workerd", ["--coordinator", coordinator, "--data-root", dataRoot, "--name", "worker-\(i)"])
-        }
+        for i in 0..<workers { try startWorker(i) }
     }
 
     /// Starts psd `i` (ps-0 is the coordinator) on its port with its data dir.
@@ -52,6 +50,11 @@ final class RestartableCluster: @unchecked Sendable {
         var arguments = ["--listen", "127.0.0.1:\(ports[i])", "--name", "ps-\(i)", "--data-dir", dir.appendingPathComponent("psd-\(i)").path]
         arguments += i == 0 ? ["--coordinator-self"] : ["--coordinator", coordinator]
         try launch("psd-\(i)", "psd", arguments)
+    }
+
+    /// Starts workerd `i` with its name (a restarted worker reclaims its task).
+    func startWorker(_ i: Int) throws {
+        try launch("workerd-\(i)", "workerd", ["--coordinator", coordinator, "--data-root", dataRoot, "--name", "worker-\(i)"])
     }
 
     /// SIGKILL one process by name (e.g. "psd-1") and reap it.
@@ -289,6 +292,41 @@ struct ResumeEndToEndTests {
         #expect(cluster.logs("psd-0").contains("coordinator state restored"))
         let nodes = try #require(try JSONSerialization.jsonObject(with: Data(cluster.clusterctl(["nodes", "--json"]).stdout.utf8)) as? [[String: Any]])
         #expect(nodes.count == 4, "nodes kept their identity: \(nodes.map { $0["name"] ?? "" })")
+        cluster.killAll()
+    }
+
+    @Test func aKilledWorkerOfASyncJobWithABackupRejoinsAndTheJobFinishes() throws {
+        let cluster = try RestartableCluster(shards: 2, workers: 3, dataRoot: testDataRoot())
+        try cluster.start()
+        let specFile = cluster.dir.appendingPathComponent("worker-loss.yaml")
+        try Self.spec(name: "worker-loss")
+            .replacingOccurrences(of: "replicas_to_aggregate: 2", with: "replicas_to_aggregate: 2\n  backup_workers: 1")
+            .replacingOccurrences(of: "max_steps: 1500", with: "max_steps: 2500")
+            .replacingOccurrences(of: "workers: 2,", with: "workers: 3,")
+            .write(to: specFile, atomically: true, encoding: .utf8)
+        var submitted: (status: Int32, stdout: String, stderr: String) = (1, "", "")
+        for _ in 0..<100 {
+            submitted = try cluster.clusterctl(["submit", specFile.path, "--json"])
+            if submitted.status == 0 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        let id = try #require(try jsonObject(submitted.stdout)["id"] as? String, "submit failed: \(submitted.stderr)")
+        let started = cluster.waitFor(id, seconds: 120) { ($0["step"] as? Int ?? 0) >= 300 && $0["state"] as? String == "RUNNING" }
+        try #require(started != nil, "the job did not start; logs in \(cluster.dir.path)/logs")
+
+        cluster.kill9("workerd-1")
+        let before = cluster.describe(id)?["step"] as? Int ?? 0
+        Thread.sleep(forTimeInterval: 1)
+        let after = cluster.describe(id)?["step"] as? Int ?? 0
+        #expect(after > before, "the job stalled without its worker (N of N + b): \(before) → \(after)")
+        try cluster.startWorker(1)
+        let done = cluster.waitFor(id, seconds: 180) { ["SUCCEEDED", "FAILED", "CANCELLED"].contains($0["state"] as? String ?? "") }
+        let final = try #require(done, "the job did not end; logs in \(cluster.dir.path)/logs")
+        #expect(final["state"] as? String == "SUCCEEDED", "\(final["reason"] ?? "")")
+        #expect(final["step"] as? Int == 2500)
+        let accuracy = (final["metrics"] as? [String: Any])?["accuracy"] as? Double ?? 0
+        #expect(accuracy >= 0.95, "held-out accuracy \(accuracy)")
+        #expect(cluster.logs("workerd-1").contains("continuing the job from its current step"), "the restarted worker did not rejoin its task")
         cluster.killAll()
     }
 }

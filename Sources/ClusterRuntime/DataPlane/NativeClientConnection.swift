@@ -141,8 +141,12 @@ final class NativeClientHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        let message = (error as? NativeFramingError)?.message ?? "\(error)"
-        connection.failAll(RuntimeFailure(.internalError, "\(connection.peer) sent a malformed answer: \(message)"))
+        if let framing = error as? NativeFramingError {
+            connection.failAll(RuntimeFailure(.internalError, "\(connection.peer) sent a malformed answer: \(framing.message)"))
+        } else {
+            // Socket errors (reset, broken pipe, TLS failures): the peer is unreachable, the call may be retried.
+            connection.failAll(RuntimeFailure(.unavailable, "the data-plane connection to \(connection.peer) failed: \(error)"))
+        }
         context.close(promise: nil)
     }
 }

@@ -101,7 +101,8 @@ extension CoordinatorService {
         let now = Self.now()
         if request.totalSteps > 0 { totalSteps.withLock { $0[id] = request.totalSteps } }
         if request.hasEval { evalCounts.withLock { $0[id] = request.eval.count } }
-        let (directive, actions, peersFinished) = try withState { state -> (Directive, [CoordinatorAction], Bool) in
+        // Progress figures alone are written without an fsync; anything that changes a job's lifecycle is made durable.
+        let (directive, actions, peersFinished) = try withState(progressOnly: true) { state -> (Directive, [CoordinatorAction], Bool) in
             var actions: [CoordinatorAction] = []
             if !request.failure.isEmpty {
                 actions += try state.workerFailed(id, worker: worker, message: request.failure, now: now)

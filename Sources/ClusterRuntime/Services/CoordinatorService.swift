@@ -70,11 +70,11 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
 
     /// Runs `body` on the state machine; when `persisting`, what it changed is written to the store before the
     /// lock is released (so a caller answers only after its change is durable).
-    func withState<R>(persisting: Bool = true, _ body: (inout Coordinator) throws -> R) throws -> R {
+    func withState<R>(persisting: Bool = true, progressOnly: Bool = false, _ body: (inout Coordinator) throws -> R) throws -> R {
         do {
             return try state.withLock { coordinator in
                 let result = try body(&coordinator)
-                if persisting { try persist(coordinator) }
+                if persisting { try persist(coordinator, progressOnly: progressOnly) }
                 return result
             }
         } catch {
@@ -83,9 +83,9 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
     }
 
     /// Writes the state's changes to the store; a failure is logged and reported as UNAVAILABLE.
-    func persist(_ coordinator: Coordinator) throws {
+    func persist(_ coordinator: Coordinator, progressOnly: Bool = false) throws {
         do {
-            try store.save(coordinator.snapshot())
+            try store.save(coordinator.snapshot(), progressOnly: progressOnly)
         } catch {
             logger.error("could not persist coordinator state", metadata: ["store": "\(store.path)", "error": "\(error)"])
             throw RuntimeFailure(.unavailable, "the coordinator could not persist its state: \(error)")

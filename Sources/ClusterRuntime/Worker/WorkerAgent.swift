@@ -50,6 +50,9 @@ final class WorkerAgent: Service, Sendable {
                 logger.info("task ended", metadata: ["job": "\(task.jobID)", "outcome": "\(outcome)"])
             } catch is CancellationError {
                 throw CancellationError()
+            } catch let failure as RuntimeFailure where failure.code == .aborted {
+                // The coordinator took the task back (the job ended or stops): nothing failed.
+                logger.info("task withdrawn", metadata: ["job": "\(task.jobID)", "reason": "\(failure.message)"])
             } catch {
                 logger.error("task failed", metadata: ["job": "\(task.jobID)", "error": "\(error)"])
                 _ = try? await client.report(.with {
