@@ -37,6 +37,11 @@ extension ParameterShard {
         return try registered.get()
     }
 
+    /// Checkpoint requests of the job waiting for their version.
+    public func pendingCheckpoints(jobID: UInt64) throws(StoreError) -> Int {
+        try job(jobID).state.withLock { $0.captureRequests.count }
+    }
+
     /// Replaces the job's values, slots, embedding rows and version with a checkpoint's (the job must exist with
     /// the same partitions); gradients accumulated for the current version are discarded.
     public func restore(jobID: UInt64, from image: ShardCheckpoint) throws(StoreError) {
