@@ -30,8 +30,13 @@ extension CoordinatorService {
             throw RuntimeFailure(.failedPrecondition, "\(id) is \(job.state.rawValue) without placed variables: nothing to checkpoint")
         }
         guard job.recovering == nil else { throw RuntimeFailure(.unavailable, "\(id) is recovering; checkpoint it once it runs again") }
-        guard checkpointsInFlight.withLock({ $0.insert(id).inserted }) else {
-            throw RuntimeFailure(.aborted, "a checkpoint of \(id) is already being taken")
+        // The final checkpoint waits for a periodic one in flight; others give way.
+        let waitUntil = ContinuousClock.now + (reason == "final" ? waitLimit : .zero)
+        while !checkpointsInFlight.withLock({ $0.insert(id).inserted }) {
+            guard ContinuousClock.now < waitUntil else {
+                throw RuntimeFailure(.aborted, "a checkpoint of \(id) is already being taken")
+            }
+            try await Task.sleep(for: .milliseconds(20))
         }
         defer { _ = checkpointsInFlight.withLock { $0.remove(id) } }
         let targets = try job.shards.map { ($0, try HostPort(parsing: $0.address)) }
