@@ -12,7 +12,7 @@ enum CoordinatorMetrics {
     }
 
     static func refresh(_ coordinator: CoordinatorService) {
-        guard let (nodes, jobs) = try? coordinator.withState(persisting: false, { ($0.nodes(), $0.jobs()) }) else { return }
+        guard let (nodes, jobs) = try? coordinator.readState({ ($0.nodes(), $0.jobs()) }) else { return }
         let factory = TesseraMetrics.factory
         let now = Date().timeIntervalSince1970
         for node in nodes {

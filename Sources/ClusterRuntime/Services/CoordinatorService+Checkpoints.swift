@@ -89,7 +89,7 @@ extension CoordinatorService {
                       path: answer.path, bytes: answer.bytes, crc32c: answer.crc32C)
             })
         let path = try manifests.write(manifest)
-        _ = try withState { try $0.recordCheckpoint(id, version: Int(manifest.version), path: path) }
+        _ = try await withState { try $0.recordCheckpoint(id, version: Int(manifest.version), path: path) }
         lastCheckpointAt.withLock { $0[id] = Self.now() }
         logger.info("checkpoint committed", metadata: [
             "job": "\(id)", "version": "\(manifest.version)", "reason": "\(reason)", "manifest": "\(path)",
@@ -135,7 +135,7 @@ extension CoordinatorService {
             if !status.jobs.contains(where: { $0.jobNumber == job.id.rawValue }) { missing.append(shard) }
         }
         guard !missing.isEmpty else {
-            _ = try? withState { try $0.recovered(job.id, version: nil, now: Self.now()) }
+            _ = try? await withState { try $0.recovered(job.id, version: nil, now: Self.now()) }
             logger.notice("job's shards still hold it; nothing to restore", metadata: ["job": "\(job.id)"])
             return true
         }
@@ -163,7 +163,7 @@ extension CoordinatorService {
                 _ = try await onEveryShard(files.map { ($0, try HostPort(parsing: $0.address)) }) { file, address in
                     try await self.shards.restore(job.id.rawValue, path: file.path, crc32c: file.crc32c, on: address)
                 }
-                _ = try? withState { try $0.recovered(job.id, version: Int(manifest.version), now: Self.now()) }
+                _ = try? await withState { try $0.recovered(job.id, version: Int(manifest.version), now: Self.now()) }
                 logger.notice("job restored from checkpoint", metadata: ["job": "\(job.id)", "version": "\(manifest.version)", "manifest": "\(path)"])
                 return true
             } catch {
@@ -173,7 +173,7 @@ extension CoordinatorService {
         if let source = job.spec.initFrom {
             await initialise(job, from: source)
         }
-        _ = try? withState { try $0.recovered(job.id, version: nil, now: Self.now()) }
+        _ = try? await withState { try $0.recovered(job.id, version: nil, now: Self.now()) }
         logger.warning("no usable checkpoint: the job continues from its initial values", metadata: ["job": "\(job.id)"])
         return true
     }

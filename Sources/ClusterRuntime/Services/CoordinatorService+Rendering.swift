@@ -5,7 +5,7 @@ import TensorWire
 extension CoordinatorService {
     /// A job record as the API reports it.
     func render(_ job: JobRecord, withHistory: Bool) -> Tessera_V1_Job {
-        let names = (try? withState(persisting: false) { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }) ?? [:]
+        let names = (try? readState { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }) ?? [:]
         let total = totalSteps.value[job.id] ?? job.spec.training.maxSteps.map(Int64.init) ?? 0
         return .with {
             $0.id = job.id.description
@@ -83,7 +83,7 @@ extension CoordinatorService {
     func render(_ placement: Placement, names: [NodeID: String], transport: DataTransport) -> [Tessera_V1_PartitionPlacement] {
         let dataAddresses =
             transport == .native
-            ? (try? withState(persisting: false) { state in
+            ? (try? readState { state in
                 Dictionary(state.nodes().compactMap { node in node.info.dataAddress.map { (node.id, $0) } }, uniquingKeysWith: { a, _ in a })
             }) ?? [:]
             : [:]

@@ -28,7 +28,7 @@ extension CoordinatorService {
                 time: now, version: Int(figures.map(\.version).max() ?? 0),
                 staleDropped: Int(figures.map(\.staleDropped).max() ?? 0),
                 rejected: Int(figures.reduce(0) { $0 + $1.rejected }))
-            actions += (try? withState(progressOnly: true) { try $0.recordShardSample(job.id, sample, now: now) }) ?? []
+            actions += (try? await withState(progressOnly: true) { try $0.recordShardSample(job.id, sample, now: now) }) ?? []
         }
         await perform(actions)
     }

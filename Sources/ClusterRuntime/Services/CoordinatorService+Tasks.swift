@@ -7,9 +7,9 @@ import TensorWire
 extension CoordinatorService {
     /// Hands a worker its task (with the placement once it is ready).
     public func getTask(request: Tessera_V1_GetTaskRequest, context: ServerContext) async throws -> Tessera_V1_GetTaskResponse {
-        let assignment = try withState { try $0.assignTask(worker: NodeID(request.nodeID), now: Self.now()) }
+        let assignment = try await withState { try $0.assignTask(worker: NodeID(request.nodeID), now: Self.now()) }
         guard let assignment else { return .with { $0.retryAfterMs = 250 } }
-        let names = try withState(persisting: false) { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
+        let names = try readState { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
         return .with {
             $0.task = .with {
                 $0.jobID = assignment.jobID.description
@@ -38,7 +38,7 @@ extension CoordinatorService {
         } catch {
             throw RPCError(failure: error)
         }
-        let (placement, job) = try withState { state in
+        let (placement, job) = try await withState { state in
             let placement = try state.declareVariables(id, from: NodeID(request.nodeID), variables)
             guard let job = state.job(id) else { throw RuntimeFailure(.notFound, "no job \(id)") }
             return (placement, job)
@@ -52,16 +52,16 @@ extension CoordinatorService {
                     }
                     logger.info("job initialised from exported model", metadata: ["job": "\(id)", "init_from": "\(source)"])
                 }
-                await perform(try withState { try $0.placementReady(id, now: Self.now()) })
+                await perform(try await withState { try $0.placementReady(id, now: Self.now()) })
                 logger.info("job running", metadata: ["job": "\(id)", "partitions": "\(placement.partitions.count)", "shards": "\(placement.shards.count)"])
             } catch {
                 let failure = RuntimeFailure(serving: error)
                 logger.error("placing variables failed", metadata: ["job": "\(id)", "error": "\(failure.message)"])
-                await perform((try? withState { try $0.placementFailed(id, reason: failure.message, now: Self.now()) }) ?? [])
+                await perform((try? await withState { try $0.placementFailed(id, reason: failure.message, now: Self.now()) }) ?? [])
                 throw RPCError(code: failure.code.rpcCode, message: "\(id): creating variables on the shards failed: \(failure.message)")
             }
         }
-        let names = try withState(persisting: false) { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
+        let names = try readState { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
         return .with { $0.placement = render(placement, names: names, transport: job.spec.cluster.transport) }
     }
 
@@ -102,7 +102,7 @@ extension CoordinatorService {
         if request.totalSteps > 0 { totalSteps.withLock { $0[id] = request.totalSteps } }
         if request.hasEval { evalCounts.withLock { $0[id] = request.eval.count } }
         // Progress figures alone are written without an fsync; anything that changes a job's lifecycle is made durable.
-        let (directive, actions, peersFinished) = try withState(progressOnly: true) { state -> (Directive, [CoordinatorAction], Bool) in
+        let (directive, actions, peersFinished) = try await withState(progressOnly: true) { state -> (Directive, [CoordinatorAction], Bool) in
             var actions: [CoordinatorAction] = []
             if !request.failure.isEmpty {
                 actions += try state.workerFailed(id, worker: worker, message: request.failure, now: now)
@@ -142,7 +142,7 @@ extension CoordinatorService {
             }
             return (directive, actions, peersFinished)
         }
-        if let job = try? withState(persisting: false, { $0.job(id) }) {
+        if let job = try? readState({ $0.job(id) }) {
             tensorBoard.record(id, report: request, step: Int64(job.step), effectiveReplicas: job.spec.training.mode == .sync ? job.effectiveReplicas : nil)
         }
         await perform(actions)

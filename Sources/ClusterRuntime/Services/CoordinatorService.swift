@@ -34,6 +34,8 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
     let manifests: CheckpointManifests
     /// Jobs with a checkpoint being taken.
     let checkpointsInFlight = LockedValue<Set<JobID>>([])
+    /// Where store writes run, one at a time, in the order the state changed.
+    let storeQueue = DispatchQueue(label: "tessera.coordinator.store")
     /// Coordinator seconds of each job's latest checkpoint (for `every_seconds`).
     let lastCheckpointAt = LockedValue<[JobID: Double]>([:])
 
@@ -68,27 +70,37 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
 
     static func now() -> Double { Date().timeIntervalSince1970 }
 
-    /// Runs `body` on the state machine; when `persisting`, what it changed is written to the store before the
-    /// lock is released (so a caller answers only after its change is durable).
-    func withState<R>(persisting: Bool = true, progressOnly: Bool = false, _ body: (inout Coordinator) throws -> R) throws -> R {
+    /// Reads (or changes without persisting) the state machine under its lock.
+    func readState<R>(_ body: (inout Coordinator) throws -> R) throws -> R {
         do {
-            return try state.withLock { coordinator in
-                let result = try body(&coordinator)
-                if persisting { try persist(coordinator, progressOnly: progressOnly) }
-                return result
-            }
+            return try state.withLock { try body(&$0) }
         } catch {
             throw RPCError(failure: error)
         }
     }
 
-    /// Writes the state's changes to the store; a failure is logged and reported as UNAVAILABLE.
-    func persist(_ coordinator: Coordinator, progressOnly: Bool = false) throws {
-        do {
-            try store.save(coordinator.snapshot(), progressOnly: progressOnly)
-        } catch {
-            logger.error("could not persist coordinator state", metadata: ["store": "\(store.path)", "error": "\(error)"])
-            throw RuntimeFailure(.unavailable, "the coordinator could not persist its state: \(error)")
+    /// Runs `body` on the state machine and returns once what it changed is in the store (so a caller answers only
+    /// after its change is durable). The snapshot is taken under the lock and written on the store's own serial
+    /// queue, in lock order, so the file I/O (fsync) never blocks the concurrency pool's threads.
+    func withState<R: Sendable>(progressOnly: Bool = false, _ body: (inout Coordinator) throws -> R) async throws -> R {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
+            do {
+                try state.withLock { coordinator in
+                    let result = try body(&coordinator)
+                    let snapshot = coordinator.snapshot()
+                    storeQueue.async {
+                        do {
+                            try self.store.save(snapshot, progressOnly: progressOnly)
+                            continuation.resume(returning: result)
+                        } catch {
+                            self.logger.error("could not persist coordinator state", metadata: ["store": "\(self.store.path)", "error": "\(error)"])
+                            continuation.resume(throwing: RPCError(failure: RuntimeFailure(.unavailable, "the coordinator could not persist its state: \(error)")))
+                        }
+                    }
+                }
+            } catch {
+                continuation.resume(throwing: RPCError(failure: error))
+            }
         }
     }
 
@@ -124,7 +136,7 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
         } catch {
             throw RPCError(failure: error)
         }
-        let record = try withState { try $0.submit(spec, now: Self.now()) }
+        let record = try await withState { try $0.submit(spec, now: Self.now()) }
         logger.info("job submitted", metadata: ["job": "\(record.id)", "name": "\(spec.name)"])
         return .with { $0.job = render(record, withHistory: false) }
     }
@@ -132,7 +144,7 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
     /// One job.
     public func getJob(request: Tessera_V1_GetJobRequest, context: ServerContext) async throws -> Tessera_V1_GetJobResponse {
         let id = try parseJobID(request.id)
-        let record = try withState(persisting: false) { state in
+        let record = try readState { state in
             guard let job = state.job(id) else { throw RuntimeFailure(.notFound, "no job \(request.id)") }
             return job
         }
@@ -141,22 +153,22 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
 
     /// Every job, newest first.
     public func listJobs(request: Tessera_V1_ListJobsRequest, context: ServerContext) async throws -> Tessera_V1_ListJobsResponse {
-        let records = try withState(persisting: false) { $0.jobs() }
+        let records = try readState { $0.jobs() }
         return .with { $0.jobs = records.map { render($0, withHistory: false) } }
     }
 
     /// Cancels a job and drops it on its shards.
     public func cancelJob(request: Tessera_V1_CancelJobRequest, context: ServerContext) async throws -> Tessera_V1_CancelJobResponse {
         let id = try parseJobID(request.id)
-        let actions = try withState { try $0.cancel(id, now: Self.now()) }
+        let actions = try await withState { try $0.cancel(id, now: Self.now()) }
         await perform(actions)
-        let record = try withState(persisting: false) { $0.job(id) }
+        let record = try readState { $0.job(id) }
         return .with { if let record { $0.job = render(record, withHistory: false) } }
     }
 
     /// Nodes, job counts and health.
     public func clusterStatus(request: Tessera_V1_ClusterStatusRequest, context: ServerContext) async throws -> Tessera_V1_ClusterStatusResponse {
-        let (nodes, jobs) = try withState(persisting: false) { ($0.nodes(), $0.jobs()) }
+        let (nodes, jobs) = try readState { ($0.nodes(), $0.jobs()) }
         let now = Self.now()
         return .with {
             $0.coordinatorName = selfName.value ?? name
@@ -215,7 +227,7 @@ extension CoordinatorService {
         var info = NodeInfo(name: node.name, role: role, address: node.address, device: node.device.isEmpty ? "cpu" : node.device,
                             threads: Int(node.threads), version: node.version)
         info.dataAddress = node.dataAddress.isEmpty ? nil : node.dataAddress
-        let record = try withState { try $0.register(info, now: Self.now()) }
+        let record = try await withState { try $0.register(info, now: Self.now()) }
         logger.info("node registered", metadata: ["node": "\(record.id)", "name": "\(node.name)", "role": "\(role.rawValue)", "address": "\(node.address)"])
         return .with {
             $0.nodeID = record.id.rawValue

@@ -13,7 +13,7 @@ struct CoordinatorSweeper: Service {
             defer { checkpoints.cancel() }
             while true {
                 try await Task.sleep(for: coordinator.heartbeatInterval)
-                let actions = (try? coordinator.withState { $0.sweep(now: CoordinatorService.now()) }) ?? []
+                let actions = (try? await coordinator.withState { $0.sweep(now: CoordinatorService.now()) }) ?? []
                 await coordinator.perform(actions)
                 await coordinator.pollShards()
             }
