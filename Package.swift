@@ -118,8 +118,9 @@ let package = Package(
         ),
 
         // Fuzz targets (scripts/fuzz builds them with -sanitize=fuzzer; plain builds replay a corpus).
-        .executableTarget(name: "fuzz-tensorwire", dependencies: ["TensorWire"]),
-        .executableTarget(name: "fuzz-jobspec", dependencies: ["Coordinator"]),
+        .target(name: "FuzzSupport"),
+        .executableTarget(name: "fuzz-tensorwire", dependencies: ["TensorWire", "FuzzSupport"]),
+        .executableTarget(name: "fuzz-jobspec", dependencies: ["Coordinator", "FuzzSupport"]),
 
         // Slow-link TCP proxy (delay, stall, drop) for fault tests and scripts.
         .target(

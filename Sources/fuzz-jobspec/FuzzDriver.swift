@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 
 /// Entry point shared by both build modes: under `-sanitize=fuzzer -D FUZZING` (scripts/fuzz) it hands
 /// control to libFuzzer; in a plain `swift build` it replays the files and directories given as

@@ -1,5 +1,6 @@
 import Coordinator
 import Foundation
+import FuzzSupport
 
 /// One fuzz input through `JobSpecParser.parse(yaml:)` (YAML, mapping, validation); a spec that
 /// parses must print (`JobSpec.yaml`) to YAML that parses back to the same spec.

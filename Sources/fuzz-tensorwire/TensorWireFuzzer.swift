@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import TensorWire
 
 /// One fuzz input through every public TensorWire decoding entry: `decodeView`/`decode` on the raw

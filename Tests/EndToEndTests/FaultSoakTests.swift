@@ -42,15 +42,7 @@ struct FaultSoakTests {
                 let cluster = try RestartableCluster(shards: 2, workers: 3, dataRoot: testDataRoot())
                 try cluster.start()
                 let name = "soak-\(sync ? "sync" : "async")-\(role.rawValue)-\(seed)"
-                let file = cluster.dir.appendingPathComponent("\(name).yaml")
-                try Self.spec(name: name, sync: sync).write(to: file, atomically: true, encoding: .utf8)
-                var submitted: (status: Int32, stdout: String, stderr: String) = (1, "", "")
-                for _ in 0..<100 {
-                    submitted = try cluster.clusterctl(["submit", file.path, "--json"])
-                    if submitted.status == 0 { break }
-                    Thread.sleep(forTimeInterval: 0.2)
-                }
-                let id = try #require(try jsonObject(submitted.stdout)["id"] as? String, "submit failed: \(submitted.stderr)")
+                let id = try cluster.submit(Self.spec(name: name, sync: sync), name: name)
                 let killAt = Int.random(in: 150...(sync ? 1500 : 9000), using: &generator)
                 let reached = cluster.waitFor(id, seconds: 120) { ($0["step"] as? Int ?? 0) >= killAt && $0["checkpoint"] is [String: Any] }
                 try #require(reached != nil, "\(name): never reached step \(killAt); logs in \(cluster.dir.path)/logs")

@@ -108,6 +108,22 @@ final class RestartableCluster: @unchecked Sendable {
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Writes `spec` to a file and submits it, retrying while the coordinator is still starting; returns the job id.
+    func submit(_ spec: String, name: String) throws -> String {
+        let file = dir.appendingPathComponent("\(name).yaml")
+        try spec.write(to: file, atomically: true, encoding: .utf8)
+        var submitted: (status: Int32, stdout: String, stderr: String) = (1, "", "")
+        for _ in 0..<100 {
+            submitted = try clusterctl(["submit", file.path, "--json"])
+            if submitted.status == 0 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        guard submitted.status == 0, let id = try jsonObject(submitted.stdout)["id"] as? String else {
+            throw E2EError("submit \(name) failed: \(submitted.stderr)")
+        }
+        return id
+    }
+
     /// `describe --json` of a job, or nil while the coordinator does not answer.
     func describe(_ id: String) -> [String: Any]? {
         guard let out = try? clusterctl(["describe", id, "--json"]), out.status == 0 else { return nil }
@@ -168,16 +184,7 @@ struct ResumeEndToEndTests {
     @Test func aKilledClusterResumesFromItsCheckpointAndEndsLikeAnUninterruptedRun() throws {
         let cluster = try RestartableCluster(shards: 2, workers: 2, dataRoot: testDataRoot())
         try cluster.start()
-        let specFile = cluster.dir.appendingPathComponent("resumed.yaml")
-        try Self.spec(name: "resumed").write(to: specFile, atomically: true, encoding: .utf8)
-        var submitted: (status: Int32, stdout: String, stderr: String) = (1, "", "")
-        for _ in 0..<100 {  // the coordinator may still be starting
-            submitted = try cluster.clusterctl(["submit", specFile.path, "--json"])
-            if submitted.status == 0 { break }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        #expect(submitted.status == 0, "submit failed: \(submitted.stderr)")
-        let id = try #require(try jsonObject(submitted.stdout)["id"] as? String)
+        let id = try cluster.submit(Self.spec(name: "resumed"), name: "resumed")
 
         // Two checkpoints committed, the job still running: kill everything.
         let manifests = cluster.dir.appendingPathComponent("psd-0/jobs/\(id)/checkpoints")
@@ -235,16 +242,7 @@ struct ResumeEndToEndTests {
     @Test func aKilledShardIsRestoredWhenItComesBackAndTheJobFinishes() throws {
         let cluster = try RestartableCluster(shards: 2, workers: 2, dataRoot: testDataRoot())
         try cluster.start()
-        let specFile = cluster.dir.appendingPathComponent("shard-loss.yaml")
-        try Self.spec(name: "shard-loss").replacingOccurrences(of: "max_steps: 1500", with: "max_steps: 2500")
-            .write(to: specFile, atomically: true, encoding: .utf8)
-        var submitted: (status: Int32, stdout: String, stderr: String) = (1, "", "")
-        for _ in 0..<100 {
-            submitted = try cluster.clusterctl(["submit", specFile.path, "--json"])
-            if submitted.status == 0 { break }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        let id = try #require(try jsonObject(submitted.stdout)["id"] as? String, "submit failed: \(submitted.stderr)")
+        let id = try cluster.submit(Self.spec(name: "shard-loss").replacingOccurrences(of: "max_steps: 1500", with: "max_steps: 2500"), name: "shard-loss")
         let checkpointed = cluster.waitFor(id, seconds: 120) { job in
             (job["checkpoint"] as? [String: Any]) != nil && job["state"] as? String == "RUNNING"
         }
@@ -267,16 +265,7 @@ struct ResumeEndToEndTests {
     @Test func aKilledCoordinatorComesBackFromItsStoreAndTheJobFinishes() throws {
         let cluster = try RestartableCluster(shards: 2, workers: 2, dataRoot: testDataRoot())
         try cluster.start()
-        let specFile = cluster.dir.appendingPathComponent("coordinator-loss.yaml")
-        try Self.spec(name: "coordinator-loss").replacingOccurrences(of: "max_steps: 1500", with: "max_steps: 2500")
-            .write(to: specFile, atomically: true, encoding: .utf8)
-        var submitted: (status: Int32, stdout: String, stderr: String) = (1, "", "")
-        for _ in 0..<100 {
-            submitted = try cluster.clusterctl(["submit", specFile.path, "--json"])
-            if submitted.status == 0 { break }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        let id = try #require(try jsonObject(submitted.stdout)["id"] as? String, "submit failed: \(submitted.stderr)")
+        let id = try cluster.submit(Self.spec(name: "coordinator-loss").replacingOccurrences(of: "max_steps: 1500", with: "max_steps: 2500"), name: "coordinator-loss")
         let checkpointed = cluster.waitFor(id, seconds: 120) { job in
             (job["checkpoint"] as? [String: Any]) != nil && job["state"] as? String == "RUNNING"
         }
@@ -298,19 +287,10 @@ struct ResumeEndToEndTests {
     @Test func aKilledWorkerOfASyncJobWithABackupRejoinsAndTheJobFinishes() throws {
         let cluster = try RestartableCluster(shards: 2, workers: 3, dataRoot: testDataRoot())
         try cluster.start()
-        let specFile = cluster.dir.appendingPathComponent("worker-loss.yaml")
-        try Self.spec(name: "worker-loss")
+        let id = try cluster.submit(Self.spec(name: "worker-loss")
             .replacingOccurrences(of: "replicas_to_aggregate: 2", with: "replicas_to_aggregate: 2\n  backup_workers: 1")
             .replacingOccurrences(of: "max_steps: 1500", with: "max_steps: 2500")
-            .replacingOccurrences(of: "workers: 2,", with: "workers: 3,")
-            .write(to: specFile, atomically: true, encoding: .utf8)
-        var submitted: (status: Int32, stdout: String, stderr: String) = (1, "", "")
-        for _ in 0..<100 {
-            submitted = try cluster.clusterctl(["submit", specFile.path, "--json"])
-            if submitted.status == 0 { break }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        let id = try #require(try jsonObject(submitted.stdout)["id"] as? String, "submit failed: \(submitted.stderr)")
+            .replacingOccurrences(of: "workers: 2,", with: "workers: 3,"), name: "worker-loss")
         let started = cluster.waitFor(id, seconds: 120) { ($0["step"] as? Int ?? 0) >= 300 && $0["state"] as? String == "RUNNING" }
         try #require(started != nil, "the job did not start; logs in \(cluster.dir.path)/logs")
 

@@ -2,12 +2,12 @@
 import Foundation
 
 /// libFuzzer's C entry points as Swift sees them.
-enum FuzzerDriver {
+public enum FuzzerDriver {
     /// The per-input callback libFuzzer calls.
-    typealias Callback = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    public typealias Callback = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 
     /// Runs libFuzzer's driver with the process arguments (`-max_total_time=…`, corpus dirs, …).
-    static func run(_ callback: Callback) -> Int32 {
+    public static func run(_ callback: Callback) -> Int32 {
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv
         return withUnsafeMutablePointer(to: &argv) { pointer in

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Replays corpus files through a fuzz body without libFuzzer (plain builds, scripts/test).
-enum Replay {
+public enum Replay {
     /// Runs `body` on every file named by `arguments` (directories are walked); returns the exit status.
-    static func run(arguments: [String], target: String, writeSeeds: (String) throws -> Int, body: ([UInt8]) -> Void) -> Int32 {
+    public static func run(arguments: [String], target: String, writeSeeds: (String) throws -> Int, body: ([UInt8]) -> Void) -> Int32 {
         if arguments.first == "--write-seeds", arguments.count == 2 {
             do {
                 let count = try writeSeeds(arguments[1])
