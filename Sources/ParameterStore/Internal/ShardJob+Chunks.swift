@@ -33,23 +33,12 @@ extension ShardJob {
         do throws(StoreError) {
             checked = try validateChunks(workerID: workerID, chunks)
         } catch {
-            state.withLock { s in
-                s.counters.pushes += 1
-                s.counters.rejected += 1
-                if error.code == .nonFinite { s.counters.nonFiniteRejected += 1 }
-            }
+            countRejected(error)
             throw error
         }
         let total = denseRowTotal
         let (outcome, woken): (PushOutcome, [VersionWaiter]) = try state.withLock { (s) throws(StoreError) in
-            guard !s.dropped else { throw droppedError }
-            s.counters.pushes += 1
-            s.counters.bytesIn += bytes
-            guard version <= s.version else {
-                s.counters.rejected += 1
-                throw StoreError(.futureVersion, "Job \(jobID): worker \(workerID) pushed gradients for version \(version) but the shard is at version \(s.version).")
-            }
-            let staleBy = s.version - version
+            let staleBy = try admit(&s, workerID: workerID, version: version, bytes: bytes)
             if isSync {
                 guard staleBy == 0 else {
                     s.counters.staleDropped += 1

@@ -57,6 +57,27 @@ extension ShardJob {
         }
     }
 
+    /// Counts a push that failed validation.
+    func countRejected(_ error: StoreError) {
+        state.withLock { s in
+            s.counters.pushes += 1
+            s.counters.rejected += 1
+            if error.code == .nonFinite { s.counters.nonFiniteRejected += 1 }
+        }
+    }
+
+    /// Counts an arriving push and checks its version (under the lock); returns how many versions stale it is.
+    func admit(_ s: inout JobState, workerID: UInt32, version: UInt64, bytes: UInt64) throws(StoreError) -> UInt64 {
+        guard !s.dropped else { throw droppedError }
+        s.counters.pushes += 1
+        s.counters.bytesIn += bytes
+        guard version <= s.version else {
+            s.counters.rejected += 1
+            throw StoreError(.futureVersion, "Job \(jobID): worker \(workerID) pushed gradients for version \(version) but the shard is at version \(s.version).")
+        }
+        return s.version - version
+    }
+
     /// Validates then applies (async) or accumulates (sync) one worker's push; all-or-nothing.
     func push(
         workerID: UInt32, version: UInt64, gradients: [(PartitionKey, UnsafeBufferPointer<Float>)], sparse: [SparseGradient] = []
@@ -67,22 +88,11 @@ extension ShardJob {
         do throws(StoreError) {
             indices = try validate(workerID: workerID, gradients: gradients, sparse: sparse)
         } catch {
-            state.withLock { s in
-                s.counters.pushes += 1
-                s.counters.rejected += 1
-                if error.code == .nonFinite { s.counters.nonFiniteRejected += 1 }
-            }
+            countRejected(error)
             throw error
         }
         let (outcome, woken): (PushOutcome, [VersionWaiter]) = try state.withLock { (s) throws(StoreError) in
-            guard !s.dropped else { throw droppedError }
-            s.counters.pushes += 1
-            s.counters.bytesIn += bytes
-            guard version <= s.version else {
-                s.counters.rejected += 1
-                throw StoreError(.futureVersion, "Job \(jobID): worker \(workerID) pushed gradients for version \(version) but the shard is at version \(s.version).")
-            }
-            let staleBy = s.version - version
+            let staleBy = try admit(&s, workerID: workerID, version: version, bytes: bytes)
             if isSync {
                 guard staleBy == 0 else {
                     s.counters.staleDropped += 1
