@@ -56,7 +56,8 @@ struct ValidationTests {
         let submitted = try await cluster.client.submit(yaml: yaml)
         var job = try await cluster.client.job(submitted.id)
         let deadline = ContinuousClock.now + .seconds(30)
-        while job.placement.isEmpty && ContinuousClock.now < deadline {
+        // The placement is planned before the shards hold the partitions; RUNNING means they do.
+        while (job.placement.isEmpty || job.state != .running) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
             job = try await cluster.client.job(submitted.id)
         }
