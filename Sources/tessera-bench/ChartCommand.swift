@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// `tessera-bench chart NAME`: draws `bench-results/NAME.svg` from `bench-results/NAME.json`
-/// (push-pull, apply, train, e2e, stragglers); scripts/bench runs it after every benchmark.
+/// (push-pull, apply, train, e2e, stragglers, cuda); scripts/bench runs it after every benchmark.
 struct ChartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chart",
@@ -86,8 +86,17 @@ struct ChartCommand: ParsableCommand {
                 bars.append(.init(label: "\(label), one \(shown)× slower", value: slow, group: "one worker slowed"))
             }
             return SVGBarChart(title: "Stragglers: 3 workers, one \(shown)× slower", unit: "applied steps/s (higher is better)", bars: bars, note: note)
+        case "cuda":
+            var bars: [SVGBarChart.Bar] = []
+            for row in (json["speed"] as? [[String: Any]]) ?? [] {
+                let label = "\(row["model"] as? String ?? "?"), batch \(number(row["batch"]).map { Int($0) } ?? 0)"
+                bars.append(.init(label: "cpu \(label)", value: number(row["cpu_steps_per_s"]) ?? .nan, group: "cpu (OpenBLAS)"))
+                bars.append(.init(label: "cuda \(label)", value: number(row["cuda_steps_per_s"]) ?? .nan, group: "cuda"))
+            }
+            return SVGBarChart(title: "MLP training steps, CUDA backend vs CPU backend", unit: "steps/s (higher is better)", bars: bars,
+                               note: json["details"] as? String ?? note)
         default:
-            throw ValidationError("no chart for \(name): use push-pull, apply, train, e2e or stragglers")
+            throw ValidationError("no chart for \(name): use push-pull, apply, train, e2e, stragglers or cuda")
         }
     }
 }

@@ -26,7 +26,7 @@ struct Workerd: AsyncParsableCommand {
     @Option(help: "Directory job-spec data paths are relative to (required).")
     var dataRoot: String?
 
-    @Option(help: "Compute device: cpu (default), cuda or cuda:N (needs libcudart.so.12 and libcublas.so.12).")
+    @Option(help: "Compute device: cpu (default), cuda or cuda:N (needs the CUDA 13 or 12 runtime and cuBLAS; NVRTC to run whole steps on the GPU).")
     var device: String?
 
     @Option(help: "Compute threads (OpenBLAS; default 1).")
@@ -70,16 +70,18 @@ struct Workerd: AsyncParsableCommand {
 
     func run() async throws {
         let settings: WorkerSettings
+        var deviceDetails: String?
         do {
             settings = try LayeredConfig.load(
                 WorkerSettings.self, file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
             // A CUDA device (from a flag, TESSERA_DEVICE or the file) must open now: fail at start when CUDA is absent.
-            if settings.device.hasPrefix("cuda") { try WorkerDevice.check(settings.device) }
+            if settings.device.hasPrefix("cuda") { deviceDetails = try WorkerDevice.check(settings.device) }
         } catch {
             FileHandle.standardError.write(Data("workerd: \(error)\n".utf8))
             throw ExitCode(2)
         }
         let logger = makeLogger(label: "workerd", level: settings.logLevel)
+        if let deviceDetails { logger.info("compute device: \(deviceDetails)") }
         do {
             let config = try settings.makeConfig()
             if config.metricsListen != nil { TesseraMetrics.bootstrap() }

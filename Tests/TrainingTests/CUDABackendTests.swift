@@ -2,13 +2,15 @@ import TensorWire
 import Testing
 @testable import Training
 
-/// CUDA against CPU. Without CUDA (no libcudart.so.12 / libcublas.so.12, or no GPU) each test
-/// checks that the failure is a clear `unsupported` error, prints why, and skips the comparison.
+/// CUDA against CPU. Without CUDA (no libcudart / libcublas, or no GPU) each comparison checks
+/// that the failure is a clear `unsupported` error, prints why, and skips the comparison.
 @Suite struct CUDABackendTests {
     /// The CUDA backend, or nil after printing why it is unavailable.
     func cuda() throws -> CUDABackend? {
         do {
-            return try CUDABackend(device: 0)
+            let backend = try CUDABackend(device: 0)
+            print("CUDA backend: \(backend.details)")
+            return backend
         } catch let error as TrainingError {
             #expect(error.code == .unsupported && error.message.contains("CUDA"), "\(error)")
             print("skipped CUDA comparison: \(error.message)")
@@ -16,36 +18,73 @@ import Testing
         }
     }
 
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
-    func gemmMatchesCPU(_ transposes: (Bool, Bool)) throws {
+    @Test func everyKernelAndModelStepMatchesCPU() throws {
         guard let gpu = try cuda() else { return }
-        let cpu = CPUBackend(threads: 1)
-        let (ta, tb) = transposes
-        let a = TestSupport.random(ta ? [37, 65] : [65, 37], seed: 1)
-        let b = TestSupport.random(tb ? [129, 37] : [37, 129], seed: 2)
-        let c0 = TestSupport.random([65, 129], seed: 3)
-        let c1 = Tensor(zeros: 65, 129)
-        try c1.copy(from: c0)
-        try cpu.gemm(a, transposeA: ta, b, transposeB: tb, into: c0, alpha: 0.5, beta: 0.25)
-        try gpu.gemm(a, transposeA: ta, b, transposeB: tb, into: c1, alpha: 0.5, beta: 0.25)
-        let x = c0.toArray(), y = c1.toArray()
-        #expect(zip(x, y).allSatisfy { abs($0 - $1) <= 1e-3 * max(1, abs($0)) })
+        let rows = try BackendComparison.run(gpu)
+        for row in rows {
+            #expect(row.passed, "\(row.name): difference \(row.maxDifference) over \(row.tolerance)")
+        }
+        #expect(rows.count >= 24)
     }
 
-    @Test func trainStepMatchesCPU() throws {
-        guard let gpu = try cuda() else { return }
+    @Test func anMLPStepMovesOnlyItsInputsAndGradients() throws {
+        guard let gpu = try cuda(), gpu.runsStepsOnDevice else { return }
         let model = try ModelFactory.make(ModelConfig(type: .mlp, inputWidth: 20, classes: 4, hidden: [32, 16]))
         let params = try ParameterSet(variables: model.variables, seed: 5)
-        var g0 = try ParameterSet(variables: model.variables)
-        var g1 = try ParameterSet(variables: model.variables)
+        var grads = try ParameterSet(variables: model.variables)
         let batch = try Batch(features: TestSupport.random([64, 20], seed: 6),
                               labels: Tensor(shape: Shape([64]), values: (0..<64).map { Float($0 % 4) }))
-        let r0 = try model.trainStep(parameters: params, batch: batch, gradients: &g0, backend: CPUBackend(threads: 1))
-        let r1 = try model.trainStep(parameters: params, batch: batch, gradients: &g1, backend: gpu)
-        #expect(abs(r0.loss - r1.loss) < 1e-4)
-        for (x, y) in zip(g0.tensors, g1.tensors) {
-            #expect(zip(x.toArray(), y.toArray()).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($0)) })
+        let before = gpu.transferredBytes
+        _ = try model.trainStep(parameters: params, batch: batch, gradients: &grads, backend: gpu)
+        let after = gpu.transferredBytes
+        let parameterBytes = params.elementCount * 4
+        #expect(after.uploaded - before.uploaded == parameterBytes + (64 * 20 + 64) * 4)
+        #expect(after.downloaded - before.downloaded == parameterBytes)
+    }
+
+    @Test func aBadLabelOnTheGPUIsTheSameErrorAsOnTheCPU() throws {
+        guard let gpu = try cuda(), gpu.runsStepsOnDevice else { return }
+        let model = try ModelFactory.make(ModelConfig(type: .mlp, inputWidth: 8, classes: 3, hidden: [4]))
+        let params = try ParameterSet(variables: model.variables, seed: 1)
+        var grads = try ParameterSet(variables: model.variables)
+        let batch = try Batch(features: TestSupport.random([4, 8], seed: 2), labels: Tensor(shape: Shape([4]), values: [0, 1, 7, 2]))
+        let error = try #require(throws: TrainingError.self) {
+            _ = try model.trainStep(parameters: params, batch: batch, gradients: &grads, backend: gpu)
         }
+        #expect(error.code == .invalidData && error.message.contains("row 2"))
+    }
+
+    /// NVRTC compiles the kernels without a GPU; this runs wherever libnvrtc can be loaded
+    /// (e.g. TESSERA_CUDA_LIBRARY_PATH pointing at a `nvidia-cuda-nvrtc` wheel's lib folder).
+    @Test func theKernelSourceCompiles() throws {
+        let compiler: CUDAKernelLibraries.Compiler
+        do {
+            compiler = try CUDAKernelLibraries.Compiler.load()
+        } catch let error as TrainingError {
+            #expect(error.code == .unsupported)
+            print("skipped NVRTC compile check: \(error.message)")
+            return
+        }
+        for architecture in ["sm_75", "sm_90", "compute_80"] {
+            let image = try compiler.compile(CUDAKernelSource.source, name: "tessera_kernels.cu", architecture: architecture)
+            #expect(image.count > 1000, "\(architecture): \(image.count) bytes")
+        }
+        for name in CUDAKernelSource.names {
+            #expect(CUDAKernelSource.source.contains("void \(name)("), "\(name) is not defined in the source")
+        }
+        let error = try #require(throws: TrainingError.self) {
+            _ = try compiler.compile("__global__ void broken( {", name: "broken.cu", architecture: "sm_90")
+        }
+        #expect(error.message.contains("broken.cu"))
+    }
+
+    @Test func aMissingLibraryNamesWhatWasLookedForAndHowToPointAtIt() {
+        guard case .failure(let error) = CUDALibraryLocator.open("tessera-no-such-library") else {
+            Issue.record("a library that does not exist was opened")
+            return
+        }
+        #expect(error.code == .unsupported)
+        #expect(error.message.contains("libtessera-no-such-library.so.{13,12}") && error.message.contains("TESSERA_CUDA_LIBRARY_PATH"))
     }
 
     @Test func deviceNames() throws {
@@ -57,5 +96,12 @@ import Testing
         } catch let e as TrainingError {
             #expect(e.code == .unsupported && e.message.contains("CUDA"))
         }
+    }
+
+    /// The comparison itself, run CPU against CPU: every row is exact.
+    @Test func theComparisonOfCPUWithItselfFindsNoDifference() throws {
+        let rows = try BackendComparison.run(CPUBackend(threads: 2))
+        #expect(rows.count >= 24)
+        for row in rows { #expect(row.passed, "\(row.name): \(row.maxDifference)") }
     }
 }

@@ -43,4 +43,18 @@ public protocol ComputeBackend: Sendable {
     /// Mean squared error mean((p − y)²) of predictions [n, 1] against targets [n];
     /// when `gradient` is given writes d(mean loss)/d(predictions) into it.
     func meanSquaredError(predictions: Tensor, targets: Tensor, gradient: Tensor?) throws -> LossValue
+
+    /// Runs one step's kernels: `body` gets the backend to use for them; `inputs` are the host
+    /// tensors the step reads, `outputs` those the host reads afterwards. A device backend keeps
+    /// everything else in device memory in between. While `body` runs the host must not read a
+    /// tensor a kernel wrote, nor write one a kernel read (it may fill a scratch tensor that is
+    /// not among `inputs` before the first kernel reads it, as dropout does with its mask).
+    func runStep<R: Sendable>(reading inputs: [Tensor], writing outputs: [Tensor], _ body: (any ComputeBackend) throws -> R) throws -> R
+}
+
+extension ComputeBackend {
+    /// Host backends run the step's kernels themselves.
+    public func runStep<R: Sendable>(reading inputs: [Tensor], writing outputs: [Tensor], _ body: (any ComputeBackend) throws -> R) throws -> R {
+        try body(self)
+    }
 }

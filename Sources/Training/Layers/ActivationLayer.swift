@@ -6,6 +6,8 @@ public final class ActivationLayer: Layer {
     public let activation: Activation
     /// Features per row (input and output).
     public let inputWidth: Int
+    /// Kernels only.
+    public var runsOnBackend: Bool { true }
     /// Same as `inputWidth`.
     public var outputWidth: Int { inputWidth }
     /// None.

@@ -5,6 +5,8 @@ import TensorWire
 public final class Dense: Layer {
     /// Features per input row.
     public let inputWidth: Int
+    /// Kernels only.
+    public var runsOnBackend: Bool { true }
     /// Features per output row.
     public let outputWidth: Int
     /// The layer's variables: kernel then bias.

@@ -7,6 +7,8 @@ public final class Dropout: Layer {
     public let rate: Float
     /// Features per row.
     public let inputWidth: Int
+    /// Kernels only (the dropout mask is written on the host before the kernel that reads it).
+    public var runsOnBackend: Bool { true }
     /// Same as `inputWidth`.
     public var outputWidth: Int { inputWidth }
     /// None.

@@ -5,6 +5,8 @@ import TensorWire
 public final class Flatten: Layer {
     /// Features per row (in and out).
     public let inputWidth: Int
+    /// Kernels only.
+    public var runsOnBackend: Bool { true }
     /// Features per row (same as `inputWidth`).
     public var outputWidth: Int { inputWidth }
     /// No variables.

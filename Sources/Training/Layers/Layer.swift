@@ -19,4 +19,13 @@ public protocol Layer: AnyObject {
     /// `gradients` (overwriting) and returns d(loss)/d(input) when `needsInputGradient`.
     func backward(_ gradOutput: Tensor, parameters: ParameterSet, gradients: ParameterSet, offset: Int,
                   needsInputGradient: Bool, backend: any ComputeBackend) throws -> Tensor?
+
+    /// Whether the layer does all its work through backend kernels (no host reads of tensors a
+    /// kernel wrote), so a device backend can keep its tensors on the device for a whole step.
+    var runsOnBackend: Bool { get }
+}
+
+extension Layer {
+    /// Layers that read or write tensors on the host say no unless they say otherwise.
+    public var runsOnBackend: Bool { false }
 }

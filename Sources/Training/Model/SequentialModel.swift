@@ -57,19 +57,29 @@ public final class SequentialModel: Model {
         try checkParameters(gradients, "gradients")
         let grads = gradients
         return try state.withLock { state throws -> StepResult in
-            var x = batch.features
-            for (layer, offset) in zip(state.layers, state.offsets) {
-                x = try layer.forward(x, parameters: parameters, offset: offset, training: true, backend: backend)
+            try onBackend(state, backend, reading: parameters.tensors + [batch.features, batch.labels], writing: grads.tensors) { backend in
+                var x = batch.features
+                for (layer, offset) in zip(state.layers, state.offsets) {
+                    x = try layer.forward(x, parameters: parameters, offset: offset, training: true, backend: backend)
+                }
+                let (value, g) = try state.loss.forwardBackward(x, labels: batch.labels, backend: backend)
+                var dy = g
+                for i in state.layers.indices.reversed() {
+                    let next = try state.layers[i].backward(dy, parameters: parameters, gradients: grads, offset: state.offsets[i],
+                                                            needsInputGradient: i > 0, backend: backend)
+                    if let next { dy = next }
+                }
+                return StepResult(loss: value.loss, correct: value.correct, count: batch.count)
             }
-            let (value, g) = try state.loss.forwardBackward(x, labels: batch.labels, backend: backend)
-            var dy = g
-            for i in state.layers.indices.reversed() {
-                let next = try state.layers[i].backward(dy, parameters: parameters, gradients: grads, offset: state.offsets[i],
-                                                        needsInputGradient: i > 0, backend: backend)
-                if let next { dy = next }
-            }
-            return StepResult(loss: value.loss, correct: value.correct, count: batch.count)
         }
+    }
+
+    /// Runs `body` through `backend.runStep` when every layer works through kernels alone (a GPU
+    /// backend then keeps the step on the device), else directly with `backend`.
+    private func onBackend<R: Sendable>(_ state: State, _ backend: any ComputeBackend, reading inputs: [Tensor], writing outputs: [Tensor],
+                                        _ body: (any ComputeBackend) throws -> R) throws -> R {
+        guard state.layers.allSatisfy(\.runsOnBackend) else { return try body(backend) }
+        return try backend.runStep(reading: inputs, writing: outputs, body)
     }
 
     /// Forward in inference mode, then softmax / sigmoid / identity into `predictions`.
@@ -78,11 +88,13 @@ public final class SequentialModel: Model {
         try requireShape(predictions.count == features.rows * task.outputWidth,
                          "predict: \(features.rows) rows into predictions \(predictions.shape)")
         try state.withLock { state throws in
-            var x = features
-            for (layer, offset) in zip(state.layers, state.offsets) {
-                x = try layer.forward(x, parameters: parameters, offset: offset, training: false, backend: backend)
+            try onBackend(state, backend, reading: parameters.tensors + [features], writing: [predictions]) { backend in
+                var x = features
+                for (layer, offset) in zip(state.layers, state.offsets) {
+                    x = try layer.forward(x, parameters: parameters, offset: offset, training: false, backend: backend)
+                }
+                try state.loss.transformToPredictions(x, into: predictions, backend: backend)
             }
-            try state.loss.transformToPredictions(x, into: predictions, backend: backend)
         }
     }
 

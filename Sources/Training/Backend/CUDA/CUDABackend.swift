@@ -1,19 +1,23 @@
 import Synchronization
 
-/// A backend that runs matrix products on an NVIDIA GPU through cuBLAS (loaded at run time) and
-/// everything else through `CPUBackend`.
+/// A backend that runs on an NVIDIA GPU through the CUDA runtime, cuBLAS and NVRTC-compiled
+/// kernels, all loaded at run time (the package builds and tests without CUDA).
 ///
-/// Tensors live in host memory in this version, so each `gemm` copies its operands to device
-/// buffers (grown on demand, reused across calls) and the result back; elementwise kernels stay on
-/// the CPU because a host round trip per elementwise op would cost more than it saves. Moving
-/// tensors to device memory (and NVRTC-compiled elementwise kernels) is the next step.
+/// Models whose layers all run on the backend (MLPs, logistic / softmax / linear regression)
+/// train through `runStep`: parameters and the batch are uploaded once, every product and
+/// elementwise kernel runs on device memory, and only the gradients (and two floats per row
+/// for the loss) come back. Other models (CNN, wide & deep) call the kernels one at a time on
+/// host tensors: matrix products go to cuBLAS with a copy each way, the rest runs on the CPU.
+/// Without NVRTC every model takes that second path.
 public struct CUDABackend: ComputeBackend {
     /// The GPU ordinal.
     public let device: Int
+    /// The libraries, the GPU's compute capability and whether steps run on the device (for logs).
+    public let details: String
     private let context: CUDAContext
     private let cpu: CPUBackend
 
-    /// Opens GPU `device`; throws `unsupported` with the dlopen / cudaGetDeviceCount message when
+    /// Opens GPU `device`; throws `unsupported` with the loader's or the runtime's message when
     /// CUDA or the GPU is absent.
     public init(device: Int = 0, threads: Int = 1) throws {
         let libs = try CUDALibraries.load()
@@ -23,18 +27,46 @@ public struct CUDABackend: ComputeBackend {
             throw TrainingError(.unsupported, "CUDA: device cuda:\(device) requested but \(count) GPU(s) are visible")
         }
         try libs.check(libs.setDevice(Int32(device)), "cudaSetDevice(\(device))")
+        try libs.check(libs.free(nil), "initialising the CUDA context")
+        var major: Int32 = 0, minor: Int32 = 0
+        try libs.check(libs.deviceGetAttribute(&major, CUDALibraries.computeCapabilityMajor, Int32(device)), "cudaDeviceGetAttribute")
+        try libs.check(libs.deviceGetAttribute(&minor, CUDALibraries.computeCapabilityMinor, Int32(device)), "cudaDeviceGetAttribute")
         var handle: OpaquePointer?
         let status = libs.blasCreate(&handle)
         guard status == 0, handle != nil else { throw TrainingError(.unsupported, "CUDA: cublasCreate failed with status \(status)") }
+        var kernels: CUDAKernels?
+        var kernelNote: String
+        do {
+            let kernelLibs = try CUDAKernelLibraries.load()
+            kernels = try CUDAKernels(libs: kernelLibs, computeCapability: (major, minor))
+            kernelNote = "steps on the GPU (NVRTC \(kernelLibs.compiler.versionString), \(kernels!.architecture))"
+        } catch let error as TrainingError {
+            kernelNote = "matrix products only (\(error.message))"
+        }
         self.device = device
-        self.context = CUDAContext(libs: libs, handle: handle, device: Int32(device))
+        self.details = "cuda:\(device), compute capability \(major).\(minor), \(libs.paths.joined(separator: ", ")); \(kernelNote)"
+        self.context = CUDAContext(libs: libs, kernels: kernels, handle: handle, device: Int32(device))
         self.cpu = CPUBackend(threads: threads)
     }
 
     /// "cuda:N".
     public var name: String { "cuda:\(device)" }
 
-    /// c = alpha · op(a) · op(b) + beta · c with `cublasSgemm` (row-major via the transposed product).
+    /// Whether steps run entirely on the GPU (NVRTC compiled the kernels).
+    public var runsStepsOnDevice: Bool { context.kernels != nil }
+
+    /// Bytes uploaded to and downloaded from the GPU by steps so far.
+    public var transferredBytes: (uploaded: Int, downloaded: Int) { context.transferredBytes }
+
+    /// Runs `body` with a backend whose kernels work on device copies of the tensors: `inputs`
+    /// are uploaded first, `outputs` copied back at the end (see `CUDAStepBackend`). Without
+    /// NVRTC, `body` gets this backend.
+    public func runStep<R: Sendable>(reading inputs: [Tensor], writing outputs: [Tensor], _ body: (any ComputeBackend) throws -> R) throws -> R {
+        guard context.kernels != nil else { return try body(self) }
+        return try context.step(name: name, inputs: inputs, outputs: outputs, body)
+    }
+
+    /// c = alpha · op(a) · op(b) + beta · c with `cublasSgemm` on staged copies (row-major via the transposed product).
     public func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, into c: Tensor, alpha: Float, beta: Float) throws {
         let (ar, ac) = matrixDims(a)
         let (br, bc) = matrixDims(b)
@@ -44,8 +76,8 @@ public struct CUDABackend: ComputeBackend {
         try requireShape(k == kb && m == cr && n == cc, "gemm: op(a) \(m)×\(k), op(b) \(kb)×\(n), c \(cr)×\(cc)")
         if m == 0 || n == 0 { return }
         if k == 0 { return try cpu.gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: c, alpha: alpha, beta: beta) }
-        try context.gemm(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k,
-                         lda: max(ac, 1), ldb: max(bc, 1), ldc: max(cc, 1), alpha: alpha, beta: beta)
+        try context.stagedGemm(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k,
+                               lda: max(ac, 1), ldb: max(bc, 1), ldc: max(cc, 1), alpha: alpha, beta: beta)
     }
 
     /// Bias add on the host.
@@ -75,52 +107,5 @@ public struct CUDABackend: ComputeBackend {
     /// Mean squared error on the host.
     public func meanSquaredError(predictions: Tensor, targets: Tensor, gradient: Tensor?) throws -> LossValue {
         try cpu.meanSquaredError(predictions: predictions, targets: targets, gradient: gradient)
-    }
-}
-
-/// The cuBLAS handle and the device staging buffers of one backend, used under a lock.
-final class CUDAContext: Sendable {
-    private let libs: CUDALibraries
-    private let state: Mutex<Buffers>
-
-    struct Buffers: @unchecked Sendable {
-        var handle: OpaquePointer?
-        var device: Int32
-        var pointers: [UnsafeMutableRawPointer?] = [nil, nil, nil]
-        var sizes: [Int] = [0, 0, 0]
-    }
-
-    init(libs: CUDALibraries, handle: OpaquePointer?, device: Int32) {
-        self.libs = libs
-        self.state = Mutex(Buffers(handle: handle, device: device))
-    }
-
-    func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, _ c: Tensor, m: Int, n: Int, k: Int,
-              lda: Int, ldb: Int, ldc: Int, alpha: Float, beta: Float) throws {
-        let libs = self.libs
-        try state.withLock { s throws in
-            try libs.check(libs.setDevice(s.device), "cudaSetDevice")
-            func buffer(_ i: Int, _ count: Int) throws -> UnsafeMutableRawPointer? {
-                let bytes = max(count, 1) * 4
-                if s.sizes[i] < bytes {
-                    if s.pointers[i] != nil { _ = libs.free(s.pointers[i]) }
-                    var p: UnsafeMutableRawPointer?
-                    try libs.check(libs.malloc(&p, bytes), "cudaMalloc(\(bytes) bytes)")
-                    s.pointers[i] = p
-                    s.sizes[i] = bytes
-                }
-                return s.pointers[i]
-            }
-            let da = try buffer(0, a.count), db = try buffer(1, b.count), dc = try buffer(2, c.count)
-            try libs.check(libs.memcpy(da, a.baseAddress, a.count * 4, CUDALibraries.hostToDevice), "cudaMemcpy")
-            try libs.check(libs.memcpy(db, b.baseAddress, b.count * 4, CUDALibraries.hostToDevice), "cudaMemcpy")
-            if beta != 0 { try libs.check(libs.memcpy(dc, c.baseAddress, c.count * 4, CUDALibraries.hostToDevice), "cudaMemcpy") }
-            // Row-major C = op(A) op(B) is column-major Cᵀ = op(B)ᵀ op(A)ᵀ: swap the operands.
-            var al = alpha, be = beta
-            let status = libs.sgemm(s.handle, transposeB ? 1 : 0, transposeA ? 1 : 0, Int32(n), Int32(m), Int32(k), &al,
-                                    db, Int32(ldb), da, Int32(lda), &be, dc, Int32(ldc))
-            guard status == 0 else { throw TrainingError(.unsupported, "CUDA: cublasSgemm failed with status \(status)") }
-            try libs.check(libs.memcpy(c.baseAddress, dc, c.count * 4, CUDALibraries.deviceToHost), "cudaMemcpy")
-        }
     }
 }

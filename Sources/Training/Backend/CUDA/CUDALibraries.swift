@@ -11,7 +11,10 @@ final class CUDALibraries: @unchecked Sendable {
     typealias Free = @convention(c) (UnsafeMutableRawPointer?) -> Int32
     typealias Memcpy = @convention(c) (UnsafeMutableRawPointer?, UnsafeRawPointer?, Int, Int32) -> Int32
     typealias ErrorString = @convention(c) (Int32) -> UnsafePointer<CChar>?
+    typealias DeviceGetAttribute = @convention(c) (UnsafeMutablePointer<Int32>, Int32, Int32) -> Int32
+    typealias DeviceSynchronize = @convention(c) () -> Int32
     typealias BlasCreate = @convention(c) (UnsafeMutablePointer<OpaquePointer?>) -> Int32
+    typealias BlasDestroy = @convention(c) (OpaquePointer?) -> Int32
     typealias BlasSgemm = @convention(c) (OpaquePointer?, Int32, Int32, Int32, Int32, Int32, UnsafePointer<Float>,
                                           UnsafeRawPointer?, Int32, UnsafeRawPointer?, Int32, UnsafePointer<Float>,
                                           UnsafeMutableRawPointer?, Int32) -> Int32
@@ -22,48 +25,47 @@ final class CUDALibraries: @unchecked Sendable {
     let free: Free
     let memcpy: Memcpy
     let errorString: ErrorString
+    let deviceGetAttribute: DeviceGetAttribute
+    let deviceSynchronize: DeviceSynchronize
     let blasCreate: BlasCreate
+    let blasDestroy: BlasDestroy
     let sgemm: BlasSgemm
+    /// Where the runtime and cuBLAS were loaded from (for logs).
+    let paths: [String]
 
     static let hostToDevice: Int32 = 1
     static let deviceToHost: Int32 = 2
+    static let deviceToDevice: Int32 = 3
+    /// cudaDevAttrComputeCapabilityMajor / Minor.
+    static let computeCapabilityMajor: Int32 = 75
+    static let computeCapabilityMinor: Int32 = 76
 
-    private init(runtime: UnsafeMutableRawPointer, blas: UnsafeMutableRawPointer) throws {
-        func symbol<T>(_ handle: UnsafeMutableRawPointer, _ name: String, _ type: T.Type) throws -> T {
-            guard let p = dlsym(handle, name) else {
-                throw TrainingError(.unsupported, "CUDA: symbol \(name) not found (\(String(cString: dlerror())))")
-            }
-            return unsafeBitCast(p, to: type)
-        }
-        getDeviceCount = try symbol(runtime, "cudaGetDeviceCount", GetDeviceCount.self)
-        setDevice = try symbol(runtime, "cudaSetDevice", SetDevice.self)
-        malloc = try symbol(runtime, "cudaMalloc", Malloc.self)
-        free = try symbol(runtime, "cudaFree", Free.self)
-        memcpy = try symbol(runtime, "cudaMemcpy", Memcpy.self)
-        errorString = try symbol(runtime, "cudaGetErrorString", ErrorString.self)
-        blasCreate = try symbol(blas, "cublasCreate_v2", BlasCreate.self)
-        sgemm = try symbol(blas, "cublasSgemm_v2", BlasSgemm.self)
+    private init(runtime: CUDALibraryLocator.Opened, blas: CUDALibraryLocator.Opened) throws {
+        getDeviceCount = try cudaSymbol(runtime, "cudaGetDeviceCount")
+        setDevice = try cudaSymbol(runtime, "cudaSetDevice")
+        malloc = try cudaSymbol(runtime, "cudaMalloc")
+        free = try cudaSymbol(runtime, "cudaFree")
+        memcpy = try cudaSymbol(runtime, "cudaMemcpy")
+        errorString = try cudaSymbol(runtime, "cudaGetErrorString")
+        deviceGetAttribute = try cudaSymbol(runtime, "cudaDeviceGetAttribute")
+        deviceSynchronize = try cudaSymbol(runtime, "cudaDeviceSynchronize")
+        blasCreate = try cudaSymbol(blas, "cublasCreate_v2")
+        blasDestroy = try cudaSymbol(blas, "cublasDestroy_v2")
+        sgemm = try cudaSymbol(blas, "cublasSgemm_v2")
+        paths = [runtime.path, blas.path]
     }
 
-    /// Opens libcudart.so.12 and libcublas.so.12 (once per process).
+    /// Opens libcudart (CUDA 13 or 12) and the libcublas of the same major (once per process).
     static func load() throws -> CUDALibraries {
         try loaded.get()
     }
 
-    private static let loaded: Result<CUDALibraries, TrainingError> = {
-        func open(_ name: String) -> Result<UnsafeMutableRawPointer, TrainingError> {
-            if let h = dlopen(name, RTLD_NOW | RTLD_GLOBAL) { return .success(h) }
-            let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
-            return .failure(TrainingError(.unsupported, "CUDA is not available: dlopen(\(name)) failed: \(reason)"))
-        }
-        return Result {
-            let runtime = try open("libcudart.so.12").get()
-            let blas = try open("libcublas.so.12").get()
-            do { return try CUDALibraries(runtime: runtime, blas: blas) } catch let e as TrainingError { throw e } catch {
-                throw TrainingError(.unsupported, "CUDA: \(error)")
-            }
-        }.mapError { $0 as? TrainingError ?? TrainingError(.unsupported, "\($0)") }
-    }()
+    private static let loaded: Result<CUDALibraries, TrainingError> = Result {
+        let runtime = try CUDALibraryLocator.open("cudart").get()
+        let major = String(runtime.path.split(separator: ".").last ?? "")
+        let blas = try CUDALibraryLocator.open("cublas", majors: [major], preload: ["cublasLt"]).get()
+        return try CUDALibraries(runtime: runtime, blas: blas)
+    }.mapError { $0 as? TrainingError ?? TrainingError(.unsupported, "CUDA: \($0)") }
 
     /// Throws `unsupported` with the runtime's message unless `status` is cudaSuccess.
     func check(_ status: Int32, _ what: String) throws {
@@ -71,4 +73,12 @@ final class CUDALibraries: @unchecked Sendable {
         let text = errorString(status).map { String(cString: $0) } ?? "error \(status)"
         throw TrainingError(.unsupported, "CUDA: \(what) failed: \(text) (\(status))")
     }
+}
+
+/// Resolves `name` in an opened library as a C function of type `T`, or throws naming it.
+func cudaSymbol<T>(_ library: CUDALibraryLocator.Opened, _ name: String, as type: T.Type = T.self) throws -> T {
+    guard let p = dlsym(library.handle, name) else {
+        throw TrainingError(.unsupported, "CUDA: symbol \(name) not found in \(library.path)")
+    }
+    return unsafeBitCast(p, to: type)
 }
