@@ -89,11 +89,10 @@ struct ChartCommand: ParsableCommand {
         case "cuda":
             var bars: [SVGBarChart.Bar] = []
             for row in (json["speed"] as? [[String: Any]]) ?? [] {
-                let label = "\(row["model"] as? String ?? "?"), batch \(number(row["batch"]).map { Int($0) } ?? 0)"
-                bars.append(.init(label: "cpu \(label)", value: number(row["cpu_steps_per_s"]) ?? .nan, group: "cpu (OpenBLAS)"))
-                bars.append(.init(label: "cuda \(label)", value: number(row["cuda_steps_per_s"]) ?? .nan, group: "cuda"))
+                let label = "MLP \(row["model"] as? String ?? "?"), batch \(number(row["batch"]).map { Int($0) } ?? 0)"
+                bars.append(.init(label: label, value: number(row["speedup"]) ?? .nan, group: "cuda steps/s ÷ cpu steps/s"))
             }
-            return SVGBarChart(title: "MLP training steps, CUDA backend vs CPU backend", unit: "steps/s (higher is better)", bars: bars,
+            return SVGBarChart(title: "CUDA backend speed-up over the CPU backend (all cores)", unit: "× (higher is better)", bars: bars,
                                note: json["details"] as? String ?? note)
         default:
             throw ValidationError("no chart for \(name): use push-pull, apply, train, e2e, stragglers or cuda")
