@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "tessera-bench", targets: ["tessera-bench"]),
         .library(name: "TensorWire", targets: ["TensorWire"]),
         .library(name: "Training", targets: ["Training"]),
+        .library(name: "WorkerdCommand", targets: ["WorkerdCommand", "ClusterRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
@@ -96,10 +97,13 @@ let package = Package(
             name: "psd",
             dependencies: ["ClusterRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(
-            name: "workerd",
+        // The workerd command as a library, so users build their own workerd with registered models.
+        .target(
+            name: "WorkerdCommand",
             dependencies: ["ClusterRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .executableTarget(name: "workerd", dependencies: ["WorkerdCommand"]),
+        .executableTarget(name: "tessera-example-worker", dependencies: ["WorkerdCommand", "ClusterRuntime", "Training"]),
         .executableTarget(
             name: "clusterctl",
             dependencies: ["ClusterRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -2,7 +2,7 @@ import TensorWire
 
 extension Coordinator {
     /// Gives a worker its task: the same one again if it holds one, else a vacant slot of the oldest job that can run
-    /// (enough alive ps nodes). `nil` when there is nothing to do. Worker index 0 is the chief.
+    /// (enough alive ps nodes) and whose model the worker can build (a registered model type only to workers advertising it). `nil` when there is nothing to do. Worker index 0 is the chief.
     public mutating func assignTask(worker: NodeID, now: Double) throws(CoordinatorError) -> TaskAssignment? {
         guard let node = membership.node(worker) else {
             throw CoordinatorError(.unknownNode, "\(worker) is not registered; register again")
@@ -29,7 +29,7 @@ extension Coordinator {
         }
         guard node.state == .alive else { return nil }
         for id in active {
-            guard var job = records[id], !job.isStopping, job.recovering == nil else { continue }
+            guard var job = records[id], !job.isStopping, job.recovering == nil, canBuild(node, job.spec) else { continue }
             guard let index = job.workers.firstIndex(where: { $0.state == .vacant }) else { continue }
             guard job.placement != nil || alivePS().count >= (job.spec.cluster.psShards ?? 1) else { continue }
             job.workers[index].node = worker

@@ -68,9 +68,10 @@ public struct Coordinator: Sendable {
 
     // MARK: Jobs
 
-    /// Accepts a job (validated again) as PENDING.
+    /// Accepts a job (validated again; a model type that is not built in must be advertised by a known worker) as PENDING.
     public mutating func submit(_ spec: JobSpec, now: Double) throws(CoordinatorError) -> JobRecord {
         try spec.validate()
+        try checkModelType(spec)
         let id = JobID(nextJobID)
         nextJobID += 1
         let slots = (0..<spec.cluster.workers).map {

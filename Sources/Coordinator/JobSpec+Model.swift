@@ -1,17 +1,59 @@
-/// A built-in model family.
-public enum ModelType: String, Sendable, Hashable, Codable, CaseIterable {
+/// A `model.type` name: one of the built-in families (static members) or a model a worker registered by name.
+public struct ModelType: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The name as written in the job spec (`[a-z][a-z0-9_]*`).
+    public let rawValue: String
+
+    /// A model type named `rawValue`; `nil` unless the name matches `[a-z][a-z0-9_]*` (at most 64 characters).
+    public init?(rawValue: String) {
+        guard Self.isValidName(rawValue) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    private init(builtIn name: String) { rawValue = name }
+
     /// Linear regression (MSE loss).
-    case linear
+    public static let linear = ModelType(builtIn: "linear")
     /// Logistic regression (sigmoid cross-entropy, binary labels).
-    case logistic
+    public static let logistic = ModelType(builtIn: "logistic")
     /// Softmax regression (multi-class, no hidden layer).
-    case softmax
+    public static let softmax = ModelType(builtIn: "softmax")
     /// Multi-layer perceptron.
-    case mlp
+    public static let mlp = ModelType(builtIn: "mlp")
     /// LeNet-style convolutional network.
-    case cnn
+    public static let cnn = ModelType(builtIn: "cnn")
     /// Wide & Deep: a linear part over sparse features plus an MLP over embeddings.
-    case wideDeep = "wide_deep"
+    public static let wideDeep = ModelType(builtIn: "wide_deep")
+
+    /// The families every worker can build, in documentation order.
+    public static let builtIn: [ModelType] = [.linear, .logistic, .softmax, .mlp, .cnn, .wideDeep]
+
+    /// Whether this is one of the built-in families (otherwise a worker must have registered it).
+    public var isBuiltIn: Bool { Self.builtIn.contains(self) }
+
+    /// The name.
+    public var description: String { rawValue }
+
+    /// Whether `name` is a usable model type name: `[a-z][a-z0-9_]*`, at most 64 characters.
+    public static func isValidName(_ name: String) -> Bool {
+        let scalars = name.unicodeScalars
+        guard let first = scalars.first, ("a"..."z").contains(first), scalars.count <= 64 else { return false }
+        return scalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+
+    /// Decodes a plain string, rejecting names that are not `[a-z][a-z0-9_]*`.
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let type = ModelType(rawValue: name) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(name)\" is not a model type name ([a-z][a-z0-9_]*)"))
+        }
+        self = type
+    }
+
+    /// Encodes the name as a plain string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
 }
 
 /// A hidden-layer activation.
@@ -26,9 +68,9 @@ public enum Activation: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// The `model` section of a job spec.
 public struct ModelSpec: Sendable, Hashable, Codable {
-    /// The model family.
+    /// The model family: a built-in one or a name workers registered.
     public var type: ModelType
-    /// Hidden layer widths (mlp default [128, 64]; cnn: the dense layers after the convolutions, default [128]; wide_deep: the deep tower, default [128, 64]; empty for the others).
+    /// Hidden layer widths (mlp default [128, 64]; cnn: the dense layers after the convolutions, default [128]; wide_deep: the deep tower, default [128, 64]; a registered model may read them; empty otherwise).
     public var hidden: [Int]
     /// Activation of hidden layers (default relu).
     public var activation: Activation
@@ -57,11 +99,8 @@ public struct ModelSpec: Sendable, Hashable, Codable {
 
     /// The hidden widths used when `hidden` is omitted for a model type.
     public static func defaultHidden(for type: ModelType) -> [Int] {
-        switch type {
-        case .mlp, .wideDeep: [128, 64]
-        case .cnn: [128]
-        case .linear, .logistic, .softmax: []
-        }
+        if type == .mlp || type == .wideDeep { return [128, 64] }
+        return type == .cnn ? [128] : []
     }
 
     enum CodingKeys: String, CodingKey {

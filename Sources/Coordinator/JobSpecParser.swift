@@ -60,10 +60,11 @@ public enum JobSpecParser {
     ]
 
     private static func readModel(_ m: SpecMapping) throws(SpecError) -> ModelSpec {
-        guard let type = try m.choice("type", as: ModelType.self) else { throw .spec(m.path("type"), "required") }
+        guard let typeName = try m.string("type") else { throw .spec(m.path("type"), "required") }
+        guard let type = ModelType(rawValue: typeName) else { throw .spec(m.path("type"), unusableModelType(typeName)) }
         var model = ModelSpec(type: type)
         if let hidden = try m.intList("hidden") {
-            guard !ModelSpec.defaultHidden(for: type).isEmpty else {
+            guard !ModelSpec.defaultHidden(for: type).isEmpty || !type.isBuiltIn else {
                 throw .spec(m.path("hidden"), "only used by mlp, cnn and wide_deep models, not \(type.rawValue)")
             }
             model.hidden = hidden
@@ -92,6 +93,15 @@ public enum JobSpecParser {
             model.wideDeep = WideDeepSpec()
         }
         return model
+    }
+
+    /// Why `name` cannot be a `model.type`, with a hint when it is close to a built-in name.
+    public static func unusableModelType(_ name: String) -> String {
+        let builtIn = ModelType.builtIn.map(\.rawValue)
+        var message = "\"\(name)\" is not a model type name: expected a built-in one (\(builtIn.joined(separator: ", "))) "
+            + "or the name of a model registered with workers' ModelRegistry, matching [a-z][a-z0-9_]* (at most 64 characters)"
+        if let hint = closestMatch(to: name, in: builtIn) { message += " (did you mean \"\(hint)\"?)" }
+        return message
     }
 
     private static func readData(_ m: SpecMapping) throws(SpecError) -> DataSpec {

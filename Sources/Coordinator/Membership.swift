@@ -16,6 +16,8 @@ public struct Membership: Sendable {
 
     /// Registers a node, or re-registers one with a known name (same id, updated info, alive again).
     public mutating func register(_ info: NodeInfo, now: Double) throws(CoordinatorError) -> NodeRecord {
+        var info = info
+        info.models = try Self.normalizedModels(info)
         guard !info.name.isEmpty else { throw CoordinatorError(.invalidNode, "a node needs a non-empty name") }
         guard !info.address.isEmpty || info.role == .worker else {
             throw CoordinatorError(.invalidNode, "ps node \"\(info.name)\" must advertise an address (host:port)")

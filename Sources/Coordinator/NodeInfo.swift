@@ -32,15 +32,36 @@ public struct NodeInfo: Sendable, Hashable, Codable {
     public var version: String
     /// "host:port" of a ps node's native data-plane listener; nil when it has none.
     public var dataAddress: String?
+    /// Model types a worker registered beyond the built-in families (sorted, no duplicates; empty for most nodes).
+    public var models: [String]
 
     /// Creates node information.
-    public init(name: String, role: NodeRole, address: String, device: String = "cpu", threads: Int = 1, version: String = "") {
+    public init(name: String, role: NodeRole, address: String, device: String = "cpu", threads: Int = 1, version: String = "",
+                models: [String] = []) {
         self.name = name
         self.role = role
         self.address = address
         self.device = device
         self.threads = threads
         self.version = version
+        self.models = models
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, role, address, device, threads, version, dataAddress, models
+    }
+}
+
+extension NodeInfo {
+    /// Decodes a node; records saved before workers advertised models decode with none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try c.decode(String.self, forKey: .name), role: try c.decode(NodeRole.self, forKey: .role),
+            address: try c.decode(String.self, forKey: .address), device: try c.decode(String.self, forKey: .device),
+            threads: try c.decode(Int.self, forKey: .threads), version: try c.decode(String.self, forKey: .version),
+            models: try c.decodeIfPresent([String].self, forKey: .models) ?? [])
+        dataAddress = try c.decodeIfPresent(String.self, forKey: .dataAddress)
     }
 }
 

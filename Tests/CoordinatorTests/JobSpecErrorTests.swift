@@ -52,7 +52,7 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
         ErrorCase(yaml: specYAML(training: "{mdoe: sync}"), path: "training.mdoe", message: "unknown key (did you mean \"mode\"?)"),
         ErrorCase(yaml: specYAML(extra: "clustr: {}"), path: "clustr", message: "unknown key (did you mean \"cluster\"?)"),
         ErrorCase(yaml: specYAML(optimizer: "{type: sgd, schedule: {type: constant, decay: 1}}"), path: "optimizer.schedule.decay", message: "unknown key"),
-        ErrorCase(yaml: specYAML(model: "{type: mpl}"), path: "model.type", message: "unknown value \"mpl\"; expected one of linear, logistic, softmax, mlp, cnn, wide_deep (did you mean \"mlp\"?)"),
+        ErrorCase(yaml: specYAML(model: "{type: Mlp}"), path: "model.type", message: "\"Mlp\" is not a model type name: expected a built-in one (linear, logistic, softmax, mlp, cnn, wide_deep) or the name of a model registered with workers' ModelRegistry, matching [a-z][a-z0-9_]* (at most 64 characters) (did you mean \"mlp\"?)"),
         ErrorCase(yaml: specYAML(optimizer: "{type: adamw}"), path: "optimizer.type", message: "(did you mean \"adam\"?)"),
         ErrorCase(yaml: specYAML(training: "{mode: synchronous}"), path: "training.mode", message: "unknown value \"synchronous\""),
         ErrorCase(yaml: specYAML(extra: "name: again"), path: "", message: "duplicate key"),

@@ -131,6 +131,9 @@ public nonisolated struct Tessera_V1_NodeInfo: Sendable {
   /// Software version of the node.
   public var version: String = String()
 
+  /// Model types (job spec model.type names) a worker has registered beyond the built-in families.
+  public var models: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -219,7 +222,7 @@ nonisolated extension Tessera_V1_NodeState: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NodeInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}role\0\u{1}address\0\u{3}data_address\0\u{1}device\0\u{1}threads\0\u{1}version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}role\0\u{1}address\0\u{3}data_address\0\u{1}device\0\u{1}threads\0\u{1}version\0\u{1}models\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -234,6 +237,7 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
       case 5: try { try decoder.decodeSingularStringField(value: &self.device) }()
       case 6: try { try decoder.decodeSingularInt32Field(value: &self.threads) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.version) }()
+      case 8: try { try decoder.decodeRepeatedStringField(value: &self.models) }()
       default: break
       }
     }
@@ -261,6 +265,9 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.version.isEmpty {
       try visitor.visitSingularStringField(value: self.version, fieldNumber: 7)
     }
+    if !self.models.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.models, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -272,6 +279,7 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.device != rhs.device {return false}
     if lhs.threads != rhs.threads {return false}
     if lhs.version != rhs.version {return false}
+    if lhs.models != rhs.models {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -91,15 +91,17 @@ public enum JobPresentation {
 
     /// Node rows for `clusterctl nodes`.
     public static func nodesTable(_ nodes: [Tessera_V1_Node]) -> TableRenderer {
-        TableRenderer(
-            header: ["ID", "NAME", "ROLE", "STATE", "ADDRESS", "LAST SEEN", "JOB"],
+        // MODELS (registered model types) only when some worker advertises any.
+        let withModels = nodes.contains { !$0.info.models.isEmpty }
+        return TableRenderer(
+            header: ["ID", "NAME", "ROLE", "STATE", "ADDRESS", "LAST SEEN", "JOB"] + (withModels ? ["MODELS"] : []),
             rows: nodes.map { node in
                 [
                     String(node.id), node.info.name, roleName(node.info.role), nodeStateName(node.state),
                     node.info.address.isEmpty ? "-" : node.info.address,
                     String(format: "%.1fs ago", node.secondsSinceHeartbeat),
                     node.currentJob.isEmpty ? "-" : node.currentJob,
-                ]
+                ] + (withModels ? [node.info.models.isEmpty ? "-" : node.info.models.joined(separator: ",")] : [])
             })
     }
 
@@ -108,7 +110,7 @@ public enum JobPresentation {
         [
             "id": node.id, "name": node.info.name, "role": roleName(node.info.role), "state": nodeStateName(node.state),
             "address": node.info.address, "data_address": node.info.dataAddress, "device": node.info.device,
-            "threads": node.info.threads, "version": node.info.version,
+            "threads": node.info.threads, "version": node.info.version, "models": node.info.models,
             "seconds_since_heartbeat": node.secondsSinceHeartbeat, "current_job": node.currentJob,
         ]
     }

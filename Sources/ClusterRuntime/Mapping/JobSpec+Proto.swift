@@ -23,7 +23,7 @@ extension JobSpec {
     /// Builds a spec from its protobuf form, filling unset fields with the documented defaults,
     /// then validates it through the same rules as YAML specs (by rendering and re-parsing).
     public init(proto: Tessera_V1_JobSpec) throws {
-        var spec = JobSpec(name: proto.name, model: ModelSpec(proto: proto.model), data: try DataSpec(proto: proto.data))
+        var spec = JobSpec(name: proto.name, model: try ModelSpec(proto: proto.model), data: try DataSpec(proto: proto.data))
         spec.optimizer = try OptimizerSpec(proto: proto.optimizer)
         spec.training = try TrainingSpec(proto: proto.training)
         if !proto.initFrom.isEmpty {
@@ -74,8 +74,10 @@ extension ModelSpec {
         }
     }
 
-    init(proto: Tessera_V1_ModelSpec) {
-        let type = ModelType(rawValue: proto.type) ?? .linear
+    init(proto: Tessera_V1_ModelSpec) throws {
+        guard let type = ModelType(rawValue: proto.type) else {
+            throw RuntimeFailure(.invalidArgument, "model.type: \(JobSpecParser.unusableModelType(proto.type))")
+        }
         self.init(type: type, hidden: proto.hidden.isEmpty ? ModelSpec.defaultHidden(for: type) : proto.hidden.map { Int($0) })
         if proto.hasActivation, let activation = Activation(rawValue: proto.activation) { self.activation = activation }
         if proto.hasDropout { dropout = proto.dropout }

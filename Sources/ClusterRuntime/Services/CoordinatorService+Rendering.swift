@@ -119,6 +119,7 @@ extension CoordinatorService {
                 $0.device = node.info.device
                 $0.threads = Int32(node.info.threads)
                 $0.version = node.info.version
+                $0.models = node.info.models
             }
             $0.state = switch node.state {
             case .alive: .alive

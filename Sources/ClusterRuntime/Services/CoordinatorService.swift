@@ -225,7 +225,7 @@ extension CoordinatorService {
             }
         }
         var info = NodeInfo(name: node.name, role: role, address: node.address, device: node.device.isEmpty ? "cpu" : node.device,
-                            threads: Int(node.threads), version: node.version)
+                            threads: Int(node.threads), version: node.version, models: node.models)
         info.dataAddress = node.dataAddress.isEmpty ? nil : node.dataAddress
         let record = try await withState { try $0.register(info, now: Self.now()) }
         logger.info("node registered", metadata: ["node": "\(record.id)", "name": "\(node.name)", "role": "\(role.rawValue)", "address": "\(node.address)"])

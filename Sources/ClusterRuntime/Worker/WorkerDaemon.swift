@@ -26,6 +26,7 @@ public final class WorkerDaemon: Sendable {
                 $0.device = config.device
                 $0.threads = Int32(config.threads)
                 $0.version = tesseraVersion
+                $0.models = ModelRegistry.names()
             }
         }
         self.membership = membership

@@ -3,10 +3,11 @@ import ClusterRuntime
 import Foundation
 import Logging
 
-/// `workerd`: the worker agent.
-@main
-struct Workerd: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `workerd`: the worker agent, as a command any executable can run (`await Workerd.main()`), so a build of
+/// workerd with your own models is a `main.swift` that registers them with `ModelRegistry` and then runs it.
+public struct Workerd: AsyncParsableCommand {
+    /// The command's name, help and version.
+    public static let configuration = CommandConfiguration(
         commandName: "workerd",
         abstract: "Tessera worker agent: takes tasks from the coordinator, computes gradients, pushes them to the shards.",
         discussion: """
@@ -68,7 +69,11 @@ struct Workerd: AsyncParsableCommand {
         return flags
     }
 
-    func run() async throws {
+    /// Creates the command with no flags set (ArgumentParser fills them in).
+    public init() {}
+
+    /// Loads the settings, checks the device and runs the worker until SIGTERM/SIGINT.
+    public func run() async throws {
         let settings: WorkerSettings
         var deviceDetails: String?
         do {

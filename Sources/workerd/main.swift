@@ -1,0 +1,3 @@
+import WorkerdCommand
+
+await Workerd.main()
