@@ -4,8 +4,11 @@ import Coordinator
 extension CoordinatorService {
     /// Reads every running job's counters from its shards (ShardStatus, all shards in parallel) and records them:
     /// the job's step, dropped stale gradients and steps/s become the shards' figures, not workers' estimates.
-    func pollShards() async {
-        let jobs = state.withLock { $0.jobs().filter { $0.state == .running && $0.placement != nil && $0.recovering == nil } }
+    /// With `only`, polls that job alone (a worker's last report: the final figures land before the job can end).
+    func pollShards(only: JobID? = nil) async {
+        let jobs = state.withLock {
+            $0.jobs().filter { $0.state == .running && $0.placement != nil && $0.recovering == nil && (only == nil || $0.id == only) }
+        }
         guard !jobs.isEmpty else { return }
         let addresses = Set(jobs.flatMap { $0.shards.map(\.address) })
         let answers = await withTaskGroup(of: (String, Tessera_V1_ShardStatusResponse?).self) { group in

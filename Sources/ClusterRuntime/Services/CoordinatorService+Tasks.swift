@@ -101,6 +101,8 @@ extension CoordinatorService {
         let now = Self.now()
         if request.totalSteps > 0 { totalSteps.withLock { $0[id] = request.totalSteps } }
         if request.hasEval { evalCounts.withLock { $0[id] = request.eval.count } }
+        // A worker's last report may end the job: read the shards' final counters (steps, dropped stale gradients) first.
+        if request.finished || request.trainingDone { await pollShards(only: id) }
         // Progress figures alone are written without an fsync; anything that changes a job's lifecycle is made durable.
         let (directive, actions, peersFinished) = try await withState(progressOnly: true) { state -> (Directive, [CoordinatorAction], Bool) in
             var actions: [CoordinatorAction] = []
