@@ -106,7 +106,8 @@ extension Coordinator {
     func assignment(_ job: JobRecord, _ index: Int) -> TaskAssignment {
         TaskAssignment(
             jobID: job.id, spec: job.spec, workerIndex: index, workerCount: job.workers.count,
-            placement: job.state == .running ? job.placement : nil, variablesDeclared: job.placement != nil)
+            placement: job.state == .running ? job.placement : nil, variablesDeclared: job.placement != nil,
+            resumeBatches: job.spec.training.mode == .async ? max(0, job.workers[index].progress?.workerStep ?? 0) : 0)
     }
 
     /// The slot a worker holds in a job, re-attaching it to a vacant slot it held before.

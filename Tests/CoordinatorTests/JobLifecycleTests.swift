@@ -232,6 +232,24 @@ func startJob(_ t: inout TestCluster, _ spec: JobSpec) throws -> JobID {
         #expect(try t.c.assignTask(worker: t.workers[1], now: 13) == nil)
     }
 
+    @Test func anAsyncSlotTakenOverContinuesFromItsLastReportedStep() throws {
+        var t = try TestCluster(workers: 3)
+        let id = try startJob(&t, asyncSpec(epochs: 3))
+        #expect(try t.c.report(id, worker: t.workers[1], progress: progress(37), now: 5) == .continue)
+        try t.heartbeatAll(now: 8, except: [t.workers[1]])
+        _ = t.c.sweep(now: 11)
+        let taken = try #require(try t.c.assignTask(worker: t.workers[2], now: 12))
+        #expect(taken.workerIndex == 1 && taken.resumeBatches == 37)
+        // A fresh slot and a sync job start at 0 (sync resumes from the shards' version).
+        var s = try TestCluster(workers: 2)
+        var syncJob = asyncSpec(epochs: 3)
+        syncJob.training.mode = .sync
+        let sync = try startJob(&s, syncJob)
+        _ = try s.c.report(sync, worker: s.workers[1], progress: progress(20), now: 5)
+        #expect(try s.c.assignTask(worker: s.workers[0], now: 6)?.resumeBatches == 0)
+        #expect(try s.c.assignTask(worker: s.workers[1], now: 6)?.resumeBatches == 0)
+    }
+
     @Test func returningWorkerReclaimsItsVacantTask() throws {
         var t = try TestCluster()
         let id = try startJob(&t, asyncSpec(epochs: 1))

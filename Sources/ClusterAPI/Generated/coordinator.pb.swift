@@ -322,6 +322,10 @@ public nonisolated struct Tessera_V1_TaskAssignment: Sendable {
   /// Data-plane transport to use: "grpc" (this version) or "native".
   public var transport: String = String()
 
+  /// Async jobs: batches of this slot's data shard already trained (the slot's last reported step);
+  /// a worker taking the slot over skips them. Sync jobs resume from the shards' version instead.
+  public var resumeBatches: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1100,7 +1104,7 @@ nonisolated extension Tessera_V1_GetTaskRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Tessera_V1_TaskAssignment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TaskAssignment"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}job_number\0\u{1}spec\0\u{3}worker_index\0\u{3}worker_count\0\u{3}is_chief\0\u{3}placement_ready\0\u{1}placement\0\u{1}transport\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}job_number\0\u{1}spec\0\u{3}worker_index\0\u{3}worker_count\0\u{3}is_chief\0\u{3}placement_ready\0\u{1}placement\0\u{1}transport\0\u{3}resume_batches\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1117,6 +1121,7 @@ nonisolated extension Tessera_V1_TaskAssignment: SwiftProtobuf.Message, SwiftPro
       case 7: try { try decoder.decodeSingularBoolField(value: &self.placementReady) }()
       case 8: try { try decoder.decodeRepeatedMessageField(value: &self.placement) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.transport) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.resumeBatches) }()
       default: break
       }
     }
@@ -1154,6 +1159,9 @@ nonisolated extension Tessera_V1_TaskAssignment: SwiftProtobuf.Message, SwiftPro
     if !self.transport.isEmpty {
       try visitor.visitSingularStringField(value: self.transport, fieldNumber: 9)
     }
+    if self.resumeBatches != 0 {
+      try visitor.visitSingularUInt64Field(value: self.resumeBatches, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1167,6 +1175,7 @@ nonisolated extension Tessera_V1_TaskAssignment: SwiftProtobuf.Message, SwiftPro
     if lhs.placementReady != rhs.placementReady {return false}
     if lhs.placement != rhs.placement {return false}
     if lhs.transport != rhs.transport {return false}
+    if lhs.resumeBatches != rhs.resumeBatches {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -18,6 +18,7 @@ extension CoordinatorService {
                 $0.workerIndex = UInt32(assignment.workerIndex)
                 $0.workerCount = UInt32(assignment.workerCount)
                 $0.isChief = assignment.isChief
+                $0.resumeBatches = UInt64(max(0, assignment.resumeBatches))
                 $0.placementReady = assignment.placement != nil && assignment.variablesDeclared
                 if let placement = assignment.placement, assignment.variablesDeclared {
                     $0.placement = render(placement, names: names, transport: assignment.spec.cluster.transport)

@@ -20,7 +20,16 @@ struct TaskRunner {
     /// Batches this worker already consumed, judged from the job's current version (0 for a new job). Sync jobs only:
     /// every version took one batch from each worker; an async task starts its shard of the data from the beginning.
     func resumePosition(shards: ParameterClient, into buffers: VariableBuffers, sync: Bool, workers: Int, stepsPerEpoch: Int) async throws -> Int {
-        guard sync else { return 0 }
+        guard sync else {
+            // Async: the slot's own position, as its last holder reported it.
+            let consumed = Int(assignment.resumeBatches)
+            if consumed > 0 {
+                logger.info("continuing the slot from its last reported step", metadata: [
+                    "job": "\(assignment.jobID)", "worker_step": "\(consumed)", "epoch": "\(consumed / max(stepsPerEpoch, 1))",
+                ])
+            }
+            return consumed
+        }
         let version = Int(try await shards.pull(into: buffers, minimumVersions: nil).max() ?? 0)
         guard version > 0 else { return 0 }
         let consumed = version
@@ -70,6 +79,7 @@ struct TaskRunner {
         // A task started on a job that already trained (resumed from a checkpoint, or a worker that came back)
         // continues from the job's data position: in sync mode every version consumed one batch per worker.
         var skip = try await resumePosition(shards: shards, into: parameterBuffers, sync: sync, workers: count, stepsPerEpoch: stepsPerEpoch)
+        workerStep = Int64(skip)
         epoch = skip / max(stepsPerEpoch, 1)
         skip %= max(stepsPerEpoch, 1)
         training: while epoch < epochs {
