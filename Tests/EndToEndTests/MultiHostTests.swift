@@ -8,10 +8,8 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(10)))
 struct MultiHostTests {
     @Test func clusterAcrossNamespacesSurvivesACutWorkerLink() throws {
-        guard ProcessInfo.processInfo.environment["TESSERA_MULTIHOST"] == "1" else {
-            // Opt-in until the lost-worker recovery is fixed: with every worker busy in the job, a job
-            // whose worker link is cut can stay RUNNING (seen 2026-11-25; see the issue notes).
-            try Test.cancel("multi-host test is opt-in: run with TESSERA_MULTIHOST=1 (deploy/netns/cluster.sh test)")
+        if ProcessInfo.processInfo.environment["TESSERA_MULTIHOST"] == "0" {
+            try Test.cancel("multi-host test turned off with TESSERA_MULTIHOST=0")
         }
         if let reason = namespacesUnavailable() { try Test.cancel("multi-host test skipped: \(reason)") }
         let bin = try binDirectory()
