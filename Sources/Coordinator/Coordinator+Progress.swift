@@ -121,8 +121,12 @@ extension Coordinator {
         return actions
     }
 
-    /// A worker hit an error it cannot recover from: the job FAILS with its message.
-    public mutating func workerFailed(_ id: JobID, worker: NodeID, message: String, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+    /// A worker's task failed with `message`. When `lostShard` (the worker's structured report) names one of the
+    /// job's shards and the job has a checkpoint, the job goes to RECOVERING and the task is handed back; otherwise
+    /// the job fails with the message.
+    public mutating func workerFailed(
+        _ id: JobID, worker: NodeID, message: String, lostShard: String? = nil, now: Double
+    ) throws(CoordinatorError) -> [CoordinatorAction] {
         var job = try existing(id)
         if job.state.isTerminal { return [] }
         guard let index = job.workers.firstIndex(where: { $0.node == worker || $0.lastNode == worker }) else {
@@ -132,7 +136,7 @@ extension Coordinator {
         // A shard that died, lost the job (restarted psd) or was rolled back is recovered from the checkpoint,
         // not a reason to fail: the runtime checks every shard and restores what is missing.
         if job.recovering == nil, job.state == .running, job.checkpoint != nil, (job.recoveries ?? 0) < Self.maxRecoveries,
-            isShardProblem(message, job: job)
+            let lostShard, isShard(lostShard, of: job)
         {
             job.recovering = "\(name) lost a shard of the job: \(message)"
             job.recoveries = (job.recoveries ?? 0) + 1
@@ -151,14 +155,11 @@ extension Coordinator {
     /// Recoveries after which a worker failure fails the job again (a failure that recovery does not cure).
     static let maxRecoveries = 20
 
-    /// Whether a worker's failure message is about one of the job's shards (unreachable, restarted, rolled back).
-    func isShardProblem(_ message: String, job: JobRecord) -> Bool {
-        if message.contains("is not on this shard") || message.contains("restored from a checkpoint") { return true }
-        for shard in job.shards {
-            if message.contains(shard.address) { return true }
-            if let data = membership.node(shard.nodeID)?.info.dataAddress, message.contains(data) { return true }
+    /// Whether `address` (control or data plane) belongs to one of the job's shards.
+    func isShard(_ address: String, of job: JobRecord) -> Bool {
+        job.shards.contains { shard in
+            shard.address == address || membership.node(shard.nodeID)?.info.dataAddress == address
         }
-        return false
     }
 
     /// Node and job counts.

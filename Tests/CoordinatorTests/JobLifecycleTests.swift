@@ -195,6 +195,29 @@ func startJob(_ t: inout TestCluster, _ spec: JobSpec) throws -> JobID {
         #expect { try t.c.cancel(id, now: 6) } throws: { ($0 as? CoordinatorError)?.code == .invalidState }
     }
 
+    @Test func aLostShardReportedInItsFieldRecoversTheJobAndProseDoesNot() throws {
+        var t = try TestCluster()
+        let id = try startJob(&t, asyncSpec(maxSteps: 1000))
+        try t.c.recordCheckpoint(id, version: 10, path: "ckpt-10.json")
+        let shard = try #require(t.c.job(id)?.shards.first)
+        // A message that merely names the shard's address (a bad gradient it refused) fails the job.
+        var u = t
+        _ = try u.c.workerFailed(id, worker: t.workers[1], message: "\(shard.address): gradient has NaN", now: 9)
+        #expect(u.c.job(id)?.state == .failed)
+        // The worker's structured report of a lost shard recovers instead, and hands the task back.
+        let actions = try t.c.workerFailed(id, worker: t.workers[1], message: "unreachable", lostShard: shard.address, now: 9)
+        #expect(actions.isEmpty)
+        let job = try #require(t.c.job(id))
+        #expect(job.state == .running && job.recovering?.contains("lost a shard") == true)
+        #expect(job.workers[1].state == .vacant)
+        // An address that is none of the job's shards is a plain failure.
+        var v = try TestCluster()
+        let other = try startJob(&v, asyncSpec(maxSteps: 1000))
+        try v.c.recordCheckpoint(other, version: 10, path: "ckpt-10.json")
+        _ = try v.c.workerFailed(other, worker: v.workers[1], message: "unreachable", lostShard: "10.9.9.9:1", now: 9)
+        #expect(v.c.job(other)?.state == .failed)
+    }
+
     @Test func workerFailureFailsTheJobWithItsMessage() throws {
         var t = try TestCluster()
         let id = try startJob(&t, asyncSpec(maxSteps: 1000))

@@ -503,6 +503,13 @@ public nonisolated struct Tessera_V1_ReportProgressRequest: @unchecked Sendable 
     set {_uniqueStorage()._trainingDone = newValue}
   }
 
+  /// With `failure`: the data-plane address of the shard whose loss caused it (unreachable, restarted,
+  /// rolled back); the coordinator then recovers the job from its checkpoint instead of failing it.
+  public var failureShard: String {
+    get {_storage._failureShard}
+    set {_uniqueStorage()._failureShard = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1347,7 +1354,7 @@ nonisolated extension Tessera_V1_DeclareVariablesResponse: SwiftProtobuf.Message
 
 nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReportProgressRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}job_id\0\u{3}worker_step\0\u{1}epoch\0\u{1}samples\0\u{1}train\0\u{1}eval\0\u{3}shard_version\0\u{3}stale_dropped\0\u{3}steps_per_second\0\u{1}finished\0\u{1}failure\0\u{3}total_steps\0\u{3}training_done\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}job_id\0\u{3}worker_step\0\u{1}epoch\0\u{1}samples\0\u{1}train\0\u{1}eval\0\u{3}shard_version\0\u{3}stale_dropped\0\u{3}steps_per_second\0\u{1}finished\0\u{1}failure\0\u{3}total_steps\0\u{3}training_done\0\u{3}failure_shard\0")
 
   fileprivate class _StorageClass {
     var _nodeID: UInt64 = 0
@@ -1364,6 +1371,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
     var _failure: String = String()
     var _totalSteps: Int64 = 0
     var _trainingDone: Bool = false
+    var _failureShard: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1388,6 +1396,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
       _failure = source._failure
       _totalSteps = source._totalSteps
       _trainingDone = source._trainingDone
+      _failureShard = source._failureShard
     }
   }
 
@@ -1420,6 +1429,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
         case 12: try { try decoder.decodeSingularStringField(value: &_storage._failure) }()
         case 13: try { try decoder.decodeSingularInt64Field(value: &_storage._totalSteps) }()
         case 14: try { try decoder.decodeSingularBoolField(value: &_storage._trainingDone) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._failureShard) }()
         default: break
         }
       }
@@ -1474,6 +1484,9 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
       if _storage._trainingDone != false {
         try visitor.visitSingularBoolField(value: _storage._trainingDone, fieldNumber: 14)
       }
+      if !_storage._failureShard.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._failureShard, fieldNumber: 15)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1497,6 +1510,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
         if _storage._failure != rhs_storage._failure {return false}
         if _storage._totalSteps != rhs_storage._totalSteps {return false}
         if _storage._trainingDone != rhs_storage._trainingDone {return false}
+        if _storage._failureShard != rhs_storage._failureShard {return false}
         return true
       }
       if !storagesAreEqual {return false}

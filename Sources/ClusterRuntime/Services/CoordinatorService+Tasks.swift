@@ -108,7 +108,8 @@ extension CoordinatorService {
         let (directive, actions, peersFinished) = try await withState(progressOnly: true) { state -> (Directive, [CoordinatorAction], Bool) in
             var actions: [CoordinatorAction] = []
             if !request.failure.isEmpty {
-                actions += try state.workerFailed(id, worker: worker, message: request.failure, now: now)
+                actions += try state.workerFailed(
+                    id, worker: worker, message: request.failure, lostShard: request.failureShard.isEmpty ? nil : request.failureShard, now: now)
                 return (.stop(request.failure), actions, false)
             }
             let progress = WorkerProgress(

@@ -10,6 +10,18 @@ public struct RuntimeFailure: Error, Sendable, CustomStringConvertible {
     public var code: Code
     /// A sentence naming the problem.
     public var message: String
+    /// The data-plane address of the shard the failure came from, when it came from one.
+    public var shard: String?
+
+    /// The shard, when this failure means the shard is lost to the job — unreachable, too slow, or
+    /// without the job's state (restarted, rolled back to a checkpoint) — as opposed to a request the
+    /// shard refused on its merits (bad shape, NaN, token): the coordinator recovers the first kind.
+    public var lostShard: String? {
+        switch code {
+        case .unavailable, .deadlineExceeded, .notFound, .failedPrecondition, .dataLoss, .cancelled: shard
+        default: nil
+        }
+    }
 
     /// Creates a failure.
     public init(_ code: Code, _ message: String) {

@@ -59,6 +59,7 @@ final class WorkerAgent: Service, Sendable {
                     $0.nodeID = membership.nodeID ?? nodeID
                     $0.jobID = task.jobID
                     $0.failure = "worker \(config.name): \(error)"
+                    $0.failureShard = (error as? RuntimeFailure)?.lostShard ?? ""
                 })
             }
         }
