@@ -72,6 +72,23 @@ public struct Workerd: AsyncParsableCommand {
     /// Creates the command with no flags set (ArgumentParser fills them in).
     public init() {}
 
+    /// Parses `arguments` (default: the process's) and runs workerd, exiting with its status on failure.
+    ///
+    /// Call this rather than `main()` from a `main.swift`: there top-level code picks ArgumentParser's synchronous
+    /// `main()`, which refuses to run an async command.
+    public static func runFromCommandLine(_ arguments: [String]? = nil) async {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     /// Loads the settings, checks the device and runs the worker until SIGTERM/SIGINT.
     public func run() async throws {
         let settings: WorkerSettings

@@ -7,4 +7,4 @@ try ModelRegistry.register(name: "two_tower") { request in
     // Split the row in half (breast cancer: 15 + 15 features); `model.hidden: [W]` sets the towers' width (default 16).
     try TwoTowerModel(inputWidth: request.inputWidth, split: request.inputWidth / 2, hidden: request.spec.model.hidden.first ?? 16)
 }
-await Workerd.main()
+await Workerd.runFromCommandLine()

@@ -1,3 +1,3 @@
 import WorkerdCommand
 
-await Workerd.main()
+await Workerd.runFromCommandLine()
