@@ -17,7 +17,7 @@ public struct ModelRequest: Sendable {
 
 /// User models by `model.type` name, consulted by the worker before the built-in families.
 ///
-/// Register before the worker starts (in your own `main`, then `WorkerdCommand.main()` or `WorkerDaemon`): the
+/// Register before the worker starts (in your own `main.swift`, then `Workerd.runFromCommandLine()` of WorkerdCommand, or `WorkerDaemon`): the
 /// worker advertises `names()` when it registers with the coordinator, which accepts jobs of a registered type
 /// only while some worker advertises it and hands their tasks only to such workers. Every worker of a job must
 /// register the same factory so they declare identical variables.
