@@ -25,11 +25,13 @@ public struct RoutePlan: Sendable {
         for p in placement {
             let shape = Shape(p.shape.map { Int($0) })
             variables[Int(p.variableID)] = Variable(name: p.variable, shape: shape)
+            // Embedding partitions (hash-partitioned rows, moved by key) keep the variable's shape.
+            let sparse = p.kind == VariableKind.embedding.rawValue
             var partitionDims = shape.dims
-            if !partitionDims.isEmpty { partitionDims[0] = Int(p.rowCount) }
+            if !partitionDims.isEmpty, !sparse { partitionDims[0] = Int(p.rowCount) }
             let route = PartitionRoute(
                 variableID: p.variableID, partition: p.partition, variableIndex: Int(p.variableID),
-                elementOffset: Int(p.rowOffset) * shape.rowWidth, shape: Shape(partitionDims))
+                elementOffset: Int(p.rowOffset) * shape.rowWidth, shape: Shape(partitionDims), isSparse: sparse)
             if byShard[p.shardAddress] == nil { order.append(p.shardAddress) }
             byShard[p.shardAddress, default: []].append(route)
         }

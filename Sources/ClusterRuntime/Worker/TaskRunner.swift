@@ -59,6 +59,8 @@ struct TaskRunner {
         }
         defer { shards.close() }
         let backend = try ComputeDevice.backend(named: config.device, threads: config.threads)
+        // Embedding tables move as the batch's rows (TaskRunner+Sparse.swift); dense variables as before.
+        let exchange = StepExchange(sparse: try SparseStep.make(model: model, plan: plan, parameters: parameters, gradients: gradients))
 
         let sync = spec.training.mode == .sync
         let maxSteps = spec.training.maxSteps.map { UInt64($0) }
@@ -97,20 +99,21 @@ struct TaskRunner {
                 }
                 highestVersion = max(highestVersion, versions.max() ?? 0)
                 if let maxSteps, highestVersion >= maxSteps { break training }
+                let tagged = try await exchange.pullRows(for: batch, shards: shards, versions: versions, sync: sync)
                 let computeStart = ContinuousClock.now
-                let result = try model.trainStep(parameters: parameters, batch: batch, gradients: &gradients, backend: backend)
+                let result = try exchange.trainStep(model, parameters: parameters, batch: batch, gradients: &gradients, backend: backend)
                 if config.slowdown > 1 { try await Task.sleep(for: (ContinuousClock.now - computeStart) * (config.slowdown - 1)) }
                 let pushed: PushSummary
                 if batches.hasMore || epoch + 1 < epochs {
                     // Another step follows: pull its parameters while this gradient is pushed (one round trip
                     // instead of two). Sync: the pull waits for the version this push helps complete; async:
                     // the parameters may not include this worker's own gradient yet (one step more staleness).
-                    async let pushing = shards.push(gradientBuffers, versions: versions)
+                    async let pushing = exchange.push(shards, gradientBuffers, versions: tagged)
                     async let pulling = shards.pull(into: parameterBuffers, minimumVersions: sync ? versions.map { $0 + 1 } : nil)
                     pushed = try await pushing
                     prefetched = try await pulling
                 } else {
-                    pushed = try await shards.push(gradientBuffers, versions: versions)
+                    pushed = try await exchange.push(shards, gradientBuffers, versions: tagged)
                 }
                 pulledVersions = versions
                 staleDropped += Int64(pushed.stale)
@@ -124,7 +127,7 @@ struct TaskRunner {
                     highestVersion >= lastEval + UInt64(spec.training.evalEverySteps)
                 {
                     lastEval = highestVersion
-                    evaluation = try data.evaluate(model: model, parameters: parameters, backend: backend).proto
+                    evaluation = try await exchange.evaluate(data, model: model, parameters: parameters, shards: shards, backend: backend).proto
                 }
                 if reporter.isDue || evaluation != nil {
                     let answer = try await report(
@@ -154,7 +157,7 @@ struct TaskRunner {
                 }
                 let versions = try await shards.pull(into: parameterBuffers)
                 highestVersion = max(highestVersion, versions.max() ?? 0)
-                final = try data.evaluate(model: model, parameters: parameters, backend: backend).proto
+                final = try await exchange.evaluate(data, model: model, parameters: parameters, shards: shards, backend: backend).proto
             }
             _ = try await report(
                 reporter.drain(), eval: final, step: workerStep, epoch: epoch, samples: samples, version: highestVersion,

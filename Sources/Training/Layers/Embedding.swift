@@ -3,9 +3,10 @@ import TensorWire
 /// Embedding lookups of integer id columns, concatenated with numeric columns passed through:
 /// output row = [table_0[id_0] | … | table_{c-1}[id_{c-1}] | passthrough columns].
 ///
-/// Each table is a dense variable `embedding_<column>` [buckets, dim]; ids (stored as floats,
-/// rounded) outside 0..<buckets are an error. Backward scatters row gradients into the tables
-/// (rows not touched by the batch get zero) — the dense stand-in for sparse pushes.
+/// Each table is an embedding variable (`VariableKind.embedding`) `embedding_<column>` [buckets, dim]; ids
+/// (stored as floats, rounded) index the rows of the table tensor it is given — the full table, or a compact
+/// `[k, dim]` table of a batch's distinct ids (`CompactBatch`) — and ids outside it are an error. Backward
+/// scatters row gradients into the given table's gradient (rows not touched get zero).
 public final class Embedding: Layer {
     /// One table per id column: the column name and its number of rows.
     public let tables: [(column: String, buckets: Int)]
@@ -35,7 +36,7 @@ public final class Embedding: Layer {
         self.passthrough = passthrough
         self.inputWidth = inputWidth
         self.variables = tables.map {
-            VariableSpec(name: "embedding_\($0.column)", shape: Shape([$0.buckets, dimension]),
+            VariableSpec(name: "embedding_\($0.column)", shape: Shape([$0.buckets, dimension]), kind: .embedding,
                          initializer: .truncatedNormal(mean: 0, stddev: 1 / Float(dimension).squareRoot()))
         }
         let out = tables.count * dimension + passthrough.count
@@ -54,7 +55,7 @@ public final class Embedding: Layer {
         let x = input.baseAddress, out = y.baseAddress, w = outputWidth, d = dimension
         for t in tables.indices {
             let table = parameters.tensors[offset + t].baseAddress
-            let buckets = tables[t].buckets, column = idColumns[t]
+            let buckets = parameters.tensors[offset + t].rows, column = idColumns[t]
             for r in 0..<n {
                 let id = try Embedding.id(x[r * inputWidth + column], buckets: buckets, table: tables[t].column, row: r)
                 (out + r * w + t * d).update(from: table + id * d, count: d)

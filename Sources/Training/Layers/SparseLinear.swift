@@ -4,7 +4,9 @@ import TensorWire
 /// y = bias + Σ_c kernel[c · buckets + id_c], i.e. x · kernel for the one-hot x the ids stand for.
 ///
 /// Variables `wide/kernel` [columns · buckets, outputs] and `wide/bias` [outputs], both zero-initialised.
-/// Column c's ids index its own segment of `buckets` rows, so columns never collide.
+/// Column c's ids index its own segment of `buckets` rows, so columns never collide. The kernel is an embedding
+/// variable (rows keyed by `c · buckets + id`); with `compactRows` set, ids are row indices of a compact kernel
+/// `[k, outputs]` holding only a batch's rows (`CompactBatch`), with no segments.
 public final class SparseLinear: Layer {
     /// Input positions of the id columns.
     public let idColumns: [Int]
@@ -16,6 +18,8 @@ public final class SparseLinear: Layer {
     public let outputWidth: Int
     /// Kernel then bias.
     public let variables: [VariableSpec]
+    /// Whether the kernel given to `forward`/`backward` is compact (ids are its row indices) rather than the full table.
+    public var compactRows = false
     private let result: ScratchBuffer
     private let inputGradient: ScratchBuffer
     private var lastInput: Tensor?
@@ -30,7 +34,7 @@ public final class SparseLinear: Layer {
         self.inputWidth = inputWidth
         self.outputWidth = outputWidth
         self.variables = [
-            VariableSpec(name: "wide/kernel", shape: Shape([idColumns.count * buckets, outputWidth]), initializer: .zeros),
+            VariableSpec(name: "wide/kernel", shape: Shape([idColumns.count * buckets, outputWidth]), kind: .embedding, initializer: .zeros),
             VariableSpec(name: "wide/bias", shape: Shape([outputWidth]), initializer: .zeros),
         ]
         self.result = ScratchBuffer(width: outputWidth)
@@ -44,12 +48,13 @@ public final class SparseLinear: Layer {
         let y = result.view(rows: n)
         let x = input.baseAddress, out = y.baseAddress
         let kernel = parameters.tensors[offset].baseAddress, bias = parameters.tensors[offset + 1].baseAddress
+        let (stride, limit) = compactRows ? (0, parameters.tensors[offset].rows) : (buckets, buckets)
         for r in 0..<n {
             let row = out + r * o
             row.update(from: bias, count: o)
             for (c, column) in idColumns.enumerated() {
-                let id = try Embedding.id(x[r * inputWidth + column], buckets: buckets, table: "wide column \(c)", row: r)
-                VectorKernels.add(kernel + (c * buckets + id) * o, row, count: o)
+                let id = try Embedding.id(x[r * inputWidth + column], buckets: limit, table: "wide column \(c)", row: r)
+                VectorKernels.add(kernel + (c * stride + id) * o, row, count: o)
             }
         }
         lastInput = input
@@ -65,11 +70,11 @@ public final class SparseLinear: Layer {
         let n = input.rows, o = outputWidth, x = input.baseAddress, g = gradOutput.baseAddress
         let dKernel = gradients.tensors[offset]
         dKernel.fill(0)
-        let dst = dKernel.baseAddress
+        let dst = dKernel.baseAddress, stride = compactRows ? 0 : buckets
         for r in 0..<n {
             for (c, column) in idColumns.enumerated() {
                 let id = Int(x[r * inputWidth + column].rounded())
-                VectorKernels.add(g + r * o, dst + (c * buckets + id) * o, count: o)
+                VectorKernels.add(g + r * o, dst + (c * stride + id) * o, count: o)
             }
         }
         try backend.columnSums(gradOutput, into: gradients.tensors[offset + 1], beta: 0)

@@ -88,6 +88,20 @@ public struct ParameterSet: Sendable {
         for (dst, src) in zip(tensors, other.tensors) { try dst.copy(from: src) }
     }
 
+    /// The same variables with the tensors at some positions replaced, sharing storage (no copies): e.g. the compact
+    /// `[k, width]` row tables of a sparse step (`CompactBatch`). The replacements' shapes are the caller's to check.
+    public func replacing(_ replacements: [Int: Tensor]) -> ParameterSet {
+        var replaced = tensors
+        for (i, t) in replacements where replaced.indices.contains(i) { replaced[i] = t }
+        return ParameterSet(specs: specs, tensors: replaced, indexByName: indexByName)
+    }
+
+    private init(specs: [VariableSpec], tensors: [Tensor], indexByName: [String: Int]) {
+        self.specs = specs
+        self.tensors = tensors
+        self.indexByName = indexByName
+    }
+
     /// A deep copy with its own storage.
     public func clone() throws -> ParameterSet {
         let copy = try ParameterSet(variables: specs)

@@ -7,7 +7,9 @@ import TensorWire
 ///
 /// Variables, in order: `embedding_<column>` [buckets, dim] for each categorical column,
 /// `dense_<i>/kernel`, `dense_<i>/bias` of the deep tower, then `wide/kernel`, `wide/bias`.
-public final class WideDeepModel: Model {
+/// The embedding tables and `wide/kernel` are `VariableKind.embedding` (`sparseTables`): a worker moves only the
+/// rows a batch touches and runs `trainStep(compact:…)` on them; `trainStep` on the full tables trains in-process.
+public final class WideDeepModel: SparseModel {
     /// All variables (deep tower, then wide part).
     public let variables: [VariableSpec]
     /// What the model predicts.
@@ -16,6 +18,8 @@ public final class WideDeepModel: Model {
     public let inputWidth: Int
     /// The layout the model was built from.
     public let config: WideDeepConfig
+    /// The embedding tables (key = id) and the wide kernel (key = wide column · wide buckets + id).
+    public let sparseTables: [SparseTable]
     private let state: Mutex<State>
 
     private final class State {
@@ -67,6 +71,16 @@ public final class WideDeepModel: Model {
             variables += layer.variables
             wide = layer
         }
+        var tables = config.categorical.enumerated().map { t, column in
+            SparseTable(variableIndex: t, name: "embedding_\(column.name)", rowWidth: config.embeddingDim, vocabulary: column.buckets,
+                        idColumns: [t], keyOffsets: [0], idsPerColumn: column.buckets)
+        }
+        if let wide {
+            tables.append(SparseTable(
+                variableIndex: wideOffset, name: "wide/kernel", rowWidth: task.outputWidth, vocabulary: wide.idColumns.count * wide.buckets,
+                idColumns: wide.idColumns, keyOffsets: wide.idColumns.indices.map { Int64($0 * wide.buckets) }, idsPerColumn: wide.buckets))
+        }
+        self.sparseTables = tables
         self.variables = variables
         self.task = task
         self.inputWidth = width
@@ -80,19 +94,33 @@ public final class WideDeepModel: Model {
         try check(parameters, "parameters")
         try check(gradients, "gradients")
         let grads = gradients
+        return try state.withLock { s throws -> StepResult in try Self.step(s, parameters, batch, grads, backend) }
+    }
+
+    /// The same step on compact tables holding only the batch's rows; the wide kernel is indexed by compact row.
+    public func trainStep(compact batch: CompactBatch, parameters: ParameterSet, gradients: inout ParameterSet, backend: any ComputeBackend) throws -> StepResult {
+        try check(parameters, "parameters", compact: batch.keys)
+        try check(gradients, "gradients", compact: batch.keys)
+        let grads = gradients
         return try state.withLock { s throws -> StepResult in
-            let logits = try Self.logits(s, batch.features, parameters, training: true, backend)
-            let (value, g) = try s.loss.forwardBackward(logits, labels: batch.labels, backend: backend)
-            if let wide = s.wide {
-                _ = try wide.backward(g, parameters: parameters, gradients: grads, offset: s.wideOffset, needsInputGradient: false, backend: backend)
-            }
-            var dy = g
-            for i in s.deep.indices.reversed() {
-                if let next = try s.deep[i].backward(dy, parameters: parameters, gradients: grads, offset: s.deepOffsets[i],
-                                                     needsInputGradient: i > 0, backend: backend) { dy = next }
-            }
-            return StepResult(loss: value.loss, correct: value.correct, count: batch.count)
+            s.wide?.compactRows = true
+            defer { s.wide?.compactRows = false }
+            return try Self.step(s, parameters, batch.batch, grads, backend)
         }
+    }
+
+    private static func step(_ s: State, _ parameters: ParameterSet, _ batch: Batch, _ grads: ParameterSet, _ backend: any ComputeBackend) throws -> StepResult {
+        let logits = try Self.logits(s, batch.features, parameters, training: true, backend)
+        let (value, g) = try s.loss.forwardBackward(logits, labels: batch.labels, backend: backend)
+        if let wide = s.wide {
+            _ = try wide.backward(g, parameters: parameters, gradients: grads, offset: s.wideOffset, needsInputGradient: false, backend: backend)
+        }
+        var dy = g
+        for i in s.deep.indices.reversed() {
+            if let next = try s.deep[i].backward(dy, parameters: parameters, gradients: grads, offset: s.deepOffsets[i],
+                                                 needsInputGradient: i > 0, backend: backend) { dy = next }
+        }
+        return StepResult(loss: value.loss, correct: value.correct, count: batch.count)
     }
 
     /// Probabilities (or values) for `features`.
@@ -118,12 +146,20 @@ public final class WideDeepModel: Model {
         return out
     }
 
-    private func check(_ set: ParameterSet, _ what: String) throws {
+    /// Checks the buffers' shapes: the full variables, or (with `compact` keys) `[keys[t].count, width]` for the sparse tables.
+    private func check(_ set: ParameterSet, _ what: String, compact: [[Int64]]? = nil) throws {
         guard set.count == variables.count else {
             throw TrainingError(.shapeMismatch, "\(what): \(set.count) buffers for \(variables.count) variables")
         }
-        for (spec, tensor) in zip(variables, set.tensors) where tensor.shape != spec.shape {
-            throw TrainingError(.shapeMismatch, "\(what): \(spec.name) has shape \(tensor.shape), expected \(spec.shape)")
+        var expected = variables.map(\.shape)
+        if let compact {
+            guard compact.count == sparseTables.count else {
+                throw TrainingError(.shapeMismatch, "\(what): keys of \(compact.count) tables for \(sparseTables.count) sparse tables")
+            }
+            for (table, keys) in zip(sparseTables, compact) { expected[table.variableIndex] = Shape([keys.count, table.rowWidth]) }
+        }
+        for ((spec, shape), tensor) in zip(zip(variables, expected), set.tensors) where tensor.shape != shape {
+            throw TrainingError(.shapeMismatch, "\(what): \(spec.name) has shape \(tensor.shape), expected \(shape)")
         }
     }
 }
