@@ -13,6 +13,7 @@ final class BenchCluster {
     let bin: URL
     let dir: URL
     private var processes: [Process] = []
+    private var byName: [String: Process] = [:]
     private(set) var coordinator: HostPort?
     private var client: CoordinatorClient?
 
@@ -72,6 +73,14 @@ final class BenchCluster {
         process.standardError = handle
         try process.run()
         processes.append(process)
+        byName[name] = process
+    }
+
+    /// SIGKILL to one process ("workerd-2", "psd-0"): no goodbye, as a crash.
+    func kill9(_ name: String) {
+        guard let process = byName[name], process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     private func waitForFile(_ path: String) throws -> String {
@@ -95,6 +104,7 @@ final class BenchCluster {
         for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) }
         for p in processes { p.waitUntilExit() }
         processes.removeAll()
+        byName.removeAll()
         if !keep { try? FileManager.default.removeItem(at: dir) }
     }
 

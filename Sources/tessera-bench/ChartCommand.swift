@@ -86,6 +86,15 @@ struct ChartCommand: ParsableCommand {
                 bars.append(.init(label: "\(label), one \(shown)× slower", value: slow, group: "one worker slowed"))
             }
             return SVGBarChart(title: "Stragglers: 3 workers, one \(shown)× slower", unit: "applied steps/s (higher is better)", bars: bars, note: note)
+        case "failover":
+            var bars: [SVGBarChart.Bar] = []
+            for (key, label) in [("sync_b1", "sync N=2 b=1"), ("sync_b0", "sync N=3 b=0"), ("async", "async")] {
+                guard let run = json[key] as? [String: Any] else { continue }
+                bars.append(.init(label: "\(label), before", value: number(run["steps_per_s_before"]) ?? .nan, group: "before the kill"))
+                bars.append(.init(label: "\(label), right after", value: number(run["steps_per_s_right_after"]) ?? .nan, group: "first seconds after"))
+                bars.append(.init(label: "\(label), later", value: number(run["steps_per_s_later"]) ?? .nan, group: "once declared dead"))
+            }
+            return SVGBarChart(title: "One of 3 workers killed (SIGKILL) mid-job", unit: "applied steps/s (higher is better)", bars: bars, note: note)
         case "cuda":
             var bars: [SVGBarChart.Bar] = []
             for row in (json["speed"] as? [[String: Any]]) ?? [] {
@@ -95,7 +104,7 @@ struct ChartCommand: ParsableCommand {
             return SVGBarChart(title: "CUDA backend speed-up over the CPU backend (all cores)", unit: "× (higher is better)", bars: bars,
                                note: json["details"] as? String ?? note)
         default:
-            throw ValidationError("no chart for \(name): use push-pull, apply, train, e2e, stragglers or cuda")
+            throw ValidationError("no chart for \(name): use push-pull, apply, train, e2e, stragglers, failover or cuda")
         }
     }
 }
