@@ -65,6 +65,10 @@ struct SparseCensusClusterTests {
         #expect(tables.values.allSatisfy { Set($0.map(\.partition)) == [0, 1] && Set($0.map(\.shardAddress)).count == 2 })
         #expect(tables["wide/kernel"]?.first?.shape == [9_000, 1])
         #expect(job.placement.contains { $0.variable == "dense_0/kernel" && $0.kind == "dense" })
+        let described = JobDescription.render(job)
+        #expect(described.contains("hash(key) % 2 = 1"), "\(described)")
+        let placed = try #require(JobPresentation.jobObject(job)["placement"] as? [[String: Any]])
+        #expect(placed.contains { $0["variable"] as? String == "embedding_education" && $0["kind"] as? String == "embedding" })
 
         // Rows exist only for keys a batch (or the evaluation) touched: far fewer than the vocabulary hints.
         let vocabulary = tables.values.reduce(0) { $0 + Int($1[0].shape[0]) }

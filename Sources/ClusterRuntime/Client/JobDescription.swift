@@ -28,12 +28,16 @@ public enum JobDescription {
         if job.hasCheckpoint { field("Checkpoint", "step \(job.checkpoint.version) (\(job.checkpoint.manifest))") }
         lines.append("")
         lines.append("Placement:")
+        var embeddingParts: [String: Int] = [:]
+        for p in job.placement where p.kind == "embedding" { embeddingParts[p.variable, default: 0] += 1 }
         let placement = TableRenderer(
             header: ["VARIABLE", "PARTITION", "SHAPE", "ROWS", "SHARD", "BYTES"],
             rows: job.placement.map {
                 [
                     $0.variable, String($0.partition), "[" + $0.shape.map(String.init).joined(separator: ", ") + "]",
-                    "\($0.rowOffset)..<\($0.rowOffset + $0.rowCount)", "\($0.shardName) (\($0.shardAddress))", String($0.bytes),
+                    // Embedding rows are hash-partitioned by key and created on first touch; bytes are the hint's estimate.
+                    $0.kind == "embedding" ? "hash(key) % \(embeddingParts[$0.variable, default: 1]) = \($0.partition)" : "\($0.rowOffset)..<\($0.rowOffset + $0.rowCount)",
+                    "\($0.shardName) (\($0.shardAddress))", $0.kind == "embedding" ? "~\($0.bytes)" : String($0.bytes),
                 ]
             })
         lines.append(contentsOf: placement.render().split(separator: "\n").map { "  " + $0 })

@@ -55,7 +55,7 @@ public enum JobPresentation {
             "effective_replicas": job.effectiveReplicas,
             "placement": job.placement.map {
                 [
-                    "variable": $0.variable, "partition": $0.partition, "shard": $0.shardName,
+                    "variable": $0.variable, "kind": $0.kind.isEmpty ? "dense" : $0.kind, "partition": $0.partition, "shard": $0.shardName,
                     "shard_address": $0.shardAddress, "bytes": $0.bytes, "shape": $0.shape,
                     "rows": [$0.rowOffset, $0.rowOffset + $0.rowCount],
                 ] as [String: Any]
