@@ -60,9 +60,12 @@ struct ChartCommand: ParsableCommand {
             return SVGBarChart(title: "Optimizer apply on one \(number(json["mib"]).map { Int($0) } ?? 0) MiB partition", unit: "GB/s of parameters (higher is better)", bars: bars, note: note)
         case "train":
             var bars: [SVGBarChart.Bar] = []
-            if let tessera = number(json["samples_per_s"]) { bars.append(.init(label: "tessera", value: tessera, group: "tessera")) }
+            if let tessera = number(json["samples_per_s"]) { bars.append(.init(label: "tessera, one process", value: tessera, group: "tessera")) }
+            if let cluster = number(json["cluster_samples_per_s"]) {
+                bars.append(.init(label: "tessera, 1 psd + 1 workerd", value: cluster, group: "tessera"))
+            }
             bars.append(.init(label: "pytorch", value: number(json["torch_samples_per_s"]) ?? .nan, group: "pytorch"))
-            return SVGBarChart(title: "MNIST MLP training, one process, 1 thread", unit: "samples/s (higher is better)", bars: bars, note: note)
+            return SVGBarChart(title: "MNIST MLP training, 1 thread", unit: "samples/s (higher is better)", bars: bars, note: note)
         case "e2e":
             var bars: [SVGBarChart.Bar] = []
             for mode in ["async", "sync"] {

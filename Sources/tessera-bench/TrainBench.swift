@@ -3,8 +3,9 @@ import Foundation
 import Training
 
 /// `tessera-bench train`: samples/s of the MNIST MLP 784-128-64-10 (batch 64, plain SGD, one
-/// OpenBLAS thread) trained in one process without the network (`LocalTrainer`), beside the
-/// PyTorch peer `../shared/peer/torch_mlp_single.py --opt sgd --threads 1` when torch is importable.
+/// OpenBLAS thread) trained in one process without the network (`LocalTrainer`), then through a
+/// local cluster (1 psd + 1 workerd --threads 1, async), beside the PyTorch peer
+/// `../shared/peer/torch_mlp_single.py --opt sgd --threads 1` when torch is importable.
 struct TrainBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -25,6 +26,9 @@ struct TrainBench: AsyncParsableCommand {
     @Option(help: "The PyTorch peer script (skipped when torch is not importable).")
     var peer = "../shared/peer/torch_mlp_single.py"
 
+    @Flag(help: "Skip the run through a local cluster (psd + workerd).")
+    var noCluster = false
+
     func run() async throws {
         let config = DataConfig(format: .idx, train: "mnist/train-images-idx3-ubyte.gz", trainLabels: "mnist/train-labels-idx1-ubyte.gz",
                                 test: "mnist/t10k-images-idx3-ubyte.gz", testLabels: "mnist/t10k-labels-idx1-ubyte.gz",
@@ -38,6 +42,11 @@ struct TrainBench: AsyncParsableCommand {
         let tessera = report.samplesPerSecond
         print(String(format: "tessera  MLP 784-128-64-10, batch %d, %d thread(s), SGD: %.0f samples/s over %d steps (%.2f s), test accuracy %.4f",
                      batchSize, threads, tessera, report.steps, report.seconds, Double(accuracy ?? 0)))
+        let cluster = noCluster ? nil : try await clusterSamplesPerSecond()
+        if let cluster {
+            print(String(format: "tessera  same model through 1 psd + 1 workerd (--threads %d, async, loopback): %.0f samples/s (%.0f %% of one process)",
+                         threads, cluster, 100 * cluster / tessera))
+        }
         let torch = runPeer()
         if let torch {
             print(String(format: "pytorch  same model and batch, %d thread(s), SGD: %.0f samples/s", threads, torch))
@@ -49,12 +58,42 @@ struct TrainBench: AsyncParsableCommand {
             result["torch_samples_per_s"] = Int(torch.rounded())
             result["ratio"] = (tessera / torch * 100).rounded() / 100
         }
+        if let cluster { result["cluster_samples_per_s"] = Int(cluster.rounded()) }
         var saved = result
         saved["test_accuracy"] = Double(accuracy ?? 0)
         saved["load_average"] = BenchOutput.round3(loadAverage())
         print("wrote \(try BenchOutput.writeJSON("train", saved))")
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print("RESULT " + String(decoding: data, as: UTF8.self))
+    }
+
+    /// Samples/s of the same model and batch trained for `epochs` through 1 psd + 1 workerd (the release binaries beside
+    /// tessera-bench); nil with a note when they are not built.
+    private func clusterSamplesPerSecond() async throws -> Double? {
+        let bin = BenchCluster.defaultBinDirectory()
+        guard FileManager.default.isExecutableFile(atPath: bin.appendingPathComponent("workerd").path) else {
+            print("tessera  cluster run skipped: psd/workerd are not built beside tessera-bench (scripts/bench builds them)")
+            return nil
+        }
+        let cluster = try BenchCluster(bin: bin)
+        defer { cluster.stop() }
+        try await cluster.start(dataRoot: URL(fileURLWithPath: dataRoot).standardizedFileURL.path,
+                                workers: [.init(arguments: ["--threads", "\(threads)"])])
+        let yaml = """
+            name: train-bench-cluster
+            model: {type: mlp, hidden: [128, 64], activation: relu}
+            data:
+              format: idx
+              train: mnist/train-images-idx3-ubyte.gz
+              train_labels: mnist/train-labels-idx1-ubyte.gz
+              test: mnist/t10k-images-idx3-ubyte.gz
+              test_labels: mnist/t10k-labels-idx1-ubyte.gz
+              batch_size: \(batchSize)
+            optimizer: {type: sgd, learning_rate: 0.05}
+            training: {mode: async, epochs: \(epochs), seed: 1}
+            cluster: {workers: 1, ps_shards: 1}
+            """
+        return try await JobRun.run(try cluster.api, yaml: yaml, limit: 300).samplesPerSecond
     }
 
     /// The peer's overall samples/s, or nil when python3 or torch is missing or the run fails.
