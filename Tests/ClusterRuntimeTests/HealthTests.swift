@@ -34,9 +34,9 @@ struct HealthTests {
     /// `clusterctl status`'s probe: serving, not serving while draining, unreachable naming the address.
     @Test func theStatusProbeReportsEachState() async throws {
         let (daemon, address) = try await startSecuredDaemon(token: "s3cret")
-        #expect(await HealthProbe.check(address, security: .none) == .serving)
+        #expect(await HealthProbe.check(address, security: .none, timeout: .seconds(20)) == .serving)
         daemon.health.setServing(false)
-        #expect(await HealthProbe.check(address, security: .none) == .notServing("NOT_SERVING"))
+        #expect(await HealthProbe.check(address, security: .none, timeout: .seconds(20)) == .notServing("NOT_SERVING"))
         await daemon.stop()
         let nobody = HostPort(host: "127.0.0.1", port: 1)  // nothing listens on port 1
         let gone = await HealthProbe.check(nobody, security: .none, timeout: .seconds(1))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+extension EndToEndProcesses {
 /// 2 psd + 3 workerd (the real binaries) train the breast-cancer classifier in sync mode with a backup
 /// worker (N = 2, b = 1) and in async mode with a staleness bound; both reach the accuracy target, and the
 /// sync run shows dropped stale gradients read from the shards.
@@ -41,4 +42,5 @@ struct ConsistencyEndToEndTests {
         let asyncAccuracy = try #require((asyncJob["metrics"] as? [String: Any])?["accuracy"] as? Double)
         #expect(asyncAccuracy >= 0.95, "async held-out accuracy \(asyncAccuracy)")
     }
+}
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+extension EndToEndProcesses {
 /// Starts the real binaries (2 psd + 2 workerd on loopback), drives them with clusterctl, and checks
 /// what a user would: the learned parameters and the held-out accuracy.
 @Suite(.serialized, .timeLimit(.minutes(6)))
@@ -62,4 +63,5 @@ struct EndToEndTests {
         let statuses = cluster.stop()
         #expect(statuses.allSatisfy { $0 == 0 }, "exit statuses \(statuses)")
     }
+}
 }

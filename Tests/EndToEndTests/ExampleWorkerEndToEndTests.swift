@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+extension EndToEndProcesses {
 /// A user's own workerd: the real `tessera-example-worker` binary (workerd plus a registered `two_tower` model)
 /// joins a cluster of real psd processes and trains examples/two-tower.yaml submitted with clusterctl.
 @Suite(.serialized, .timeLimit(.minutes(4)))
@@ -67,4 +68,5 @@ struct ExampleWorkerEndToEndTests {
         let statuses = cluster.stop()
         #expect(statuses.allSatisfy { $0 == 0 }, "exit statuses \(statuses)")
     }
+}
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+extension EndToEndProcesses {
 /// The fault-injection soak (opt-in: TESSERA_SOAK=1, several minutes): for each role (worker, psd shard,
 /// coordinator psd), each mode (sync N = 2 with 1 backup, async) and several seeds, SIGKILL the role at a random
 /// step, restart it, and assert the job still reaches SUCCEEDED at max_steps with the accuracy target.
@@ -113,4 +114,5 @@ struct FaultSoakTests {
         }
         print("soak \(workload.name) \(sync ? "sync" : "async"): \(survived) of \(workload.seeds * Role.allCases.count) runs survived")
     }
+}
 }

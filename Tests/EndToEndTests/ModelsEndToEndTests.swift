@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+extension EndToEndProcesses {
 /// The wide & deep census example through the real binaries (2 psd + 2 workerd), shortened to one
 /// epoch so it fits the test suite; the full runs of examples/mnist-*.yaml and census-wide-deep.yaml
 /// are recorded in docs/benchmarks.md.
@@ -38,4 +39,5 @@ struct ModelsEndToEndTests {
         let statuses = cluster.stop()
         #expect(statuses.allSatisfy { $0 == 0 }, "exit statuses \(statuses)")
     }
+}
 }

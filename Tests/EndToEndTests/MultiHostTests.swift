@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+extension EndToEndProcesses {
 /// Runs deploy/netns/cluster.sh test: 2 psd + 3 workerd, each in its own network namespace with its
 /// own address, token auth on; a job submitted from a sixth namespace; worker-2's link cut mid-job.
 /// The job must still succeed and the coordinator must see worker-2 dead. Cancelled (skipped) with
@@ -64,4 +65,5 @@ struct MultiHostTests {
         del.waitUntilExit()
         return nil
     }
+}
 }

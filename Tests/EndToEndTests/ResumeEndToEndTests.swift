@@ -154,6 +154,7 @@ final class RestartableCluster: @unchecked Sendable {
     deinit { killAll() }
 }
 
+extension EndToEndProcesses {
 /// Kill -9 every process of a running cluster, start them again with the same data dirs: the job continues from
 /// its latest usable checkpoint without being resubmitted, and ends where an uninterrupted run ends.
 @Suite(.serialized, .timeLimit(.minutes(6)))
@@ -308,4 +309,5 @@ struct ResumeEndToEndTests {
         #expect(cluster.logs("workerd-1").contains("continuing the job from its current step"), "the restarted worker did not rejoin its task")
         cluster.killAll()
     }
+}
 }
