@@ -28,6 +28,17 @@ public enum VariableReader {
         try await withBuffers(&storage) { buffers in
             _ = try await client.pull(into: buffers)
         }
+        // Embedding tables: every row of the vocabulary hint by key (rows never touched are created from the
+        // initializer, the values a dense table would hold); an unbounded table ([0, width]) reads as empty.
+        for id in Set(job.placement.filter { $0.kind == VariableKind.embedding.rawValue }.map(\.variableID)).sorted() {
+            let i = Int(id), shape = plan.variables[i].shape
+            guard shape.rank == 2, shape.dims[0] > 0 else { continue }
+            let rows = UnsafeMutableBufferPointer<Float>.allocate(capacity: shape.elementCount)
+            rows.initialize(repeating: 0)
+            defer { rows.deallocate() }
+            try await client.pullRows([SparseRowBuffer(variableID: id, keys: (0..<Int64(shape.dims[0])).map { $0 }, rows: rows)])
+            storage[i] = Array(rows)
+        }
         return zip(plan.variables, storage).map { Variable(name: $0.0.name, shape: $0.0.shape, values: $0.1) }
     }
 }
