@@ -59,7 +59,7 @@ extension Coordinator {
     /// live replica (so the others never wait for its gradients); returns the effective-replica change, if any.
     public mutating func workerDoneTraining(_ id: JobID, worker: NodeID, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
         var job = try existing(id)
-        guard !job.state.isTerminal, let index = job.workers.firstIndex(where: { $0.node == worker }) else { return [] }
+        guard !job.state.isTerminal, let index = currentSlot(of: worker, in: job) else { return [] }
         guard job.workers[index].trainingDone != true else { return [] }
         job.workers[index].trainingDone = true
         logger.info("worker done training", metadata: ["job": "\(id)", "index": "\(index)"])
@@ -129,7 +129,7 @@ extension Coordinator {
     ) throws(CoordinatorError) -> [CoordinatorAction] {
         var job = try existing(id)
         if job.state.isTerminal { return [] }
-        guard let index = job.workers.firstIndex(where: { $0.node == worker || $0.lastNode == worker }) else {
+        guard let index = currentSlot(of: worker, in: job) ?? job.workers.firstIndex(where: { $0.lastNode == worker }) else {
             throw CoordinatorError(.invalidNode, "\(worker) has no task in \(id)")
         }
         let name = membership.node(worker)?.info.name ?? "\(worker)"

@@ -110,9 +110,10 @@ extension Coordinator {
             resumeBatches: job.spec.training.mode == .async ? max(0, job.workers[index].progress?.workerStep ?? 0) : 0)
     }
 
-    /// The slot a worker holds in a job, re-attaching it to a vacant slot it held before.
+    /// The slot a worker holds in a job, re-attaching it to a vacant slot it held before. A worker that finished its
+    /// own slot and took over a lost one holds two: the one it is running (assigned) is the one it reports for.
     func reclaimSlot(of worker: NodeID, in job: inout JobRecord) -> Int? {
-        if let i = job.workers.firstIndex(where: { $0.node == worker }) { return i }
+        if let i = currentSlot(of: worker, in: job) { return i }
         guard membership.isLive(worker),
             let i = job.workers.firstIndex(where: { $0.state == .vacant && $0.lastNode == worker })
         else { return nil }
@@ -120,6 +121,25 @@ extension Coordinator {
         job.workers[i].state = .assigned
         job.workers[i].trainingDone = nil
         return i
+    }
+
+    /// Whether the chief `worker` may stop waiting for its peers: every other slot is finished, or vacant with no live
+    /// idle worker to take it (the chief then takes it itself once its own slot is done, so a lost worker that
+    /// nobody replaces never hangs the job).
+    public func peersFinished(_ id: JobID, except worker: NodeID) -> Bool {
+        guard let job = records[id] else { return true }
+        let busy = Set(activeJobIDs().flatMap { records[$0]?.workers.compactMap { $0.state == .assigned ? $0.node : nil } ?? [] })
+        let idle = membership.nodes().contains {
+            $0.info.role == .worker && $0.state == .alive && $0.id != worker && !busy.contains($0.id) && canBuild($0, job.spec)
+        }
+        return job.workers.allSatisfy { slot in
+            slot.node == worker || slot.lastNode == worker || slot.state == .finished || (slot.state == .vacant && !idle)
+        }
+    }
+
+    /// The slot `worker` runs in `job`: its assigned slot, else the last one it held there.
+    func currentSlot(of worker: NodeID, in job: JobRecord) -> Int? {
+        job.workers.firstIndex { $0.node == worker && $0.state == .assigned } ?? job.workers.lastIndex { $0.node == worker }
     }
 
     /// Hands the unfinished slots of a dead worker back.

@@ -273,6 +273,46 @@ func startJob(_ t: inout TestCluster, _ spec: JobSpec) throws -> JobID {
         #expect(try s.c.assignTask(worker: s.workers[1], now: 6)?.resumeBatches == 0)
     }
 
+    @Test func aWorkerThatTakesOverALostSlotAfterItsOwnFinishesTheJob() throws {
+        var t = try TestCluster(workers: 3)
+        let id = try startJob(&t, asyncSpec(epochs: 1, workers: 3))
+        try t.heartbeatAll(now: 8, except: [t.workers[2]])
+        _ = t.c.sweep(now: 11)
+        #expect(t.c.job(id)?.workers[2].state == .vacant)
+        // Worker 1 finishes its own slot, asks for work and gets the lost slot 2.
+        _ = try t.c.workerFinished(id, worker: t.workers[1], final: progress(10), now: 12)
+        let taken = try #require(try t.c.assignTask(worker: t.workers[1], now: 12))
+        #expect(taken.workerIndex == 2)
+        // Its reports and its finish now count for slot 2, not for the slot it already finished.
+        #expect(try t.c.report(id, worker: t.workers[1], progress: progress(4), now: 13) == .continue)
+        #expect(t.c.job(id)?.workers[2].progress?.workerStep == 4)
+        _ = try t.c.workerFinished(id, worker: t.workers[1], final: progress(5), now: 14)
+        #expect(t.c.job(id)?.workers[2].state == .finished)
+        _ = try t.c.workerFinished(id, worker: t.workers[0], final: nil, now: 15)
+        #expect(t.c.job(id)?.state == .succeeded)
+    }
+
+    @Test func aChiefLeftAloneTakesOverTheLostSlotInsteadOfWaitingForever() throws {
+        var t = try TestCluster(workers: 2)
+        let id = try startJob(&t, asyncSpec(epochs: 1, workers: 2))
+        #expect(!t.c.peersFinished(id, except: t.workers[0]))  // worker 1 is training
+        try t.heartbeatAll(now: 8, except: [t.workers[1]])
+        _ = t.c.sweep(now: 11)
+        // Nobody can take slot 1: the chief stops waiting, finishes its slot, then takes slot 1 itself.
+        #expect(t.c.peersFinished(id, except: t.workers[0]))
+        _ = try t.c.workerFinished(id, worker: t.workers[0], final: progress(9), now: 12)
+        let taken = try #require(try t.c.assignTask(worker: t.workers[0], now: 12))
+        #expect(taken.workerIndex == 1)
+        _ = try t.c.workerFinished(id, worker: t.workers[0], final: progress(9), now: 13)
+        #expect(t.c.job(id)?.state == .succeeded)
+        // With an idle live worker around, the chief waits for it to take the slot.
+        var u = try TestCluster(workers: 3)
+        let other = try startJob(&u, asyncSpec(epochs: 1, workers: 2))
+        try u.heartbeatAll(now: 8, except: [u.workers[1]])
+        _ = u.c.sweep(now: 11)
+        #expect(!u.c.peersFinished(other, except: u.workers[0]))
+    }
+
     @Test func returningWorkerReclaimsItsVacantTask() throws {
         var t = try TestCluster()
         let id = try startJob(&t, asyncSpec(epochs: 1))

@@ -139,8 +139,7 @@ extension CoordinatorService {
                 actions += try state.workerFinished(id, worker: worker, final: request.hasTrain ? progress : nil, now: now)
             }
             let job = state.job(id)
-            let others = job?.workers.filter { $0.node != worker && $0.lastNode != worker } ?? []
-            let peersFinished = others.allSatisfy { $0.state == .finished }
+            let peersFinished = state.peersFinished(id, except: worker)
             if let job, job.state.isTerminal, case .continue = directive, !request.finished {
                 directive = .stop("\(id) is \(job.state.rawValue)" + (job.reason.isEmpty ? "" : ": \(job.reason)"))
             }
