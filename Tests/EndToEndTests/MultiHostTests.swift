@@ -8,7 +8,7 @@ extension EndToEndProcesses {
 /// a reason where namespaces cannot be created (not root, no iproute2, no CAP_SYS_ADMIN).
 @Suite(.serialized, .timeLimit(.minutes(10)))
 struct MultiHostTests {
-    @Test func clusterAcrossNamespacesSurvivesACutWorkerLink() throws {
+    @Test func clusterAcrossNamespacesSurvivesACutWorkerLink() async throws {
         if ProcessInfo.processInfo.environment["TESSERA_MULTIHOST"] == "0" {
             try Test.cancel("multi-host test turned off with TESSERA_MULTIHOST=0")
         }
@@ -30,8 +30,14 @@ struct MultiHostTests {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        // Read on a thread of its own: the script runs for tens of seconds and must not hold a concurrency thread.
+        let output = await withCheckedContinuation { (done: CheckedContinuation<String, Never>) in
+            Thread {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                done.resume(returning: String(decoding: data, as: UTF8.self))
+            }.start()
+        }
 
         #expect(process.terminationStatus == 0, "cluster.sh test failed:\n\(output)")
         let line = try #require(output.split(separator: "\n").last { $0.hasPrefix("RESULT ") }, "no RESULT line:\n\(output)")
