@@ -5,7 +5,8 @@ extension EndToEndProcesses {
 /// The fault-injection soak (opt-in: TESSERA_SOAK=1, several minutes): for each role (worker, psd shard,
 /// coordinator psd), each mode (sync N = 2 with 1 backup, async) and several seeds, SIGKILL the role at a random
 /// step, restart it, and assert the job still reaches SUCCEEDED at max_steps with the accuracy target.
-/// Two workloads: breast-cancer logistic regression (3 seeds) and an MNIST MLP (1 seed).
+/// Three workloads: breast-cancer logistic regression (3 seeds), an MNIST MLP and census wide & deep with sparse
+/// embedding rows (1 seed each).
 @Suite(.serialized, .timeLimit(.minutes(40)))
 struct FaultSoakTests {
     enum Role: String, CaseIterable { case worker, shard, coordinator }
@@ -62,6 +63,28 @@ struct FaultSoakTests {
             optimizer: {type: adam, learning_rate: 0.002}
             """)
 
+    static let census = Workload(
+        name: "census", seeds: 1, maxSteps: (500, 1500), killRange: (150...400, 150...1200), minAccuracy: 0.82,
+        body: """
+            model:
+              type: wide_deep
+              hidden: [64, 32]
+              wide_deep:
+                embedding_dim: 8
+                vocabulary_hint: 1000
+                categorical: [workclass, education, marital-status, occupation, relationship, race, gender, native-country]
+                numeric: [age, educational-num, capital-gain, capital-loss, hours-per-week]
+                wide: [workclass, education, occupation, "education*occupation"]
+            data:
+              format: csv
+              train: adult/adult.csv.gz
+              label: income
+              test_fraction: 0.2
+              normalize: standard
+              batch_size: 64
+            optimizer: {type: adam, learning_rate: 0.002}
+            """)
+
     @Test(arguments: [true, false])
     func killEveryRoleAtRandomStepsAndTheCancerJobStillFinishes(sync: Bool) throws {
         try soak(Self.cancer, sync: sync)
@@ -70,6 +93,11 @@ struct FaultSoakTests {
     @Test(arguments: [true, false])
     func killEveryRoleAtRandomStepsAndTheMNISTJobStillFinishes(sync: Bool) throws {
         try soak(Self.mnist, sync: sync)
+    }
+
+    @Test(arguments: [true, false])
+    func killEveryRoleAtRandomStepsAndTheCensusJobStillFinishes(sync: Bool) throws {
+        try soak(Self.census, sync: sync)
     }
 
     func soak(_ workload: Workload, sync: Bool) throws {
