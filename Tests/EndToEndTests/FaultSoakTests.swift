@@ -50,7 +50,7 @@ struct FaultSoakTests {
             """)
 
     static let mnist = Workload(
-        name: "mnist", seeds: 1, maxSteps: (700, 2400), killRange: (150...550, 150...1900), minAccuracy: 0.93,
+        name: "mnist", seeds: 2, maxSteps: (700, 2400), killRange: (150...550, 150...1900), minAccuracy: 0.93,
         body: """
             model: {type: mlp, hidden: [64], activation: relu}
             data:
