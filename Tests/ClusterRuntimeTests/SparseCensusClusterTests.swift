@@ -83,6 +83,15 @@ struct SparseCensusClusterTests {
         print("census \(mode): \(rows) embedding rows of \(vocabulary); \(Int(perStep)) bytes per step through the shards vs \(Int(2 * (denseBytes + tableBytes))) with whole tables (dense variables alone: \(Int(2 * denseBytes)))")
         #expect(steps > 50)
         #expect(perStep < 2 * denseBytes + 0.25 * 2 * tableBytes, "\(perStep) bytes per step")
+
+        // Reading the trained variables (clusterctl pull / export) gives whole tables: trained rows differ from the
+        // initializer's and everything is finite.
+        let variables = try await VariableReader.read(job: job)
+        let education = try #require(variables.first { $0.name == "embedding_education" })
+        #expect(education.shape == Shape([1000, 8]) && education.values.count == 8000)
+        #expect(education.values.allSatisfy(\.isFinite) && education.values.contains { $0 != 0 })
+        let wide = try #require(variables.first { $0.name == "wide/kernel" })
+        #expect(wide.values.count == 9000 && wide.values.contains { $0 != 0 })
         await cluster.stop()
     }
 }
