@@ -135,8 +135,15 @@ struct FaultSoakTests {
                 #expect(final["state"] as? String == "SUCCEEDED", "\(name) (killed \(victim) at step \(killAt)): \(final["reason"] ?? "")")
                 #expect((final["step"] as? Int ?? 0) >= maxSteps, "\(name): step \(final["step"] ?? "")")
                 #expect(accuracy >= workload.minAccuracy, "\(name): held-out accuracy \(accuracy)")
+                // Accounting: the backup's gradients are dropped in sync mode and none in async (no staleness bound);
+                // checkpoints were taken after the restart.
+                let stale = final["stale_dropped"] as? Int ?? -1
+                #expect(sync ? stale > 0 : stale == 0, "\(name): stale_dropped \(stale)")
+                let checkpointVersion = (final["checkpoint"] as? [String: Any])?["version"] as? Int ?? 0
+                let atKill = (reached?["checkpoint"] as? [String: Any])?["version"] as? Int ?? 0
+                #expect(checkpointVersion > atKill, "\(name): latest checkpoint at \(checkpointVersion), \(atKill) when killed at \(killAt)")
                 if final["state"] as? String == "SUCCEEDED", accuracy >= workload.minAccuracy { survived += 1 }
-                print("soak \(name): killed \(victim) at step \(killAt) → \(final["state"] ?? "") step \(final["step"] ?? "") accuracy \(accuracy) stale_dropped \(final["stale_dropped"] ?? "")")
+                print("soak \(name): killed \(victim) at step \(killAt) → \(final["state"] ?? "") step \(final["step"] ?? "") accuracy \(accuracy) stale_dropped \(final["stale_dropped"] ?? "") checkpoint \(checkpointVersion)")
                 cluster.killAll()
             }
         }
