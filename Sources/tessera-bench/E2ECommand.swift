@@ -155,25 +155,11 @@ struct E2ECommand: AsyncParsableCommand {
 
     /// The job spec of one run.
     static func spec(mode: String, workers: Int, epochs: Int, evalEvery: Int) -> String {
-        """
-        name: e2e-mnist-mlp-\(mode)
-        model: {type: mlp, hidden: [128, 64], activation: relu}
-        data:
-          format: idx
-          train: mnist/train-images-idx3-ubyte.gz
-          train_labels: mnist/train-labels-idx1-ubyte.gz
-          test: mnist/t10k-images-idx3-ubyte.gz
-          test_labels: mnist/t10k-labels-idx1-ubyte.gz
-          batch_size: 64
-        optimizer: {type: adam, learning_rate: 0.001}
-        training:
-          mode: \(mode)
-        \(mode == "sync" ? "  replicas_to_aggregate: \(workers)\n" : "")  epochs: \(epochs)
-          eval_every_steps: \(evalEvery)
-          seed: 1
-          stop_at: {metric: accuracy, value: 0.98}
-        cluster: {workers: \(workers), ps_shards: 1}
-        """
+        MNISTJobSpec.yaml(
+            name: "e2e-mnist-mlp-\(mode)",
+            training: ["mode: \(mode)"] + (mode == "sync" ? ["replicas_to_aggregate: \(workers)"] : [])
+                + ["epochs: \(epochs)", "eval_every_steps: \(evalEvery)", "seed: 1", "stop_at: {metric: accuracy, value: 0.98}"],
+            workers: workers)
     }
 
     private static func text(_ seconds: Double?) -> String { seconds.map { String(format: "%.1f", $0) } ?? "not reached" }

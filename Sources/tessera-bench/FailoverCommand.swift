@@ -66,8 +66,9 @@ struct FailoverCommand: AsyncParsableCommand {
         var json: [String: Any] = ["bench": "failover", "load_average": BenchOutput.round3(loadAverage()), "kill_after_s": before,
                                    "window_s": window, "model": "mlp 784-128-64-10, batch 64, 3 workers, 1 psd"]
         for run in runs {
-            json[run.name] = ["steps_per_s_before": BenchOutput.round3(run.before), "steps_per_s_right_after": BenchOutput.round3(run.rightAfter),
-                              "steps_per_s_later": BenchOutput.round3(run.later)]
+            // A window without two samples has no rate (NaN): JSON null.
+            func rate(_ x: Double) -> Any { x.isFinite ? BenchOutput.round3(x) : NSNull() }
+            json[run.name] = ["steps_per_s_before": rate(run.before), "steps_per_s_right_after": rate(run.rightAfter), "steps_per_s_later": rate(run.later)]
         }
         print("wrote \(try BenchOutput.writeJSON("failover", json))")
         func ratio(_ name: String) -> Double? { runs.first { $0.name == name }.map { $0.rightAfter / $0.before } }
@@ -81,23 +82,9 @@ struct FailoverCommand: AsyncParsableCommand {
     private func measure(_ name: String, _ cluster: BenchCluster) async throws -> Run {
         let client = try cluster.api
         let sync = name.hasPrefix("sync")
-        let yaml = """
-            name: failover-\(name)
-            model: {type: mlp, hidden: [128, 64], activation: relu}
-            data:
-              format: idx
-              train: mnist/train-images-idx3-ubyte.gz
-              train_labels: mnist/train-labels-idx1-ubyte.gz
-              test: mnist/t10k-images-idx3-ubyte.gz
-              test_labels: mnist/t10k-labels-idx1-ubyte.gz
-              batch_size: 64
-            optimizer: {type: adam, learning_rate: 0.001}
-            training:
-              mode: \(sync ? "sync" : "async")
-            \(sync ? "  replicas_to_aggregate: \(name == "sync_b1" ? 2 : 3)\n  backup_workers: \(name == "sync_b1" ? 1 : 0)\n" : "")  epochs: 50
-              seed: 1
-            cluster: {workers: 3, ps_shards: 1}
-            """
+        let replicas = sync ? ["replicas_to_aggregate: \(name == "sync_b1" ? 2 : 3)", "backup_workers: \(name == "sync_b1" ? 1 : 0)"] : []
+        let yaml = MNISTJobSpec.yaml(
+            name: "failover-\(name)", training: ["mode: \(sync ? "sync" : "async")"] + replicas + ["epochs: 50", "seed: 1"], workers: 3)
         let job = try await client.submit(yaml: yaml)
         var samples: [(time: Double, step: Int64)] = []
         var started: Double?

@@ -111,38 +111,22 @@ struct StragglersCommand: AsyncParsableCommand {
 
     /// The job spec of a configuration.
     static func config(_ name: String, batch: Int) throws -> Config {
-        let training: String
+        let training: [String]
         let label: String
         switch name {
         case "sync_b0":
-            training = "mode: sync\n  replicas_to_aggregate: 3\n  backup_workers: 0\n  eval_every_steps: 150"
+            training = ["mode: sync", "replicas_to_aggregate: 3", "backup_workers: 0", "eval_every_steps: 150"]
             label = "sync N=3 b=0"
         case "sync_b1":
-            training = "mode: sync\n  replicas_to_aggregate: 2\n  backup_workers: 1\n  eval_every_steps: 150"
+            training = ["mode: sync", "replicas_to_aggregate: 2", "backup_workers: 1", "eval_every_steps: 150"]
             label = "sync N=2 b=1"
         case "async":
-            training = "mode: async\n  eval_every_steps: 450"
+            training = ["mode: async", "eval_every_steps: 450"]
             label = "async"
         default:
             throw ValidationError("unknown configuration \(name): use sync_b0, sync_b1 or async")
         }
-        let yaml = """
-            name: stragglers-\(name)
-            model: {type: mlp, hidden: [128, 64], activation: relu}
-            data:
-              format: idx
-              train: mnist/train-images-idx3-ubyte.gz
-              train_labels: mnist/train-labels-idx1-ubyte.gz
-              test: mnist/t10k-images-idx3-ubyte.gz
-              test_labels: mnist/t10k-labels-idx1-ubyte.gz
-              batch_size: \(batch)
-            optimizer: {type: adam, learning_rate: 0.001}
-            training:
-              \(training)
-              epochs: 1000
-              seed: 1
-            cluster: {workers: 3, ps_shards: 1}
-            """
+        let yaml = MNISTJobSpec.yaml(name: "stragglers-\(name)", batch: batch, training: training + ["epochs: 1000", "seed: 1"], workers: 3)
         return Config(name: name, yaml: yaml, label: label)
     }
 }

@@ -79,20 +79,9 @@ struct TrainBench: AsyncParsableCommand {
         defer { cluster.stop() }
         try await cluster.start(dataRoot: URL(fileURLWithPath: dataRoot).standardizedFileURL.path,
                                 workers: [.init(arguments: ["--threads", "\(threads)"])])
-        let yaml = """
-            name: train-bench-cluster
-            model: {type: mlp, hidden: [128, 64], activation: relu}
-            data:
-              format: idx
-              train: mnist/train-images-idx3-ubyte.gz
-              train_labels: mnist/train-labels-idx1-ubyte.gz
-              test: mnist/t10k-images-idx3-ubyte.gz
-              test_labels: mnist/t10k-labels-idx1-ubyte.gz
-              batch_size: \(batchSize)
-            optimizer: {type: sgd, learning_rate: 0.05}
-            training: {mode: async, epochs: \(epochs), seed: 1}
-            cluster: {workers: 1, ps_shards: 1}
-            """
+        let yaml = MNISTJobSpec.yaml(
+            name: "train-bench-cluster", batch: batchSize, optimizer: "{type: sgd, learning_rate: 0.05}",
+            training: ["mode: async", "epochs: \(epochs)", "seed: 1"], workers: 1)
         return try await JobRun.run(try cluster.api, yaml: yaml, limit: 300).samplesPerSecond
     }
 
