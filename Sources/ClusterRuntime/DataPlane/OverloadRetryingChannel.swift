@@ -39,19 +39,25 @@ public struct OverloadRetryingChannel: DataPlaneChannel {
 
     /// Sends the frame, retrying overload refusals until `timeout` has passed since the first try.
     public func exchange(_ method: DataPlaneMethod, request: [UInt8], timeout: Duration) async throws -> [UInt8] {
+        try await retryingOverload(timeout: timeout) { left in try await base.exchange(method, request: request, timeout: left) }
+    }
+
+    /// Runs `attempt` with the time left until `timeout` after the first try, again after a backoff while the shard
+    /// refuses with an overload; gives up with RESOURCE_EXHAUSTED naming the shard when the next wait would pass the deadline.
+    func retryingOverload<R>(timeout: Duration, _ attempt: (Duration) async throws -> R) async throws -> R {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
-        var attempt = 0
+        var tries = 0
         while true {
             do {
-                return try await base.exchange(method, request: request, timeout: clock.now.duration(to: deadline))
+                return try await attempt(clock.now.duration(to: deadline))
             } catch let failure as RuntimeFailure where Self.isOverload(failure) {
-                attempt += 1
-                let wait = backoff.delay(attempt: attempt)
+                tries += 1
+                let wait = backoff.delay(attempt: tries)
                 guard clock.now.advanced(by: wait) < deadline else {
                     throw RuntimeFailure(
                         .resourceExhausted,
-                        "shard \(address) stayed overloaded through \(attempt) tries within the \(timeout) deadline: \(failure.message)")
+                        "shard \(address) stayed overloaded through \(tries) tries within the \(timeout) deadline: \(failure.message)")
                 }
                 try await Task.sleep(for: wait)
             }

@@ -14,12 +14,7 @@ public struct ShardTaggingChannel: DataPlaneChannel {
 
     /// `base.exchange`, its failures tagged with the shard.
     public func exchange(_ method: DataPlaneMethod, request: [UInt8], timeout: Duration) async throws -> [UInt8] {
-        do {
-            return try await base.exchange(method, request: request, timeout: timeout)
-        } catch var failure as RuntimeFailure {
-            failure.shard = "\(address)"
-            throw failure
-        }
+        try await tagging { try await base.exchange(method, request: request, timeout: timeout) }
     }
 
     /// `base`'s in-place exchange, its failures tagged with the shard.
@@ -27,8 +22,13 @@ public struct ShardTaggingChannel: DataPlaneChannel {
         _ method: DataPlaneMethod, requestBytes: Int, encode: (UnsafeMutableRawBufferPointer) throws -> Int,
         timeout: Duration, decode: (UnsafeRawBufferPointer) throws -> Result
     ) async throws -> Result {
+        try await tagging { try await base.exchange(method, requestBytes: requestBytes, encode: encode, timeout: timeout, decode: decode) }
+    }
+
+    /// Runs `call`, setting `shard` on the `RuntimeFailure` it throws.
+    private func tagging<R>(_ call: () async throws -> R) async throws -> R {
         do {
-            return try await base.exchange(method, requestBytes: requestBytes, encode: encode, timeout: timeout, decode: decode)
+            return try await call()
         } catch var failure as RuntimeFailure {
             failure.shard = "\(address)"
             throw failure
