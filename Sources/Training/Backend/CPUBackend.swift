@@ -19,27 +19,19 @@ public struct CPUBackend: ComputeBackend {
 
     /// c = alpha · op(a) · op(b) + beta · c through `cblas_sgemm`.
     public func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, into c: Tensor, alpha: Float, beta: Float) throws {
-        let (ar, ac) = matrixDims(a)
-        let (br, bc) = matrixDims(b)
-        let (cr, cc) = matrixDims(c)
-        let m = transposeA ? ac : ar
-        let k = transposeA ? ar : ac
-        let kb = transposeB ? bc : br
-        let n = transposeB ? br : bc
-        try requireShape(k == kb && m == cr && n == cc,
-                         "gemm: op(a) \(m)×\(k), op(b) \(kb)×\(n), c \(cr)×\(cc)")
-        if m == 0 || n == 0 { return }
-        if k == 0 {
+        let g = try GemmShape(a, transposeA: transposeA, b, transposeB: transposeB, c)
+        if g.m == 0 || g.n == 0 { return }
+        if g.k == 0 {
             VectorKernels.scale(c.baseAddress, count: c.count, by: beta)
             return
         }
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k),
-                    alpha, a.baseAddress, Int32(max(ac, 1)),
-                    b.baseAddress, Int32(max(bc, 1)),
-                    beta, c.baseAddress, Int32(max(cc, 1)))
+                    Int32(g.m), Int32(g.n), Int32(g.k),
+                    alpha, a.baseAddress, Int32(g.lda),
+                    b.baseAddress, Int32(g.ldb),
+                    beta, c.baseAddress, Int32(g.ldc))
     }
 
     /// y += alpha · x through `cblas_saxpy`.

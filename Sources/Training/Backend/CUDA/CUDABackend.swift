@@ -68,16 +68,10 @@ public struct CUDABackend: ComputeBackend {
 
     /// c = alpha · op(a) · op(b) + beta · c with `cublasSgemm` on staged copies (row-major via the transposed product).
     public func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, into c: Tensor, alpha: Float, beta: Float) throws {
-        let (ar, ac) = matrixDims(a)
-        let (br, bc) = matrixDims(b)
-        let (cr, cc) = matrixDims(c)
-        let m = transposeA ? ac : ar, k = transposeA ? ar : ac
-        let kb = transposeB ? bc : br, n = transposeB ? br : bc
-        try requireShape(k == kb && m == cr && n == cc, "gemm: op(a) \(m)×\(k), op(b) \(kb)×\(n), c \(cr)×\(cc)")
-        if m == 0 || n == 0 { return }
-        if k == 0 { return try cpu.gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: c, alpha: alpha, beta: beta) }
-        try context.stagedGemm(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k,
-                               lda: max(ac, 1), ldb: max(bc, 1), ldc: max(cc, 1), alpha: alpha, beta: beta)
+        let g = try GemmShape(a, transposeA: transposeA, b, transposeB: transposeB, c)
+        if g.m == 0 || g.n == 0 { return }
+        if g.k == 0 { return try cpu.gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: c, alpha: alpha, beta: beta) }
+        try context.stagedGemm(a, transposeA: transposeA, b, transposeB: transposeB, c, shape: g, alpha: alpha, beta: beta)
     }
 
     /// Bias add on the host.

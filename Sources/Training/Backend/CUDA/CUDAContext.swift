@@ -73,8 +73,8 @@ final class CUDAContext: Sendable {
     }
 
     /// cublasSgemm on staged copies of host tensors (copies each way).
-    func stagedGemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, _ c: Tensor, m: Int, n: Int, k: Int,
-                    lda: Int, ldb: Int, ldc: Int, alpha: Float, beta: Float) throws {
+    func stagedGemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, _ c: Tensor, shape: GemmShape,
+                    alpha: Float, beta: Float) throws {
         let libs = self.libs
         try state.withLock { s throws in
             try libs.check(libs.setDevice(s.device), "cudaSetDevice")
@@ -82,11 +82,7 @@ final class CUDAContext: Sendable {
             try libs.check(libs.memcpy(da, a.baseAddress, a.count * 4, CUDALibraries.hostToDevice), "cudaMemcpy")
             try libs.check(libs.memcpy(db, b.baseAddress, b.count * 4, CUDALibraries.hostToDevice), "cudaMemcpy")
             if beta != 0 { try libs.check(libs.memcpy(dc, c.baseAddress, c.count * 4, CUDALibraries.hostToDevice), "cudaMemcpy") }
-            // Row-major C = op(A) op(B) is column-major Cᵀ = op(B)ᵀ op(A)ᵀ: swap the operands.
-            var al = alpha, be = beta
-            let status = libs.sgemm(s.handle, transposeB ? 1 : 0, transposeA ? 1 : 0, Int32(n), Int32(m), Int32(k), &al,
-                                    db, Int32(ldb), da, Int32(lda), &be, dc, Int32(ldc))
-            guard status == 0 else { throw TrainingError(.unsupported, "CUDA: cublasSgemm failed with status \(status)") }
+            try libs.sgemmRowMajor(s.handle, shape, transposeA: transposeA, transposeB: transposeB, alpha: alpha, da, db, beta: beta, dc)
             try libs.check(libs.memcpy(c.baseAddress, dc, c.count * 4, CUDALibraries.deviceToHost), "cudaMemcpy")
         }
     }

@@ -67,6 +67,16 @@ final class CUDALibraries: @unchecked Sendable {
         return try CUDALibraries(runtime: runtime, blas: blas)
     }.mapError { $0 as? TrainingError ?? TrainingError(.unsupported, "CUDA: \($0)") }
 
+    /// c = alpha · op(a) · op(b) + beta · c on device pointers of row-major matrices, with cuBLAS (column-major):
+    /// row-major C = op(A) op(B) is column-major Cᵀ = op(B)ᵀ op(A)ᵀ, so the operands are swapped.
+    func sgemmRowMajor(_ handle: OpaquePointer?, _ g: GemmShape, transposeA: Bool, transposeB: Bool, alpha: Float,
+                       _ a: UnsafeRawPointer?, _ b: UnsafeRawPointer?, beta: Float, _ c: UnsafeMutableRawPointer?) throws {
+        var al = alpha, be = beta
+        let status = sgemm(handle, transposeB ? 1 : 0, transposeA ? 1 : 0, Int32(g.n), Int32(g.m), Int32(g.k), &al,
+                           b, Int32(g.ldb), a, Int32(g.lda), &be, c, Int32(g.ldc))
+        guard status == 0 else { throw TrainingError(.unsupported, "CUDA: cublasSgemm failed with status \(status)") }
+    }
+
     /// Throws `unsupported` with the runtime's message unless `status` is cudaSuccess.
     func check(_ status: Int32, _ what: String) throws {
         guard status != 0 else { return }

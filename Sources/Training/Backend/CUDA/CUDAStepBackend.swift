@@ -21,20 +21,12 @@ final class CUDAStepBackend: ComputeBackend, @unchecked Sendable {
     }
 
     func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, into c: Tensor, alpha: Float, beta: Float) throws {
-        let (ar, ac) = matrixDims(a)
-        let (br, bc) = matrixDims(b)
-        let (cr, cc) = matrixDims(c)
-        let m = transposeA ? ac : ar, k = transposeA ? ar : ac
-        let kb = transposeB ? bc : br, n = transposeB ? br : bc
-        try requireShape(k == kb && m == cr && n == cc, "gemm: op(a) \(m)×\(k), op(b) \(kb)×\(n), c \(cr)×\(cc)")
-        if m == 0 || n == 0 { return }
+        let g = try GemmShape(a, transposeA: transposeA, b, transposeB: transposeB, c)
+        if g.m == 0 || g.n == 0 { return }
         let da = try mirrors.read(a), db = try mirrors.read(b)
         let dc = beta == 0 ? try mirrors.write(c) : try mirrors.read(c)
-        var al = alpha, be = beta
-        // Row-major C = op(A) op(B) is column-major Cᵀ = op(B)ᵀ op(A)ᵀ: swap the operands. k = 0 scales c by beta.
-        let status = libs.sgemm(blas, transposeB ? 1 : 0, transposeA ? 1 : 0, Int32(n), Int32(m), Int32(k), &al,
-                                db, Int32(max(bc, 1)), da, Int32(max(ac, 1)), &be, dc, Int32(max(cc, 1)))
-        guard status == 0 else { throw TrainingError(.unsupported, "CUDA: cublasSgemm failed with status \(status)") }
+        // k = 0 scales c by beta.
+        try libs.sgemmRowMajor(blas, g, transposeA: transposeA, transposeB: transposeB, alpha: alpha, da, db, beta: beta, dc)
     }
 
     func addBias(_ bias: Tensor, to x: Tensor) throws {
