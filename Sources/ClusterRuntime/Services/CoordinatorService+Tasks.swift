@@ -139,7 +139,8 @@ extension CoordinatorService {
                 actions += try state.workerFinished(id, worker: worker, final: request.hasTrain ? progress : nil, now: now)
             }
             let job = state.job(id)
-            let peersFinished = state.peersFinished(id, except: worker)
+            // Only a chief that is done training waits for its peers (TaskRunner); other reports need no answer.
+            let peersFinished = request.trainingDone && state.peersFinished(id, except: worker)
             if let job, job.state.isTerminal, case .continue = directive, !request.finished {
                 directive = .stop("\(id) is \(job.state.rawValue)" + (job.reason.isEmpty ? "" : ": \(job.reason)"))
             }

@@ -18,10 +18,13 @@ public final class SequentialModel: Model {
         let layers: [any Layer]
         let offsets: [Int]
         let loss: LossLayer
+        /// Every layer works through backend kernels alone (a device backend may keep the step on the device).
+        let runsOnBackend: Bool
         init(layers: [any Layer], offsets: [Int], loss: LossLayer) {
             self.layers = layers
             self.offsets = offsets
             self.loss = loss
+            self.runsOnBackend = layers.allSatisfy(\.runsOnBackend)
         }
     }
 
@@ -78,7 +81,7 @@ public final class SequentialModel: Model {
     /// backend then keeps the step on the device), else directly with `backend`.
     private func onBackend<R: Sendable>(_ state: State, _ backend: any ComputeBackend, reading inputs: [Tensor], writing outputs: [Tensor],
                                         _ body: (any ComputeBackend) throws -> R) throws -> R {
-        guard state.layers.allSatisfy(\.runsOnBackend) else { return try body(backend) }
+        guard state.runsOnBackend else { return try body(backend) }
         return try backend.runStep(reading: inputs, writing: outputs, body)
     }
 
