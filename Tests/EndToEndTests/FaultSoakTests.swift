@@ -36,18 +36,7 @@ struct FaultSoakTests {
 
     static let cancer = Workload(
         name: "cancer", seeds: 3, maxSteps: (2000, 12000), killRange: (150...1500, 150...9000), minAccuracy: 0.95,
-        body: """
-            model: {type: logistic}
-            data:
-              format: csv
-              train: breast_cancer/breast_cancer.csv
-              label: target
-              test_fraction: 0.3
-              normalize: standard
-              batch_size: 16
-              shuffle: true
-            optimizer: {type: adam, learning_rate: 0.01}
-            """)
+        body: cancerLogisticJob)
 
     static let mnist = Workload(
         name: "mnist", seeds: 2, maxSteps: (700, 2400), killRange: (150...550, 150...1900), minAccuracy: 0.93,

@@ -41,16 +41,7 @@ final class LocalProcesses: @unchecked Sendable {
     }
 
     private func launch(_ name: String, _ binary: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = bin.appendingPathComponent(binary)
-        process.arguments = arguments
-        let log = dir.appendingPathComponent("logs/\(name).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        processes.append(process)
+        processes.append(try startProcess(bin.appendingPathComponent(binary), arguments, log: dir.appendingPathComponent("logs/\(name).log")))
     }
 
     private func waitForFile(_ path: String) throws -> String {
@@ -66,21 +57,7 @@ final class LocalProcesses: @unchecked Sendable {
 
     /// Runs clusterctl against the cluster and returns its exit status and output.
     func clusterctl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = bin.appendingPathComponent("clusterctl")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["TESSERA_COORDINATOR"] = coordinator
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try runClusterctl(bin: bin, coordinator: coordinator, arguments)
     }
 
     /// SIGTERM every process, SIGKILL after 10 s; returns the exit statuses.
@@ -136,3 +113,49 @@ func jsonObject(_ text: String) throws -> [String: Any] {
     }
     return object
 }
+
+/// Starts `executable` with its output in `log` (created empty).
+func startProcess(_ executable: URL, _ arguments: [String], log: URL) throws -> Process {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: log)
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    return process
+}
+
+/// Runs `clusterctl` from `bin` against `coordinator` and returns its exit status and output.
+func runClusterctl(bin: URL, coordinator: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = bin.appendingPathComponent("clusterctl")
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["TESSERA_COORDINATOR"] = coordinator
+    process.environment = environment
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
+/// The model, data and optimizer of the breast-cancer logistic regression the kill tests train (a job spec's
+/// lines between `name:` and `training:`).
+let cancerLogisticJob = """
+    model: {type: logistic}
+    data:
+      format: csv
+      train: breast_cancer/breast_cancer.csv
+      label: target
+      test_fraction: 0.3
+      normalize: standard
+      batch_size: 16
+      shuffle: true
+    optimizer: {type: adam, learning_rate: 0.01}
+    """

@@ -72,15 +72,7 @@ final class RestartableCluster: @unchecked Sendable {
     }
 
     private func launch(_ name: String, _ binary: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = bin.appendingPathComponent(binary)
-        process.arguments = arguments
-        let log = dir.appendingPathComponent("logs/\(name).\(generation).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let process = try startProcess(bin.appendingPathComponent(binary), arguments, log: dir.appendingPathComponent("logs/\(name).\(generation).log"))
         processes.append(process)
         byName[name] = process
     }
@@ -92,20 +84,7 @@ final class RestartableCluster: @unchecked Sendable {
 
     /// Runs clusterctl against the coordinator.
     func clusterctl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = bin.appendingPathComponent("clusterctl")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["TESSERA_COORDINATOR"] = coordinator
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try runClusterctl(bin: bin, coordinator: coordinator, arguments)
     }
 
     /// Writes `spec` to a file and submits it, retrying while the coordinator is still starting; returns the job id.
@@ -162,16 +141,7 @@ struct ResumeEndToEndTests {
     static func spec(name: String) -> String {
         """
         name: \(name)
-        model: {type: logistic}
-        data:
-          format: csv
-          train: breast_cancer/breast_cancer.csv
-          label: target
-          test_fraction: 0.3
-          normalize: standard
-          batch_size: 16
-          shuffle: true
-        optimizer: {type: adam, learning_rate: 0.01}
+        \(cancerLogisticJob)
         training:
           mode: sync
           replicas_to_aggregate: 2
