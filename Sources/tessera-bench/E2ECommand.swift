@@ -9,11 +9,7 @@ struct E2ECommand: AsyncParsableCommand {
         commandName: "e2e",
         abstract: "End to end: MNIST MLP through 1 psd + 2 workerd (async and sync) vs the PyTorch RPC parameter server.")
 
-    @Option(help: "Directory holding mnist/ (default: .data when it has MNIST, else ../shared/data).")
-    var dataRoot: String?
-
-    @Option(help: "Directory holding the release psd and workerd (default: beside tessera-bench).")
-    var binDir: String?
+    @OptionGroup var paths: ClusterBenchOptions
 
     @Option(help: "Modes to run (comma-separated): async, sync.")
     var modes = "async,sync"
@@ -50,9 +46,8 @@ struct E2ECommand: AsyncParsableCommand {
 
     func run() async throws {
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
-        let root = dataRoot ?? (FileManager.default.fileExists(atPath: ".data/mnist/t10k-labels-idx1-ubyte.gz") ? ".data" : "../shared/data")
-        let dataRoot = URL(fileURLWithPath: root).standardizedFileURL.path
-        let bin = binDir.map { URL(fileURLWithPath: $0) } ?? BenchCluster.defaultBinDirectory()
+        let dataRoot = paths.resolvedDataRoot
+        let bin = paths.bin
         let loadBefore = loadAverage()
 
         var results: [Round] = []

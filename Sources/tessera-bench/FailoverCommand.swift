@@ -12,11 +12,7 @@ struct FailoverCommand: AsyncParsableCommand {
         commandName: "failover",
         abstract: "Steps/s of a 3-worker job before and after one worker is killed (sync b=1, sync b=0, async).")
 
-    @Option(help: "Directory holding mnist/ (default: .data when it has MNIST, else ../shared/data).")
-    var dataRoot: String?
-
-    @Option(help: "Directory holding the release psd and workerd (default: beside tessera-bench).")
-    var binDir: String?
+    @OptionGroup var paths: ClusterBenchOptions
 
     @Option(help: "Configurations (comma-separated): sync_b1, sync_b0, async.")
     var configs = "sync_b1,sync_b0,async"
@@ -39,9 +35,8 @@ struct FailoverCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let root = dataRoot ?? (FileManager.default.fileExists(atPath: ".data/mnist/t10k-labels-idx1-ubyte.gz") ? ".data" : "../shared/data")
-        let dataRoot = URL(fileURLWithPath: root).standardizedFileURL.path
-        let bin = binDir.map { URL(fileURLWithPath: $0) } ?? BenchCluster.defaultBinDirectory()
+        let dataRoot = paths.resolvedDataRoot
+        let bin = paths.bin
         var runs: [Run] = []
         for name in configs.split(separator: ",").map(String.init) {
             guard ["sync_b1", "sync_b0", "async"].contains(name) else { throw ValidationError("unknown config \(name)") }

@@ -9,11 +9,7 @@ struct StragglersCommand: AsyncParsableCommand {
         commandName: "stragglers",
         abstract: "Sync without and with a backup worker, and async, when one of 3 workers is 3× slower.")
 
-    @Option(help: "Directory holding mnist/ (default: .data when it has MNIST, else ../shared/data).")
-    var dataRoot: String?
-
-    @Option(help: "Directory holding the release psd and workerd (default: beside tessera-bench).")
-    var binDir: String?
+    @OptionGroup var paths: ClusterBenchOptions
 
     @Option(help: "Slowdown factor of the straggler (workerd --slowdown).")
     var slowdown = 3.0
@@ -35,9 +31,8 @@ struct StragglersCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let root = dataRoot ?? (FileManager.default.fileExists(atPath: ".data/mnist/t10k-labels-idx1-ubyte.gz") ? ".data" : "../shared/data")
-        let dataRoot = URL(fileURLWithPath: root).standardizedFileURL.path
-        let bin = binDir.map { URL(fileURLWithPath: $0) } ?? BenchCluster.defaultBinDirectory()
+        let dataRoot = paths.resolvedDataRoot
+        let bin = paths.bin
         let chosen = try configs.split(separator: ",").map { try Self.config(String($0), batch: batchSize) }
         let loadBefore = loadAverage()
 
