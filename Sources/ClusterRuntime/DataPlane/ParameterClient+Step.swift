@@ -102,17 +102,19 @@ extension ParameterClient {
     /// variable in `tables`, one frame per shard tagged with `versions[link]`, so the shard applies (async) or counts
     /// (sync) the whole step at once. Every embedding partition a shard holds gets an entry, empty when no key is its own.
     /// A shard whose dense partitions need chunking gets its dense part in chunks first, then the rows in a second push.
-    public func pushStep(dense gradients: VariableBuffers, sparse tables: [SparseRowBuffer], versions pulled: [UInt64]) async throws -> PushSummary {
+    /// Without `gradients` only the rows go.
+    public func pushStep(dense gradients: VariableBuffers?, sparse tables: [SparseRowBuffer], versions pulled: [UInt64]) async throws -> PushSummary {
         let byLink = try rowsByLink(tables, includeEmpty: true)
         let requestID = UInt64.random(in: 1...UInt64.max)
         return try await withThrowingTaskGroup(of: (accepted: Bool, version: UInt64).self) { group in
             for (l, link) in links.enumerated() {
                 let version = pulled[l], part = byLink[l]
-                let chunked = link.routes.contains { $0.elementCount * 4 > chunkLimitBytes }
-                if chunked {
+                let routes = gradients == nil ? [] : link.routes
+                let chunked = routes.contains { $0.elementCount * 4 > chunkLimitBytes }
+                if chunked, let gradients {
                     group.addTask { try await self.pushChunked(link, version: version, requestID: requestID, gradients: gradients) }
                 }
-                let dense = chunked ? [] : link.routes
+                let dense = chunked ? [] : routes
                 guard !dense.isEmpty || !part.entries.isEmpty else { continue }
                 group.addTask {
                     try await self.pushStep(link: link, dense: dense, part, gradients: gradients, tables: tables, version: version, requestID: requestID)
@@ -128,7 +130,7 @@ extension ParameterClient {
     }
 
     private func pushStep(
-        link: ShardLink, dense: [PartitionRoute], _ part: LinkRows, gradients: VariableBuffers, tables: [SparseRowBuffer], version: UInt64,
+        link: ShardLink, dense: [PartitionRoute], _ part: LinkRows, gradients: VariableBuffers?, tables: [SparseRowBuffer], version: UInt64,
         requestID: UInt64
     ) async throws -> (accepted: Bool, version: UInt64) {
         let header = FrameHeader(kind: .pushRequest, requestID: requestID, jobID: jobID, senderID: workerID)
@@ -142,7 +144,7 @@ extension ParameterClient {
         let size = WireFormat.encodedSize(header: header, entries: entries)
         let request = try [UInt8](unsafeUninitializedCapacity: size) { out, count in
             count = try WireFormat.encode(header: header, entries: entries, into: UnsafeMutableRawBufferPointer(out)) { index, destination in
-                if index < dense.count {
+                if index < dense.count, let gradients {
                     destination.payload.copyMemory(from: UnsafeRawBufferPointer(gradients.slice(dense[index])))
                     return
                 }
