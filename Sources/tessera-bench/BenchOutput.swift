@@ -9,6 +9,13 @@ enum BenchOutput {
         return seconds(ContinuousClock.now - start)
     }
 
+    /// CPU seconds (user + system) this process has used so far, all threads together.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
     /// Seconds `body` takes (async).
     static func time(_ body: () async throws -> Void) async rethrows -> Double {
         let start = ContinuousClock.now

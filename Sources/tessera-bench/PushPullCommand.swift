@@ -28,6 +28,8 @@ struct PushPullCommand: AsyncParsableCommand {
         var mib: Int
         var pushSeconds: Double
         var pullSeconds: Double
+        /// Cores this process kept busy over the timed iterations (client, shards and the kernel's copies together).
+        var cores: Double
         var gbps: Double { 2 * Double(mib << 20) / (pushSeconds + pullSeconds) / 1e9 }
     }
 
@@ -41,10 +43,11 @@ struct PushPullCommand: AsyncParsableCommand {
 
         print("raw loopback TCP (POSIX sockets, one connection, one way)")
         var raw: [Int: Double] = [:]
+        var rawCores: [Int: Double] = [:]
         for size in sizes {
-            raw[size] = try RawTCP.measure(bytes: size << 20, iterations: iterations(size) * 2)
+            (raw[size], rawCores[size]) = try RawTCP.measure(bytes: size << 20, iterations: iterations(size) * 2)
         }
-        BenchOutput.printTable(["MiB", "GB/s"], sizes.map { [String($0), String(format: "%.3f", raw[$0]!)] })
+        BenchOutput.printTable(["MiB", "GB/s", "cores busy"], sizes.map { [String($0), String(format: "%.3f", raw[$0]!), String(format: "%.2f", rawCores[$0]!)] })
         print("")
 
         var rows: [Row] = []
@@ -54,7 +57,7 @@ struct PushPullCommand: AsyncParsableCommand {
                 for size in sizes {
                     let row = try await measure(cluster, shards: count, transport: kind, mib: size)
                     rows.append(row)
-                    print(String(format: "  %d shard(s) %-6@ %4d MiB: push %8.2f ms  pull %8.2f ms  %.3f GB/s", count, kind.rawValue, size, row.pushSeconds * 1000, row.pullSeconds * 1000, row.gbps))
+                    print(String(format: "  %d shard(s) %-6@ %4d MiB: push %8.2f ms  pull %8.2f ms  %.3f GB/s  %.2f cores busy", count, kind.rawValue, size, row.pushSeconds * 1000, row.pullSeconds * 1000, row.gbps, row.cores))
                     fflush(nil)
                 }
             }
@@ -63,12 +66,13 @@ struct PushPullCommand: AsyncParsableCommand {
         print("")
         print("push+pull (median iteration; GB/s = bytes pushed + pulled / seconds / 1e9)")
         BenchOutput.printTable(
-            ["shards", "transport", "MiB", "push ms", "pull ms", "GB/s", "vs raw TCP"],
+            ["shards", "transport", "MiB", "push ms", "pull ms", "GB/s", "vs raw TCP", "cores busy"],
             rows.map {
                 [String($0.shards), $0.transport, String($0.mib), String(format: "%.2f", $0.pushSeconds * 1000),
                  String(format: "%.2f", $0.pullSeconds * 1000), String(format: "%.3f", $0.gbps),
-                 String(format: "%.0f %%", 100 * $0.gbps / raw[$0.mib]!)]
+                 String(format: "%.0f %%", 100 * $0.gbps / raw[$0.mib]!), String(format: "%.2f", $0.cores)]
             })
+        print("(cores busy: process CPU seconds ÷ wall seconds of the timed iterations, out of \(ProcessInfo.processInfo.activeProcessorCount))")
 
         let peers = peerDir.isEmpty ? PeerResults() : PeerResults.run(directory: peerDir)
         print("")
@@ -80,9 +84,11 @@ struct PushPullCommand: AsyncParsableCommand {
             "bench": "push-pull",
             "gbps_definition": "(bytes pushed + bytes pulled) / (median push seconds + median pull seconds) / 1e9",
             "raw_tcp_gbps": Dictionary(uniqueKeysWithValues: raw.map { (String($0.key), BenchOutput.round3($0.value)) }),
+            "raw_tcp_cores_busy": Dictionary(uniqueKeysWithValues: rawCores.map { (String($0.key), BenchOutput.round3($0.value)) }),
+            "cpu_cores": ProcessInfo.processInfo.activeProcessorCount,
             "rows": rows.map {
                 ["shards": $0.shards, "transport": $0.transport, "mib": $0.mib, "push_s": $0.pushSeconds, "pull_s": $0.pullSeconds,
-                 "gbps": BenchOutput.round3($0.gbps), "ratio_to_raw_tcp": BenchOutput.round3($0.gbps / raw[$0.mib]!)] as [String: Any]
+                 "gbps": BenchOutput.round3($0.gbps), "cores_busy": BenchOutput.round3($0.cores), "ratio_to_raw_tcp": BenchOutput.round3($0.gbps / raw[$0.mib]!)] as [String: Any]
             },
             "python_loopback_tcp_gbps": peers.pythonTCP as Any,
             "torch_rpc_gbps": peers.torch as Any,
@@ -121,7 +127,9 @@ struct PushPullCommand: AsyncParsableCommand {
         var pushes: [Double] = []
         var pulls: [Double] = []
         var versions: [UInt64] = []
+        var cpuStart = 0.0
         for i in 0..<(iterations(mib) + 1) {
+            if i == 1 { cpuStart = BenchOutput.processCPUSeconds() }
             let pull = try await BenchOutput.time { versions = try await client.pull(into: parameterBuffers) }
             let push = try await BenchOutput.time { _ = try await client.push(gradientBuffers, versions: versions) }
             if i > 0 {
@@ -129,7 +137,10 @@ struct PushPullCommand: AsyncParsableCommand {
                 pushes.append(push)
             }
         }
-        return Row(shards: shards, transport: transport.rawValue, mib: mib, pushSeconds: BenchOutput.median(pushes), pullSeconds: BenchOutput.median(pulls))
+        let cores = (BenchOutput.processCPUSeconds() - cpuStart) / (pushes.reduce(0, +) + pulls.reduce(0, +))
+        return Row(
+            shards: shards, transport: transport.rawValue, mib: mib, pushSeconds: BenchOutput.median(pushes), pullSeconds: BenchOutput.median(pulls),
+            cores: cores)
     }
 }
 

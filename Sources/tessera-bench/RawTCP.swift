@@ -9,8 +9,9 @@ import Glibc
 /// One connection; the sender writes `bytes` from one buffer, the receiver reads them into one
 /// buffer of the same size and answers one byte; one way, like `loopback_tcp.py`.
 enum RawTCP {
-    /// GB/s (1e9 bytes) of the median iteration.
-    static func measure(bytes: Int, iterations: Int) throws -> Double {
+    /// GB/s (1e9 bytes) of the median iteration, and the cores the two ends kept busy (process CPU seconds ÷ wall
+    /// seconds over the timed iterations: the kernel's copies on both sides).
+    static func measure(bytes: Int, iterations: Int) throws -> (gbps: Double, cores: Double) {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw BenchFailure("socket() failed: errno \(errno)") }
         var one: Int32 = 1
@@ -63,7 +64,9 @@ enum RawTCP {
         defer { data.deallocate() }
         memset(data.baseAddress!, 7, bytes)
         var times: [Double] = []
-        for _ in 0..<(iterations + 1) {
+        var cpuStart = 0.0
+        for i in 0..<(iterations + 1) {
+            if i == 1 { cpuStart = BenchOutput.processCPUSeconds() }
             let t = try BenchOutput.time {
                 var sent = 0
                 while sent < bytes {
@@ -76,7 +79,9 @@ enum RawTCP {
             }
             times.append(t)
         }
-        return Double(bytes) / BenchOutput.median(Array(times.dropFirst())) / 1e9
+        let timed = Array(times.dropFirst())
+        let cores = (BenchOutput.processCPUSeconds() - cpuStart) / timed.reduce(0, +)
+        return (Double(bytes) / BenchOutput.median(timed) / 1e9, cores)
     }
 }
 

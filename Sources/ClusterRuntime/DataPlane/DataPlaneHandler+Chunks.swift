@@ -3,13 +3,10 @@ import TensorWire
 
 extension DataPlaneHandler {
     /// A pull whose entries name row ranges of dense partitions (`EntryHeader.chunkRequest`: rank ≥ 1 shape, `rowOffset`):
-    /// answers one dense chunk entry per request entry with those rows, all at one version, encoded straight from storage.
-    func pullChunks(_ view: FrameView) async throws -> [UInt8] {
+    /// answers one dense chunk entry per request entry with those rows, all at one version, encoded straight from storage
+    /// into the transport's buffer.
+    func answerChunks<Answer>(_ view: FrameView, _ answer: AnswerWriter<Answer>) throws -> Answer {
         let jobID = view.header.jobID
-        let wanted = view.entries.map(\.header.version).max() ?? 0
-        if wanted > 0 {
-            _ = try await shard.waitForVersion(jobID: jobID, atLeast: wanted, timeout: maxPullWait)
-        }
         let specs = try shard.partitions(jobID: jobID)
         var ranges: [(key: PartitionKey, rows: Range<Int>)] = []
         var shapes: [Shape] = []
@@ -35,9 +32,8 @@ extension DataPlaneHandler {
                     variableID: r.key.variableID, partition: r.key.partition, version: version, dtype: .f32, shape: shape,
                     rowOffset: r.rows.lowerBound)
             }
-            let size = WireFormat.encodedSize(header: header, entries: entries)
-            return try [UInt8](unsafeUninitializedCapacity: size) { out, count in
-                count = try WireFormat.encode(header: header, entries: entries, into: UnsafeMutableRawBufferPointer(out)) { index, destination in
+            return try answer(WireFormat.encodedSize(header: header, entries: entries)) { out in
+                try WireFormat.encode(header: header, entries: entries, into: out) { index, destination in
                     destination.payload.copyMemory(from: UnsafeRawBufferPointer(buffers[index]))
                 }
             }

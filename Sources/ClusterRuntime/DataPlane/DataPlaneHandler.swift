@@ -25,13 +25,56 @@ public struct DataPlaneHandler: Sendable {
 
     /// Handles one request frame and returns the encoded response frame; RESOURCE_EXHAUSTED when the shard's admission limit is reached.
     public func handle(_ method: DataPlaneMethod, request: [UInt8]) async throws -> [UInt8] {
+        try await handle(method, request: request) { bytes, encode in
+            try [UInt8](unsafeUninitializedCapacity: bytes) { out, count in count = try encode(UnsafeMutableRawBufferPointer(out)) }
+        }
+    }
+
+    /// Handles one request frame, writing the response frame with `answer` (given at most how many bytes it takes
+    /// and the encoder that fills them, returning the bytes written) straight where the transport sends it from:
+    /// a dense pull is encoded from the variables' storage into that buffer with no copy in between.
+    public func handle<Answer>(
+        _ method: DataPlaneMethod, request: [UInt8], answer: AnswerWriter<Answer>
+    ) async throws -> Answer {
         try admission.admit(request.count, for: method)
         defer { admission.release(request.count) }
         switch method {
-        case .pull: return try await pull(request)
+        case .pull: return try await pull(request, answer)
         case .push:
             try await waitWhilePaused(request)
-            return try push(request)
+            return try Self.write(try push(request), answer)
+        }
+    }
+
+    /// Handles a request that needs no waiting right here (on the transport's thread, saving two thread hops): a push
+    /// while no job is paused, or a dense pull whose version the shard already holds, of at most `limit` request bytes.
+    /// Returns nil, having done nothing, for anything else, which goes through `handle`.
+    public func handleAtOnce<Answer>(
+        _ method: DataPlaneMethod, request: [UInt8], limit: Int, answer: AnswerWriter<Answer>
+    ) throws -> Answer? {
+        guard request.count <= limit else { return nil }
+        switch method {
+        case .push:
+            guard !shard.hasPausedJobs else { return nil }
+            try admission.admit(request.count, for: method)
+            defer { admission.release(request.count) }
+            return try Self.write(try push(request), answer)
+        case .pull:
+            let view = try decode(request, expecting: .pullRequest)
+            guard !view.entries.contains(where: { $0.header.encoding == .sparseRows }) else { return nil }
+            let wanted = view.entries.map(\.header.version).max() ?? 0
+            guard wanted == 0 || ((try? shard.version(jobID: view.header.jobID)) ?? 0) >= wanted else { return nil }
+            try admission.admit(request.count, for: method)
+            defer { admission.release(request.count) }
+            return try answerPull(view, answer)
+        }
+    }
+
+    /// Hands an already encoded response frame to `answer`.
+    static func write<Answer>(_ frame: [UInt8], _ answer: AnswerWriter<Answer>) throws -> Answer {
+        try answer(frame.count) { out in
+            frame.withUnsafeBytes { out.copyMemory(from: $0) }
+            return frame.count
         }
     }
 
@@ -61,16 +104,21 @@ public struct DataPlaneHandler: Sendable {
         return view
     }
 
-    private func pull(_ request: [UInt8]) async throws -> [UInt8] {
+    private func pull<Answer>(_ request: [UInt8], _ answer: AnswerWriter<Answer>) async throws -> Answer {
         let view = try decode(request, expecting: .pullRequest)
-        if view.entries.contains(where: { $0.header.encoding == .sparseRows }) { return try await pullSparse(view, request) }
-        if view.entries.contains(where: { $0.header.flags.contains(.rowRange) }) { return try await pullChunks(view) }
-        let jobID = view.header.jobID
-        let keys = view.entries.map { PartitionKey(variableID: $0.header.variableID, partition: $0.header.partition) }
+        if view.entries.contains(where: { $0.header.encoding == .sparseRows }) { return try Self.write(try await pullSparse(view, request), answer) }
         let wanted = view.entries.map(\.header.version).max() ?? 0
         if wanted > 0 {
-            _ = try await shard.waitForVersion(jobID: jobID, atLeast: wanted, timeout: maxPullWait)
+            _ = try await shard.waitForVersion(jobID: view.header.jobID, atLeast: wanted, timeout: maxPullWait)
         }
+        return try answerPull(view, answer)
+    }
+
+    /// Answers a dense pull (whole partitions or row ranges) at the shard's current version, encoded from storage.
+    private func answerPull<Answer>(_ view: FrameView, _ answer: AnswerWriter<Answer>) throws -> Answer {
+        if view.entries.contains(where: { $0.header.flags.contains(.rowRange) }) { return try answerChunks(view, answer) }
+        let jobID = view.header.jobID
+        let keys = view.entries.map { PartitionKey(variableID: $0.header.variableID, partition: $0.header.partition) }
         let specs = try shard.partitions(jobID: jobID)
         let shapes = try keys.map { key throws -> Shape in
             guard let spec = specs.first(where: { $0.variableID == key.variableID && $0.partition == key.partition }) else {
@@ -83,9 +131,8 @@ public struct DataPlaneHandler: Sendable {
             let entries = zip(keys, shapes).map { key, shape in
                 EntryHeader.dense(variableID: key.variableID, partition: key.partition, version: version, dtype: .f32, shape: shape)
             }
-            let size = WireFormat.encodedSize(header: header, entries: entries)
-            return try [UInt8](unsafeUninitializedCapacity: size) { out, count in
-                count = try WireFormat.encode(header: header, entries: entries, into: UnsafeMutableRawBufferPointer(out)) { index, destination in
+            return try answer(WireFormat.encodedSize(header: header, entries: entries)) { out in
+                try WireFormat.encode(header: header, entries: entries, into: out) { index, destination in
                     destination.payload.copyMemory(from: UnsafeRawBufferPointer(buffers[index]))
                 }
             }
@@ -137,6 +184,10 @@ public struct DataPlaneHandler: Sendable {
         return WireFormat.encode(WireFrame(header: header, entries: [WireEntry(header: ack, rowKeys: [], payload: [])]))
     }
 }
+
+/// Writes a response frame of at most `bytes` bytes with `encode` (which returns the bytes it wrote) into the
+/// transport's own buffer and returns the transport's handle on it: an array for gRPC, a send buffer for native.
+public typealias AnswerWriter<Answer> = (_ bytes: Int, _ encode: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Answer
 
 /// Frame-level status codes of a push response (gRPC status covers errors).
 public enum PushStatus {

@@ -9,7 +9,7 @@ import Synchronization
 /// reuses its storage if every other holder has let it go, and allocates a fresh one otherwise
 /// (never a copy, never shared memory). Buffers under `minimumBytes` are not kept: small messages
 /// are cheap to allocate. At most `capacity` buffers are held between messages: with the default
-/// 16 MiB chunk limit that is up to 32 MiB per direction per connection kept while it is open.
+/// 2 MiB chunk limit that is up to 4 MiB per direction per connection kept while it is open.
 struct NativeBufferRing {
     private var buffers: [ByteBuffer] = []
     private let capacity: Int

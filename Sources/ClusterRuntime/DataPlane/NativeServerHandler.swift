@@ -48,21 +48,21 @@ final class NativeServerHandler: ChannelInboundHandler {
         let metrics = self.metrics
         let sendBuffers = self.sendBuffers
         let arrays = self.arrays
-        let box = NativeRequestBox(message.body.bytes)
+        var request = message.body.bytes
+        if serveAtOnce(context, method, preamble, &request) { return }
+        let box = NativeRequestBox(request)
+        request = []
         Task {
             var request = box.take()
             let answer: ByteBuffer
+            let write = NativeAnswers.writer(preamble, channel, sendBuffers)
             do {
-                let reply: [UInt8]
                 if let metrics {
-                    reply = try await metrics.record(method, request: request) { try await handler.handle(method, request: request) }
+                    answer = try await metrics.record(method, requestBytes: request.count, bytes: NativeAnswers.frameBytes, isStale: NativeAnswers.isStale) {
+                        try await handler.handle(method, request: request, answer: write)
+                    }
                 } else {
-                    reply = try await handler.handle(method, request: request)
-                }
-                let header = NativePreamble(method: preamble.method, isResponse: true, status: 0, requestID: preamble.requestID, length: 0)
-                answer = sendBuffers.message(header, bodyBytes: reply.count, allocator: channel.allocator) { out in
-                    reply.withUnsafeBytes { out.copyMemory(from: $0) }
-                    return reply.count
+                    answer = try await handler.handle(method, request: request, answer: write)
                 }
             } catch {
                 let failure = RuntimeFailure(serving: error)
@@ -75,6 +75,40 @@ final class NativeServerHandler: ChannelInboundHandler {
             channel.writeAndFlush(answer).whenComplete { _ in sendBuffers.recycle(answer) }
         }
     }
+
+    /// Serves a request that needs no waiting on this event loop (`DataPlaneHandler.handleAtOnce`), saving the hops to a
+    /// task and back; false, with nothing done, when it must wait (a long-polling pull, a paused job) or is large.
+    private func serveAtOnce(
+        _ context: ChannelHandlerContext, _ method: DataPlaneMethod, _ preamble: NativePreamble, _ request: inout [UInt8]
+    ) -> Bool {
+        let answer: ByteBuffer
+        let write = NativeAnswers.writer(preamble, context.channel, sendBuffers)
+        do {
+            let request = request
+            let served: ByteBuffer?
+            if let metrics {
+                served = try metrics.recordAtOnce(method, requestBytes: request.count, bytes: NativeAnswers.frameBytes, isStale: NativeAnswers.isStale) {
+                    try handler.handleAtOnce(method, request: request, limit: Self.atOnceLimit, answer: write)
+                }
+            } else {
+                served = try handler.handleAtOnce(method, request: request, limit: Self.atOnceLimit, answer: write)
+            }
+            guard let served else { return false }
+            answer = served
+        } catch {
+            let failure = RuntimeFailure(serving: error)
+            logger.debug("data-plane request failed", metadata: ["method": "\(method.rawValue)", "error": "\(failure.message)"])
+            answer = context.channel.allocator.nativeFailure(preamble.method, requestID: preamble.requestID, code: failure.code, message: failure.message)
+        }
+        arrays.recycle(request)
+        request = []
+        let sendBuffers = self.sendBuffers
+        context.writeAndFlush(wrapOutboundOut(answer)).whenComplete { _ in sendBuffers.recycle(answer) }
+        return true
+    }
+
+    /// Largest request served on the event loop itself (a push's apply blocks the loop for its duration).
+    static let atOnceLimit = 8 << 20
 
     private func handshake(_ context: ChannelHandlerContext, _ message: NativeMessage) {
         if let token, !constantTimeEqual(token, message.body.bytes) {
@@ -111,4 +145,21 @@ func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     var difference: UInt8 = 0
     for i in 0..<a.count { difference |= a[i] ^ b[i] }
     return difference == 0
+}
+
+/// How the native server writes and inspects answers held in its send buffers.
+enum NativeAnswers {
+    /// Writes the answer to `request` straight into a buffer the connection sends (a pull: from the variables' storage).
+    static func writer(_ request: NativePreamble, _ channel: any Channel, _ sendBuffers: NativeSendBuffers) -> AnswerWriter<ByteBuffer> {
+        let header = NativePreamble(method: request.method, isResponse: true, status: 0, requestID: request.requestID, length: 0)
+        return { bytes, encode in try sendBuffers.message(header, bodyBytes: bytes, allocator: channel.allocator, encode: encode) }
+    }
+
+    /// The TensorWire frame bytes of an answer (after the preamble).
+    static func frameBytes(_ answer: ByteBuffer) -> Int { answer.readableBytes - NativePreamble.size }
+
+    /// Whether an answer is a push answer saying the gradient was dropped as stale.
+    static func isStale(_ answer: ByteBuffer) -> Bool {
+        answer.withUnsafeReadableBytes { ShardMetrics.isStaleAnswer(UnsafeRawBufferPointer(rebasing: $0.dropFirst(NativePreamble.size))) }
+    }
 }

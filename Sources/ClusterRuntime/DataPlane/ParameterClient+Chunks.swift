@@ -1,13 +1,15 @@
 import TensorWire
 
 extension ParameterClient {
-    /// Default largest payload of one data-plane message (16 MiB).
-    public static let defaultChunkLimitBytes = 16 << 20
+    /// Default largest payload of one data-plane message (2 MiB). Measured on the 2-core loopback benchmark with 2 in
+    /// flight (`scripts/bench push-pull`): 2 MiB chunks stay in cache between the socket copy, the CRC and the apply;
+    /// 1 MiB paid more per message than it saved, 4 MiB and 16 MiB spilled.
+    public static let defaultChunkLimitBytes = 2 << 20
 
-    /// Chunk messages of one pull or push kept in flight to a shard at once. 1 (one after another) measured fastest on
-    /// the 2-core loopback benchmark, where client and shard share the cores (2 and 3 in flight: 10–15 % slower); a
-    /// larger window lets CRC and apply overlap the wire when they run on different machines.
-    static let chunksInFlight = 1
+    /// Chunk messages of one pull or push kept in flight to a shard at once: while the shard applies (or encodes) one,
+    /// the next one crosses the wire. 2 measured fastest on the 2-core loopback benchmark (1: 15–25 % slower, 3–4: no
+    /// better); a larger window would pay where the ends are on different machines with more latency between them.
+    static let chunksInFlight = 2
 
     /// One pull message's worth of row ranges: (route index, first row, rows).
     typealias ChunkPlan = [[(route: Int, row: Int, rows: Int)]]

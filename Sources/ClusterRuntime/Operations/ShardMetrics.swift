@@ -34,33 +34,60 @@ public struct ShardMetrics: Sendable {
     public func record(
         _ method: DataPlaneMethod, request: [UInt8], _ body: () async throws -> [UInt8]
     ) async throws -> [UInt8] {
+        try await record(method, requestBytes: request.count, bytes: \.count, isStale: { $0.withUnsafeBytes(Self.isStaleAnswer) }, body)
+    }
+
+    /// `record` for an answer held in a transport's own buffer: `bytes` gives its frame's size, `isStale` whether a push
+    /// answer says the gradient was dropped (`isStaleAnswer` of the frame).
+    public func record<Answer>(
+        _ method: DataPlaneMethod, requestBytes: Int, bytes: (Answer) -> Int, isStale: (Answer) -> Bool, _ body: () async throws -> Answer
+    ) async throws -> Answer {
         inFlight.increment()
         defer { inFlight.decrement() }
         let start = ContinuousClock.now
-        let reply: [UInt8]
         do {
-            reply = try await body()
+            let reply = try await body()
+            count(method, requestBytes: requestBytes, answerBytes: { bytes(reply) }, stale: { isStale(reply) }, since: start)
+            return reply
         } catch {
             (method == .push ? pushErrors : pullErrors).increment()
             throw error
         }
+    }
+
+    /// `record` for `DataPlaneHandler.handleAtOnce`: a nil answer (the request was not handled) counts nothing.
+    public func recordAtOnce<Answer>(
+        _ method: DataPlaneMethod, requestBytes: Int, bytes: (Answer) -> Int, isStale: (Answer) -> Bool, _ body: () throws -> Answer?
+    ) throws -> Answer? {
+        inFlight.increment()
+        defer { inFlight.decrement() }
+        let start = ContinuousClock.now
+        do {
+            guard let reply = try body() else { return nil }
+            count(method, requestBytes: requestBytes, answerBytes: { bytes(reply) }, stale: { isStale(reply) }, since: start)
+            return reply
+        } catch {
+            (method == .push ? pushErrors : pullErrors).increment()
+            throw error
+        }
+    }
+
+    private func count(_ method: DataPlaneMethod, requestBytes: Int, answerBytes: () -> Int, stale: () -> Bool, since start: ContinuousClock.Instant) {
         switch method {
         case .push:
             apply.recordInterval(since: start)
             pushes.increment()
-            pushBytes.increment(by: request.count)
-            if Self.isStaleAnswer(reply) { staleDropped.increment() }
+            pushBytes.increment(by: requestBytes)
+            if stale() { staleDropped.increment() }
         case .pull:
             pulls.increment()
-            pullBytes.increment(by: reply.count)
+            pullBytes.increment(by: answerBytes())
         }
-        return reply
     }
 
     /// True when a push response frame says the gradient was dropped as stale.
-    static func isStaleAnswer(_ reply: [UInt8]) -> Bool {
-        let status = try? reply.withUnsafeBytes { raw throws(WireError) in try WireFormat.decodeView(raw).header.status }
-        return status == PushStatus.stale
+    static func isStaleAnswer(_ frame: UnsafeRawBufferPointer) -> Bool {
+        (try? WireFormat.decodeView(frame).header.status) == PushStatus.stale
     }
 }
 
