@@ -198,6 +198,80 @@ static uint32_t crc32c_hardware(uint32_t crc, const void *data, size_t len) {
     return (uint32_t)crc0 ^ 0xFFFFFFFFu;
 }
 
+// Three interleaved streams like crc_three_streams, each 8-byte word stored to `dst` right after
+// it is loaded, so the copy costs no second pass over the source.
+static inline void crc_copy_three_streams(const unsigned char **next, unsigned char **out, size_t block,
+                                          uint64_t *c0, uint64_t *c1, uint64_t *c2) {
+    const unsigned char *p = *next;
+    unsigned char *d = *out;
+    const unsigned char *end = p + block;
+    uint64_t a = *c0, b = 0, c = 0, t0, t1, t2;
+    __asm__(
+        "1:\n\t"
+        "movq (%[p]), %[t0]\n\t"
+        "movq (%[p],%[blk],1), %[t1]\n\t"
+        "movq (%[p],%[blk],2), %[t2]\n\t"
+        "crc32q %[t0], %[a]\n\t"
+        "crc32q %[t1], %[b]\n\t"
+        "crc32q %[t2], %[c]\n\t"
+        "movq %[t0], (%[d])\n\t"
+        "movq %[t1], (%[d],%[blk],1)\n\t"
+        "movq %[t2], (%[d],%[blk],2)\n\t"
+        "addq $8, %[p]\n\t"
+        "addq $8, %[d]\n\t"
+        "cmpq %[end], %[p]\n\t"
+        "jb 1b\n\t"
+        : [a] "+r"(a), [b] "+r"(b), [c] "+r"(c), [p] "+r"(p), [d] "+r"(d), [t0] "=&r"(t0), [t1] "=&r"(t1),
+          [t2] "=&r"(t2)
+        : [blk] "r"((uint64_t)block), [end] "r"(end)
+        : "cc", "memory");
+    *next = p + 2 * block;  // p and d advanced over the first block only
+    *out = d + 2 * block;
+    *c0 = a;
+    *c1 = b;
+    *c2 = c;
+}
+
+__attribute__((target("sse4.2")))
+static uint32_t crc32c_copy_hardware(uint32_t crc, unsigned char *out, const void *data, size_t len) {
+    pthread_once(&shift_once, init_shift_tables);
+    const unsigned char *next = (const unsigned char *)data;
+    uint64_t crc0 = crc ^ 0xFFFFFFFFu, crc1, crc2;
+
+    while (len && ((uintptr_t)next & 7) != 0) {
+        *out++ = *next;
+        crc0 = _mm_crc32_u8((uint32_t)crc0, *next++);
+        len--;
+    }
+    while (len >= LONG_BLOCK * 3) {
+        crc_copy_three_streams(&next, &out, LONG_BLOCK, &crc0, &crc1, &crc2);
+        crc0 = shift_crc(shift_long, crc0) ^ crc1;
+        crc0 = shift_crc(shift_long, crc0) ^ crc2;
+        len -= LONG_BLOCK * 3;
+    }
+    while (len >= SHORT_BLOCK * 3) {
+        crc_copy_three_streams(&next, &out, SHORT_BLOCK, &crc0, &crc1, &crc2);
+        crc0 = shift_crc(shift_short, crc0) ^ crc1;
+        crc0 = shift_crc(shift_short, crc0) ^ crc2;
+        len -= SHORT_BLOCK * 3;
+    }
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, next, 8);
+        memcpy(out, &w, 8);
+        crc0 = _mm_crc32_u64(crc0, w);
+        next += 8;
+        out += 8;
+        len -= 8;
+    }
+    while (len) {
+        *out++ = *next;
+        crc0 = _mm_crc32_u8((uint32_t)crc0, *next++);
+        len--;
+    }
+    return (uint32_t)crc0 ^ 0xFFFFFFFFu;
+}
+
 int tessera_crc32c_hardware_available(void) {
     int available = __atomic_load_n(&hardware_available, __ATOMIC_RELAXED);
     if (available < 0) {
@@ -220,4 +294,13 @@ uint32_t tessera_crc32c(uint32_t crc, const void *data, size_t len) {
     if (tessera_crc32c_hardware_available()) return crc32c_hardware(crc, data, len);
 #endif
     return tessera_crc32c_software(crc, data, len);
+}
+
+uint32_t tessera_crc32c_copy(uint32_t crc, void *dst, const void *src, size_t len) {
+    if (len == 0 || src == NULL || dst == NULL) return crc;
+#ifdef TESSERA_CRC32C_X86
+    if (tessera_crc32c_hardware_available()) return crc32c_copy_hardware(crc, (unsigned char *)dst, src, len);
+#endif
+    memcpy(dst, src, len);
+    return tessera_crc32c(crc, dst, len);
 }

@@ -8,6 +8,14 @@ public enum CRC32C {
         return tessera_crc32c(seed, base, bytes.count)
     }
 
+    /// Copies `source` into `destination` (same size, not overlapping) and returns its CRC32C continuing from `seed`,
+    /// reading the source once: what `checksum(source, seed:)` after `copyMemory` gives, at about the checksum's cost.
+    public static func copy(_ source: UnsafeRawBufferPointer, to destination: UnsafeMutableRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
+        precondition(destination.count == source.count, "CRC32C.copy: \(source.count) bytes into a buffer of \(destination.count)")
+        guard let from = source.baseAddress, let to = destination.baseAddress, source.count > 0 else { return seed }
+        return tessera_crc32c_copy(seed, to, from, source.count)
+    }
+
     /// The portable table-driven result, identical to `checksum`; for tests and benchmarks.
     public static func softwareChecksum(_ bytes: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return seed }

@@ -21,11 +21,37 @@ public struct EntryView: Sendable {
     /// Byte offset of the payload (64-aligned relative to the frame start).
     public var payloadOffset: Int
 
+    /// The entry's position in its frame (for messages).
+    public var index: Int
+    /// The data CRC32C the entry header carries (row keys, then payload).
+    public var dataCRC: UInt32
+
     /// Creates an entry view.
-    public init(header: EntryHeader, rowKeysOffset: Int, payloadOffset: Int) {
+    public init(header: EntryHeader, rowKeysOffset: Int, payloadOffset: Int, index: Int = 0, dataCRC: UInt32 = 0) {
         self.header = header
         self.rowKeysOffset = rowKeysOffset
         self.payloadOffset = payloadOffset
+        self.index = index
+        self.dataCRC = dataCRC
+    }
+
+    /// Copies the payload out of `frame` into `destination` (exactly `payloadLength` bytes) while checksumming it, and
+    /// throws `checksumMismatch` when the row keys and payload do not hash to `dataCRC`: the check a view decoded with
+    /// `checkingPayloads: false` skipped, in the same pass as the copy. On a throw `destination` holds unchecked bytes.
+    public func copyPayloadChecked(in frame: UnsafeRawBufferPointer, to destination: UnsafeMutableRawBufferPointer) throws(WireError) {
+        guard destination.count == header.payloadLength else {
+            throw WireError(.badLength, "entry \(index) (variable \(header.variableID)): \(header.payloadLength) payload bytes do not fit a destination of \(destination.count)")
+        }
+        let keys = CRC32C.checksum(rowKeyBytes(in: frame))
+        let data = CRC32C.copy(payload(in: frame), to: destination, seed: keys)
+        guard data == dataCRC else { throw dataMismatch(data) }
+    }
+
+    /// The error for row keys and payload that hash to `computed` instead of `dataCRC`.
+    func dataMismatch(_ computed: UInt32) -> WireError {
+        WireError(
+            .checksumMismatch,
+            "entry \(index) (variable \(header.variableID)): data CRC32C is \(WireFormat.hex32(dataCRC)) but the row keys and payload hash to \(WireFormat.hex32(computed))")
     }
 
     /// The payload bytes inside `frame`, the buffer this view was decoded from.

@@ -6,7 +6,13 @@ extension WireFormat {
     }
 
     /// Zero-copy decode: validates everything, CRCs included, and returns offsets into `bytes`, which must hold exactly one frame.
-    public static func decodeView(_ bytes: UnsafeRawBufferPointer, limits: WireLimits = .default) throws(WireError) -> FrameView {
+    ///
+    /// With `checkingPayloads: false` every entry's data CRC (row keys + payload) is left for the caller, who must move
+    /// each payload out with `EntryView.copyPayloadChecked(in:to:)` (one pass that copies and checks) and use nothing
+    /// else of an entry's data before that succeeded; every other field is still validated here.
+    public static func decodeView(
+        _ bytes: UnsafeRawBufferPointer, limits: WireLimits = .default, checkingPayloads: Bool = true
+    ) throws(WireError) -> FrameView {
         guard bytes.count >= frameHeaderSize else {
             throw WireError(.truncated, "the buffer holds \(bytes.count) bytes; a frame header needs \(frameHeaderSize)")
         }
@@ -30,7 +36,7 @@ extension WireFormat {
         var entries: [EntryView] = []
         entries.reserveCapacity(entryCount)
         for i in 0..<entryCount {
-            let (view, end) = try decodeEntry(bytes, index: i, at: cursor, frameLength: length, limits: limits)
+            let (view, end) = try decodeEntry(bytes, index: i, at: cursor, frameLength: length, limits: limits, checkingPayload: checkingPayloads)
             entries.append(view)
             cursor = end
         }
@@ -78,7 +84,7 @@ extension WireFormat {
 
     /// Validates entry `index` starting at `start`; returns its view and the next entry's start.
     private static func decodeEntry(
-        _ bytes: UnsafeRawBufferPointer, index: Int, at start: Int, frameLength: Int, limits: WireLimits
+        _ bytes: UnsafeRawBufferPointer, index: Int, at start: Int, frameLength: Int, limits: WireLimits, checkingPayload: Bool
     ) throws(WireError) -> (EntryView, Int) {
         guard frameLength - start >= WireLayout.entryFixedSize else {
             throw WireError(.truncated, "entry \(index): its header at byte \(start) runs past the end of the \(frameLength)-byte frame")
@@ -139,12 +145,14 @@ extension WireFormat {
             throw WireError(.badPadding, "\(who): padding bytes are not zero")
         }
         let storedData = bytes.loadLE(start + 40, as: UInt32.self)
-        var data = CRC32C.checksum(bytes.slice(layout.rowKeysOffset..<keysEnd))
-        data = CRC32C.checksum(bytes.slice(layout.payloadOffset..<payloadEnd), seed: data)
-        guard storedData == data else {
-            throw WireError(.checksumMismatch, "\(who): data CRC32C is \(hex32(storedData)) but the row keys and payload hash to \(hex32(data))")
+        let entry = EntryView(
+            header: header, rowKeysOffset: layout.rowKeysOffset, payloadOffset: layout.payloadOffset, index: index, dataCRC: storedData)
+        if checkingPayload {
+            var data = CRC32C.checksum(bytes.slice(layout.rowKeysOffset..<keysEnd))
+            data = CRC32C.checksum(bytes.slice(layout.payloadOffset..<payloadEnd), seed: data)
+            guard storedData == data else { throw entry.dataMismatch(data) }
         }
-        return (EntryView(header: header, rowKeysOffset: layout.rowKeysOffset, payloadOffset: layout.payloadOffset), layout.end)
+        return (entry, layout.end)
     }
 
     /// "0x1234abcd".

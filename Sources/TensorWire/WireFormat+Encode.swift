@@ -55,7 +55,10 @@ extension WireFormat {
             message.withUnsafeBytes { (base + frameHeaderSize).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         }
 
-        // Entry headers, padding, then the caller's row keys and payloads.
+        // Entry headers, padding, then the caller's row keys and payloads; then each entry's CRCs: data (taken from
+        // `copyPayload` when the writer used it and the row keys did not change after), then the header, which covers it.
+        let view = UnsafeRawBufferPointer(out)
+        let checksum = DataChecksum()
         for (i, (entry, layout)) in zip(entries, layouts).enumerated() {
             writeEntryHeader(entry, layout: layout, into: out)
             out.zero(layout.rowKeysOffset + layout.rowKeysLength..<layout.payloadOffset)
@@ -63,15 +66,17 @@ extension WireFormat {
             let keys = UnsafeMutableRawPointer(base + layout.rowKeysOffset).bindMemory(to: Int64.self, capacity: entry.rowCount)
             let destination = EntryDestination(
                 rowKeys: UnsafeMutableBufferPointer(start: keys, count: entry.rowCount),
-                payload: UnsafeMutableRawBufferPointer(start: base + layout.payloadOffset, count: layout.payloadLength))
+                payload: UnsafeMutableRawBufferPointer(start: base + layout.payloadOffset, count: layout.payloadLength),
+                checksum: checksum)
+            checksum.reset()
             try payload(i, destination)
-        }
-
-        // CRCs: data, then each entry header (it covers the data CRC), then the frame header.
-        let view = UnsafeRawBufferPointer(out)
-        for layout in layouts {
-            var crc = CRC32C.checksum(view.slice(layout.rowKeysOffset..<layout.rowKeysOffset + layout.rowKeysLength))
-            crc = CRC32C.checksum(view.slice(layout.payloadOffset..<layout.payloadOffset + layout.payloadLength), seed: crc)
+            let keysCRC = CRC32C.checksum(view.slice(layout.rowKeysOffset..<layout.rowKeysOffset + layout.rowKeysLength))
+            let crc: UInt32
+            if let copied = checksum.data, checksum.rowKeys == keysCRC {
+                crc = copied
+            } else {
+                crc = CRC32C.checksum(view.slice(layout.payloadOffset..<layout.payloadOffset + layout.payloadLength), seed: keysCRC)
+            }
             out.storeLE(crc, at: layout.start + 40)
             out.storeLE(entryHeaderCRC(view, layout.start, layout.headerEnd), at: layout.start + WireLayout.headerCRCOffset)
         }

@@ -23,10 +23,13 @@ enum TensorWireFuzzer {
 
     private static func exerciseFrame(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { raw in
+            let checkedByCopy = deferredChecksPass(raw)
             guard let view = try? WireFormat.decodeView(raw) else {
+                precondition(checkedByCopy != true, "the deferred payload checks accepted a frame that decodeView rejects")
                 _ = try? WireFormat.decode(raw, limits: WireLimits(maxFrameBytes: 1 << 20, maxEntries: 16, maxRank: 4, maxMessageBytes: 64, maxElementsPerEntry: 1 << 16))
                 return
             }
+            precondition(checkedByCopy == true, "decodeView accepted a frame whose deferred payload checks fail")
             for entry in view.entries {
                 _ = entry.payload(in: raw)
                 _ = entry.rowKeys(in: raw)
@@ -40,6 +43,19 @@ enum TensorWireFuzzer {
             let again = WireFormat.encode(frame)
             precondition(again == bytes, "a decoded frame did not re-encode to the same \(bytes.count) bytes")
         }
+    }
+
+    /// Decodes with `checkingPayloads: false`, then copies every payload out with `copyPayloadChecked`: true when all of
+    /// it passes, false when a copy's check fails, nil when the deferred decode itself rejects the frame.
+    private static func deferredChecksPass(_ raw: UnsafeRawBufferPointer) -> Bool? {
+        guard let view = try? WireFormat.decodeView(raw, checkingPayloads: false) else { return nil }
+        for entry in view.entries {
+            let destination = UnsafeMutableRawBufferPointer.allocate(byteCount: entry.header.payloadLength, alignment: 64)
+            defer { destination.deallocate() }
+            guard (try? entry.copyPayloadChecked(in: raw, to: destination)) != nil else { return false }
+            precondition(Array(UnsafeRawBufferPointer(destination)) == Array(entry.payload(in: raw)), "copyPayloadChecked copied different bytes")
+        }
+        return true
     }
 
     #if FUZZING

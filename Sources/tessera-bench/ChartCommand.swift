@@ -46,8 +46,14 @@ struct ChartCommand: ParsableCommand {
                 bars.append(.init(label: "\(row["transport"] as? String ?? "?") \(Int(mib)) MiB, \(Int(shards)) shard(s)", value: gbps,
                                   group: "tessera \(row["transport"] as? String ?? "")"))
             }
-            for (mib, gbps) in ((json["raw_tcp_gbps"] as? [String: Any]) ?? [:]).sorted(by: { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }) {
-                if let gbps = number(gbps) { bars.append(.init(label: "raw TCP \(mib) MiB", value: gbps, group: "reference")) }
+            // Raw TCP is measured before every row; the chart shows the one taken before each size's first row.
+            var raw: [(mib: Int, gbps: Double)] = []
+            for row in rows {
+                guard let mib = number(row["mib"]).map(Int.init), let gbps = number(row["raw_tcp_gbps"]), !raw.contains(where: { $0.mib == mib }) else { continue }
+                raw.append((mib, gbps))
+            }
+            for (mib, gbps) in raw.sorted(by: { $0.mib < $1.mib }) {
+                bars.append(.init(label: "raw TCP \(mib) MiB", value: gbps, group: "reference"))
             }
             if let torch = number(json["torch_rpc_gbps"]) { bars.append(.init(label: "torch rpc", value: torch, group: "pytorch")) }
             return SVGBarChart(title: "Dense push + pull through psd (loopback)", unit: "GB/s (higher is better)", bars: bars, note: note)

@@ -21,7 +21,7 @@ struct PushPullCommand: AsyncParsableCommand {
     @Option(help: "Directory of the reference peers (loopback_tcp.py, torch_ps_rpc.py); empty skips them.")
     var peerDir = "../shared/peer"
 
-    /// One measured configuration.
+    /// One measured configuration, with raw loopback TCP measured right before it (same size, same moment).
     struct Row {
         var shards: Int
         var transport: String
@@ -30,7 +30,11 @@ struct PushPullCommand: AsyncParsableCommand {
         var pullSeconds: Double
         /// Cores this process kept busy over the timed iterations (client, shards and the kernel's copies together).
         var cores: Double
+        /// One-way raw TCP throughput measured just before this row, and the cores it kept busy.
+        var rawGbps: Double
+        var rawCores: Double
         var gbps: Double { 2 * Double(mib << 20) / (pushSeconds + pullSeconds) / 1e9 }
+        var ratio: Double { gbps / rawGbps }
     }
 
     func run() async throws {
@@ -41,36 +45,33 @@ struct PushPullCommand: AsyncParsableCommand {
             return kind
         }
 
-        print("raw loopback TCP (POSIX sockets, one connection, one way)")
-        var raw: [Int: Double] = [:]
-        var rawCores: [Int: Double] = [:]
-        for size in sizes {
-            (raw[size], rawCores[size]) = try RawTCP.measure(bytes: size << 20, iterations: iterations(size) * 2)
-        }
-        BenchOutput.printTable(["MiB", "GB/s", "cores busy"], sizes.map { [String($0), String(format: "%.3f", raw[$0]!), String(format: "%.2f", rawCores[$0]!)] })
-        print("")
-
+        // Each row is paired with raw TCP measured just before it: the shared machine's speed drifts by tens of percent
+        // within minutes, so a ratio is only fair against a baseline taken at the same moment.
         var rows: [Row] = []
         for count in shardCounts {
             let cluster = try await PushPullCluster.start(shards: count)
             for kind in kinds {
                 for size in sizes {
-                    let row = try await measure(cluster, shards: count, transport: kind, mib: size)
+                    let raw = try RawTCP.measure(bytes: size << 20, iterations: iterations(size) * 2)
+                    var row = try await measure(cluster, shards: count, transport: kind, mib: size)
+                    (row.rawGbps, row.rawCores) = raw
                     rows.append(row)
-                    print(String(format: "  %d shard(s) %-6@ %4d MiB: push %8.2f ms  pull %8.2f ms  %.3f GB/s  %.2f cores busy", count, kind.rawValue, size, row.pushSeconds * 1000, row.pullSeconds * 1000, row.gbps, row.cores))
+                    print(String(
+                        format: "  %d shard(s) %-6@ %4d MiB: push %8.2f ms  pull %8.2f ms  %.3f GB/s (%.2f cores)  raw TCP %.3f GB/s (%.2f cores)",
+                        count, kind.rawValue, size, row.pushSeconds * 1000, row.pullSeconds * 1000, row.gbps, row.cores, row.rawGbps, row.rawCores))
                     fflush(nil)
                 }
             }
             await cluster.stop()
         }
         print("")
-        print("push+pull (median iteration; GB/s = bytes pushed + pulled / seconds / 1e9)")
+        print("push+pull (median iteration; GB/s = bytes pushed + pulled / seconds / 1e9; raw TCP: one way, measured just before each row)")
         BenchOutput.printTable(
-            ["shards", "transport", "MiB", "push ms", "pull ms", "GB/s", "vs raw TCP", "cores busy"],
+            ["shards", "transport", "MiB", "push ms", "pull ms", "GB/s", "raw TCP GB/s", "vs raw TCP", "cores busy", "raw TCP cores"],
             rows.map {
                 [String($0.shards), $0.transport, String($0.mib), String(format: "%.2f", $0.pushSeconds * 1000),
-                 String(format: "%.2f", $0.pullSeconds * 1000), String(format: "%.3f", $0.gbps),
-                 String(format: "%.0f %%", 100 * $0.gbps / raw[$0.mib]!), String(format: "%.2f", $0.cores)]
+                 String(format: "%.2f", $0.pullSeconds * 1000), String(format: "%.3f", $0.gbps), String(format: "%.3f", $0.rawGbps),
+                 String(format: "%.0f %%", 100 * $0.ratio), String(format: "%.2f", $0.cores), String(format: "%.2f", $0.rawCores)]
             })
         print("(cores busy: process CPU seconds ÷ wall seconds of the timed iterations, out of \(ProcessInfo.processInfo.activeProcessorCount))")
 
@@ -79,16 +80,15 @@ struct PushPullCommand: AsyncParsableCommand {
         print("reference peers: loopback_tcp.py \(peers.pythonTCP.map { String(format: "%.3f GB/s", $0) } ?? "n/a"), torch_ps_rpc.py \(peers.torch.map { String(format: "%.3f GB/s", $0) } ?? "not run (\(peers.torchNote))")")
 
         let headline = rows.first { $0.shards == 1 && $0.transport == "native" && $0.mib == 64 }
-        let rawHeadline = raw[64]
         let json: [String: Any] = [
             "bench": "push-pull",
             "gbps_definition": "(bytes pushed + bytes pulled) / (median push seconds + median pull seconds) / 1e9",
-            "raw_tcp_gbps": Dictionary(uniqueKeysWithValues: raw.map { (String($0.key), BenchOutput.round3($0.value)) }),
-            "raw_tcp_cores_busy": Dictionary(uniqueKeysWithValues: rawCores.map { (String($0.key), BenchOutput.round3($0.value)) }),
             "cpu_cores": ProcessInfo.processInfo.activeProcessorCount,
             "rows": rows.map {
                 ["shards": $0.shards, "transport": $0.transport, "mib": $0.mib, "push_s": $0.pushSeconds, "pull_s": $0.pullSeconds,
-                 "gbps": BenchOutput.round3($0.gbps), "cores_busy": BenchOutput.round3($0.cores), "ratio_to_raw_tcp": BenchOutput.round3($0.gbps / raw[$0.mib]!)] as [String: Any]
+                 "gbps": BenchOutput.round3($0.gbps), "cores_busy": BenchOutput.round3($0.cores),
+                 "raw_tcp_gbps": BenchOutput.round3($0.rawGbps), "raw_tcp_cores_busy": BenchOutput.round3($0.rawCores),
+                 "ratio_to_raw_tcp": BenchOutput.round3($0.ratio)] as [String: Any]
             },
             "python_loopback_tcp_gbps": peers.pythonTCP as Any,
             "torch_rpc_gbps": peers.torch as Any,
@@ -96,16 +96,17 @@ struct PushPullCommand: AsyncParsableCommand {
         ]
         let path = try BenchOutput.writeJSON("push-pull", json)
         print("wrote \(path)")
-        let gbps = headline?.gbps ?? .nan
-        let rawValue = rawHeadline ?? .nan
-        print(BenchOutput.result(["bench": "push-pull", "mib": 64, "transport": "native", "gbps": gbps, "raw_tcp_gbps": rawValue, "ratio": gbps / rawValue]))
+        print(BenchOutput.result([
+            "bench": "push-pull", "mib": 64, "transport": "native", "gbps": headline?.gbps ?? .nan, "raw_tcp_gbps": headline?.rawGbps ?? .nan,
+            "ratio": headline?.ratio ?? .nan,
+        ]))
     }
 
     private func iterations(_ mib: Int) -> Int {
         switch mib {
         case ..<4: 30
         case ..<32: 10
-        case ..<128: 6
+        case ..<128: 10
         default: 3
         }
     }
@@ -140,7 +141,7 @@ struct PushPullCommand: AsyncParsableCommand {
         let cores = (BenchOutput.processCPUSeconds() - cpuStart) / (pushes.reduce(0, +) + pulls.reduce(0, +))
         return Row(
             shards: shards, transport: transport.rawValue, mib: mib, pushSeconds: BenchOutput.median(pushes), pullSeconds: BenchOutput.median(pulls),
-            cores: cores)
+            cores: cores, rawGbps: .nan, rawCores: .nan)
     }
 }
 

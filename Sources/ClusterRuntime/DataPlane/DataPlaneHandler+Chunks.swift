@@ -34,7 +34,7 @@ extension DataPlaneHandler {
             }
             return try answer(WireFormat.encodedSize(header: header, entries: entries)) { out in
                 try WireFormat.encode(header: header, entries: entries, into: out) { index, destination in
-                    destination.payload.copyMemory(from: UnsafeRawBufferPointer(buffers[index]))
+                    destination.copyPayload(from: UnsafeRawBufferPointer(buffers[index]))
                 }
             }
         }

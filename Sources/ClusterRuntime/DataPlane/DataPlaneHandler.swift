@@ -133,7 +133,7 @@ public struct DataPlaneHandler: Sendable {
             }
             return try answer(WireFormat.encodedSize(header: header, entries: entries)) { out in
                 try WireFormat.encode(header: header, entries: entries, into: out) { index, destination in
-                    destination.payload.copyMemory(from: UnsafeRawBufferPointer(buffers[index]))
+                    destination.copyPayload(from: UnsafeRawBufferPointer(buffers[index]))
                 }
             }
         }

@@ -68,7 +68,7 @@ extension ParameterClient {
             return request.count
         }, timeout: timeout) { raw in
             let view: FrameView
-            do { view = try WireFormat.decodeView(raw) } catch {
+            do { view = try WireFormat.decodeView(raw, checkingPayloads: false) } catch {
                 throw RuntimeFailure(.internalError, "shard \(link.address) sent a malformed chunked pull response: \(error)")
             }
             guard view.entries.count == message.count else {
@@ -86,7 +86,9 @@ extension ParameterClient {
                 }
                 let whole = parameters.slice(route)
                 let destination = UnsafeMutableBufferPointer(rebasing: whole[(c.row * width)..<((c.row + c.rows) * width)])
-                UnsafeMutableRawBufferPointer(destination).copyMemory(from: entry.payload(in: raw))
+                do { try entry.copyPayloadChecked(in: raw, to: UnsafeMutableRawBufferPointer(destination)) } catch {
+                    throw RuntimeFailure(.internalError, "shard \(link.address) sent a malformed chunked pull response: \(error)")
+                }
                 version = h.version
             }
             return version
@@ -152,7 +154,7 @@ extension ParameterClient {
                 let route = routes[c.route]
                 let width = route.shape.rank == 0 ? 1 : route.shape.rowWidth
                 let whole = gradients.slice(route)
-                destination.payload.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(whole)[(c.row * width * 4)..<((c.row + c.rows) * width * 4)]))
+                destination.copyPayload(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(whole)[(c.row * width * 4)..<((c.row + c.rows) * width * 4)]))
             }
         }, timeout: timeout) { raw in
             let view: FrameView

@@ -145,7 +145,7 @@ extension ParameterClient {
         let request = try [UInt8](unsafeUninitializedCapacity: size) { out, count in
             count = try WireFormat.encode(header: header, entries: entries, into: UnsafeMutableRawBufferPointer(out)) { index, destination in
                 if index < dense.count, let gradients {
-                    destination.payload.copyMemory(from: UnsafeRawBufferPointer(gradients.slice(dense[index])))
+                    destination.copyPayload(from: UnsafeRawBufferPointer(gradients.slice(dense[index])))
                     return
                 }
                 let e = part.entries[index - dense.count], table = tables[e.table], width = e.route.shape.rowWidth

@@ -130,12 +130,13 @@ public final class ParameterClient: Sendable {
         let entries = link.routes.map { EntryHeader.empty(variableID: $0.variableID, partition: $0.partition, version: minimum) }
         let size = WireFormat.encodedSize(header: header, entries: entries)
         // Encoded straight into the transport's buffer, decoded where the answer was received: the
-        // parameters are copied once, from the received frame into `parameters`.
+        // parameters are copied once, from the received frame into `parameters`, checksummed in the same pass
+        // (a corrupt answer fails the pull, leaving `parameters` to be overwritten by the next one).
         return try await link.channel.exchange(.pull, requestBytes: size, encode: { out in
             try WireFormat.encode(header: header, entries: entries, into: out) { _, _ in }
         }, timeout: timeout) { raw in
             let view: FrameView
-            do { view = try WireFormat.decodeView(raw) } catch {
+            do { view = try WireFormat.decodeView(raw, checkingPayloads: false) } catch {
                 throw RuntimeFailure(.internalError, "shard \(link.address) sent a malformed pull response: \(error)")
             }
             guard view.entries.count == link.routes.count else {
@@ -149,9 +150,9 @@ public final class ParameterClient: Sendable {
                 else {
                     throw RuntimeFailure(.internalError, "shard \(link.address) answered variable \(h.variableID)/\(h.partition) with \(h.payloadLength) bytes; expected variable \(route.variableID)/\(route.partition) with \(route.elementCount * 4)")
                 }
-                let destination = parameters.slice(route)
-                UnsafeMutableRawBufferPointer(destination).copyMemory(
-                    from: UnsafeRawBufferPointer(rebasing: raw[entry.payloadOffset..<(entry.payloadOffset + h.payloadLength)]))
+                do { try entry.copyPayloadChecked(in: raw, to: UnsafeMutableRawBufferPointer(parameters.slice(route))) } catch {
+                    throw RuntimeFailure(.internalError, "shard \(link.address) sent a malformed pull response: \(error)")
+                }
                 version = h.version
             }
             return version
@@ -189,7 +190,7 @@ public final class ParameterClient: Sendable {
         // The gradients are copied once, into the transport's outgoing buffer.
         return try await link.channel.exchange(.push, requestBytes: size, encode: { out in
             try WireFormat.encode(header: header, entries: entries, into: out) { index, destination in
-                destination.payload.copyMemory(from: UnsafeRawBufferPointer(gradients.slice(routes[index])))
+                destination.copyPayload(from: UnsafeRawBufferPointer(gradients.slice(routes[index])))
             }
         }, timeout: timeout) { raw in
             let view: FrameView
