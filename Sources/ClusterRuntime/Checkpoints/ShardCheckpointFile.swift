@@ -43,7 +43,7 @@ struct ShardCheckpointFiles: Sendable {
             tensors, metadata: ["format": "tessera-shard-checkpoint-1", "job": String(image.jobID), "version": String(image.version)],
             to: target)
         let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
-        return (target, size ?? 0, crc)
+        return (target, size, crc)
     }
 
     /// Reads a checkpoint file, checking the whole file's CRC32C when `crc32c` is not 0 and that it belongs to `jobID`.
