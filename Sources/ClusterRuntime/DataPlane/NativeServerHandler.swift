@@ -65,9 +65,7 @@ final class NativeServerHandler: ChannelInboundHandler {
                     answer = try await handler.handle(method, request: request, answer: write)
                 }
             } catch {
-                let failure = RuntimeFailure(serving: error)
-                logger.debug("data-plane request failed", metadata: ["method": "\(method.rawValue)", "error": "\(failure.message)"])
-                answer = channel.allocator.nativeFailure(preamble.method, requestID: preamble.requestID, code: failure.code, message: failure.message)
+                answer = NativeAnswers.failure(error, to: preamble, allocator: channel.allocator, logger: logger)
             }
             // Back to the decoder for the next message (before the answer can prompt one), with this task's reference dropped.
             arrays.recycle(request)
@@ -96,9 +94,7 @@ final class NativeServerHandler: ChannelInboundHandler {
             guard let served else { return false }
             answer = served
         } catch {
-            let failure = RuntimeFailure(serving: error)
-            logger.debug("data-plane request failed", metadata: ["method": "\(method.rawValue)", "error": "\(failure.message)"])
-            answer = context.channel.allocator.nativeFailure(preamble.method, requestID: preamble.requestID, code: failure.code, message: failure.message)
+            answer = NativeAnswers.failure(error, to: preamble, allocator: context.channel.allocator, logger: logger)
         }
         arrays.recycle(request)
         request = []
@@ -153,6 +149,13 @@ enum NativeAnswers {
     static func writer(_ request: NativePreamble, _ channel: any Channel, _ sendBuffers: NativeSendBuffers) -> AnswerWriter<ByteBuffer> {
         let header = NativePreamble(method: request.method, isResponse: true, status: 0, requestID: request.requestID, length: 0)
         return { bytes, encode in try sendBuffers.message(header, bodyBytes: bytes, allocator: channel.allocator, encode: encode) }
+    }
+
+    /// The answer to `request` carrying `error`'s status and sentence (logged at debug level).
+    static func failure(_ error: any Error, to request: NativePreamble, allocator: ByteBufferAllocator, logger: Logger) -> ByteBuffer {
+        let failure = RuntimeFailure(serving: error)
+        logger.debug("data-plane request failed", metadata: ["method": "\(request.method)", "error": "\(failure.message)"])
+        return allocator.nativeFailure(request.method, requestID: request.requestID, code: failure.code, message: failure.message)
     }
 
     /// The TensorWire frame bytes of an answer (after the preamble).
