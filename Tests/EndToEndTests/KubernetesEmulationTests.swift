@@ -13,34 +13,17 @@ struct KubernetesEmulationTests {
         if ProcessInfo.processInfo.environment["TESSERA_K8S_EMULATION"] == "0" {
             try Test.cancel("Kubernetes emulation test turned off with TESSERA_K8S_EMULATION=0")
         }
-        if let reason = MultiHostTests().namespacesUnavailable() ?? emulationToolsMissing() {
+        if let reason = networkNamespacesUnavailable() ?? emulationToolsMissing() {
             try Test.cancel("Kubernetes emulation test skipped: \(reason)")
         }
         let bin = try binDirectory()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", packageRoot().appendingPathComponent("deploy/kubernetes/emulate").path, "test"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["TESSERA_BIN_DIR"] = bin.path
-        environment["TESSERA_DATA_ROOT"] = testDataRoot()
-        environment["TESSERA_K8S_PREFIX"] = "tk8s\(getpid() % 100_000)"  // concurrent runs must not share namespaces
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        // Read on a thread of its own: the script runs for seconds and must not hold a concurrency thread.
-        let output = await withCheckedContinuation { (done: CheckedContinuation<String, Never>) in
-            Thread {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                done.resume(returning: String(decoding: data, as: UTF8.self))
-            }.start()
-        }
-
-        #expect(process.terminationStatus == 0, "emulate test failed:\n\(output)")
-        let line = try #require(output.split(separator: "\n").last { $0.hasPrefix("RESULT ") }, "no RESULT line:\n\(output)")
-        let result = try jsonObject(String(line.dropFirst("RESULT ".count)))
+        let run = try await runScript("/usr/bin/env", ["python3", packageRoot().appendingPathComponent("deploy/kubernetes/emulate").path, "test"], environment: [
+            "TESSERA_BIN_DIR": bin.path, "TESSERA_DATA_ROOT": testDataRoot(),
+            "TESSERA_K8S_PREFIX": "tk8s\(getpid() % 100_000)",  // concurrent runs must not share namespaces
+        ])
+        let output = run.output
+        #expect(run.status == 0, "emulate test failed:\n\(output)")
+        let result = try #require(run.result, "no RESULT line:\n\(output)")
         #expect(result["state"] as? String == "SUCCEEDED", "\(output)")
         let target = try #require(result["target"] as? Double)
         #expect((result["accuracy"] as? Double ?? 0) >= target)
@@ -65,14 +48,8 @@ struct KubernetesEmulationTests {
                 return "\(tool) is not installed: apt-get install util-linux curl python3"
             }
         }
-        let yaml = Process()
-        yaml.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        yaml.arguments = ["python3", "-c", "import yaml"]
-        yaml.standardOutput = FileHandle.nullDevice
-        yaml.standardError = FileHandle.nullDevice
-        guard (try? yaml.run()) != nil else { return "cannot run python3" }
-        yaml.waitUntilExit()
-        return yaml.terminationStatus == 0 ? nil : "PyYAML is missing: apt-get install python3-yaml"
+        guard let yaml = exitStatus("/usr/bin/env", ["python3", "-c", "import yaml"]) else { return "cannot run python3" }
+        return yaml == 0 ? nil : "PyYAML is missing: apt-get install python3-yaml"
     }
 }
 }

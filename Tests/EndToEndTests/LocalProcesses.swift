@@ -159,3 +159,52 @@ let cancerLogisticJob = """
       shuffle: true
     optimizer: {type: adam, learning_rate: 0.01}
     """
+
+/// Runs a deploy script (`arguments` after `executable`) with `environment` added to this process's, output and errors
+/// together, read on a thread of its own so a script running for tens of seconds holds no concurrency thread.
+/// Returns its exit status, its output, and the JSON of its last `RESULT {…}` line (nil when there is none).
+func runScript(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String, result: [String: Any]?) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = await withCheckedContinuation { (done: CheckedContinuation<String, Never>) in
+        Thread {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            done.resume(returning: String(decoding: data, as: UTF8.self))
+        }.start()
+    }
+    let line = output.split(separator: "\n").last { $0.hasPrefix("RESULT ") }
+    return (process.terminationStatus, output, try line.map { try jsonObject(String($0.dropFirst("RESULT ".count))) })
+}
+
+/// The exit status of `executable` with `arguments`, its output discarded; nil when it cannot be started.
+func exitStatus(_ executable: String, _ arguments: [String]) -> Int32? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return nil }
+    process.waitUntilExit()
+    return process.terminationStatus
+}
+
+/// Why namespaces cannot be made here, or nil when they can.
+func networkNamespacesUnavailable() -> String? {
+    guard getuid() == 0 else { return "not root (network namespaces need CAP_SYS_ADMIN); run as root or in a privileged container" }
+    guard let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first(where: FileManager.default.isExecutableFile) else {
+        return "ip (iproute2) is not installed: apt-get install iproute2"
+    }
+    let probe = "tsr-probe-\(getpid())"
+    guard let added = exitStatus(ip, ["netns", "add", probe]) else { return "cannot run \(ip)" }
+    guard added == 0 else { return "`ip netns add` failed (no permission to create namespaces here)" }
+    _ = exitStatus(ip, ["netns", "del", probe])
+    return nil
+
+}
