@@ -162,42 +162,6 @@ static inline void crc_three_streams(const unsigned char **next, size_t block, u
     *c2 = c;
 }
 
-__attribute__((target("sse4.2")))
-static uint32_t crc32c_hardware(uint32_t crc, const void *data, size_t len) {
-    pthread_once(&shift_once, init_shift_tables);
-    const unsigned char *next = (const unsigned char *)data;
-    uint64_t crc0 = crc ^ 0xFFFFFFFFu, crc1, crc2;
-
-    while (len && ((uintptr_t)next & 7) != 0) {
-        crc0 = _mm_crc32_u8((uint32_t)crc0, *next++);
-        len--;
-    }
-    while (len >= LONG_BLOCK * 3) {
-        crc_three_streams(&next, LONG_BLOCK, &crc0, &crc1, &crc2);
-        crc0 = shift_crc(shift_long, crc0) ^ crc1;
-        crc0 = shift_crc(shift_long, crc0) ^ crc2;
-        len -= LONG_BLOCK * 3;
-    }
-    while (len >= SHORT_BLOCK * 3) {
-        crc_three_streams(&next, SHORT_BLOCK, &crc0, &crc1, &crc2);
-        crc0 = shift_crc(shift_short, crc0) ^ crc1;
-        crc0 = shift_crc(shift_short, crc0) ^ crc2;
-        len -= SHORT_BLOCK * 3;
-    }
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, next, 8);
-        crc0 = _mm_crc32_u64(crc0, w);
-        next += 8;
-        len -= 8;
-    }
-    while (len) {
-        crc0 = _mm_crc32_u8((uint32_t)crc0, *next++);
-        len--;
-    }
-    return (uint32_t)crc0 ^ 0xFFFFFFFFu;
-}
-
 // Three interleaved streams like crc_three_streams, each 8-byte word stored to `dst` right after
 // it is loaded, so the copy costs no second pass over the source.
 static inline void crc_copy_three_streams(const unsigned char **next, unsigned char **out, size_t block,
@@ -232,40 +196,48 @@ static inline void crc_copy_three_streams(const unsigned char **next, unsigned c
     *c2 = c;
 }
 
+// The CRC of `len` bytes at `data`, continuing from `crc`; when `out` is not NULL each byte is also
+// stored there (the copy rides on the checksum's loads). One driver for both: the unaligned head,
+// the interleaved blocks (long, then short) and the tail.
 __attribute__((target("sse4.2")))
-static uint32_t crc32c_copy_hardware(uint32_t crc, unsigned char *out, const void *data, size_t len) {
+static uint32_t crc32c_hardware(uint32_t crc, unsigned char *out, const void *data, size_t len) {
     pthread_once(&shift_once, init_shift_tables);
     const unsigned char *next = (const unsigned char *)data;
     uint64_t crc0 = crc ^ 0xFFFFFFFFu, crc1, crc2;
 
     while (len && ((uintptr_t)next & 7) != 0) {
-        *out++ = *next;
+        if (out) *out++ = *next;
         crc0 = _mm_crc32_u8((uint32_t)crc0, *next++);
         len--;
     }
-    while (len >= LONG_BLOCK * 3) {
-        crc_copy_three_streams(&next, &out, LONG_BLOCK, &crc0, &crc1, &crc2);
-        crc0 = shift_crc(shift_long, crc0) ^ crc1;
-        crc0 = shift_crc(shift_long, crc0) ^ crc2;
-        len -= LONG_BLOCK * 3;
-    }
-    while (len >= SHORT_BLOCK * 3) {
-        crc_copy_three_streams(&next, &out, SHORT_BLOCK, &crc0, &crc1, &crc2);
-        crc0 = shift_crc(shift_short, crc0) ^ crc1;
-        crc0 = shift_crc(shift_short, crc0) ^ crc2;
-        len -= SHORT_BLOCK * 3;
+    static const size_t blocks[2] = {LONG_BLOCK, SHORT_BLOCK};
+    for (int b = 0; b < 2; b++) {
+        const size_t block = blocks[b];
+        uint32_t(*shift)[256] = b == 0 ? shift_long : shift_short;
+        while (len >= block * 3) {
+            if (out) {
+                crc_copy_three_streams(&next, &out, block, &crc0, &crc1, &crc2);
+            } else {
+                crc_three_streams(&next, block, &crc0, &crc1, &crc2);
+            }
+            crc0 = shift_crc(shift, crc0) ^ crc1;
+            crc0 = shift_crc(shift, crc0) ^ crc2;
+            len -= block * 3;
+        }
     }
     while (len >= 8) {
         uint64_t w;
         memcpy(&w, next, 8);
-        memcpy(out, &w, 8);
+        if (out) {
+            memcpy(out, &w, 8);
+            out += 8;
+        }
         crc0 = _mm_crc32_u64(crc0, w);
         next += 8;
-        out += 8;
         len -= 8;
     }
     while (len) {
-        *out++ = *next;
+        if (out) *out++ = *next;
         crc0 = _mm_crc32_u8((uint32_t)crc0, *next++);
         len--;
     }
@@ -291,7 +263,7 @@ int tessera_crc32c_hardware_available(void) { return 0; }
 uint32_t tessera_crc32c(uint32_t crc, const void *data, size_t len) {
     if (len == 0 || data == NULL) return crc;
 #ifdef TESSERA_CRC32C_X86
-    if (tessera_crc32c_hardware_available()) return crc32c_hardware(crc, data, len);
+    if (tessera_crc32c_hardware_available()) return crc32c_hardware(crc, NULL, data, len);
 #endif
     return tessera_crc32c_software(crc, data, len);
 }
@@ -299,7 +271,7 @@ uint32_t tessera_crc32c(uint32_t crc, const void *data, size_t len) {
 uint32_t tessera_crc32c_copy(uint32_t crc, void *dst, const void *src, size_t len) {
     if (len == 0 || src == NULL || dst == NULL) return crc;
 #ifdef TESSERA_CRC32C_X86
-    if (tessera_crc32c_hardware_available()) return crc32c_copy_hardware(crc, (unsigned char *)dst, src, len);
+    if (tessera_crc32c_hardware_available()) return crc32c_hardware(crc, (unsigned char *)dst, src, len);
 #endif
     memcpy(dst, src, len);
     return tessera_crc32c(crc, dst, len);
