@@ -98,20 +98,22 @@ final class CUDAStepBackend: ComputeBackend, @unchecked Sendable {
     }
 
     func sigmoidCrossEntropy(logits: Tensor, labels: Tensor, gradient: Tensor?) throws -> LossValue {
-        let n = logits.count
-        try requireShape(labels.count == n, "sigmoidCrossEntropy: \(n) logits, \(labels.count) labels")
-        if let gradient { try requireShape(gradient.count == n, "sigmoidCrossEntropy: gradient \(gradient.shape)") }
-        guard n > 0 else { return LossValue(loss: 0, correct: 0) }
-        try pointwiseLoss("tessera_sigmoid_xent", logits, labels, gradient, scale: 1 / Float(n))
-        return try scratch.sum(n, badRow: nil)
+        try meanPointwiseLoss("sigmoidCrossEntropy", "tessera_sigmoid_xent", logits, labels, gradient, gradientFactor: 1, names: ("logits", "labels"))
     }
 
     func meanSquaredError(predictions: Tensor, targets: Tensor, gradient: Tensor?) throws -> LossValue {
-        let n = predictions.count
-        try requireShape(targets.count == n, "meanSquaredError: \(n) predictions, \(targets.count) targets")
-        if let gradient { try requireShape(gradient.count == n, "meanSquaredError: gradient \(gradient.shape)") }
+        try meanPointwiseLoss("meanSquaredError", "tessera_mse", predictions, targets, gradient, gradientFactor: 2, names: ("predictions", "targets"))
+    }
+
+    /// A loss averaged over elements, computed by one elementwise `kernel` (gradient scaled by `gradientFactor` / n).
+    private func meanPointwiseLoss(
+        _ name: String, _ kernel: String, _ x: Tensor, _ y: Tensor, _ gradient: Tensor?, gradientFactor: Float, names: (String, String)
+    ) throws -> LossValue {
+        let n = x.count
+        try requireShape(y.count == n, "\(name): \(n) \(names.0), \(y.count) \(names.1)")
+        if let gradient { try requireShape(gradient.count == n, "\(name): gradient \(gradient.shape)") }
         guard n > 0 else { return LossValue(loss: 0, correct: 0) }
-        try pointwiseLoss("tessera_mse", predictions, targets, gradient, scale: 2 / Float(n))
+        try pointwiseLoss(kernel, x, y, gradient, scale: gradientFactor / Float(n))
         return try scratch.sum(n, badRow: nil)
     }
 
