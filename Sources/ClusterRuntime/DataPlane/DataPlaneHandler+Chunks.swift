@@ -32,11 +32,7 @@ extension DataPlaneHandler {
                     variableID: r.key.variableID, partition: r.key.partition, version: version, dtype: .f32, shape: shape,
                     rowOffset: r.rows.lowerBound)
             }
-            return try answer(WireFormat.encodedSize(header: header, entries: entries)) { out in
-                try WireFormat.encode(header: header, entries: entries, into: out) { index, destination in
-                    destination.copyPayload(from: UnsafeRawBufferPointer(buffers[index]))
-                }
-            }
+            return try Self.writeFrame(header, entries, payloads: buffers, answer)
         }
     }
 }

@@ -70,6 +70,17 @@ public struct DataPlaneHandler: Sendable {
         }
     }
 
+    /// Encodes a pull answer with `answer`, each entry's payload copied (and checksummed in the same pass) from storage.
+    static func writeFrame<Answer>(
+        _ header: FrameHeader, _ entries: [EntryHeader], payloads: [UnsafeBufferPointer<Float>], _ answer: AnswerWriter<Answer>
+    ) throws -> Answer {
+        try answer(WireFormat.encodedSize(header: header, entries: entries)) { out in
+            try WireFormat.encode(header: header, entries: entries, into: out) { index, destination in
+                destination.copyPayload(from: UnsafeRawBufferPointer(payloads[index]))
+            }
+        }
+    }
+
     /// Hands an already encoded response frame to `answer`.
     static func write<Answer>(_ frame: [UInt8], _ answer: AnswerWriter<Answer>) throws -> Answer {
         try answer(frame.count) { out in
@@ -131,11 +142,7 @@ public struct DataPlaneHandler: Sendable {
             let entries = zip(keys, shapes).map { key, shape in
                 EntryHeader.dense(variableID: key.variableID, partition: key.partition, version: version, dtype: .f32, shape: shape)
             }
-            return try answer(WireFormat.encodedSize(header: header, entries: entries)) { out in
-                try WireFormat.encode(header: header, entries: entries, into: out) { index, destination in
-                    destination.copyPayload(from: UnsafeRawBufferPointer(buffers[index]))
-                }
-            }
+            return try Self.writeFrame(header, entries, payloads: buffers, answer)
         }
     }
 
