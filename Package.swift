@@ -125,6 +125,21 @@ let package = Package(
         .target(name: "FuzzSupport"),
         .executableTarget(name: "fuzz-tensorwire", dependencies: ["TensorWire", "FuzzSupport"]),
         .executableTarget(name: "fuzz-jobspec", dependencies: ["Coordinator", "FuzzSupport"]),
+        // Data readers (CSV, IDX, LibSVM, TFRecord, tf.train.Example, gzip) and the safetensors header.
+        .executableTarget(name: "fuzz-data", dependencies: ["Training", "TensorWire", "FuzzSupport"]),
+        // Native data-plane framing: bytes of a hostile connection through the server's pipeline.
+        .executableTarget(
+            name: "fuzz-native",
+            dependencies: [
+                "ClusterRuntime", "FuzzSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
+        // Data-plane request frames handed to a shard's DataPlaneHandler.
+        .executableTarget(name: "fuzz-dataplane", dependencies: ["ClusterRuntime", "ParameterStore", "TensorWire", "FuzzSupport"]),
+        // Every control-plane request decoded from protobuf bytes and handed to its in-process service.
+        .executableTarget(
+            name: "fuzz-controlplane",
+            dependencies: ["ClusterRuntime", "ClusterAPI", "FuzzSupport", .product(name: "GRPCCore", package: "grpc-swift-2")]),
 
         // Slow-link TCP proxy (delay, stall, drop) for fault tests and scripts.
         .target(

@@ -57,13 +57,16 @@ public struct Workerd: AsyncParsableCommand {
     @Option(help: "Straggler experiments: make each training step FACTOR times slower (sleep (FACTOR − 1) × its compute time; default 1).")
     var slowdown: String?
 
+    @Option(help: "Bytes of one job's decoded data this worker loads at most; a job needing more fails naming both (default ¼ of memory).")
+    var maxDataBytes: String?
+
     /// The flags given, by settings key.
     var flags: [String: String] {
         var flags: [String: String] = [:]
         let pairs: [(String, String?)] = [
             ("coordinator", coordinator), ("data_root", dataRoot), ("device", device), ("threads", threads),
             ("name", name), ("log_level", logLevel), ("token_file", tokenFile), ("tls_cert", tlsCert),
-            ("tls_key", tlsKey), ("tls_ca", tlsCa), ("metrics_listen", metricsListen), ("slowdown", slowdown),
+            ("tls_key", tlsKey), ("tls_ca", tlsCa), ("metrics_listen", metricsListen), ("slowdown", slowdown), ("max_data_bytes", maxDataBytes),
         ]
         for (key, value) in pairs { if let value { flags[key] = value } }
         return flags

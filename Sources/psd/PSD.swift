@@ -70,6 +70,30 @@ struct PSD: AsyncParsableCommand {
     @Option(help: "Most data-plane request bytes the shard holds at once before answering RESOURCE_EXHAUSTED (in bytes, ≥ 1048576; default ¼ of memory, at most 1 GiB).")
     var maxInflightBytes: String?
 
+    @Option(help: "Bytes of job state (variables × optimizer slots, embedding rows) this psd accepts; submits that do not fit are refused (default ½ of memory).")
+    var memoryLimit: String?
+
+    @Option(help: "Directory init_from models may be read from, besides --data-dir (default: none).")
+    var importDir: String?
+
+    @Option(help: "Open connections per listener before new ones are closed (default 1024).")
+    var maxConnections: String?
+
+    @Option(help: "Seconds a connection may stay silent before it is closed (default 600).")
+    var idleTimeout: String?
+
+    @Option(help: "Data-plane pulls that may wait at once for a future version (default 4096).")
+    var maxPendingPulls: String?
+
+    @Option(help: "Largest data-plane answer in bytes (default 1073741824).")
+    var maxAnswerBytes: String?
+
+    @Option(help: "Open Health.Watch streams (they need no token; default 64).")
+    var maxWatchStreams: String?
+
+    @Option(help: "Coordinator: ended jobs kept in the store; older ones are deleted (0 keeps all; default 1000).")
+    var jobRetention: String?
+
     /// The flags given, by settings key.
     var flags: [String: String] {
         var flags: [String: String] = [:]
@@ -79,6 +103,9 @@ struct PSD: AsyncParsableCommand {
             ("advertise", advertise), ("name", name), ("port_file", portFile), ("heartbeat_timeout", heartbeatTimeout),
             ("log_level", logLevel), ("token_file", tokenFile), ("tls_cert", tlsCert), ("tls_key", tlsKey),
             ("tls_ca", tlsCa), ("metrics_listen", metricsListen), ("max_inflight_bytes", maxInflightBytes),
+            ("memory_limit", memoryLimit), ("import_dir", importDir), ("max_connections", maxConnections),
+            ("idle_timeout", idleTimeout), ("max_pending_pulls", maxPendingPulls), ("max_answer_bytes", maxAnswerBytes),
+            ("max_watch_streams", maxWatchStreams), ("job_retention", jobRetention),
         ]
         for (key, value) in pairs { if let value { flags[key] = value } }
         return flags

@@ -134,6 +134,11 @@ public nonisolated struct Tessera_V1_NodeInfo: Sendable {
   /// Model types (job spec model.type names) a worker has registered beyond the built-in families.
   public var models: [String] = []
 
+  /// psd: bytes of job state (variables, optimizer slots, embedding rows) it accepts in all
+  /// (--memory-limit). workerd: bytes of one job's loaded data it accepts (--max-data-bytes).
+  /// 0 = not advertised.
+  public var memoryLimitBytes: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -162,6 +167,9 @@ public nonisolated struct Tessera_V1_Node: Sendable {
 
   /// Job the node currently works on ("" when idle).
   public var currentJob: String = String()
+
+  /// psd: bytes of job state the coordinator has placed on it (estimated at submit).
+  public var memoryReservedBytes: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -222,7 +230,7 @@ nonisolated extension Tessera_V1_NodeState: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NodeInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}role\0\u{1}address\0\u{3}data_address\0\u{1}device\0\u{1}threads\0\u{1}version\0\u{1}models\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}role\0\u{1}address\0\u{3}data_address\0\u{1}device\0\u{1}threads\0\u{1}version\0\u{1}models\0\u{3}memory_limit_bytes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -238,6 +246,7 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
       case 6: try { try decoder.decodeSingularInt32Field(value: &self.threads) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.version) }()
       case 8: try { try decoder.decodeRepeatedStringField(value: &self.models) }()
+      case 9: try { try decoder.decodeSingularInt64Field(value: &self.memoryLimitBytes) }()
       default: break
       }
     }
@@ -268,6 +277,9 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.models.isEmpty {
       try visitor.visitRepeatedStringField(value: self.models, fieldNumber: 8)
     }
+    if self.memoryLimitBytes != 0 {
+      try visitor.visitSingularInt64Field(value: self.memoryLimitBytes, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -280,6 +292,7 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.threads != rhs.threads {return false}
     if lhs.version != rhs.version {return false}
     if lhs.models != rhs.models {return false}
+    if lhs.memoryLimitBytes != rhs.memoryLimitBytes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -287,7 +300,7 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Tessera_V1_Node: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Node"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}info\0\u{1}state\0\u{3}seconds_since_heartbeat\0\u{3}current_job\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}info\0\u{1}state\0\u{3}seconds_since_heartbeat\0\u{3}current_job\0\u{3}memory_reserved_bytes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -300,6 +313,7 @@ nonisolated extension Tessera_V1_Node: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 3: try { try decoder.decodeSingularEnumField(value: &self.state) }()
       case 4: try { try decoder.decodeSingularDoubleField(value: &self.secondsSinceHeartbeat) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.currentJob) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.memoryReservedBytes) }()
       default: break
       }
     }
@@ -325,6 +339,9 @@ nonisolated extension Tessera_V1_Node: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if !self.currentJob.isEmpty {
       try visitor.visitSingularStringField(value: self.currentJob, fieldNumber: 5)
     }
+    if self.memoryReservedBytes != 0 {
+      try visitor.visitSingularInt64Field(value: self.memoryReservedBytes, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -334,6 +351,7 @@ nonisolated extension Tessera_V1_Node: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.state != rhs.state {return false}
     if lhs.secondsSinceHeartbeat != rhs.secondsSinceHeartbeat {return false}
     if lhs.currentJob != rhs.currentJob {return false}
+    if lhs.memoryReservedBytes != rhs.memoryReservedBytes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

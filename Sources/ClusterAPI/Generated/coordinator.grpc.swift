@@ -163,6 +163,19 @@ public enum Tessera_V1_Coordinator: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "DeleteJob" metadata.
+        public enum DeleteJob: Sendable {
+            /// Request type for "DeleteJob".
+            public typealias Input = Tessera_V1_DeleteJobRequest
+            /// Response type for "DeleteJob".
+            public typealias Output = Tessera_V1_DeleteJobResponse
+            /// Descriptor for "DeleteJob".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.Coordinator"),
+                method: "DeleteJob",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "tessera.v1.Coordinator" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Register.descriptor,
@@ -175,7 +188,8 @@ public enum Tessera_V1_Coordinator: Sendable {
             GetTask.descriptor,
             DeclareVariables.descriptor,
             ReportProgress.descriptor,
-            CheckpointJob.descriptor
+            CheckpointJob.descriptor,
+            DeleteJob.descriptor
         ]
     }
 }
@@ -404,6 +418,25 @@ extension Tessera_V1_Coordinator {
             request: GRPCCore.StreamingServerRequest<Tessera_V1_CheckpointJobRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_CheckpointJobResponse>
+
+        /// Handle the "DeleteJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forgets an ended job (its record, metric history and checkpoint manifests); a job still
+        /// > active is refused unless `force`, which cancels it first.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_DeleteJobRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_DeleteJobResponse` messages.
+        func deleteJob(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_DeleteJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_DeleteJobResponse>
     }
 
     /// Service protocol for the "tessera.v1.Coordinator" service.
@@ -616,6 +649,25 @@ extension Tessera_V1_Coordinator {
             request: GRPCCore.ServerRequest<Tessera_V1_CheckpointJobRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Tessera_V1_CheckpointJobResponse>
+
+        /// Handle the "DeleteJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forgets an ended job (its record, metric history and checkpoint manifests); a job still
+        /// > active is refused unless `force`, which cancels it first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_DeleteJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_DeleteJobResponse` message.
+        func deleteJob(
+            request: GRPCCore.ServerRequest<Tessera_V1_DeleteJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_DeleteJobResponse>
     }
 
     /// Simple service protocol for the "tessera.v1.Coordinator" service.
@@ -826,6 +878,25 @@ extension Tessera_V1_Coordinator {
             request: Tessera_V1_CheckpointJobRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Tessera_V1_CheckpointJobResponse
+
+        /// Handle the "DeleteJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forgets an ended job (its record, metric history and checkpoint manifests); a job still
+        /// > active is refused unless `force`, which cancels it first.
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_DeleteJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_DeleteJobResponse` to respond with.
+        func deleteJob(
+            request: Tessera_V1_DeleteJobRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_DeleteJobResponse
     }
 }
 
@@ -954,6 +1025,17 @@ extension Tessera_V1_Coordinator.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Tessera_V1_Coordinator.Method.DeleteJob.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_DeleteJobRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_DeleteJobResponse>(),
+            handler: { request, context in
+                try await self.deleteJob(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1075,6 +1157,17 @@ extension Tessera_V1_Coordinator.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_CheckpointJobResponse> {
         let response = try await self.checkpointJob(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteJob(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_DeleteJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_DeleteJobResponse> {
+        let response = try await self.deleteJob(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1221,6 +1314,19 @@ extension Tessera_V1_Coordinator.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Tessera_V1_CheckpointJobResponse> {
         return GRPCCore.ServerResponse<Tessera_V1_CheckpointJobResponse>(
             message: try await self.checkpointJob(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteJob(
+        request: GRPCCore.ServerRequest<Tessera_V1_DeleteJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_DeleteJobResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_DeleteJobResponse>(
+            message: try await self.deleteJob(
                 request: request.message,
                 context: context
             ),
@@ -1494,6 +1600,30 @@ extension Tessera_V1_Coordinator {
             deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_CheckpointJobResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_CheckpointJobResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forgets an ended job (its record, metric history and checkpoint manifests); a job still
+        /// > active is refused unless `force`, which cancels it first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_DeleteJobRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_DeleteJobRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_DeleteJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteJob<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_DeleteJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_DeleteJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_DeleteJobResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_DeleteJobResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1891,6 +2021,41 @@ extension Tessera_V1_Coordinator {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "DeleteJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forgets an ended job (its record, metric history and checkpoint manifests); a job still
+        /// > active is refused unless `force`, which cancels it first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_DeleteJobRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_DeleteJobRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_DeleteJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteJob<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_DeleteJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_DeleteJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_DeleteJobResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_DeleteJobResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_Coordinator.Method.DeleteJob.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2211,6 +2376,36 @@ extension Tessera_V1_Coordinator.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_CheckpointJobRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_CheckpointJobResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteJob" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Forgets an ended job (its record, metric history and checkpoint manifests); a job still
+    /// > active is refused unless `force`, which cancels it first.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_DeleteJobRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteJob<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_DeleteJobRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_DeleteJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteJob(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_DeleteJobRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_DeleteJobResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2577,6 +2772,40 @@ extension Tessera_V1_Coordinator.ClientProtocol {
             metadata: metadata
         )
         return try await self.checkpointJob(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteJob" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Forgets an ended job (its record, metric history and checkpoint manifests); a job still
+    /// > active is refused unless `force`, which cancels it first.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteJob<Result>(
+        _ message: Tessera_V1_DeleteJobRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_DeleteJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_DeleteJobRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteJob(
             request: request,
             options: options,
             onResponse: handleResponse

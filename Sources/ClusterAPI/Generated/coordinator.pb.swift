@@ -34,6 +34,10 @@ public nonisolated struct Tessera_V1_RegisterRequest: Sendable {
   /// Clears the value of `node`. Subsequent reads from it will return its default value.
   public mutating func clearNode() {self._node = nil}
 
+  /// The secret an earlier Register of this name returned: a node that still holds it keeps its
+  /// identity. A live node's name cannot be taken without it.
+  public var nodeSecret: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -51,6 +55,10 @@ public nonisolated struct Tessera_V1_RegisterResponse: Sendable {
   /// How often the node should send heartbeats.
   public var heartbeatIntervalMs: Int32 = 0
 
+  /// Carried by every later call of this node (Heartbeat, GetTask, DeclareVariables,
+  /// ReportProgress): one node cannot speak for another.
+  public var nodeSecret: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -62,6 +70,9 @@ public nonisolated struct Tessera_V1_HeartbeatRequest: Sendable {
   // methods supported on all messages.
 
   public var nodeID: UInt64 = 0
+
+  /// From RegisterResponse.
+  public var nodeSecret: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -182,6 +193,12 @@ public nonisolated struct Tessera_V1_ListJobsRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Newest first, at most this many (0 = the coordinator's default page, capped by its limit).
+  public var limit: Int32 = 0
+
+  /// Only jobs in this state ("running", "failed", …; "" = all).
+  public var state: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -193,6 +210,9 @@ public nonisolated struct Tessera_V1_ListJobsResponse: Sendable {
   // methods supported on all messages.
 
   public var jobs: [Tessera_V1_Job] = []
+
+  /// Jobs that matched in all (more than `jobs` holds when the list was cut at the limit).
+  public var total: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -281,6 +301,9 @@ public nonisolated struct Tessera_V1_GetTaskRequest: Sendable {
   // methods supported on all messages.
 
   public var nodeID: UInt64 = 0
+
+  /// From RegisterResponse.
+  public var nodeSecret: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -393,6 +416,9 @@ public nonisolated struct Tessera_V1_DeclareVariablesRequest: Sendable {
   public var jobID: String = String()
 
   public var variables: [Tessera_V1_VariableDecl] = []
+
+  /// From RegisterResponse.
+  public var nodeSecret: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -510,6 +536,12 @@ public nonisolated struct Tessera_V1_ReportProgressRequest: @unchecked Sendable 
     set {_uniqueStorage()._failureShard = newValue}
   }
 
+  /// From RegisterResponse.
+  public var nodeSecret: String {
+    get {_storage._nodeSecret}
+    set {_uniqueStorage()._nodeSecret = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -569,13 +601,51 @@ public nonisolated struct Tessera_V1_CheckpointJobResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Tessera_V1_DeleteJobRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "job-N" or "N".
+  public var id: String = String()
+
+  /// Cancel the job first when it is still pending or running.
+  public var force: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Tessera_V1_DeleteJobResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The job as it was when deleted.
+  public var job: Tessera_V1_Job {
+    get {_job ?? Tessera_V1_Job()}
+    set {_job = newValue}
+  }
+  /// Returns true if `job` has been explicitly set.
+  public var hasJob: Bool {self._job != nil}
+  /// Clears the value of `job`. Subsequent reads from it will return its default value.
+  public mutating func clearJob() {self._job = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _job: Tessera_V1_Job? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "tessera.v1"
 
 nonisolated extension Tessera_V1_RegisterRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{3}node_secret\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -584,6 +654,7 @@ nonisolated extension Tessera_V1_RegisterRequest: SwiftProtobuf.Message, SwiftPr
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._node) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nodeSecret) }()
       default: break
       }
     }
@@ -597,11 +668,15 @@ nonisolated extension Tessera_V1_RegisterRequest: SwiftProtobuf.Message, SwiftPr
     try { if let v = self._node {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
     } }()
+    if !self.nodeSecret.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeSecret, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_RegisterRequest, rhs: Tessera_V1_RegisterRequest) -> Bool {
     if lhs._node != rhs._node {return false}
+    if lhs.nodeSecret != rhs.nodeSecret {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -609,7 +684,7 @@ nonisolated extension Tessera_V1_RegisterRequest: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Tessera_V1_RegisterResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}heartbeat_interval_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}heartbeat_interval_ms\0\u{3}node_secret\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -619,6 +694,7 @@ nonisolated extension Tessera_V1_RegisterResponse: SwiftProtobuf.Message, SwiftP
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nodeID) }()
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.heartbeatIntervalMs) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.nodeSecret) }()
       default: break
       }
     }
@@ -631,12 +707,16 @@ nonisolated extension Tessera_V1_RegisterResponse: SwiftProtobuf.Message, SwiftP
     if self.heartbeatIntervalMs != 0 {
       try visitor.visitSingularInt32Field(value: self.heartbeatIntervalMs, fieldNumber: 2)
     }
+    if !self.nodeSecret.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeSecret, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_RegisterResponse, rhs: Tessera_V1_RegisterResponse) -> Bool {
     if lhs.nodeID != rhs.nodeID {return false}
     if lhs.heartbeatIntervalMs != rhs.heartbeatIntervalMs {return false}
+    if lhs.nodeSecret != rhs.nodeSecret {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -644,7 +724,7 @@ nonisolated extension Tessera_V1_RegisterResponse: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Tessera_V1_HeartbeatRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HeartbeatRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}node_secret\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -653,6 +733,7 @@ nonisolated extension Tessera_V1_HeartbeatRequest: SwiftProtobuf.Message, SwiftP
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nodeID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nodeSecret) }()
       default: break
       }
     }
@@ -662,11 +743,15 @@ nonisolated extension Tessera_V1_HeartbeatRequest: SwiftProtobuf.Message, SwiftP
     if self.nodeID != 0 {
       try visitor.visitSingularUInt64Field(value: self.nodeID, fieldNumber: 1)
     }
+    if !self.nodeSecret.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeSecret, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_HeartbeatRequest, rhs: Tessera_V1_HeartbeatRequest) -> Bool {
     if lhs.nodeID != rhs.nodeID {return false}
+    if lhs.nodeSecret != rhs.nodeSecret {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -869,18 +954,34 @@ nonisolated extension Tessera_V1_GetJobResponse: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Tessera_V1_ListJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListJobsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}limit\0\u{1}state\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    // Load everything into unknown fields
-    while try decoder.nextFieldNumber() != nil {}
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.limit) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.state) }()
+      default: break
+      }
+    }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.limit != 0 {
+      try visitor.visitSingularInt32Field(value: self.limit, fieldNumber: 1)
+    }
+    if !self.state.isEmpty {
+      try visitor.visitSingularStringField(value: self.state, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_ListJobsRequest, rhs: Tessera_V1_ListJobsRequest) -> Bool {
+    if lhs.limit != rhs.limit {return false}
+    if lhs.state != rhs.state {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -888,7 +989,7 @@ nonisolated extension Tessera_V1_ListJobsRequest: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Tessera_V1_ListJobsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListJobsResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}jobs\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}jobs\0\u{1}total\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -897,6 +998,7 @@ nonisolated extension Tessera_V1_ListJobsResponse: SwiftProtobuf.Message, SwiftP
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.jobs) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.total) }()
       default: break
       }
     }
@@ -906,11 +1008,15 @@ nonisolated extension Tessera_V1_ListJobsResponse: SwiftProtobuf.Message, SwiftP
     if !self.jobs.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.jobs, fieldNumber: 1)
     }
+    if self.total != 0 {
+      try visitor.visitSingularInt32Field(value: self.total, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_ListJobsResponse, rhs: Tessera_V1_ListJobsResponse) -> Bool {
     if lhs.jobs != rhs.jobs {return false}
+    if lhs.total != rhs.total {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1081,7 +1187,7 @@ nonisolated extension Tessera_V1_ClusterStatusResponse: SwiftProtobuf.Message, S
 
 nonisolated extension Tessera_V1_GetTaskRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetTaskRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}node_secret\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1090,6 +1196,7 @@ nonisolated extension Tessera_V1_GetTaskRequest: SwiftProtobuf.Message, SwiftPro
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nodeID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nodeSecret) }()
       default: break
       }
     }
@@ -1099,11 +1206,15 @@ nonisolated extension Tessera_V1_GetTaskRequest: SwiftProtobuf.Message, SwiftPro
     if self.nodeID != 0 {
       try visitor.visitSingularUInt64Field(value: self.nodeID, fieldNumber: 1)
     }
+    if !self.nodeSecret.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeSecret, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_GetTaskRequest, rhs: Tessera_V1_GetTaskRequest) -> Bool {
     if lhs.nodeID != rhs.nodeID {return false}
+    if lhs.nodeSecret != rhs.nodeSecret {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1284,7 +1395,7 @@ nonisolated extension Tessera_V1_VariableDecl: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Tessera_V1_DeclareVariablesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DeclareVariablesRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}job_id\0\u{1}variables\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}job_id\0\u{1}variables\0\u{3}node_secret\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1295,6 +1406,7 @@ nonisolated extension Tessera_V1_DeclareVariablesRequest: SwiftProtobuf.Message,
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nodeID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.variables) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.nodeSecret) }()
       default: break
       }
     }
@@ -1310,6 +1422,9 @@ nonisolated extension Tessera_V1_DeclareVariablesRequest: SwiftProtobuf.Message,
     if !self.variables.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.variables, fieldNumber: 3)
     }
+    if !self.nodeSecret.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeSecret, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1317,6 +1432,7 @@ nonisolated extension Tessera_V1_DeclareVariablesRequest: SwiftProtobuf.Message,
     if lhs.nodeID != rhs.nodeID {return false}
     if lhs.jobID != rhs.jobID {return false}
     if lhs.variables != rhs.variables {return false}
+    if lhs.nodeSecret != rhs.nodeSecret {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1354,7 +1470,7 @@ nonisolated extension Tessera_V1_DeclareVariablesResponse: SwiftProtobuf.Message
 
 nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReportProgressRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}job_id\0\u{3}worker_step\0\u{1}epoch\0\u{1}samples\0\u{1}train\0\u{1}eval\0\u{3}shard_version\0\u{3}stale_dropped\0\u{3}steps_per_second\0\u{1}finished\0\u{1}failure\0\u{3}total_steps\0\u{3}training_done\0\u{3}failure_shard\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}job_id\0\u{3}worker_step\0\u{1}epoch\0\u{1}samples\0\u{1}train\0\u{1}eval\0\u{3}shard_version\0\u{3}stale_dropped\0\u{3}steps_per_second\0\u{1}finished\0\u{1}failure\0\u{3}total_steps\0\u{3}training_done\0\u{3}failure_shard\0\u{3}node_secret\0")
 
   fileprivate class _StorageClass {
     var _nodeID: UInt64 = 0
@@ -1372,6 +1488,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
     var _totalSteps: Int64 = 0
     var _trainingDone: Bool = false
     var _failureShard: String = String()
+    var _nodeSecret: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1397,6 +1514,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
       _totalSteps = source._totalSteps
       _trainingDone = source._trainingDone
       _failureShard = source._failureShard
+      _nodeSecret = source._nodeSecret
     }
   }
 
@@ -1430,6 +1548,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
         case 13: try { try decoder.decodeSingularInt64Field(value: &_storage._totalSteps) }()
         case 14: try { try decoder.decodeSingularBoolField(value: &_storage._trainingDone) }()
         case 15: try { try decoder.decodeSingularStringField(value: &_storage._failureShard) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._nodeSecret) }()
         default: break
         }
       }
@@ -1487,6 +1606,9 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
       if !_storage._failureShard.isEmpty {
         try visitor.visitSingularStringField(value: _storage._failureShard, fieldNumber: 15)
       }
+      if !_storage._nodeSecret.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._nodeSecret, fieldNumber: 16)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1511,6 +1633,7 @@ nonisolated extension Tessera_V1_ReportProgressRequest: SwiftProtobuf.Message, S
         if _storage._totalSteps != rhs_storage._totalSteps {return false}
         if _storage._trainingDone != rhs_storage._trainingDone {return false}
         if _storage._failureShard != rhs_storage._failureShard {return false}
+        if _storage._nodeSecret != rhs_storage._nodeSecret {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1630,6 +1753,75 @@ nonisolated extension Tessera_V1_CheckpointJobResponse: SwiftProtobuf.Message, S
     if lhs.manifest != rhs.manifest {return false}
     if lhs.files != rhs.files {return false}
     if lhs.bytes != rhs.bytes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_DeleteJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeleteJobRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}force\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.force) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if self.force != false {
+      try visitor.visitSingularBoolField(value: self.force, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_DeleteJobRequest, rhs: Tessera_V1_DeleteJobRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.force != rhs.force {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_DeleteJobResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeleteJobResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}job\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._job) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._job {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_DeleteJobResponse, rhs: Tessera_V1_DeleteJobResponse) -> Bool {
+    if lhs._job != rhs._job {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -26,6 +26,10 @@ public struct ParameterServerConfig: Sendable {
     public var dataListen: HostPort? = nil
     /// Most data-plane request bytes the shard holds at once (`DataPlaneAdmission`); nil means `DataPlaneAdmission.defaultLimitBytes`.
     public var maxInflightBytes: Int? = nil
+    /// Bounds on job state, connections, streams, waiting pulls, answers and idle time.
+    public var limits = ServerLimits.default
+    /// Directory `init_from` models may also be read from (besides `dataDir`); nil allows only `dataDir`.
+    public var importDir: String? = nil
 
     /// Creates a configuration with defaults for the optional parts.
     public init(

@@ -35,6 +35,22 @@ public struct ParameterServerSettings: DaemonSettings, Equatable {
     public var metricsListen: String?
     /// Most data-plane request bytes the shard holds at once before answering RESOURCE_EXHAUSTED (default: ¼ of memory, at most 1 GiB).
     public var maxInflightBytes: Int?
+    /// Bytes of job state (variables × optimizer slots, embedding rows) this psd accepts (default: ½ of memory).
+    public var memoryLimit: Int?
+    /// Directory exported models for `init_from` may be read from, besides the data dir.
+    public var importDir: String?
+    /// Open connections per listener.
+    public var maxConnections = 1024
+    /// Seconds a connection may stay silent before it is closed.
+    public var idleTimeout = 600.0
+    /// Data-plane pulls waiting at once for a future version.
+    public var maxPendingPulls = 4096
+    /// Largest data-plane answer in bytes.
+    public var maxAnswerBytes = 1 << 30
+    /// Open Health.Watch streams.
+    public var maxWatchStreams = 64
+    /// Coordinator: ended jobs kept (older ones are deleted; 0 keeps all).
+    public var jobRetention = 1000
 
     /// The YAML keys.
     public enum Keys: String, CodingKey, CaseIterable {
@@ -42,6 +58,9 @@ public struct ParameterServerSettings: DaemonSettings, Equatable {
         case coordinator, advertise, name, portFile = "port_file", heartbeatTimeout = "heartbeat_timeout"
         case logLevel = "log_level", tokenFile = "token_file", tlsCert = "tls_cert", tlsKey = "tls_key", tlsCa = "tls_ca"
         case metricsListen = "metrics_listen", maxInflightBytes = "max_inflight_bytes"
+        case memoryLimit = "memory_limit", importDir = "import_dir", maxConnections = "max_connections"
+        case idleTimeout = "idle_timeout", maxPendingPulls = "max_pending_pulls", maxAnswerBytes = "max_answer_bytes"
+        case maxWatchStreams = "max_watch_streams", jobRetention = "job_retention"
     }
     typealias CodingKeys = Keys
 
@@ -75,6 +94,26 @@ public struct ParameterServerSettings: DaemonSettings, Equatable {
         if let maxInflightBytes, maxInflightBytes < 1 << 20 {
             throw ConfigError(key: "max_inflight_bytes", "must be at least 1048576 (1 MiB), got \(maxInflightBytes)")
         }
+        if let memoryLimit, memoryLimit < 1 << 20 {
+            throw ConfigError(key: "memory_limit", "must be at least 1048576 (1 MiB), got \(memoryLimit)")
+        }
+        if let importDir, importDir.isEmpty { throw ConfigError(key: "import_dir", "must not be empty") }
+        guard (1...1_000_000).contains(maxConnections) else {
+            throw ConfigError(key: "max_connections", "must be between 1 and 1000000, got \(maxConnections)")
+        }
+        guard idleTimeout.isFinite, idleTimeout >= 1, idleTimeout <= 86_400 else {
+            throw ConfigError(key: "idle_timeout", "must be between 1 and 86400 seconds, got \(idleTimeout)")
+        }
+        guard (1...1_000_000).contains(maxPendingPulls) else {
+            throw ConfigError(key: "max_pending_pulls", "must be between 1 and 1000000, got \(maxPendingPulls)")
+        }
+        guard maxAnswerBytes >= 1 << 20, maxAnswerBytes <= 1 << 32 - 1 else {
+            throw ConfigError(key: "max_answer_bytes", "must be between 1048576 (1 MiB) and 4294967295 (4 GiB − 1), got \(maxAnswerBytes)")
+        }
+        guard (1...100_000).contains(maxWatchStreams) else {
+            throw ConfigError(key: "max_watch_streams", "must be between 1 and 100000, got \(maxWatchStreams)")
+        }
+        guard jobRetention >= 0 else { throw ConfigError(key: "job_retention", "must be ≥ 0 (0 keeps every job), got \(jobRetention)") }
     }
 
     /// The daemon configuration (reads the token file).
@@ -89,6 +128,11 @@ public struct ParameterServerSettings: DaemonSettings, Equatable {
             metricsListen: try metricsListen.map { try HostPort(parsing: $0) })
         config.dataListen = try dataListen.map { try HostPort(parsing: $0) }
         config.maxInflightBytes = maxInflightBytes
+        config.importDir = importDir
+        config.limits = ServerLimits(
+            memoryLimitBytes: memoryLimit ?? ServerLimits.defaultMemoryLimitBytes, maxConnections: maxConnections,
+            idleTimeout: .milliseconds(Int64(idleTimeout * 1000)), maxPendingPulls: maxPendingPulls, maxAnswerBytes: maxAnswerBytes,
+            maxWatchStreams: maxWatchStreams, jobRetention: jobRetention)
         return config
     }
 }

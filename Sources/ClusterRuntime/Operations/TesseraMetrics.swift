@@ -48,6 +48,8 @@ public enum TesseraMetrics {
         public static let heartbeatAgeSeconds = "tessera_heartbeat_age_seconds"
         /// Nodes the coordinator knows, by state.
         public static let nodes = "tessera_nodes"
+        /// Requests and connections refused because a limit was reached, by limit (`RefusalMetrics.Limit`).
+        public static let refusedTotal = "tessera_refused_total"
         /// 1 while the process is up; labelled with role and version.
         public static let up = "tessera_up"
     }

@@ -27,12 +27,14 @@ public struct WorkerSettings: DaemonSettings, Equatable {
     public var metricsListen: String?
     /// Straggler experiments: each training step takes this many times its compute time (1 = normal speed).
     public var slowdown = 1.0
+    /// Bytes of one job's decoded data (train and test splits) this worker loads at most (default: ¼ of memory).
+    public var maxDataBytes: Int?
 
     /// The YAML keys.
     public enum Keys: String, CodingKey, CaseIterable {
         case coordinator, dataRoot = "data_root", device, threads, name, logLevel = "log_level"
         case tokenFile = "token_file", tlsCert = "tls_cert", tlsKey = "tls_key", tlsCa = "tls_ca"
-        case metricsListen = "metrics_listen", slowdown
+        case metricsListen = "metrics_listen", slowdown, maxDataBytes = "max_data_bytes"
     }
     typealias CodingKeys = Keys
 
@@ -61,6 +63,9 @@ public struct WorkerSettings: DaemonSettings, Equatable {
         guard slowdown.isFinite, slowdown >= 1 else {
             throw ConfigError(key: "slowdown", "must be a finite factor ≥ 1 (1 = normal speed, 3 = three times slower), got \(slowdown)")
         }
+        if let maxDataBytes, maxDataBytes < 1 << 20 {
+            throw ConfigError(key: "max_data_bytes", "must be at least 1048576 (1 MiB), got \(maxDataBytes)")
+        }
     }
 
     /// The daemon configuration (reads the token file).
@@ -70,6 +75,7 @@ public struct WorkerSettings: DaemonSettings, Equatable {
             name: name ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)",
             token: try tokenFile.map { try RPCSecurity.readToken(file: $0) },
             tls: Check.tlsFiles(cert: tlsCert, key: tlsKey, ca: tlsCa),
-            metricsListen: try metricsListen.map { try HostPort(parsing: $0) }, slowdown: slowdown)
+            metricsListen: try metricsListen.map { try HostPort(parsing: $0) }, slowdown: slowdown,
+            maxDataBytes: maxDataBytes ?? WorkerConfig.defaultMaxDataBytes)
     }
 }

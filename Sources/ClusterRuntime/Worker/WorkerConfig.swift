@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything a workerd needs to start; built by the `workerd` executable from flags.
 public struct WorkerConfig: Sendable {
     /// The coordinator to join.
@@ -22,13 +24,20 @@ public struct WorkerConfig: Sendable {
     public var metricsListen: HostPort?
     /// Straggler experiments: after each training step the worker sleeps (slowdown − 1) × the step's compute time.
     public var slowdown: Double
+    /// Bytes of one job's decoded data this worker loads at most; a job needing more fails with RESOURCE_EXHAUSTED naming both.
+    public var maxDataBytes: Int
+
+    /// The default data budget: a quarter of physical memory.
+    public static var defaultMaxDataBytes: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory / 4) }
 
     /// Creates a configuration.
     public init(
         coordinator: HostPort, dataRoot: String, device: String = "cpu", threads: Int = 1, name: String,
         pollInterval: Duration = .milliseconds(250), reportInterval: Duration = .milliseconds(500),
-        token: String? = nil, tls: TLSFiles? = nil, metricsListen: HostPort? = nil, slowdown: Double = 1
+        token: String? = nil, tls: TLSFiles? = nil, metricsListen: HostPort? = nil, slowdown: Double = 1,
+        maxDataBytes: Int = WorkerConfig.defaultMaxDataBytes
     ) {
+        self.maxDataBytes = maxDataBytes
         self.coordinator = coordinator
         self.dataRoot = dataRoot
         self.device = device
