@@ -38,13 +38,16 @@ public struct ConsistencyConfig: Sendable, Hashable, Codable {
         ConsistencyConfig(mode: .async, maxStaleness: maxStaleness)
     }
 
+    /// The most workers a job's counts may name (replicas to aggregate, backup workers), so sums of them never overflow.
+    public static let maxWorkers = 1 << 20
+
     /// Throws `invalidArgument` when a count is out of range.
     public func validate() throws(StoreError) {
-        if mode == .sync, replicasToAggregate < 1 {
-            throw StoreError(.invalidArgument, "replicas_to_aggregate must be at least 1 in sync mode, got \(replicasToAggregate).")
+        if mode == .sync, replicasToAggregate < 1 || replicasToAggregate > Self.maxWorkers {
+            throw StoreError(.invalidArgument, "replicas_to_aggregate must be in 1...\(Self.maxWorkers) in sync mode, got \(replicasToAggregate).")
         }
-        if backupWorkers < 0 {
-            throw StoreError(.invalidArgument, "backup_workers must not be negative, got \(backupWorkers).")
+        if backupWorkers < 0 || backupWorkers > Self.maxWorkers {
+            throw StoreError(.invalidArgument, "backup_workers must be in 0...\(Self.maxWorkers), got \(backupWorkers).")
         }
         if let s = maxStaleness, s < 0 {
             throw StoreError(.invalidArgument, "max_staleness must not be negative, got \(s).")

@@ -27,7 +27,7 @@ public enum LearningRateSchedule: Sendable, Hashable, Codable {
             return pow(Double(decayRate), exponent)
         case .linearWarmup(let warmupSteps):
             guard warmupSteps > 0 else { return 1 }
-            return min(1, Double(step + 1) / Double(warmupSteps))
+            return min(1, (Double(step) + 1) / Double(warmupSteps))
         }
     }
 

@@ -50,7 +50,7 @@ extension ParameterShard {
         // Pending long-polls wait for versions of the abandoned timeline: they fail, so their workers start over.
         let woken: [VersionWaiter] = try job.state.withLock { (s) throws(StoreError) in
             guard !s.dropped else { throw job.droppedError }
-            job.restore(&s, from: image, indices: indices)
+            try job.restore(&s, from: image, indices: indices)
             let waiting = s.waiters
             s.waiters.removeAll()
             return waiting

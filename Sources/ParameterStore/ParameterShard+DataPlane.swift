@@ -59,6 +59,7 @@ extension ParameterShard {
         guard job.isSync else {
             throw StoreError(.failedPrecondition, "Job \(jobID) is async; effective replicas only apply to sync jobs.")
         }
+        // Both counts are validated to at most ConsistencyConfig.maxWorkers: the sum cannot overflow.
         let limit = job.consistency.replicasToAggregate + job.consistency.backupWorkers
         guard n >= 1, n <= limit else {
             throw StoreError(.invalidArgument, "Job \(jobID): effective replicas must be in 1...\(limit) (N + backups), got \(n).")
@@ -110,6 +111,9 @@ extension ParameterShard {
         let job = try job(jobID)
         let i = try job.denseIndexOf(key)
         let slotIndex = try slot.map { (name) throws(StoreError) in try self.slotIndex(job, name) }
+        if let version, version > Self.maxVersion {
+            throw StoreError(.invalidArgument, "\(job.describe(i)): version \(version) is beyond the largest a shard accepts (\(Self.maxVersion)).")
+        }
         guard values.count == job.counts[i] else {
             throw StoreError(.invalidArgument, "\(job.describe(i)): \(values.count) values given, the partition \(job.specs[i].shape) has \(job.counts[i]).")
         }

@@ -26,8 +26,9 @@ extension ParameterShard {
     /// Reads embedding rows of several partitions at one version under the job's lock, creating missing rows from
     /// the initializer; `body` gets the version and one view per request, rows in request order.
     ///
-    /// Throws `StoreError`: unknown job or partition, a dense partition, or a key outside a bounded vocabulary
-    /// (nothing is created then). Keep the body short: pushes to the job wait while it runs.
+    /// Throws `StoreError`: unknown job or partition, a dense partition, a key outside a bounded vocabulary, or new
+    /// rows beyond the shard's memory limit (`resourceExhausted`; nothing is created then). Keep the body short:
+    /// pushes to the job wait while it runs.
     public func pullSparse<R>(
         jobID: UInt64, requests: [(key: PartitionKey, rowKeys: UnsafeBufferPointer<Int64>)],
         body: (UInt64, [SparseRowsView]) throws -> R
@@ -42,6 +43,7 @@ extension ParameterShard {
         }
         return try job.state.withLock { s in
             guard !s.dropped else { throw job.droppedError }
+            try job.makeRoom(&s, for: zip(indices, requests).map { ($0, $1.rowKeys) }, accumulating: false)
             var slotLists: [[Int]] = []
             slotLists.reserveCapacity(requests.count)
             for (r, i) in zip(requests, indices) {

@@ -7,21 +7,28 @@ import Synchronization
 /// reads of different jobs never contend. It has no network; the transport layer calls it.
 public final class ParameterShard: Sendable {
     let logger: Logger
-    let memoryLimitBytes: Int?
+    /// Bytes of job state held and the limit on them.
+    let budget: MemoryBudget
     let table = Mutex(JobTable())
     /// Jobs currently paused for an async checkpoint (a cheap check on every push).
     let pausedJobs = Atomic<Int>(0)
 
     struct JobTable: ~Copyable {
         var jobs: [UInt64: ShardJob] = [:]
-        var bytes = 0
     }
 
-    /// Creates an empty shard; `memoryLimitBytes` (values, slots, sums) makes job creation fail with resourceExhausted beyond it.
+    /// Creates an empty shard; beyond `memoryLimitBytes` of job state (values, slots, sums, embedding rows) creating
+    /// a job, or embedding rows on first touch, fails with resourceExhausted.
     public init(logger: Logger = Logger(label: "tessera.store"), memoryLimitBytes: Int? = nil) {
         self.logger = logger
-        self.memoryLimitBytes = memoryLimitBytes
+        self.budget = MemoryBudget(limit: memoryLimitBytes)
     }
+
+    /// The largest version a restore or load may set: far from UInt64.max, so counting updates on never overflows.
+    public static let maxVersion: UInt64 = 1 << 62
+
+    /// The most bytes of job state this shard holds (nil: unlimited).
+    public var memoryLimitBytes: Int? { budget.limit }
 
     /// The job, or `notFound`.
     func job(_ jobID: UInt64) throws(StoreError) -> ShardJob {
@@ -37,39 +44,44 @@ public final class ParameterShard: Sendable {
         try consistency.validate()
         var seen = Set<PartitionKey>()
         var bytes = 0
+        var denseRows = 0
         for p in partitions {
             try p.validate(jobID: jobID)
             guard seen.insert(p.key).inserted else {
                 throw StoreError(.invalidArgument, "Job \(jobID) lists partition \(p.key) of variable \(p.variable.name) twice.")
             }
-            let (total, overflow) = bytes.addingReportingOverflow(PartitionStorage.plannedBytes(p, optimizer: optimizer, sync: consistency.mode == .sync))
-            bytes = overflow ? Int.max : total
+            let planned = PartitionStorage.plannedBytes(p, optimizer: optimizer, sync: consistency.mode == .sync)
+            guard let planned, case let (total, false) = bytes.addingReportingOverflow(planned) else {
+                throw StoreError(.resourceExhausted, "Job \(jobID): its partitions and optimizer slots take more bytes than an Int counts.")
+            }
+            bytes = total
+            if !p.isSparse {
+                guard case let (rows, false) = denseRows.addingReportingOverflow(p.rowCount) else {
+                    throw StoreError(.invalidArgument, "Job \(jobID): its partitions hold more rows than an Int counts.")
+                }
+                denseRows = rows
+            }
         }
         func check(_ existing: ShardJob) throws(StoreError) {
             guard existing.specs == partitions, existing.optimizer == optimizer, existing.consistency == consistency else {
                 throw StoreError(.alreadyExists, "Job \(jobID) already exists on this shard with a different definition.")
             }
         }
-        // Reserve the memory first so concurrent creations cannot both pass the limit.
-        let existing: ShardJob? = try table.withLock { (t) throws(StoreError) in
-            if let existing = t.jobs[jobID] { return existing }
-            if let limit = memoryLimitBytes, bytes > limit - min(t.bytes, limit) {
-                throw StoreError(.resourceExhausted, "Job \(jobID) needs \(bytes) bytes but this shard has \(limit - min(t.bytes, limit)) of its \(limit)-byte limit left.")
-            }
-            t.bytes += bytes
-            return nil
-        }
-        if let existing { return try check(existing) }
-        let job = ShardJob(jobID: jobID, specs: partitions, optimizer: optimizer, consistency: consistency, plannedBytes: bytes)
+        if let existing = table.withLock({ $0.jobs[jobID] }) { return try check(existing) }
+        // Reserve the memory before allocating it, so concurrent creations cannot both pass the limit.
+        try budget.reserve(bytes, for: "Job \(jobID)'s partitions and optimizer slots")
+        let job = ShardJob(
+            jobID: jobID, specs: partitions, optimizer: optimizer, consistency: consistency, plannedBytes: bytes,
+            denseRowTotal: denseRows, budget: budget)
         let raced: ShardJob? = table.withLock { t in
-            if let other = t.jobs[jobID] {
-                t.bytes -= bytes
-                return other
-            }
+            if let other = t.jobs[jobID] { return other }
             t.jobs[jobID] = job
             return nil
         }
-        if let raced { return try check(raced) }
+        if let raced {
+            budget.release(bytes)
+            return try check(raced)
+        }
         logger.info("created job", metadata: [
             "job": "\(jobID)", "partitions": "\(partitions.count)", "bytes": "\(bytes)",
             "optimizer": "\(optimizer.kind.rawValue)", "mode": "\(consistency.mode.rawValue)",
@@ -79,11 +91,7 @@ public final class ParameterShard: Sendable {
     /// Drops a job and frees its memory; pending long-polls fail with `cancelled`. False when the job was not here.
     @discardableResult
     public func dropJob(jobID: UInt64) -> Bool {
-        guard let job = table.withLock({ t -> ShardJob? in
-            guard let job = t.jobs.removeValue(forKey: jobID) else { return nil }
-            t.bytes -= job.plannedBytes
-            return job
-        }) else { return false }
+        guard let job = table.withLock({ $0.jobs.removeValue(forKey: jobID) }) else { return false }
         job.markDropped().resumeAll(.failure(StoreError(.cancelled, "Job \(jobID) was dropped from this shard.")))
         logger.info("dropped job", metadata: ["job": "\(jobID)"])
         return true
@@ -95,11 +103,17 @@ public final class ParameterShard: Sendable {
     /// The ids of the jobs on this shard, ascending.
     public func jobIDs() -> [UInt64] { table.withLock { $0.jobs.keys.sorted() } }
 
-    /// Bytes of values, slots and sums held for all jobs.
-    public var bytesHeld: Int { table.withLock { $0.bytes } }
+    /// Bytes of values, slots, sums and embedding arenas held for all jobs.
+    public var bytesHeld: Int { budget.bytesUsed }
 
     /// The partitions of a job held here, in declared order.
     public func partitions(jobID: UInt64) throws(StoreError) -> [PartitionSpec] { try job(jobID).specs }
+
+    /// One partition of a job held here (a dictionary lookup), or `notFound`.
+    public func partition(jobID: UInt64, key: PartitionKey) throws(StoreError) -> PartitionSpec {
+        let job = try job(jobID)
+        return job.specs[try job.indexOf(key)]
+    }
 
     /// The job's optimizer and consistency configuration.
     public func configuration(jobID: UInt64) throws(StoreError) -> (optimizer: OptimizerConfig, consistency: ConsistencyConfig) {

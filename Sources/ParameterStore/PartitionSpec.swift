@@ -57,8 +57,12 @@ public struct PartitionSpec: Sendable, Hashable, Codable {
         guard variable.dtype == .f32 else {
             throw StoreError(.invalidArgument, "\(name): dtype \(variable.dtype.name) is not supported by shards yet (f32 only).")
         }
-        guard variable.shape.checkedElementCount != nil else {
-            throw StoreError(.invalidArgument, "\(name): shape \(variable.shape) has a negative dimension or overflows.")
+        let dims = variable.shape.dims
+        // Every product the shard and the initializers form (all dims, a row's, fan-in) must fit an Int.
+        guard variable.shape.checkedElementCount != nil, Shape(Array(dims.dropFirst())).checkedElementCount != nil,
+            Shape(Array(dims.dropLast())).checkedElementCount != nil
+        else {
+            throw StoreError(.invalidArgument, "\(name): shape \(variable.shape) has a negative dimension or more elements than an Int counts.")
         }
         if variable.shape.rank == 0 {
             guard rowOffset == 0, rowCount == 1 else {
@@ -66,13 +70,17 @@ public struct PartitionSpec: Sendable, Hashable, Codable {
             }
             return
         }
-        let rows = variable.shape.dims[0]
+        let rows = dims[0]
         let unbounded = variable.kind == .embedding && rows == 0
-        guard rowOffset >= 0, rowCount >= 0, unbounded || rowOffset + rowCount <= rows else {
-            throw StoreError(.invalidArgument, "\(name): rows \(rowOffset)..<\(rowOffset + rowCount) do not fit in the variable's \(rows) rows.")
+        let (end, overflow) = rowOffset.addingReportingOverflow(rowCount)
+        guard rowOffset >= 0, rowCount >= 0, !overflow, unbounded || end <= rows else {
+            throw StoreError(.invalidArgument, "\(name): \(rowCount) rows from row \(rowOffset) do not fit in the variable's \(rows) rows.")
         }
         guard shape.checkedElementCount != nil else {
             throw StoreError(.invalidArgument, "\(name): partition shape \(shape) overflows.")
+        }
+        guard !isSparse || rowWidth > 0 else {
+            throw StoreError(.invalidArgument, "\(name): an embedding's rows must hold at least one element, shape \(variable.shape).")
         }
     }
 }

@@ -25,6 +25,8 @@ struct JobState: Sendable {
     var nextWaiterID: UInt64 = 0
     /// Set once the job is dropped: every operation fails and waiters are cancelled.
     var dropped = false
+    /// Bytes of embedding arenas reserved from the shard's budget (given back when the job is dropped).
+    var sparseBytes = 0
     /// Counters reported by `stats`.
     var counters = ShardJobStats.Counters()
     /// Checkpoint copies to take when the version reaches theirs.

@@ -47,13 +47,13 @@ final class PartitionStorage: @unchecked Sendable {
         return (slots.count + (sum == nil ? 0 : 1)) * valueBytes
     }
 
-    /// Bytes a partition of `spec` will need under `optimizer`.
-    static func plannedBytes(_ spec: PartitionSpec, optimizer: OptimizerConfig, sync: Bool) -> Int {
-        // Embedding rows are created on first touch: nothing is reserved up front.
+    /// Bytes a partition of `spec` will need under `optimizer`; nil when they overflow an Int.
+    static func plannedBytes(_ spec: PartitionSpec, optimizer: OptimizerConfig, sync: Bool) -> Int? {
+        // Embedding rows are created on first touch: they are reserved as they grow.
         if spec.isSparse { return 0 }
         let buffers = 1 + optimizer.slotNames.count + (sync ? 1 : 0)
         let (bytes, overflow) = spec.elementCount.multipliedReportingOverflow(by: buffers * MemoryLayout<Float>.stride)
-        return overflow ? Int.max : bytes
+        return overflow ? nil : bytes
     }
 
     /// Applies `kernel` with `grad` (scaled by `scale`) to the values and slots.

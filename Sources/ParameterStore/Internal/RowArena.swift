@@ -33,9 +33,36 @@ final class RowArena: @unchecked Sendable {
         bases[array]! + slot * width
     }
 
+    /// Bytes of one row across every parallel array.
+    var rowBytes: Int { width * bases.count * MemoryLayout<Float>.stride }
+
+    /// The capacity growth by doubling reaches to hold `rows` rows (the current one when it already does); nil on overflow.
+    func capacity(toHold rows: Int) -> Int? {
+        var c = capacity
+        while c < rows {
+            let (doubled, overflow) = c.multipliedReportingOverflow(by: 2)
+            guard !overflow else { return nil }
+            c = max(16, doubled)
+        }
+        return c
+    }
+
+    /// Bytes the arena must allocate beyond what it holds to hold `rows` rows; nil when that overflows an Int.
+    func growthBytes(toHold rows: Int) -> Int? {
+        guard let c = capacity(toHold: rows) else { return nil }
+        let (bytes, overflow) = (c - capacity).multipliedReportingOverflow(by: rowBytes)
+        return overflow ? nil : bytes
+    }
+
+    /// Grows (by doubling) until `rows` rows fit; reserve `growthBytes(toHold:)` from the budget first.
+    func reserveCapacity(_ rows: Int) {
+        guard let c = capacity(toHold: rows), c > capacity else { return }
+        grow(to: c)
+    }
+
     /// Appends one row (uninitialised contents); returns its slot.
     func append() -> Int {
-        if count == capacity { grow() }
+        if count == capacity { grow(to: max(16, capacity * 2)) }
         count += 1
         return count - 1
     }
@@ -43,8 +70,7 @@ final class RowArena: @unchecked Sendable {
     /// Forgets every row, keeping the memory.
     func removeAll() { count = 0 }
 
-    private func grow() {
-        let newCapacity = max(16, capacity * 2)
+    private func grow(to newCapacity: Int) {
         let elements = max(newCapacity * width, 1)
         for a in bases.indices {
             let raw = UnsafeMutableRawPointer.allocate(byteCount: elements * MemoryLayout<Float>.stride, alignment: 64)

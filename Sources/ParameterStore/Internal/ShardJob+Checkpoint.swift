@@ -49,19 +49,35 @@ extension ShardJob {
         guard image.partitions.count == specs.count else {
             throw StoreError(.invalidArgument, "Checkpoint of job \(image.jobID) holds \(image.partitions.count) partitions; job \(jobID) has \(specs.count) on this shard.")
         }
+        guard image.version <= ParameterShard.maxVersion else {
+            throw StoreError(.invalidArgument, "Checkpoint of job \(image.jobID) is at version \(image.version), beyond the largest a shard accepts (\(ParameterShard.maxVersion)).")
+        }
         var indices: [Int] = []
+        var seen = Set<Int>()
         for p in image.partitions {
             let i = try indexOf(p.key)
             let spec = specs[i]
             let what = "checkpoint partition \(p.name) (\(p.key))"
+            guard seen.insert(i).inserted else {
+                throw StoreError(.invalidArgument, "\(what): the checkpoint holds this partition twice.")
+            }
             guard spec.variable.name == p.name else {
                 throw StoreError(.invalidArgument, "\(what): the job's partition \(p.key) is variable \(spec.variable.name).")
             }
             if spec.isSparse {
                 guard let keys = p.rowKeys, p.shape.count == 2, p.shape[1] == spec.rowWidth, p.shape[0] == keys.count,
-                    p.values.count == keys.count * spec.rowWidth
+                    case let (floats, false) = keys.count.multipliedReportingOverflow(by: spec.rowWidth), p.values.count == floats
                 else {
                     throw StoreError(.invalidArgument, "\(what): embedding rows do not match width \(spec.rowWidth).")
+                }
+                var distinct = Set<Int64>(minimumCapacity: keys.count)
+                for k in keys {
+                    if let problem = SparseRows.problem(spec: spec, key: k) {
+                        throw StoreError(.invalidArgument, "\(what): \(problem).")
+                    }
+                    guard distinct.insert(k).inserted else {
+                        throw StoreError(.invalidArgument, "\(what): row key \(k) appears twice.")
+                    }
                 }
             } else {
                 guard p.rowKeys == nil, p.values.count == counts[i] else {
@@ -73,8 +89,8 @@ extension ShardJob {
                     throw StoreError(.invalidArgument, "\(what): optimizer slot \"\(name)\" is missing or has the wrong size.")
                 }
             }
-            let finite = p.values.withUnsafeBufferPointer { VectorKernels.allFinite($0.baseAddress!, $0.count) }
-            guard p.values.isEmpty || finite else {
+            let finite = p.values.withUnsafeBufferPointer { $0.baseAddress.map { VectorKernels.allFinite($0, p.values.count) } ?? true }
+            guard finite else {
                 throw StoreError(.nonFinite, "\(what): values contain NaN or Inf.")
             }
             indices.append(i)
@@ -82,8 +98,10 @@ extension ShardJob {
         return indices
     }
 
-    /// Replaces the state with `image` (validated) and moves to its version (under the lock).
-    func restore(_ s: inout JobState, from image: ShardCheckpoint, indices: [Int]) {
+    /// Replaces the state with `image` (validated) and moves to its version (under the lock); `resourceExhausted`,
+    /// changing nothing, when its embedding rows do not fit the shard's memory limit.
+    func restore(_ s: inout JobState, from image: ShardCheckpoint, indices: [Int]) throws(StoreError) {
+        try makeRoom(&s, restoring: zip(image.partitions, indices).compactMap { p, i in p.rowKeys.map { (i, $0.count) } })
         for (p, i) in zip(image.partitions, indices) {
             let storage = s.partitions[i]
             if let rows = storage.rows, let keys = p.rowKeys {

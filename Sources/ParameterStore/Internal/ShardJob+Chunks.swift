@@ -2,9 +2,6 @@
 typealias GradientChunk = (key: PartitionKey, rowOffset: Int, gradient: UnsafeBufferPointer<Float>)
 
 extension ShardJob {
-    /// Rows of every dense partition held here (a complete push delivers this many rows).
-    var denseRowTotal: Int { specs.filter { !$0.isSparse }.reduce(0) { $0 + $1.rowCount } }
-
     /// Validates chunks (known dense partition, whole rows inside the partition, finite); returns (index, element range, rows).
     func validateChunks(workerID: UInt32, _ chunks: [GradientChunk]) throws(StoreError) -> [(Int, Range<Int>, Int)] {
         guard !chunks.isEmpty else {
@@ -15,13 +12,15 @@ extension ShardJob {
             let i = try denseIndexOf(c.key)
             let width = specs[i].rowWidth
             let rows = width > 0 ? c.gradient.count / width : 0
-            guard width > 0, rows * width == c.gradient.count, c.rowOffset >= 0, c.rowOffset + rows <= specs[i].rowCount else {
+            // rowOffset comes from the frame: any Int64, so the end is computed with an overflow check.
+            let (end, overflow) = c.rowOffset.addingReportingOverflow(rows)
+            guard width > 0, rows * width == c.gradient.count, c.rowOffset >= 0, !overflow, end <= specs[i].rowCount else {
                 throw StoreError(.invalidArgument, "\(describe(i)): a chunk of \(c.gradient.count) elements at row \(c.rowOffset) is not whole rows of \(width) inside the partition's \(specs[i].rowCount) rows.")
             }
             if let base = c.gradient.baseAddress, !VectorKernels.allFinite(base, c.gradient.count) {
                 throw StoreError(.nonFinite, "\(describe(i)): gradient chunk from worker \(workerID) contains NaN or Inf; the push was rejected.")
             }
-            out.append((i, (c.rowOffset * width)..<((c.rowOffset + rows) * width), rows))
+            out.append((i, (c.rowOffset * width)..<(end * width), rows))
         }
         return out
     }

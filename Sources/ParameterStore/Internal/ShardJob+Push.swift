@@ -98,12 +98,15 @@ extension ShardJob {
                     s.counters.staleDropped += 1
                     return (.dropped(staleBy: staleBy), [])
                 }
+                let fresh = indices.dropFirst(gradients.count).map { !s.partitions[$0].contributors.contains(workerID) }
+                try makeRoom(&s, forSparse: sparse, indices: indices.dropFirst(gradients.count), accumulating: true, only: fresh)
                 return accumulate(&s, workerID: workerID, indices: indices, gradients: gradients, sparse: sparse)
             }
             if let limit = consistency.maxStaleness, staleBy > UInt64(limit) {
                 s.counters.staleDropped += 1
                 return (.dropped(staleBy: staleBy), [])
             }
+            try makeRoom(&s, forSparse: sparse, indices: indices.dropFirst(gradients.count), accumulating: false)
             for (n, i) in indices.enumerated() {
                 if n < gradients.count {
                     if let g = gradients[n].1.baseAddress {
@@ -121,6 +124,22 @@ extension ShardJob {
         }
         woken.resumeAll(version: outcomeVersion(outcome))
         return outcome
+    }
+
+    /// Reserves the embedding rows (and, `accumulating`, sum slots) a push's sparse part would create (`only`: which
+    /// of them will be used); a refusal counts the push as rejected and changes nothing else.
+    private func makeRoom(
+        _ s: inout JobState, forSparse sparse: [SparseGradient], indices: ArraySlice<Int>, accumulating: Bool, only: [Bool]? = nil
+    ) throws(StoreError) {
+        guard !sparse.isEmpty else { return }
+        var requests: [(index: Int, rowKeys: UnsafeBufferPointer<Int64>)] = []
+        for (n, (g, i)) in zip(sparse, indices).enumerated() where only?[n] ?? true { requests.append((i, g.rowKeys)) }
+        do throws(StoreError) {
+            try makeRoom(&s, for: requests, accumulating: accumulating)
+        } catch {
+            s.counters.rejected += 1
+            throw error
+        }
     }
 
     /// Sync mode, version matches: adds the worker's new partitions to the sums; applies when enough workers completed.

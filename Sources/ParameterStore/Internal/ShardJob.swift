@@ -11,17 +11,27 @@ final class ShardJob: Sendable {
     let index: [PartitionKey: Int]
     /// Element count by partition index.
     let counts: [Int]
-    /// Bytes of all buffers held (for the shard's memory accounting).
+    /// Bytes of the dense buffers allocated at creation (reserved in `budget`; embedding rows are reserved as they grow).
     let plannedBytes: Int
+    /// Rows of every dense partition held here (a complete chunked push delivers this many rows).
+    let denseRowTotal: Int
+    /// The shard's memory budget, shared by its jobs.
+    let budget: MemoryBudget
     let state: Mutex<JobState>
 
-    /// Allocates and initialises every partition; the specs and configs must already be validated.
-    init(jobID: UInt64, specs: [PartitionSpec], optimizer: OptimizerConfig, consistency: ConsistencyConfig, plannedBytes: Int) {
+    /// Allocates and initialises every partition; the specs and configs must already be validated (`plannedBytes`
+    /// reserved in `budget`, `denseRowTotal` counted without overflow).
+    init(
+        jobID: UInt64, specs: [PartitionSpec], optimizer: OptimizerConfig, consistency: ConsistencyConfig, plannedBytes: Int,
+        denseRowTotal: Int, budget: MemoryBudget
+    ) {
         self.jobID = jobID
         self.specs = specs
         self.optimizer = optimizer
         self.consistency = consistency
         self.plannedBytes = plannedBytes
+        self.denseRowTotal = denseRowTotal
+        self.budget = budget
         kernel = OptimizerKernel(config: optimizer)
         var index: [PartitionKey: Int] = [:]
         for (i, s) in specs.enumerated() { index[s.key] = i }
@@ -56,17 +66,23 @@ final class ShardJob: Sendable {
         return i
     }
 
-    /// Drops the job: later operations fail, waiters are returned for cancellation.
+    /// Drops the job: later operations fail, waiters are returned for cancellation, and every byte it reserved
+    /// (dense buffers and embedding arenas) goes back to the budget.
     func markDropped() -> [VersionWaiter] {
-        state.withLock { s in
+        let (waiters, bytes): ([VersionWaiter], Int) = state.withLock { s in
+            guard !s.dropped else { return ([], 0) }
             s.dropped = true
             let w = s.waiters
             s.waiters.removeAll()
             for r in s.captureRequests { r.continuation.resume(returning: .failure(droppedError)) }
             s.captureRequests.removeAll()
             s.pausedUntil = nil
-            return w
+            let bytes = s.sparseBytes
+            s.sparseBytes = 0
+            return (w, bytes)
         }
+        budget.release(plannedBytes + bytes)
+        return waiters
     }
 
     /// The error for an operation on a job dropped after it was looked up.

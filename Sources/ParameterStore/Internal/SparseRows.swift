@@ -22,6 +22,8 @@ final class SparseRows: @unchecked Sendable {
     private var sumKeys: [Int64] = []
     /// Sync mode: the current version's per-row gradient sums.
     private let sums: RowArena?
+    /// Sync mode: summed keys without a row yet (created when the version is applied).
+    private var pendingRows = 0
 
     /// An empty table for `spec` under `optimizer`.
     init(spec: PartitionSpec, optimizer: OptimizerConfig, sync: Bool) {
@@ -37,6 +39,48 @@ final class SparseRows: @unchecked Sendable {
 
     /// Bytes allocated for rows, slots and sums.
     var allocatedBytes: Int { arena.allocatedBytes + (sums?.allocatedBytes ?? 0) }
+
+    /// What holding the rows of some keys would take: the rows and sum slots the arenas must fit, and the bytes
+    /// beyond what they have allocated (nil: more than an Int counts).
+    struct Growth {
+        var rows: Int
+        var sums: Int
+        var bytes: Int?
+    }
+
+    /// The growth needed for the rows of `keyLists` that do not exist yet; `accumulating` (sync pushes): the keys
+    /// also get sum slots for this version, and rows when it is applied. Changes nothing.
+    func growth(for keyLists: [UnsafeBufferPointer<Int64>], accumulating: Bool) -> Growth {
+        var fresh = Set<Int64>()
+        var newSums = 0
+        if accumulating {
+            var summed = Set<Int64>()
+            for list in keyLists {
+                for k in list where sumIndex[k] == nil && summed.insert(k).inserted {
+                    newSums += 1
+                    if index[k] == nil { fresh.insert(k) }
+                }
+            }
+        } else {
+            for list in keyLists {
+                for k in list where index[k] == nil { fresh.insert(k) }
+            }
+        }
+        let rows = keys.count + pendingRows + fresh.count
+        let sumRows = sumKeys.count + newSums
+        guard let rowBytes = arena.growthBytes(toHold: rows) else { return Growth(rows: rows, sums: sumRows, bytes: nil) }
+        let sumBytes = accumulating ? sums?.growthBytes(toHold: sumRows) : 0
+        guard let sumBytes, case let (total, false) = rowBytes.addingReportingOverflow(sumBytes) else {
+            return Growth(rows: rows, sums: sumRows, bytes: nil)
+        }
+        return Growth(rows: rows, sums: sumRows, bytes: total)
+    }
+
+    /// Grows the arenas to fit `growth` (whose bytes the caller reserved), so no row created next allocates.
+    func reserve(_ growth: Growth) {
+        arena.reserveCapacity(growth.rows)
+        sums?.reserveCapacity(growth.sums)
+    }
 
     /// Nil when `key` may be a row of this variable, else the sentence saying why not (outside a bounded vocabulary).
     static func problem(spec: PartitionSpec, key: Int64) -> String? {
@@ -118,6 +162,7 @@ final class SparseRows: @unchecked Sendable {
                 sums.row(s).initialize(from: src, count: width)
                 sumIndex[k] = s
                 sumKeys.append(k)
+                if index[k] == nil { pendingRows += 1 }
             }
         }
     }
@@ -148,6 +193,7 @@ final class SparseRows: @unchecked Sendable {
 
     /// Sync mode: forgets the current version's sums (keeps the memory).
     func resetAccumulation() {
+        pendingRows = 0
         sums?.removeAll()
         sumIndex.removeAll(keepingCapacity: true)
         sumKeys.removeAll(keepingCapacity: true)
