@@ -98,9 +98,11 @@ struct ConfigTests {
     }
 
     @Test func tokenFilesAreTrimmedAndMustNotBeEmpty() throws {
-        let good = try write("  s3cret-token\n")
-        #expect(try RPCSecurity.readToken(file: good) == "s3cret-token")
+        let good = try write("  s3cret-token-0123456789\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: good)
+        #expect(try RPCSecurity.readToken(file: good) == "s3cret-token-0123456789")
         let empty = try write("\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: empty)
         #expect(throws: RuntimeFailure.self) { try RPCSecurity.readToken(file: empty) }
     }
 }

@@ -8,12 +8,25 @@ public enum BearerToken {
     /// Services reachable without a token: health probes (load balancers, Kubernetes) carry none.
     public static let exemptServices: Set<String> = ["grpc.health.v1.Health"]
 
-    /// True when the two strings are equal, in time independent of where they differ.
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        var difference = UInt8(truncatingIfNeeded: x.count ^ y.count)
-        for i in 0..<min(x.count, y.count) { difference |= x[i] ^ y[i] }
+    /// True when the two strings' UTF-8 bytes are equal, in time independent of their content.
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        constantTimeEquals(Array(a.utf8), Array(b.utf8))
+    }
+
+    /// True when the two byte strings are equal. Every byte up to the longer length is compared and the
+    /// length difference is kept at full width, so the time depends only on the lengths, never on where
+    /// (or whether) the contents differ, and no length difference can fold to zero.
+    public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt(bitPattern: a.count ^ b.count)
+        a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                for i in 0..<max(x.count, y.count) {
+                    let left = i < x.count ? x[i] : 0
+                    let right = i < y.count ? y[i] : 0
+                    difference |= UInt(left ^ right)
+                }
+            }
+        }
         return difference == 0
     }
 }
