@@ -55,7 +55,8 @@ public final class ParameterServerDaemon: Sendable {
         let dataServer = NativeDataPlaneServer(
             address: config.dataListen ?? HostPort(host: config.listen.host, port: 0),
             handler: dataPlane, token: config.token, tls: config.tls,
-            metrics: ShardMetrics(shard: config.name ?? "ps-\(config.listen.host)-\(config.listen.port)"), logger: logger)
+            metrics: ShardMetrics(shard: config.name ?? "ps-\(config.listen.host)-\(config.listen.port)"), serverLimits: config.limits,
+            logger: logger)
         self.dataServer = dataServer
         let server = GRPCServerService(address: config.listen, services: services, logger: logger, security: security)
         self.server = server

@@ -22,15 +22,17 @@ public final class NativeDataPlaneServer: Service, Sendable {
     private let tls: TLSFiles?
     private let metrics: ShardMetrics?
     private let limits: NativeTransportLimits
+    private let serverLimits: ServerLimits
     private let logger: Logger
     private let group: any EventLoopGroup
     private let state = LockedValue<State>(.idle)
     private let connections = LockedValue<[ObjectIdentifier: any Channel]>([:])
 
-    /// Creates the server; nothing listens until `run()`.
+    /// Creates the server; nothing listens until `run()`. `serverLimits` gives the connection cap and idle timeout.
     public init(
         address: HostPort, handler: DataPlaneHandler, token: String? = nil, tls: TLSFiles? = nil, metrics: ShardMetrics? = nil,
-        limits: NativeTransportLimits = .default, logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        limits: NativeTransportLimits = .default, serverLimits: ServerLimits = .default, logger: Logger,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.address = address
         self.handler = handler
@@ -38,6 +40,7 @@ public final class NativeDataPlaneServer: Service, Sendable {
         self.tls = tls
         self.metrics = metrics
         self.limits = limits
+        self.serverLimits = serverLimits
         self.logger = logger
         self.group = group
     }
@@ -76,6 +79,9 @@ public final class NativeDataPlaneServer: Service, Sendable {
         state.value = .stopped
     }
 
+    /// Connections open now (refused ones over the cap not counted).
+    public var openConnections: Int { connections.withLock { $0.count } }
+
     /// Stops listening and closes open connections (tests, embedding).
     public func stop() {
         if case .listening(let listener, _) = state.value { listener.close(promise: nil) }
@@ -83,11 +89,10 @@ public final class NativeDataPlaneServer: Service, Sendable {
     }
 
     private func bootstrap(_ tlsContext: NIOSSLContext?) -> ServerBootstrap {
-        let handler = self.handler
-        let token = self.token
-        let metrics = self.metrics
+        let settings = ConnectionSettings(
+            handler: handler, token: token, metrics: metrics, limits: limits, serverLimits: serverLimits, logger: logger)
         let limits = self.limits
-        let logger = self.logger
+        let maxConnections = serverLimits.maxConnections
         let connections = self.connections
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -99,16 +104,23 @@ public final class NativeDataPlaneServer: Service, Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 let id = ObjectIdentifier(channel)
-                connections.withLock { $0[id] = channel }
-                channel.closeFuture.whenComplete { _ in connections.withLock { _ = $0.removeValue(forKey: id) } }
+                let admitted = connections.withLock { open -> Bool in
+                    guard open.count < maxConnections else { return false }
+                    open[id] = channel
+                    return true
+                }
+                if admitted {
+                    channel.closeFuture.whenComplete { _ in connections.withLock { _ = $0.removeValue(forKey: id) } }
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     if let tlsContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
                     }
-                    let arrays = NativeArrayPool()
-                    try channel.pipeline.syncOperations.addHandler(NativeMessageDecoder(limits: limits, arrays: arrays))
-                    try channel.pipeline.syncOperations.addHandler(
-                        NativeServerHandler(handler: handler, token: token, metrics: metrics, arrays: arrays, logger: logger))
+                    if admitted {
+                        try Self.configureConnection(channel, settings: settings)
+                    } else {
+                        try channel.pipeline.syncOperations.addHandler(NativeConnectionRefuser(limit: maxConnections))
+                    }
                 }
             }
     }

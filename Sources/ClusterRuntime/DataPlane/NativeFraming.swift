@@ -145,13 +145,22 @@ public struct NativeTransportLimits: Sendable {
     public var socketBufferBytes: Int
     /// Largest single read from a socket.
     public var maxReadBytes: Int
+    /// Server: requests of one connection served at once; later ones wait in the socket (reads pause).
+    public var maxRequestsInFlight: Int
+    /// Server: a connection that has not completed its handshake by then is answered DEADLINE_EXCEEDED and closed.
+    public var handshakeTimeout: Duration
 
     /// Creates limits; the defaults suit loopback and LAN links.
-    public init(maxMessageBytes: UInt64 = 2 << 30, maxHelloBytes: UInt64 = 64 << 10, socketBufferBytes: Int = 4 << 20, maxReadBytes: Int = 4 << 20) {
+    public init(
+        maxMessageBytes: UInt64 = 2 << 30, maxHelloBytes: UInt64 = 64 << 10, socketBufferBytes: Int = 4 << 20, maxReadBytes: Int = 4 << 20,
+        maxRequestsInFlight: Int = 128, handshakeTimeout: Duration = .seconds(10)
+    ) {
         self.maxMessageBytes = maxMessageBytes
         self.maxHelloBytes = maxHelloBytes
         self.socketBufferBytes = socketBufferBytes
         self.maxReadBytes = maxReadBytes
+        self.maxRequestsInFlight = maxRequestsInFlight
+        self.handshakeTimeout = handshakeTimeout
     }
 
     /// The defaults.

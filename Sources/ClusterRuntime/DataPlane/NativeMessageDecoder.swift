@@ -8,9 +8,17 @@ import NIOCore
 /// buffers recycled from earlier messages once their readers let them go; on the server, in arrays
 /// (what `DataPlaneHandler` takes, so no second copy). A bad preamble is raised once as a
 /// `NativeFramingError` through `errorCaught`; everything after it is discarded.
-final class NativeMessageDecoder: ChannelInboundHandler {
+///
+/// On the server an `intake` decides between messages what may come next: before the handshake
+/// only a hello of at most `maxHelloBytes` (anything else is refused before its body is
+/// allocated); after a hello nothing until its token is checked; later, requests only while the
+/// connection has room for them. While it says no, the rest of the current read is held and no
+/// further reads are asked of the socket.
+final class NativeMessageDecoder: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = NativeMessage
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private let maxMessageBytes: UInt64
     private let maxHelloBytes: UInt64
@@ -20,28 +28,95 @@ final class NativeMessageDecoder: ChannelInboundHandler {
     private var preamble: NativePreamble?
     /// Where the server's request arrays come from (nil: the client's recycled NIO buffers).
     private let arrays: NativeArrayPool?
+    /// The server connection's admission of messages (nil on the client: everything is decoded).
+    private let intake: NativeIntake?
     private var body = ByteBuffer()
     private var array: [UInt8] = []
     private var remaining = 0
     private var recycled = NativeBufferRing()
     private var failed = false
+    /// Input held while the intake says no (always at a message boundary).
+    private var held: ByteBuffer?
+    /// A read the pipeline asked for while the intake said no.
+    private var readWanted = false
+    private var decoding = false
+    private var context: ChannelHandlerContext?
 
-    /// A decoder assembling bodies into recycled NIO buffers, or into arrays from `arrays` when given.
-    init(limits: NativeTransportLimits, arrays: NativeArrayPool? = nil) {
+    /// A decoder assembling bodies into recycled NIO buffers, or into arrays from `arrays` when given;
+    /// with `intake`, a server connection's decoder that takes in only what the intake allows.
+    init(limits: NativeTransportLimits, arrays: NativeArrayPool? = nil, intake: NativeIntake? = nil) {
         self.arrays = arrays
+        self.intake = intake
         maxMessageBytes = limits.maxMessageBytes
         maxHelloBytes = limits.maxHelloBytes
         partialPreamble.reserveCapacity(NativePreamble.size)
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        intake?.onResume = { [weak self] in self?.resume() }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        intake?.onResume = nil
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
+        if var earlier = held {
+            held = nil
+            earlier.writeBuffer(&buffer)
+            buffer = earlier
+        }
+        decode(&buffer, context: context)
+        askWithheldRead(context)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if isHolding {
+            readWanted = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Whether input must wait: something is held, or the intake takes nothing now (a refused connection reads on, discarding).
+    private var isHolding: Bool {
+        guard let intake, !failed, intake.phase != .refused else { return false }
+        return held != nil || (preamble == nil && partialPreamble.isEmpty && !intake.mayDecode)
+    }
+
+    private func decode(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) {
+        decoding = true
+        defer { decoding = false }
         while buffer.readableBytes > 0, !failed {
+            if intake?.phase == .refused { return }
             if preamble != nil {
                 readBody(from: &buffer, context: context)
+            } else if partialPreamble.isEmpty, let intake, !intake.mayDecode {
+                held = buffer
+                return
             } else {
                 readPreamble(from: &buffer, context: context)
             }
+        }
+    }
+
+    /// Decodes what was held once the intake allows more, then asks for the read that was withheld.
+    private func resume() {
+        guard let context, !decoding else { return }
+        if var buffer = held {
+            held = nil
+            decode(&buffer, context: context)
+        }
+        askWithheldRead(context)
+    }
+
+    private func askWithheldRead(_ context: ChannelHandlerContext) {
+        if readWanted, !isHolding {
+            readWanted = false
+            context.read()
         }
     }
 
@@ -62,15 +137,17 @@ final class NativeMessageDecoder: ChannelInboundHandler {
                 }
                 partialPreamble.removeAll(keepingCapacity: true)
             }
-            if parsed.method == .hello, parsed.length > maxHelloBytes {
-                throw NativeFramingError(.resourceExhausted, requestID: parsed.requestID, "handshake of \(parsed.length) bytes exceeds \(maxHelloBytes) bytes")
-            }
+            try admit(parsed)
         } catch {
             failed = true
             context.fireErrorCaught(error)
             return
         }
-        let length = Int(parsed.length)
+        guard let length = Int(exactly: parsed.length) else {
+            failed = true
+            context.fireErrorCaught(NativeFramingError(.resourceExhausted, requestID: parsed.requestID, "message of \(parsed.length) bytes is too large"))
+            return
+        }
         if length == 0 {
             context.fireChannelRead(wrapInboundOut(NativeMessage(preamble: parsed, body: arrays != nil ? .array([]) : .buffer(ByteBuffer()))))
             return
@@ -82,6 +159,20 @@ final class NativeMessageDecoder: ChannelInboundHandler {
             body = recycled.take(length, allocator: context.channel.allocator)
         }
         remaining = length
+    }
+
+    /// Checks a parsed preamble against what this connection accepts now, before its body is allocated.
+    private func admit(_ parsed: NativePreamble) throws(NativeFramingError) {
+        if parsed.method == .hello, parsed.length > maxHelloBytes {
+            throw NativeFramingError(.resourceExhausted, requestID: parsed.requestID, "handshake of \(parsed.length) bytes exceeds \(maxHelloBytes) bytes")
+        }
+        guard let intake else { return }
+        if intake.phase == .awaitingHello, parsed.method != .hello || parsed.isResponse {
+            throw NativeFramingError(
+                .unauthenticated, requestID: parsed.requestID,
+                "the first message on a data-plane connection must be the handshake (hello with the bearer token)")
+        }
+        if parsed.method == .hello, !parsed.isResponse { intake.helloArrived() }
     }
 
     private func readBody(from buffer: inout ByteBuffer, context: ChannelHandlerContext) {
