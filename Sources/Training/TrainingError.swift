@@ -13,6 +13,8 @@ public struct TrainingError: Error, Sendable, CustomStringConvertible {
         public static let shapeMismatch = Code("shapeMismatch")
         /// A file could not be read.
         public static let io = Code("io")
+        /// Input would need more memory than the configured budget allows (e.g. `--max-data-bytes`).
+        public static let resourceExhausted = Code("resourceExhausted")
         /// The requested feature is not available in this build or backend.
         public static let unsupported = Code("unsupported")
 

@@ -48,8 +48,8 @@ import Testing
             try DataLoader.load(DataConfig(format: .csv, train: "bad.csv", label: "target"), dataRoot: dir)
         }
         #expect(error.code == .invalidData)
-        #expect(error.message.contains("bad.csv") && error.message.contains("line 3") && error.message.contains("'b'"))
-        #expect(error.message.contains("oops"))
+        #expect(error.message.contains("bad.csv") && error.message.contains("line 3") && error.message.contains("column 2"))
+        #expect(!error.message.contains("oops"))  // errors never carry file contents
     }
 
     @Test func csvStructuralErrors() throws {
@@ -126,7 +126,7 @@ import Testing
         let magic = try #require(throws: TrainingError.self) {
             try DataLoader.load(DataConfig(format: .idx, train: "magic", trainLabels: "lab"), dataRoot: dir)
         }
-        #expect(magic.message.hasPrefix("magic:") && magic.message.contains("bad IDX magic 0x12000803"))
+        #expect(magic.message.hasPrefix("magic:") && magic.message.contains("bad IDX magic"))
         let short = try #require(throws: TrainingError.self) {
             try DataLoader.load(DataConfig(format: .idx, train: "short", trainLabels: "lab"), dataRoot: dir)
         }

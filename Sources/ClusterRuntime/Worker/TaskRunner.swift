@@ -44,7 +44,7 @@ struct TaskRunner {
         let spec = try JobSpec(proto: assignment.spec)
         let index = Int(assignment.workerIndex)
         let count = Int(assignment.workerCount)
-        let data = try WorkerData.load(spec: spec, dataRoot: config.dataRoot, workerIndex: index, workerCount: count)
+        let data = try WorkerData.load(spec: spec, dataRoot: config.dataRoot, workerIndex: index, workerCount: count, maxDataBytes: config.maxDataBytes)
         let model = try ModelBuilder.make(spec: spec, data: data)
         let placement = try await placement(for: model)
         let plan = RoutePlan(placement: placement)

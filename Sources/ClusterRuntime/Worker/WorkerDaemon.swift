@@ -25,6 +25,7 @@ public final class WorkerDaemon: Sendable {
                 $0.role = .worker
                 $0.device = config.device
                 $0.threads = Int32(config.threads)
+                $0.memoryLimitBytes = Int64(config.maxDataBytes)  // the worker's data budget (--max-data-bytes)
                 $0.version = tesseraVersion
                 $0.models = ModelRegistry.names()
             }

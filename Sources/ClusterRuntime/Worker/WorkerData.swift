@@ -25,18 +25,27 @@ struct WorkerData {
     let seed: UInt64
     let workerIndex: Int
 
-    static func load(spec: JobSpec, dataRoot: String, workerIndex: Int, workerCount: Int) throws -> WorkerData {
+    /// Loads the job's data under `dataRoot` (paths confined to it) within `maxDataBytes` of decoded data;
+    /// a job needing more fails with RESOURCE_EXHAUSTED naming both numbers.
+    static func load(spec: JobSpec, dataRoot: String, workerIndex: Int, workerCount: Int,
+                     maxDataBytes: Int = DataBudget.defaultLimit) throws -> WorkerData {
         let config = try dataConfig(spec)
-        let splits = try DataLoader.load(config, dataRoot: URL(fileURLWithPath: dataRoot))
+        let splits: DatasetSplits
+        do {
+            splits = try DataLoader.load(config, dataRoot: URL(fileURLWithPath: dataRoot), budget: DataBudget(limit: maxDataBytes))
+        } catch let error as TrainingError where error.code == .resourceExhausted {
+            throw RuntimeFailure(.resourceExhausted, error.message)
+        }
         let shard = try splits.train.shard(workerIndex, of: workerCount)
         guard shard.count > 0 else {
             throw RuntimeFailure(.failedPrecondition, "worker \(workerIndex) of \(workerCount) got no training rows (\(splits.train.count) in all)")
         }
         let batch = spec.data.batchSize
+        guard batch > 0 else { throw RuntimeFailure(.invalidArgument, "data.batch_size must be positive, got \(batch)") }
         let perEpoch =
             spec.training.mode == .sync
             ? max(1, (splits.train.count / workerCount) / batch)
-            : (shard.count + batch - 1) / batch
+            : shard.count / batch + (shard.count % batch == 0 ? 0 : 1)
         return WorkerData(
             train: shard, test: splits.test, featureCount: splits.inputWidth, classes: max(2, splits.train.classCount ?? 2),
             layout: splits.layout,

@@ -29,12 +29,12 @@ public struct BatchIterator: IteratorProtocol, Sequence, Sendable {
     }
 
     /// Batches this epoch yields.
-    public var batchesPerEpoch: Int { (order.count + batchSize - 1) / batchSize }
+    public var batchesPerEpoch: Int { order.count / batchSize + (order.count % batchSize == 0 ? 0 : 1) }
 
     /// The next batch (rows copied into fresh tensors), or nil at the end of the epoch.
     public mutating func next() -> Batch? {
         guard position < order.count else { return nil }
-        let end = Swift.min(position + batchSize, order.count)
+        let end = position + Swift.min(batchSize, order.count - position)
         let rows = order[position..<end]
         position = end
         let features = Tensor(zeros: Shape([rows.count, dataset.width]))

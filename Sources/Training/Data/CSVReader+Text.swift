@@ -9,23 +9,28 @@ extension CSVReader {
         public var lines: [Int]
     }
 
-    /// Reads `bytes` (already inflated) as text cells; `name` is used in errors, which give the line.
-    public static func readText(_ bytes: [UInt8], name: String, limit: Int? = nil) throws -> TextTable {
+    /// Bytes one text cell costs in memory (a `String`), used to bound a `TextTable` before it is built.
+    static let bytesPerTextCell = MemoryLayout<String>.stride
+
+    /// Reads `bytes` (already inflated) as text cells; `name` is used in errors, which give the line but no cell text.
+    /// The table's cells (at most lines × columns) must fit in what is left of `budget`.
+    public static func readText(_ bytes: [UInt8], name: String, limit: Int? = nil, budget: DataBudget = DataBudget()) throws -> TextTable {
         try bytes.withUnsafeBufferPointer { buffer in
             var cursor = LineCursor(buffer)
-            guard let headerRange = cursor.next() else { throw TrainingError(.invalidData, "\(name): empty file (no header line)") }
-            let header = fields(buffer, headerRange).map { text(buffer, $0) }
+            guard let headerRange = try cursor.next(name: name) else { throw TrainingError(.invalidData, "\(name): empty file (no header line)") }
+            let header = try headerFields(buffer, headerRange, name: name)
+            let rowBound = min(max(lineCount(buffer) - 1, 0), max(limit ?? Int.max, 0))
+            let (cells, overflow) = rowBound.multipliedReportingOverflow(by: header.count + 1)
+            try budget.check(overflow ? Int.max : cells, bytesEach: bytesPerTextCell,
+                             for: "\(name): up to \(rowBound) rows × \(header.count) text cells")
             var rows: [[String]] = []
             var lines: [Int] = []
             var lineNumber = 1
-            while let range = cursor.next() {
+            while let range = try cursor.next(name: name, line: lineNumber + 1) {
                 lineNumber += 1
                 if range.isEmpty { continue }
                 if let limit, rows.count >= limit { break }
-                let cells = fields(buffer, range)
-                guard cells.count == header.count else {
-                    throw TrainingError(.invalidData, "\(name): line \(lineNumber): expected \(header.count) fields, found \(cells.count)")
-                }
+                let cells = try rowFields(buffer, range, expected: header.count, name: name, line: lineNumber)
                 rows.append(cells.map { text(buffer, $0) })
                 lines.append(lineNumber)
             }

@@ -143,6 +143,12 @@ public struct DataConfig: Sendable, Hashable, Codable {
         featureCount = try c.decodeIfPresent(Int.self, forKey: .featureCount)
     }
 
+    /// The file paths set, each with its spec key (`data.train`, `data.train_labels`, `data.test`, `data.test_labels`).
+    public var paths: [(key: String, path: String)] {
+        [("data.train", train), ("data.train_labels", trainLabels), ("data.test", test), ("data.test_labels", testLabels)]
+            .compactMap { key, path in path.map { (key, $0) } }
+    }
+
     /// The scaling actually applied: `normalize`, or the format's default.
     public var effectiveNormalization: Normalization {
         normalize ?? (format == .csv ? .standard : .none)
@@ -163,7 +169,9 @@ public struct DataConfig: Sendable, Hashable, Codable {
             if test != nil && testLabels == nil { throw fail("data.test_labels is required with data.test for idx") }
         case .libsvm, .tfrecord:
             guard train != nil else { throw fail("data.train is required for \(format.rawValue)") }
-            if let featureCount, featureCount <= 0 { throw fail("data.features must be positive, got \(featureCount)") }
+            if let featureCount, featureCount <= 0 || featureCount > DataLimits.maxFeatures {
+                throw fail("data.features must be in 1…\(DataLimits.maxFeatures), got \(featureCount)")
+            }
         case .synthetic:
             let s = synthetic ?? SyntheticConfig()
             guard !s.weights.isEmpty else { throw fail("data.synthetic.weights must not be empty") }

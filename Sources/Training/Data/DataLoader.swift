@@ -19,24 +19,28 @@ public struct DatasetSplits: Sendable {
 
 /// Loads datasets as a `DataConfig` describes them.
 public enum DataLoader {
-    /// Reads, splits and scales the data; relative paths resolve against `dataRoot`.
+    /// Reads, splits and scales the data; paths are confined to `dataRoot` (symlinks resolved) and every
+    /// file, inflation and decoded dataset is bounded by `budget` before it is allocated.
     /// Every worker calling this with the same config gets the same splits and scaling.
-    public static func load(_ config: DataConfig, dataRoot: URL) throws -> DatasetSplits {
+    public static func load(_ config: DataConfig, dataRoot: URL, budget: DataBudget = DataBudget()) throws -> DatasetSplits {
         try config.validate()
         var train: Dataset
         var test: Dataset?
+        /// The confined root and budget; every path is checked before any file is read.
+        func files() throws -> DataFiles {
+            let files = DataFiles(root: try DataRoot(dataRoot), budget: budget)
+            for (key, path) in config.paths { _ = try files.root.resolve(path, key: key) }
+            return files
+        }
         switch config.format {
-        case .csv:
-            (train, test) = try loadCSV(config, root: dataRoot)
-        case .idx:
-            (train, test) = try loadIDX(config, root: dataRoot)
+        case .csv: (train, test) = try loadCSV(config, files: files())
+        case .idx: (train, test) = try loadIDX(config, files: files())
+        case .libsvm: (train, test) = try loadLibSVM(config, files: files())
+        case .tfrecord: (train, test) = try loadTFRecord(config, files: files())
         case .synthetic:
-            train = try SyntheticData.generate(config.synthetic ?? SyntheticConfig(), seed: config.seed)
-            if let limit = config.limit { train = try train.prefix(limit) }
-        case .libsvm:
-            (train, test) = try loadLibSVM(config, root: dataRoot)
-        case .tfrecord:
-            (train, test) = try loadTFRecord(config, root: dataRoot)
+            var synthetic = config.synthetic ?? SyntheticConfig()
+            if let limit = config.limit { synthetic.samples = min(synthetic.samples, limit) }
+            train = try SyntheticData.generate(synthetic, seed: config.seed, budget: budget)
         }
         if test == nil && config.testFraction > 0 {
             (train, test) = try split(train, testFraction: config.testFraction, seed: config.seed)
@@ -78,21 +82,21 @@ public enum DataLoader {
         return (try dataset.gather(trainRows), try dataset.gather(testRows))
     }
 
-    private static func loadCSV(_ config: DataConfig, root: URL) throws -> (Dataset, Dataset?) {
+    private static func loadCSV(_ config: DataConfig, files: DataFiles) throws -> (Dataset, Dataset?) {
         guard let trainPath = config.train, let label = config.label else { throw TrainingError(.invalidConfiguration, "csv needs train and label") }
-        if let tabular = config.tabular { return try loadTabular(config, tabular, trainPath: trainPath, label: label, root: root) }
-        let trainTable = try CSVReader.read(FileSource.read(trainPath, root: root), name: trainPath, label: label,
-                                            features: config.features, limit: config.limit)
+        if let tabular = config.tabular { return try loadTabular(config, tabular, trainPath: trainPath, label: label, files: files) }
+        let trainTable = try CSVReader.read(files.read(trainPath, key: "data.train"), name: trainPath, label: label,
+                                            features: config.features, limit: config.limit, budget: files.budget)
         var testTable: CSVReader.Table?
         if let testPath = config.test {
-            let t = try CSVReader.read(FileSource.read(testPath, root: root), name: testPath, label: label,
-                                       features: config.features ?? trainTable.featureNames)
+            let t = try CSVReader.read(files.read(testPath, key: "data.test"), name: testPath, label: label,
+                                       features: config.features ?? trainTable.featureNames, budget: files.budget)
             guard t.featureNames == trainTable.featureNames else {
                 throw TrainingError(.invalidData, "\(testPath): feature columns differ from \(trainPath)")
             }
             testTable = t
         }
-        let encoder = LabelEncoder(trainTable.labels + (testTable?.labels ?? []))
+        let encoder = try LabelEncoder(trainTable.labels + (testTable?.labels ?? []), name: trainPath)
         let train = try dataset(trainTable, encoder: encoder, name: trainPath)
         let test = try testTable.map { try dataset($0, encoder: encoder, name: config.test ?? "") }
         return (train, test)
@@ -104,14 +108,14 @@ public enum DataLoader {
         return try Dataset(features: features, labels: labels, featureNames: table.featureNames, classNames: encoder.classNames)
     }
 
-    private static func loadIDX(_ config: DataConfig, root: URL) throws -> (Dataset, Dataset?) {
+    private static func loadIDX(_ config: DataConfig, files: DataFiles) throws -> (Dataset, Dataset?) {
         guard let images = config.train, let labels = config.trainLabels else {
             throw TrainingError(.invalidConfiguration, "idx needs train and train_labels")
         }
-        let train = try idxDataset(images: images, labels: labels, root: root, limit: config.limit)
+        let train = try idxDataset(images: (images, "data.train"), labels: (labels, "data.train_labels"), files: files, limit: config.limit)
         var test: Dataset?
         if let testImages = config.test, let testLabels = config.testLabels {
-            test = try idxDataset(images: testImages, labels: testLabels, root: root, limit: nil)
+            test = try idxDataset(images: (testImages, "data.test"), labels: (testLabels, "data.test_labels"), files: files, limit: nil)
             guard test?.width == train.width else {
                 throw TrainingError(.invalidData, "\(testImages): image size differs from \(images)")
             }
@@ -119,11 +123,12 @@ public enum DataLoader {
         return (train, test)
     }
 
-    private static func idxDataset(images: String, labels: String, root: URL, limit: Int?) throws -> Dataset {
-        let x = try IDXReader.images(FileSource.read(images, root: root), name: images, limit: limit)
-        let y = try IDXReader.labels(FileSource.read(labels, root: root), name: labels, limit: limit)
+    private static func idxDataset(images: (path: String, key: String), labels: (path: String, key: String), files: DataFiles,
+                                   limit: Int?) throws -> Dataset {
+        let x = try IDXReader.images(files.read(images.path, key: images.key), name: images.path, limit: limit, budget: files.budget)
+        let y = try IDXReader.labels(files.read(labels.path, key: labels.key), name: labels.path, limit: limit, budget: files.budget)
         guard x.rows == y.count else {
-            throw TrainingError(.invalidData, "\(images) holds \(x.rows) images but \(labels) holds \(y.count) labels")
+            throw TrainingError(.invalidData, "\(images.path) holds \(x.rows) images but \(labels.path) holds \(y.count) labels")
         }
         return try Dataset(features: x, labels: y, featureNames: (0..<x.columns).map { "pixel_\($0)" })
     }
@@ -135,12 +140,18 @@ struct LabelEncoder {
     let classNames: [String]?
     private let ids: [String: Int]
 
-    init(_ labels: [String]) {
+    /// Throws when the labels of `name` define more than `DataLimits.maxClasses` classes.
+    init(_ labels: [String], name: String) throws {
         if labels.allSatisfy({ Float($0)?.isFinite == true }) {
             classNames = nil
             ids = [:]
         } else {
-            let names = Array(Set(labels)).sorted()
+            let distinct = Set(labels)
+            guard distinct.count <= DataLimits.maxClasses else {
+                throw TrainingError(.invalidData, "\(name): the label column holds \(distinct.count) distinct values, "
+                    + "more than the \(DataLimits.maxClasses) classes allowed")
+            }
+            let names = Array(distinct).sorted()
             classNames = names
             ids = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         }

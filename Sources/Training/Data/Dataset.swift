@@ -28,15 +28,16 @@ public struct Dataset: Sendable {
     /// Features per row.
     public var width: Int { features.columns }
 
-    /// Number of classes: the class names, else max label + 1 when all labels are non-negative integers, else nil.
+    /// Number of classes: the class names, else max label + 1 when all labels are integers in
+    /// 0..<`DataLimits.maxClasses`, else nil (regression targets, or ids too large to be classes).
     public var classCount: Int? {
         if let classNames { return classNames.count }
-        var maxLabel: Float = -1
+        var maxLabel = -1
         let values = labels.toArray()
         for v in values {
-            guard v >= 0, v == v.rounded() else { return nil }
-            maxLabel = max(maxLabel, v)
+            guard let id = Int(exactly: v), id >= 0, id < DataLimits.maxClasses else { return nil }
+            maxLabel = max(maxLabel, id)
         }
-        return values.isEmpty ? nil : Int(maxLabel) + 1
+        return values.isEmpty ? nil : maxLabel + 1
     }
 }

@@ -91,9 +91,9 @@ public enum ExampleProto {
     /// Encodes an Example (keys sorted, lists packed), as TensorFlow would.
     public static func encode(_ features: [String: ExampleFeature]) -> [UInt8] {
         var map: [UInt8] = []
-        for key in features.keys.sorted() {
+        for (key, feature) in features.sorted(by: { $0.key < $1.key }) {
             var value: [UInt8] = []
-            switch features[key]! {
+            switch feature {
             case .bytes(let list):
                 var body: [UInt8] = []
                 for b in list { body += field(1, bytes: b) }

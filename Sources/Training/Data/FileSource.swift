@@ -1,17 +1,64 @@
 import Foundation
 
-/// Reads whole input files, inflating gzip'd ones (detected by their magic bytes, not their name).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads whole input files confined to a data root, inflating gzip'd ones (detected by their magic
+/// bytes, not their name), within a `DataBudget`. Errors name the spec key and the path as given,
+/// never the file's contents.
 enum FileSource {
-    /// The bytes of `path` (relative paths resolve against `root`); `name` is the path as configured, for messages.
-    static func read(_ path: String, root: URL) throws -> [UInt8] {
-        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw TrainingError(.io, "\(path): cannot read \(url.path): \(error.localizedDescription)")
+    /// The bytes of `path` under `root` (inflated when gzip'd); `key` is the spec key (`data.train`) for messages.
+    static func read(_ path: String, key: String, root: DataRoot, budget: DataBudget) throws -> [UInt8] {
+        let quoted = DataRoot.quote(path)
+        let real = try root.resolve(path, key: key)
+        let fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else { throw TrainingError(.io, "\(key): \(quoted) cannot be opened: \(DataRoot.describeErrno(errno))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw TrainingError(.io, "\(key): \(quoted) cannot be read: \(DataRoot.describeErrno(errno))") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw TrainingError(.io, "\(key): \(quoted) is not a regular file") }
+        // The file opened must still be the one checked (a parent swapped for a symlink in between).
+        try root.confirm(fd: fd, path: path, key: key)
+        let size = Int(clamping: info.st_size)
+        try budget.check(size, for: "\(key): \(quoted) (\(size) bytes on disk)")
+        let (bytes, failure) = readUpTo(fd, size: size)
+        guard failure == 0 else { throw TrainingError(.io, "\(key): \(quoted) cannot be read: \(DataRoot.describeErrno(failure))") }
+        return Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, name: path, budget: budget) : bytes
+    }
+}
+
+/// Reads at most `size` bytes (the size `fstat` reported) from `fd`; returns the bytes and errno (0 when all went well).
+private func readUpTo(_ fd: Int32, size: Int) -> (bytes: [UInt8], failure: Int32) {
+    var failure: Int32 = 0
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+        initialized = 0
+        guard let base = buffer.baseAddress else { return }
+        while initialized < size {
+            let n = read(fd, base + initialized, size - initialized)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                return
+            }
+            if n == 0 { return }
+            initialized += n
         }
-        let bytes = [UInt8](data)
-        return Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, name: path) : bytes
+    }
+    return (bytes, failure)
+}
+
+/// One data load's view of the file system: the confined root and the budget every read counts against.
+struct DataFiles {
+    let root: DataRoot
+    let budget: DataBudget
+
+    /// The bytes of `path` (inflated when gzip'd); `key` is the spec key (`data.train`) for messages.
+    func read(_ path: String, key: String) throws -> [UInt8] {
+        try FileSource.read(path, key: key, root: root, budget: budget)
     }
 }

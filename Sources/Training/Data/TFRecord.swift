@@ -9,24 +9,29 @@ public enum TFRecord {
         return ((c >> 15) | (c << 17)) &+ 0xA282_EAD8
     }
 
-    /// Splits `bytes` into record payloads, verifying both checksums; errors name the file and record.
+    /// Bytes of framing around each record's data: length (8), its CRC (4), the data's CRC (4).
+    public static let framingBytes = 16
+
+    /// Splits `bytes` into record payloads, verifying both checksums and that each length fits in the
+    /// bytes left; errors name the file, the record number and the byte offset.
     public static func records(_ bytes: [UInt8], name: String) throws -> [ArraySlice<UInt8>] {
         var out: [ArraySlice<UInt8>] = []
         var p = 0
         func u32(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * $1) } }
         while p < bytes.count {
             let record = out.count
-            guard bytes.count - p >= 12 else {
-                throw TrainingError(.invalidData, "\(name): record \(record): truncated header (\(bytes.count - p) bytes left)")
+            let left = bytes.count - p
+            guard left >= framingBytes else {
+                throw TrainingError(.invalidData, "\(name): record \(record): truncated at byte \(p) (\(left) bytes left, a record needs at least \(framingBytes))")
             }
             let length = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[p + $1]) << (8 * $1) }
             guard maskedCRC(bytes[p..<(p + 8)]) == u32(p + 8) else {
                 throw TrainingError(.invalidData, "\(name): record \(record): length checksum mismatch at byte \(p)")
             }
-            guard length <= UInt64(bytes.count - p - 16) else {
-                throw TrainingError(.invalidData, "\(name): record \(record): length \(length) runs past the end of the file")
+            guard length <= UInt64(left - framingBytes) else {
+                throw TrainingError(.invalidData, "\(name): record \(record): length \(length) at byte \(p) runs past the end of the file (\(left - framingBytes) bytes left)")
             }
-            let start = p + 12, end = start + Int(length)
+            let start = p + 12, end = start + Int(length)  // length ≤ left − 16, so both fit
             let data = bytes[start..<end]
             guard maskedCRC(data) == u32(end) else {
                 throw TrainingError(.invalidData, "\(name): record \(record): data checksum mismatch")

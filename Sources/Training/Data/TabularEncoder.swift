@@ -15,13 +15,14 @@ public enum TabularEncoder {
         return 1 + Int(stableHash("\(column)=\(value)") % UInt64(buckets - 1))
     }
 
-    /// Encodes `table` (from file `name`); the label column's text goes to `labels`.
-    public static func encode(_ table: CSVReader.TextTable, name: String, label: String, columns: TabularColumns)
-        throws -> (values: [Float], labels: [String], rows: Int)
+    /// Encodes `table` (from file `name`), reserving the encoded rows against `budget` first; the label column's
+    /// text goes to `labels`. Errors name the line and the (spec-given) column, never a cell's text.
+    public static func encode(_ table: CSVReader.TextTable, name: String, label: String, columns: TabularColumns,
+                              budget: DataBudget = DataBudget()) throws -> (values: [Float], labels: [String], rows: Int)
     {
         func index(_ column: String) throws -> Int {
             guard let i = table.header.firstIndex(of: column) else {
-                throw TrainingError(.invalidData, "\(name): line 1: no column '\(column)' in header \(table.header)")
+                throw TrainingError(.invalidData, "\(name): line 1: no column '\(column)' in the header (\(table.header.count) columns)")
             }
             return i
         }
@@ -36,6 +37,9 @@ public enum TabularEncoder {
         }
         // Numeric columns: parse, remember missing cells, fill them with the mean.
         let n = table.rows.count
+        let width = categorical.count + numeric.count + wide.count
+        try budget.reserve(n, bytesEach: 4 * (width + 1), for: "\(name): \(n) rows × \(width) encoded features × 4 bytes")
+        try budget.check(n, bytesEach: 4 * numeric.count, for: "\(name): \(n) rows × \(numeric.count) numeric columns")
         var numbers = [[Float]](repeating: [Float](repeating: 0, count: n), count: numeric.count)
         for (k, column) in numeric.enumerated() {
             var sum = 0.0, present = 0
@@ -44,7 +48,8 @@ public enum TabularEncoder {
                 let cell = table.rows[r][column]
                 if isMissing(cell) { missing.append(r); continue }
                 guard let v = Float(cell), v.isFinite else {
-                    throw TrainingError(.invalidData, "\(name): line \(table.lines[r]): column '\(table.header[column])': '\(cell)' is not a number")
+                    throw TrainingError(.invalidData,
+                                        "\(name): line \(table.lines[r]), column '\(columns.numeric[k])': not a number (\(cell.utf8.count) bytes)")
                 }
                 numbers[k][r] = v
                 sum += Double(v)
@@ -53,7 +58,6 @@ public enum TabularEncoder {
             let mean = present > 0 ? Float(sum / Double(present)) : 0
             for r in missing { numbers[k][r] = mean }
         }
-        let width = categorical.count + numeric.count + wide.count
         var values = [Float](repeating: 0, count: n * width)
         var labels: [String] = []
         labels.reserveCapacity(n)
