@@ -16,19 +16,20 @@ final class InProcessCluster: Sendable {
         var logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         logger.logLevel = .critical
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-test-\(UUID().uuidString)")
-        let coordinator = try ParameterServerDaemon(
-            config: ParameterServerConfig(
-                listen: HostPort(host: "127.0.0.1", port: 0), dataDir: root.appendingPathComponent("ps-0").path,
-                coordinator: nil, name: "ps-0", heartbeatInterval: .milliseconds(200)),
-            logger: logger)
+        // init_from models (exported under `root` by the tests) are read from the import dir.
+        var coordinatorConfig = ParameterServerConfig(
+            listen: HostPort(host: "127.0.0.1", port: 0), dataDir: root.appendingPathComponent("ps-0").path,
+            coordinator: nil, name: "ps-0", heartbeatInterval: .milliseconds(200))
+        coordinatorConfig.importDir = root.path
+        let coordinator = try ParameterServerDaemon(config: coordinatorConfig, logger: logger)
         let address = try await coordinator.start()
         var shards = [coordinator]
         for i in 1..<max(shardCount, 1) {
-            let shard = try ParameterServerDaemon(
-                config: ParameterServerConfig(
-                    listen: HostPort(host: "127.0.0.1", port: 0), dataDir: root.appendingPathComponent("ps-\(i)").path,
-                    coordinator: address, name: "ps-\(i)"),
-                logger: logger)
+            var config = ParameterServerConfig(
+                listen: HostPort(host: "127.0.0.1", port: 0), dataDir: root.appendingPathComponent("ps-\(i)").path,
+                coordinator: address, name: "ps-\(i)")
+            config.importDir = root.path
+            let shard = try ParameterServerDaemon(config: config, logger: logger)
             try await shard.start()
             shards.append(shard)
         }

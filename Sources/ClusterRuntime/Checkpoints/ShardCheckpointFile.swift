@@ -23,7 +23,7 @@ struct ShardCheckpointFiles: Sendable {
     /// Writes the checkpoint; returns its path, size and the CRC32C of the whole file.
     func write(_ image: ShardCheckpoint) throws -> (path: String, bytes: Int, crc32c: UInt32) {
         let folder = directory(jobID: image.jobID)
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var tensors: [SafetensorsWriter.Tensor] = []
         for p in image.partitions {
             let base = "\(p.name)@\(p.key.variableID).\(p.key.partition)"
@@ -46,14 +46,12 @@ struct ShardCheckpointFiles: Sendable {
         return (target, size, crc)
     }
 
-    /// Reads a checkpoint file, checking the whole file's CRC32C when `crc32c` is not 0 and that it belongs to `jobID`.
-    func read(path: String, jobID: UInt64, crc32c: UInt32) throws -> ShardCheckpoint {
-        guard path.hasPrefix(directory(jobID: jobID) + "/") else {
-            throw RuntimeFailure(.invalidArgument, "checkpoint \(path) is not under this psd's folder for job \(jobID) (\(directory(jobID: jobID)))")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RuntimeFailure(.notFound, "checkpoint file \(path) is missing")
-        }
+    /// Reads a checkpoint file of `jobID` from this psd's folder for the job (symbolic links and `..` resolved: nothing
+    /// outside it is read), once and at most `limit` bytes, checking the whole file's CRC32C when `crc32c` is not 0.
+    func read(path: String, jobID: UInt64, crc32c: UInt32, limit: Int) throws -> ShardCheckpoint {
+        let folder = ConfinedFile.Root(name: "checkpoint folder of job \(jobID)", path: directory(jobID: jobID))
+        let resolved = try ConfinedFile.resolve(path, in: [folder], for: "checkpoint")
+        let data = try ConfinedFile.read(resolved, limit: limit, limitName: "psd --memory-limit", for: "checkpoint")
         if crc32c != 0 {
             let actual = data.withUnsafeBytes { CRC32C.checksum($0) }
             guard actual == crc32c else {
@@ -61,7 +59,7 @@ struct ShardCheckpointFiles: Sendable {
             }
         }
         let reader: SafetensorsReader
-        do { reader = try SafetensorsReader(path: path) } catch {
+        do { reader = try SafetensorsReader(data: data, name: path) } catch {
             throw RuntimeFailure(.dataLoss, "checkpoint file \(path) is unreadable: \(error)")
         }
         guard reader.metadata["format"] == "tessera-shard-checkpoint-1", reader.metadata["job"] == String(jobID),
@@ -89,6 +87,7 @@ struct ShardCheckpointFiles: Sendable {
                 switch suffix {
                 case nil: partitions[i].values = try reader.floats(entry.name)
                 case "keys"?:
+                    guard entry.dtype == .i64 else { throw RuntimeFailure(.dataLoss, "row keys \(entry.name) are not i64") }
                     let raw = try reader.bytes(entry.name)
                     partitions[i].rowKeys = raw.withUnsafeBytes { Array($0.bindMemory(to: Int64.self)) }
                 case let slot?: partitions[i].slots[slot] = try reader.floats(entry.name)

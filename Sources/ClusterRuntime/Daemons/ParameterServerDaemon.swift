@@ -29,13 +29,14 @@ public final class ParameterServerDaemon: Sendable {
         self.config = config
         self.logger = logger
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
-        let shard = ParameterShard(logger: logger)
+        let shard = ParameterShard(logger: logger, memoryLimitBytes: config.limits.memoryLimitBytes)
         self.shard = shard
-        // One admission limit for both data-plane transports (gRPC and native) of this shard.
+        // One admission limit, answer limit and pending-pull count for both data-plane transports (gRPC and native) of this shard.
         let dataPlane = DataPlaneHandler(
-            shard: shard, logger: logger, admission: DataPlaneAdmission(limitBytes: config.maxInflightBytes ?? DataPlaneAdmission.defaultLimitBytes))
+            shard: shard, logger: logger, admission: DataPlaneAdmission(limitBytes: config.maxInflightBytes ?? DataPlaneAdmission.defaultLimitBytes),
+            limits: config.limits)
         var services: [any RegistrableRPCService] = [
-            ParameterServerService(shard: shard, logger: logger, dataDir: config.dataDir),
+            ParameterServerService(shard: shard, logger: logger, dataDir: config.dataDir, importDir: config.importDir),
             MeteredDataPlaneService(
                 handler: dataPlane,
                 metrics: ShardMetrics(shard: config.name ?? "ps-\(config.listen.host)-\(config.listen.port)")),
@@ -72,6 +73,7 @@ public final class ParameterServerDaemon: Sendable {
         }
         let name = config.name
         let advertise = config.advertise
+        let memoryLimit = config.limits.memoryLimitBytes
         membership = MembershipService(client: registrar, logger: logger) {
             let bound = (try? await server.boundAddress()) ?? nil
             let address = advertise ?? bound ?? config.listen
@@ -84,6 +86,7 @@ public final class ParameterServerDaemon: Sendable {
                 $0.address = address.description
                 $0.dataAddress = dataAddress.description
                 $0.version = tesseraVersion
+                $0.memoryLimitBytes = Int64(memoryLimit)
             }
         }
     }

@@ -1,11 +1,11 @@
 import Foundation
 
-/// A shard's cap on data-plane request bytes held at once (decoded and queued for, or being run
-/// against, the shard), shared by its gRPC and native transports. A request that would push the
-/// total past the limit is refused at once with RESOURCE_EXHAUSTED and a sentence naming the limit,
-/// so overload costs clients a retry (`OverloadRetryingChannel` backs off) instead of costing the
-/// shard its memory. A request larger than the whole limit is admitted only when nothing else is
-/// in flight, so it can still pass.
+/// A shard's cap on data-plane bytes held at once — requests decoded and queued for, or being run
+/// against, the shard, and the pull answers being encoded for them — shared by its gRPC and native
+/// transports. A request (or answer) that would push the total past the limit is refused at once with
+/// RESOURCE_EXHAUSTED and a sentence naming the limit, so overload costs clients a retry
+/// (`OverloadRetryingChannel` backs off) instead of costing the shard its memory. A request larger
+/// than the whole limit is admitted only when nothing else is in flight, so it can still pass.
 public final class DataPlaneAdmission: Sendable {
     /// What the admission has seen so far.
     public struct Stats: Sendable, Equatable {
@@ -40,15 +40,18 @@ public final class DataPlaneAdmission: Sendable {
     /// The counters now.
     public var stats: Stats { state.value }
 
-    /// Reserves `bytes` for one request or throws RESOURCE_EXHAUSTED naming the limit; pair with `release`.
-    public func admit(_ bytes: Int, for method: DataPlaneMethod) throws(RuntimeFailure) {
+    /// Reserves `bytes` for one request (or, with `holding` its request's bytes already admitted, for its answer) or
+    /// throws RESOURCE_EXHAUSTED naming the limit; pair with `release`. Bytes beyond the limit pass only when nothing
+    /// but the caller's own `holding` is in flight.
+    public func admit(_ bytes: Int, for method: DataPlaneMethod, holding: Int = 0) throws(RuntimeFailure) {
         let limit = limitBytes
         let refusedWith = state.withLock { s -> Int? in
-            guard s.inFlightBytes == 0 || s.inFlightBytes + bytes <= limit else {
+            let (total, overflow) = s.inFlightBytes.addingReportingOverflow(max(bytes, 0))
+            guard !overflow, s.inFlightBytes <= holding || total <= limit else {
                 s.rejected += 1
                 return s.inFlightBytes
             }
-            s.inFlightBytes += bytes
+            s.inFlightBytes = total
             s.peakBytes = max(s.peakBytes, s.inFlightBytes)
             s.admitted += 1
             return nil
@@ -56,13 +59,13 @@ public final class DataPlaneAdmission: Sendable {
         if let inFlight = refusedWith {
             throw RuntimeFailure(
                 .resourceExhausted,
-                "shard busy (\(Self.overloadMarker)): \(inFlight) bytes of data-plane requests are in flight and this "
-                    + "\(bytes)-byte \(method.rawValue) would pass the limit of \(limit) bytes (psd max_inflight_bytes); retry after a backoff")
+                "shard busy (\(Self.overloadMarker)): \(inFlight) bytes of data-plane requests and answers are in flight and this "
+                    + "\(bytes)-byte \(method.rawValue)\(holding > 0 ? " answer" : "") would pass the limit of \(limit) bytes (psd max_inflight_bytes); retry after a backoff")
         }
     }
 
     /// Returns the bytes of a request `admit` let in.
     public func release(_ bytes: Int) {
-        state.withLock { $0.inFlightBytes -= bytes }
+        state.withLock { $0.inFlightBytes -= max(bytes, 0) }
     }
 }

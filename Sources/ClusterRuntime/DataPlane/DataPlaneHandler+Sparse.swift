@@ -3,38 +3,38 @@ import TensorWire
 
 extension DataPlaneHandler {
     /// A pull whose entries are `sparseRows` key lists: answers one `sparseRows` entry per request entry
-    /// (the same keys, then the rows in key order), all at one version, rows created on first touch.
-    func pullSparse(_ view: FrameView, _ request: [UInt8]) async throws -> [UInt8] {
+    /// (the same keys, then the rows in key order), all at one version, rows created on first touch. Each partition
+    /// and each row key is asked for once; the answer's size is checked and admitted before any row is created.
+    func pullSparse<Answer>(_ view: FrameView, _ request: [UInt8], _ answer: AnswerWriter<Answer>) async throws -> Answer {
         let jobID = view.header.jobID
         guard view.entries.allSatisfy({ $0.header.encoding == .sparseRows }) else {
             throw RuntimeFailure(.invalidArgument, "pull for job \(jobID) mixes dense and sparse-rows entries; send them in separate pulls")
         }
-        let wanted = view.entries.map(\.header.version).max() ?? 0
-        if wanted > 0 {
-            _ = try await shard.waitForVersion(jobID: jobID, atLeast: wanted, timeout: maxPullWait)
-        }
-        let specs = try shard.partitions(jobID: jobID)
-        let shapes = try view.entries.map { e throws -> Shape in
-            guard let spec = specs.first(where: { $0.variableID == e.header.variableID && $0.partition == e.header.partition }) else {
-                throw RuntimeFailure(.notFound, "job \(jobID) has no variable \(e.header.variableID) partition \(e.header.partition) on this shard")
-            }
-            return spec.variable.shape
-        }
+        try refuseRepeatedPartitions(view)
         let keyLists = request.withUnsafeBytes { raw in view.entries.map { $0.rowKeys(in: raw) } }
+        for (e, keys) in zip(view.entries, keyLists) { try refuseRepeatedKeys(keys, jobID: jobID, e.header) }
+        try await awaitVersion(jobID: jobID, atLeast: view.entries.map(\.header.version).max() ?? 0)
+        var entries = try zip(view.entries, keyLists).map { e, keys throws -> EntryHeader in
+            let key = PartitionKey(variableID: e.header.variableID, partition: e.header.partition)
+            let spec = try shard.partition(jobID: jobID, key: key)
+            guard spec.isSparse else {
+                throw RuntimeFailure(.invalidArgument, "job \(jobID), variable \(spec.variable.name) (\(key)): a dense partition is pulled densely, not by row keys")
+            }
+            let shape = spec.variable.shape
+            return EntryHeader.sparse(variableID: key.variableID, partition: key.partition, version: 0, dtype: .f32, shape: shape, rowCount: keys.count)
+        }
+        let header = FrameHeader(kind: .pullResponse, requestID: view.header.requestID, jobID: jobID)
+        let size = try answerBytes(header, entries, jobID: jobID)
+        try admission.admit(size, for: .pull, holding: request.count)
+        defer { admission.release(size) }
         return try Self.withBuffers(keyLists) { keyBuffers in
-            let requests = zip(view.entries, keyBuffers).map { e, keys in
-                (key: PartitionKey(variableID: e.header.variableID, partition: e.header.partition), rowKeys: keys)
+            let requests = zip(entries, keyBuffers).map { e, keys in
+                (key: PartitionKey(variableID: e.variableID, partition: e.partition), rowKeys: keys)
             }
             return try shard.pullSparse(jobID: jobID, requests: requests) { version, views in
-                let header = FrameHeader(kind: .pullResponse, requestID: view.header.requestID, jobID: jobID)
-                let entries = zip(requests, shapes).map { r, shape in
-                    EntryHeader.sparse(
-                        variableID: r.key.variableID, partition: r.key.partition, version: version, dtype: .f32, shape: shape,
-                        rowCount: r.rowKeys.count)
-                }
-                let size = WireFormat.encodedSize(header: header, entries: entries)
-                return try [UInt8](unsafeUninitializedCapacity: size) { out, count in
-                    count = try WireFormat.encode(header: header, entries: entries, into: UnsafeMutableRawBufferPointer(out)) { i, destination in
+                for i in entries.indices { entries[i].version = version }
+                return try answer(size) { out in
+                    try WireFormat.encode(header: header, entries: entries, into: out) { i, destination in
                         _ = destination.rowKeys.initialize(fromContentsOf: keyBuffers[i])
                         views[i].copy(into: destination.payload)
                     }

@@ -12,16 +12,27 @@ public struct DataPlaneHandler: Sendable {
     let logger: Logger
     /// Longest a sync-mode pull waits for the next version before answering DEADLINE_EXCEEDED.
     let maxPullWait: Duration
-    /// The shard's cap on request bytes in flight (shared by every transport serving the shard).
+    /// The shard's cap on request and answer bytes in flight (shared by every transport serving the shard).
     public let admission: DataPlaneAdmission
+    /// The psd's limits; the handler enforces `maxAnswerBytes` and `maxPendingPulls`.
+    public let limits: ServerLimits
+    /// Pulls waiting for a version now (shared by every transport serving the shard).
+    let pendingPulls = PendingPulls()
 
     /// Creates a handler over a shard.
-    public init(shard: ParameterShard, logger: Logger, maxPullWait: Duration = .seconds(30), admission: DataPlaneAdmission = DataPlaneAdmission()) {
+    public init(
+        shard: ParameterShard, logger: Logger, maxPullWait: Duration = .seconds(30), admission: DataPlaneAdmission = DataPlaneAdmission(),
+        limits: ServerLimits = .default
+    ) {
         self.shard = shard
         self.logger = logger
         self.maxPullWait = maxPullWait
         self.admission = admission
+        self.limits = limits
     }
+
+    /// Pulls waiting now for a version the shard does not hold yet.
+    public var pendingPullCount: Int { pendingPulls.count }
 
     /// Handles one request frame and returns the encoded response frame; RESOURCE_EXHAUSTED when the shard's admission limit is reached.
     public func handle(_ method: DataPlaneMethod, request: [UInt8]) async throws -> [UInt8] {
@@ -38,11 +49,15 @@ public struct DataPlaneHandler: Sendable {
     ) async throws -> Answer {
         try admission.admit(request.count, for: method)
         defer { admission.release(request.count) }
-        switch method {
-        case .pull: return try await pull(request, answer)
-        case .push:
-            try await waitWhilePaused(request)
-            return try Self.write(try push(request), answer)
+        do {
+            switch method {
+            case .pull: return try await pull(request, answer)
+            case .push:
+                try await waitWhilePaused(request)
+                return try Self.write(try push(request), answer)
+            }
+        } catch {
+            throw Self.counted(error)
         }
     }
 
@@ -53,20 +68,24 @@ public struct DataPlaneHandler: Sendable {
         _ method: DataPlaneMethod, request: [UInt8], limit: Int, answer: AnswerWriter<Answer>
     ) throws -> Answer? {
         guard request.count <= limit else { return nil }
-        switch method {
-        case .push:
-            guard !shard.hasPausedJobs else { return nil }
-            try admission.admit(request.count, for: method)
-            defer { admission.release(request.count) }
-            return try Self.write(try push(request), answer)
-        case .pull:
-            let view = try decode(request, expecting: .pullRequest)
-            guard !view.entries.contains(where: { $0.header.encoding == .sparseRows }) else { return nil }
-            let wanted = view.entries.map(\.header.version).max() ?? 0
-            guard wanted == 0 || ((try? shard.version(jobID: view.header.jobID)) ?? 0) >= wanted else { return nil }
-            try admission.admit(request.count, for: method)
-            defer { admission.release(request.count) }
-            return try answerPull(view, answer)
+        do {
+            switch method {
+            case .push:
+                guard !shard.hasPausedJobs else { return nil }
+                try admission.admit(request.count, for: method)
+                defer { admission.release(request.count) }
+                return try Self.write(try push(request), answer)
+            case .pull:
+                let view = try decode(request, expecting: .pullRequest)
+                guard !view.entries.contains(where: { $0.header.encoding == .sparseRows }) else { return nil }
+                let wanted = view.entries.map(\.header.version).max() ?? 0
+                guard wanted == 0 || ((try? shard.version(jobID: view.header.jobID)) ?? 0) >= wanted else { return nil }
+                try admission.admit(request.count, for: method)
+                defer { admission.release(request.count) }
+                return try answerPull(view, requestBytes: request.count, answer)
+            }
+        } catch {
+            throw Self.counted(error)
         }
     }
 
@@ -117,31 +136,31 @@ public struct DataPlaneHandler: Sendable {
 
     private func pull<Answer>(_ request: [UInt8], _ answer: AnswerWriter<Answer>) async throws -> Answer {
         let view = try decode(request, expecting: .pullRequest)
-        if view.entries.contains(where: { $0.header.encoding == .sparseRows }) { return try Self.write(try await pullSparse(view, request), answer) }
-        let wanted = view.entries.map(\.header.version).max() ?? 0
-        if wanted > 0 {
-            _ = try await shard.waitForVersion(jobID: view.header.jobID, atLeast: wanted, timeout: maxPullWait)
+        if view.entries.contains(where: { $0.header.encoding == .sparseRows }) {
+            return try await pullSparse(view, request, answer)
         }
-        return try answerPull(view, answer)
+        try refuseRepeatedPartitions(view)
+        try await awaitVersion(jobID: view.header.jobID, atLeast: view.entries.map(\.header.version).max() ?? 0)
+        return try answerPull(view, requestBytes: request.count, answer)
     }
 
-    /// Answers a dense pull (whole partitions or row ranges) at the shard's current version, encoded from storage.
-    private func answerPull<Answer>(_ view: FrameView, _ answer: AnswerWriter<Answer>) throws -> Answer {
-        if view.entries.contains(where: { $0.header.flags.contains(.rowRange) }) { return try answerChunks(view, answer) }
+    /// Answers a dense pull (whole partitions or row ranges) at the shard's current version, encoded from storage
+    /// once its size is known to be within `limits.maxAnswerBytes` and admitted beside the request's `requestBytes`.
+    private func answerPull<Answer>(_ view: FrameView, requestBytes: Int, _ answer: AnswerWriter<Answer>) throws -> Answer {
+        try refuseRepeatedPartitions(view)
+        if view.entries.contains(where: { $0.header.flags.contains(.rowRange) }) { return try answerChunks(view, requestBytes: requestBytes, answer) }
         let jobID = view.header.jobID
         let keys = view.entries.map { PartitionKey(variableID: $0.header.variableID, partition: $0.header.partition) }
-        let specs = try shard.partitions(jobID: jobID)
-        let shapes = try keys.map { key throws -> Shape in
-            guard let spec = specs.first(where: { $0.variableID == key.variableID && $0.partition == key.partition }) else {
-                throw RuntimeFailure(.notFound, "job \(jobID) has no variable \(key.variableID) partition \(key.partition) on this shard")
-            }
-            return spec.shape
+        var entries = try keys.map { key throws -> EntryHeader in
+            let shape = try shard.partition(jobID: jobID, key: key).shape
+            return EntryHeader.dense(variableID: key.variableID, partition: key.partition, version: 0, dtype: .f32, shape: shape)
         }
+        let header = FrameHeader(kind: .pullResponse, requestID: view.header.requestID, jobID: jobID)
+        let size = try answerBytes(header, entries, jobID: jobID)
+        try admission.admit(size, for: .pull, holding: requestBytes)
+        defer { admission.release(size) }
         return try shard.read(jobID: jobID, keys: keys) { version, buffers in
-            let header = FrameHeader(kind: .pullResponse, requestID: view.header.requestID, jobID: jobID)
-            let entries = zip(keys, shapes).map { key, shape in
-                EntryHeader.dense(variableID: key.variableID, partition: key.partition, version: version, dtype: .f32, shape: shape)
-            }
+            for i in entries.indices { entries[i].version = version }
             return try Self.writeFrame(header, entries, payloads: buffers, answer)
         }
     }

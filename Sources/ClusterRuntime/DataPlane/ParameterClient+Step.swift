@@ -60,12 +60,34 @@ extension ParameterClient {
         return result
     }
 
+    /// The distinct keys at `positions` of `keys` (first-seen order) and, per position, the index of its key among them:
+    /// a shard answers each row once, the worker copies it to every position asking for it.
+    static func distinctKeys(_ keys: [Int64], at positions: [Int]) -> (keys: [Int64], slots: [Int]) {
+        var distinct: [Int64] = []
+        var slotOf: [Int64: Int] = [:]
+        var slots: [Int] = []
+        slots.reserveCapacity(positions.count)
+        for p in positions {
+            let k = keys[p]
+            if let s = slotOf[k] {
+                slots.append(s)
+            } else {
+                slotOf[k] = distinct.count
+                slots.append(distinct.count)
+                distinct.append(k)
+            }
+        }
+        return (distinct, slots)
+    }
+
     private func pullRows(link: ShardLink, _ part: LinkRows, tables: [SparseRowBuffer], minimum: UInt64, requestID: UInt64) async throws -> UInt64 {
         let header = FrameHeader(kind: .pullRequest, requestID: requestID, jobID: jobID, senderID: workerID)
-        let entries = part.entries.map { e in
+        // Shards refuse a pull listing one row key twice: ask for each key once.
+        let asked = part.entries.map { Self.distinctKeys(tables[$0.table].keys, at: $0.positions) }
+        let entries = zip(part.entries, asked).map { e, a in
             WireEntry.sparseKeys(
                 variableID: e.route.variableID, partition: e.route.partition, version: minimum, dtype: .f32, shape: e.route.shape,
-                rowKeys: e.positions.map { tables[e.table].keys[$0] })
+                rowKeys: a.keys)
         }
         let request = WireFormat.encode(WireFrame(header: header, entries: entries))
         let response = try await link.channel.exchange(.pull, request: request, timeout: timeout)
@@ -78,18 +100,18 @@ extension ParameterClient {
                 throw RuntimeFailure(.internalError, "shard \(link.address) answered \(view.entries.count) sparse entries, asked for \(part.entries.count)")
             }
             var version: UInt64 = 0
-            for (e, asked) in zip(view.entries, part.entries) {
+            for ((e, asked), distinct) in zip(zip(view.entries, part.entries), asked) {
                 let width = asked.route.shape.rowWidth, h = e.header
                 guard h.encoding == .sparseRows, h.dtype == .f32, h.variableID == asked.route.variableID, h.partition == asked.route.partition,
-                    h.rowCount == asked.positions.count, h.payloadLength == asked.positions.count * width * 4
+                    h.rowCount == distinct.keys.count, h.payloadLength == distinct.keys.count * width * 4
                 else {
-                    throw RuntimeFailure(.internalError, "shard \(link.address) answered a sparse pull of \(asked.positions.count) rows of variable \(asked.route.variableID) with something else")
+                    throw RuntimeFailure(.internalError, "shard \(link.address) answered a sparse pull of \(distinct.keys.count) rows of variable \(asked.route.variableID) with something else")
                 }
                 let payload = e.payload(in: raw)
                 if let out = tables[asked.table].rows.baseAddress, let src = payload.baseAddress, width > 0 {
                     let rowBytes = width * 4
-                    for (i, position) in asked.positions.enumerated() {
-                        UnsafeMutableRawPointer(out + position * width).copyMemory(from: src + i * rowBytes, byteCount: rowBytes)
+                    for (position, slot) in zip(asked.positions, distinct.slots) {
+                        UnsafeMutableRawPointer(out + position * width).copyMemory(from: src + slot * rowBytes, byteCount: rowBytes)
                     }
                 }
                 version = h.version

@@ -73,6 +73,9 @@ public final class ParameterClient: Sendable {
     let timeout: Duration
     /// Largest payload one data-plane message carries; larger dense partitions move in row chunks.
     let chunkLimitBytes: Int
+    /// Largest answer asked for in one pull of many small partitions (64 MiB); a larger total is pulled in chunks, so
+    /// a psd's max_answer_bytes at or above this never refuses a worker's pull.
+    public static let maxUnchunkedPullBytes = 64 << 20
     let versions: LockedValue<[UInt64]>
 
     /// Connects to the shards that hold the routed partitions.
@@ -123,7 +126,11 @@ public final class ParameterClient: Sendable {
     }
 
     private func pull(_ link: ShardLink, minimum: UInt64, requestID: UInt64, into parameters: VariableBuffers) async throws -> UInt64 {
-        if link.routes.contains(where: { $0.elementCount * 4 > chunkLimitBytes }) {
+        // Chunked when any partition passes the chunk limit, or the whole answer `maxUnchunkedPullBytes` (a shard refuses
+        // answers over its max_answer_bytes).
+        if link.routes.contains(where: { $0.elementCount * 4 > chunkLimitBytes })
+            || link.routes.reduce(0, { $0 + $1.elementCount * 4 }) > Self.maxUnchunkedPullBytes
+        {
             return try await pullChunked(link, minimum: minimum, requestID: requestID, into: parameters)
         }
         let header = FrameHeader(kind: .pullRequest, requestID: requestID, jobID: jobID, senderID: workerID)

@@ -23,6 +23,9 @@ extension Initializer {
                 throw RuntimeFailure(.invalidArgument, "variable \(variable): initializer \(name) takes \(n) arguments, got \(args.count)")
             }
         }
+        guard args.allSatisfy(\.isFinite) else {
+            throw RuntimeFailure(.invalidArgument, "variable \(variable): initializer \(name) arguments must be finite numbers, got \(args)")
+        }
         switch name {
         case "zeros", "": self = .zeros
         case "constant": try need(1); self = .constant(args[0])
@@ -101,8 +104,10 @@ extension PartitionSpec {
             $0.initializerArgs = proto.initializerArgs
         })
         let rows = variable.shape.dims.first ?? 1
-        guard proto.rowOffset >= 0, proto.rowCount >= 0, proto.rowOffset + proto.rowCount <= Int64(max(rows, 1)) else {
-            throw RuntimeFailure(.invalidArgument, "variable \(proto.name): rows \(proto.rowOffset)..<\(proto.rowOffset + proto.rowCount) are outside its \(rows) rows")
+        // Both come from the request: any Int64, so the end is computed with an overflow check.
+        let (end, overflow) = proto.rowOffset.addingReportingOverflow(proto.rowCount)
+        guard proto.rowOffset >= 0, proto.rowCount >= 0, !overflow, end <= Int64(max(rows, 1)) else {
+            throw RuntimeFailure(.invalidArgument, "variable \(proto.name): \(proto.rowCount) rows from row \(proto.rowOffset) are outside its \(rows) rows")
         }
         self.init(variableID: proto.variableID, partition: proto.partition, variable: variable,
                   rowOffset: Int(proto.rowOffset), rowCount: Int(proto.rowCount), seed: proto.seed)

@@ -47,11 +47,21 @@ extension ParameterServerService {
     public func restoreShard(request: Tessera_V1_RestoreShardRequest, context: ServerContext) async throws -> Tessera_V1_RestoreShardResponse {
         do {
             let files = try checkpointFiles()
+            _ = try shard.version(jobID: request.jobNumber)  // an unknown job reads no file
+            let limit = fileLimit
             if request.valuesOnly {
-                try loadValues(jobID: request.jobNumber, path: request.path)
+                let service = self
+                try await Task.detached { try service.loadValues(jobID: request.jobNumber, path: request.path) }.value
             } else {
-                let image = try await Task.detached { try files.read(path: request.path, jobID: request.jobNumber, crc32c: request.crc32C) }.value
-                try shard.restore(jobID: request.jobNumber, from: image)
+                let image = try await Task.detached {
+                    try files.read(path: request.path, jobID: request.jobNumber, crc32c: request.crc32C, limit: limit)
+                }.value
+                do throws(StoreError) {
+                    try shard.restore(jobID: request.jobNumber, from: image)
+                } catch {
+                    if error.code == .resourceExhausted { RefusalMetrics.record(.memory) }
+                    throw error
+                }
             }
             return .with { $0.version = (try? shard.version(jobID: request.jobNumber)) ?? 0 }
         } catch {
@@ -63,16 +73,19 @@ extension ParameterServerService {
     public func pruneCheckpoints(request: Tessera_V1_PruneCheckpointsRequest, context: ServerContext) async throws -> Tessera_V1_PruneCheckpointsResponse {
         do {
             let deleted = try checkpointFiles().prune(jobID: request.jobNumber, keep: Set(request.keepVersions))
-            return .with { $0.deleted = Int32(deleted) }
+            return .with { $0.deleted = Int32(clamping: deleted) }
         } catch {
             throw RPCError(failure: error)
         }
     }
 
-    /// init_from: every dense partition takes its rows of the tensor named like its variable in an exported model.
+    /// init_from: every dense partition takes its rows of the tensor named like its variable in an exported model, read
+    /// once from the import dir or the data dir (relative paths tried in that order) and at most the memory limit's bytes.
     func loadValues(jobID: UInt64, path: String) throws {
+        let resolved = try ConfinedFile.resolve(path, in: modelRoots, for: "init_from:")
+        let data = try ConfinedFile.read(resolved, limit: fileLimit, limitName: "psd --memory-limit", for: "init_from:")
         let reader: SafetensorsReader
-        do { reader = try SafetensorsReader(path: path) } catch {
+        do { reader = try SafetensorsReader(data: data, name: path) } catch {
             throw RuntimeFailure(.invalidArgument, "init_from: \(error)")
         }
         let version = try shard.version(jobID: jobID)
@@ -87,13 +100,13 @@ extension ParameterServerService {
             guard entry.shape == p.variable.shape else {
                 throw RuntimeFailure(.invalidArgument, "init_from: tensor \(name) in \(path) has shape \(entry.shape), the job's variable has \(p.variable.shape)")
             }
-            let all = try reader.floats(name)
-            let rowWidth = p.variable.shape.dims.count > 1 ? p.variable.shape.dims.dropFirst().reduce(1, *) : 1
-            let start = p.rowOffset * rowWidth, count = p.shape.elementCount
-            guard start + count <= all.count else {
-                throw RuntimeFailure(.invalidArgument, "init_from: tensor \(name) is too small for partition \(p.key)")
+            // The shapes are equal and the partition validated: its rows lie inside the tensor.
+            let start = p.rowOffset * p.rowWidth, count = p.elementCount
+            let values: [Float]
+            do { values = try reader.floats(name, elements: start..<(start + count)) } catch {
+                throw RuntimeFailure(.invalidArgument, "init_from: \(error)")
             }
-            try all[start..<(start + count)].withUnsafeBufferPointer { try shard.load(jobID: jobID, key: p.key, values: $0, version: version) }
+            try values.withUnsafeBufferPointer { try shard.load(jobID: jobID, key: p.key, values: $0, version: version) }
         }
         logger.info("initialised job from exported model", metadata: ["job": "job-\(jobID)", "path": "\(path)"])
     }

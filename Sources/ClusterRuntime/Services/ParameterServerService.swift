@@ -10,13 +10,22 @@ public struct ParameterServerService: Tessera_V1_ParameterServer.SimpleServicePr
     let logger: Logger
     /// Checkpoint files in the psd's data dir (nil: checkpoints are refused).
     let checkpoints: ShardCheckpointFiles?
+    /// Where `init_from` models may be read: the import dir first, then the data dir.
+    let modelRoots: [ConfinedFile.Root]
 
-    /// Creates the service around the daemon's shard; checkpoints go under `dataDir`.
-    public init(shard: ParameterShard, logger: Logger, dataDir: String? = nil) {
+    /// Creates the service around the daemon's shard; checkpoints go under `dataDir`; `init_from` models are read
+    /// from `importDir` or `dataDir` only.
+    public init(shard: ParameterShard, logger: Logger, dataDir: String? = nil, importDir: String? = nil) {
         self.shard = shard
         self.logger = logger
         self.checkpoints = dataDir.map { ShardCheckpointFiles(dataDir: $0) }
+        self.modelRoots =
+            (importDir.map { [ConfinedFile.Root(name: "import dir", path: $0)] } ?? [])
+            + (dataDir.map { [ConfinedFile.Root(name: "data dir", path: $0)] } ?? [])
     }
+
+    /// The most bytes of a file this psd reads for a restore or init_from: its memory limit.
+    var fileLimit: Int { shard.memoryLimitBytes ?? Int.max }
 
     /// Creates a job's partitions (idempotent for an identical request).
     public func createJob(request: Tessera_V1_CreateJobRequest, context: ServerContext) async throws -> Tessera_V1_CreateJobResponse {
@@ -28,8 +37,13 @@ public struct ParameterServerService: Tessera_V1_ParameterServer.SimpleServicePr
             let partitions = try request.partitions.map { p throws(RuntimeFailure) in try PartitionSpec(proto: p) }
             let optimizer = OptimizerConfig(spec: try OptimizerSpec(proto: request.optimizer))
             let consistency = ConsistencyConfig(spec: try TrainingSpec(proto: request.training))
-            try shard.createJob(jobID: request.jobNumber, partitions: partitions, optimizer: optimizer, consistency: consistency)
-            let bytes = partitions.reduce(0) { $0 + $1.shape.elementCount * 4 }
+            do throws(StoreError) {
+                try shard.createJob(jobID: request.jobNumber, partitions: partitions, optimizer: optimizer, consistency: consistency)
+            } catch {
+                if error.code == .resourceExhausted { RefusalMetrics.record(.memory) }
+                throw error
+            }
+            let bytes = (try? shard.stats(jobID: request.jobNumber).totalBytes) ?? 0
             logger.info("created job", metadata: ["job": "\(request.jobID)", "partitions": "\(partitions.count)", "bytes": "\(bytes)"])
             return .with { $0.bytes = Int64(bytes) }
         } catch {
@@ -52,15 +66,16 @@ public struct ParameterServerService: Tessera_V1_ParameterServer.SimpleServicePr
                 return .with {
                     $0.jobNumber = id
                     $0.version = s.version
-                    $0.pushes = Int64(s.pushes)
-                    $0.applied = Int64(s.applied)
-                    $0.staleDropped = Int64(s.staleDropped)
-                    $0.rejected = Int64(s.rejected)
-                    $0.bytesIn = Int64(s.bytesIn)
-                    $0.bytesOut = Int64(s.bytesOut)
-                    $0.effectiveReplicas = Int32(s.effectiveReplicas)
-                    $0.nonFiniteRejected = Int64(s.nonFiniteRejected)
-                    $0.duplicateDropped = Int64(s.duplicateDropped)
+                    $0.pushes = Int64(clamping: s.pushes)
+                    $0.applied = Int64(clamping: s.applied)
+                    $0.staleDropped = Int64(clamping: s.staleDropped)
+                    $0.rejected = Int64(clamping: s.rejected)
+                    $0.bytesIn = Int64(clamping: s.bytesIn)
+                    $0.bytesOut = Int64(clamping: s.bytesOut)
+                    $0.bytesHeld = Int64(s.totalBytes)
+                    $0.effectiveReplicas = Int32(clamping: s.effectiveReplicas)
+                    $0.nonFiniteRejected = Int64(clamping: s.nonFiniteRejected)
+                    $0.duplicateDropped = Int64(clamping: s.duplicateDropped)
                 }
             }
         }

@@ -63,13 +63,14 @@ public enum Safetensors {
             guard !t.name.isEmpty, t.name != "__metadata__", seen.insert(t.name).inserted else {
                 throw SafetensorsError("tensor name '\(t.name)' is empty, reserved or repeated")
             }
-            guard let count = t.shape.checkedElementCount else {
+            guard let count = t.shape.checkedElementCount, case let (bytes, false) = count.multipliedReportingOverflow(by: t.dtype.byteWidth),
+                case let (end, false) = offset.addingReportingOverflow(bytes)
+            else {
                 throw SafetensorsError("tensor \(t.name): invalid shape \(t.shape)")
             }
-            let bytes = count * t.dtype.byteWidth
-            entries.append(SafetensorsEntry(name: t.name, dtype: t.dtype, shape: t.shape, range: offset..<(offset + bytes)))
-            object[t.name] = ["dtype": formatName(t.dtype), "shape": t.shape.dims, "data_offsets": [offset, offset + bytes]] as [String: Any]
-            offset += bytes
+            entries.append(SafetensorsEntry(name: t.name, dtype: t.dtype, shape: t.shape, range: offset..<end))
+            object[t.name] = ["dtype": formatName(t.dtype), "shape": t.shape.dims, "data_offsets": [offset, end]] as [String: Any]
+            offset = end
         }
         if !metadata.isEmpty { object["__metadata__"] = metadata }
         guard let json = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {

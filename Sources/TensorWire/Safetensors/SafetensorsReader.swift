@@ -1,8 +1,11 @@
 import Foundation
 
-/// Reads and validates a safetensors file; tensor data is read on demand.
+/// Reads and validates a safetensors file held in memory; tensor data is converted on demand.
+///
+/// Errors name the file and the problem, never its bytes: a file that is not safetensors at all (say, a
+/// system file) gets a sentence without any of its contents.
 public struct SafetensorsReader: Sendable {
-    /// The file's path.
+    /// The file's path (or the name given for bytes read elsewhere), for messages.
     public let path: String
     /// Tensors in data order.
     public let entries: [SafetensorsEntry]
@@ -11,22 +14,30 @@ public struct SafetensorsReader: Sendable {
     private let dataStart: Int
     private let data: Data
 
-    /// Opens and validates the file (header length, JSON, dtypes, shapes, contiguous offsets, file size).
+    /// Reads the whole file and validates it (header length, JSON, dtypes, shapes, contiguous offsets, file size).
     public init(path: String) throws(SafetensorsError) {
         guard let data = FileManager.default.contents(atPath: path) else { throw SafetensorsError("cannot read \(path)") }
-        guard data.count >= 8 else { throw SafetensorsError("\(path) is \(data.count) bytes: too short for a safetensors header") }
+        try self.init(data: data, name: path)
+    }
+
+    /// Validates a file's bytes already read (once) by the caller; `name` names it in messages.
+    public init(data: Data, name: String) throws(SafetensorsError) {
+        guard data.count >= 8 else { throw SafetensorsError("\(name) is \(data.count) bytes: too short for a safetensors header") }
         let length = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        // The length is the file's first 8 bytes: said to be too large, never echoed (it may be any file's text).
         guard length <= UInt64(Safetensors.maxHeaderBytes), Int(length) <= data.count - 8 else {
-            throw SafetensorsError("\(path): header length \(length) exceeds the file or the \(Safetensors.maxHeaderBytes)-byte limit")
+            throw SafetensorsError(
+                "\(name) is not a safetensors file: its header length runs past its \(data.count) bytes or the \(Safetensors.maxHeaderBytes)-byte limit")
         }
-        let header = [UInt8](data[8..<(8 + Int(length))])
+        let start = data.startIndex
+        let header = [UInt8](data[(start + 8)..<(start + 8 + Int(length))])
         let parsed: (entries: [SafetensorsEntry], metadata: [String: String])
         do {
             parsed = try Safetensors.parseHeader(header, dataBytes: data.count - 8 - Int(length))
         } catch {
-            throw SafetensorsError("\(path): \(error.message)")
+            throw SafetensorsError("\(name): \(error.message)")
         }
-        self.path = path
+        self.path = name
         self.entries = parsed.entries
         self.metadata = parsed.metadata
         self.dataStart = 8 + Int(length)
@@ -39,13 +50,29 @@ public struct SafetensorsReader: Sendable {
     /// A tensor's raw bytes.
     public func bytes(_ name: String) throws(SafetensorsError) -> [UInt8] {
         guard let e = entry(name) else { throw SafetensorsError("\(path) has no tensor \(name)") }
-        return [UInt8](data[(dataStart + e.range.lowerBound)..<(dataStart + e.range.upperBound)])
+        return slice(e.range)
     }
 
     /// A tensor's values as floats (f32, f16, bf16 and f64 are converted).
     public func floats(_ name: String) throws(SafetensorsError) -> [Float] {
         guard let e = entry(name) else { throw SafetensorsError("\(path) has no tensor \(name)") }
-        let raw = try bytes(name)
+        return try floats(e, bytes: e.range)
+    }
+
+    /// Elements `elements` (row-major positions) of a tensor as floats, converting only those.
+    public func floats(_ name: String, elements: Range<Int>) throws(SafetensorsError) -> [Float] {
+        guard let e = entry(name) else { throw SafetensorsError("\(path) has no tensor \(name)") }
+        let width = e.dtype.byteWidth
+        guard elements.lowerBound >= 0, case let (first, false) = elements.lowerBound.multipliedReportingOverflow(by: width),
+            case let (last, false) = elements.upperBound.multipliedReportingOverflow(by: width), last <= e.range.count
+        else {
+            throw SafetensorsError("\(path): tensor \(name) has no elements \(elements.lowerBound)..<\(elements.upperBound)")
+        }
+        return try floats(e, bytes: (e.range.lowerBound + first)..<(e.range.lowerBound + last))
+    }
+
+    private func floats(_ e: SafetensorsEntry, bytes range: Range<Int>) throws(SafetensorsError) -> [Float] {
+        let raw = slice(range)
         var failure: WireError?
         let values = raw.withUnsafeBytes { bytes -> [Float] in
             do throws(WireError) { return try WireFormat.readFloats(bytes, dtype: e.dtype) } catch {
@@ -53,7 +80,13 @@ public struct SafetensorsReader: Sendable {
                 return []
             }
         }
-        if let failure { throw SafetensorsError("\(path): tensor \(name): \(failure.message)") }
+        if let failure { throw SafetensorsError("\(path): tensor \(e.name): \(failure.message)") }
         return values
+    }
+
+    /// Bytes `range` of the data section (validated against the file when the header was parsed).
+    private func slice(_ range: Range<Int>) -> [UInt8] {
+        let base = data.startIndex + dataStart
+        return [UInt8](data[(base + range.lowerBound)..<(base + range.upperBound)])
     }
 }

@@ -38,13 +38,16 @@ public enum SafetensorsWriter {
         }
     }
 
-    /// Writes the tensors (in the given order) and metadata to `path`; returns the CRC32C of the whole file.
+    /// Writes the tensors (in the given order) and metadata to `path`, readable and writable by its owner only unless
+    /// `mode` says otherwise (models and checkpoints are private data); returns the CRC32C of the whole file.
     @discardableResult
-    public static func write(_ tensors: [Tensor], metadata: [String: String] = [:], to path: String, chunkBytes: Int = 8 << 20) throws -> UInt32 {
+    public static func write(
+        _ tensors: [Tensor], metadata: [String: String] = [:], to path: String, mode: mode_t = 0o600, chunkBytes: Int = 8 << 20
+    ) throws -> UInt32 {
         let (header, entries) = try Safetensors.header(for: tensors.map { ($0.name, $0.dtype, $0.shape) }, metadata: metadata)
         let directory = (path as NSString).deletingLastPathComponent
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SafetensorsError("cannot create \(temporary): \(String(cString: strerror(errno)))") }
         var crc: UInt32 = 0
         do {
