@@ -4,16 +4,26 @@ import GRPCNIOTransportHTTP2Posix
 import Logging
 import ServiceLifecycle
 
-/// Runs a gRPC server as a lifecycle `Service`: serves until graceful shutdown, then drains in-flight RPCs.
+/// Runs a gRPC server as a lifecycle `Service`: serves until graceful shutdown, then drains in-flight
+/// RPCs (Health.Watch streams of its `HealthService` end first). Its listener enforces the given
+/// `ServerLimits` (connections, idle time) besides message size and streams per connection.
 public final class GRPCServerService: Service, Sendable {
     private let server: GRPCServer<HTTP2ServerTransport.Posix>
+    private let health: HealthService?
+    private let limiter: GRPCConnectionLimiter
     private let logger: Logger
 
     /// Creates the server on an address with the given services.
-    public init(address: HostPort, services: [any RegistrableRPCService], logger: Logger, security: RPCSecurity = .none) {
+    public init(
+        address: HostPort, services: [any RegistrableRPCService], logger: Logger, security: RPCSecurity = .none, limits: ServerLimits = .default
+    ) {
+        let limiter = GRPCConnectionLimiter(
+            maxConnections: limits.maxConnections, idleTimeout: limits.idleTimeout, firstStreamTimeout: GRPCLimits.firstStreamTimeout)
+        self.limiter = limiter
         self.server = GRPCServer(
-            transport: makeServerTransport(address, security: security), services: services,
+            transport: makeServerTransport(address, security: security, limits: limits, limiter: limiter), services: services,
             interceptors: security.serverInterceptors)
+        self.health = services.lazy.compactMap { $0 as? HealthService }.first
         self.logger = logger
     }
 
@@ -25,16 +35,22 @@ public final class GRPCServerService: Service, Sendable {
         return nil
     }
 
+    /// TCP connections the listener holds now (refused ones over the cap not counted).
+    public var openConnections: Int { limiter.openConnections }
+
     /// Serves until the service group shuts down.
     public func run() async throws {
         try await withGracefulShutdownHandler {
             try await server.serve()
         } onGracefulShutdown: {
             self.logger.info("draining in-flight requests")
-            self.server.beginGracefulShutdown()
+            self.stop()
         }
     }
 
-    /// Begins a graceful shutdown outside a service group (tests).
-    public func stop() { server.beginGracefulShutdown() }
+    /// Begins a graceful shutdown outside a service group (tests): ends health watches, drains the rest.
+    public func stop() {
+        health?.endWatches()
+        server.beginGracefulShutdown()
+    }
 }

@@ -21,13 +21,14 @@ public final class ParameterServerDaemon: Sendable {
     private let group: LockedValue<ServiceGroup?> = LockedValue(nil)
     private let notifier = SystemdNotifier()
     /// The gRPC health service on the control port (SERVING once listening, NOT_SERVING when stopping).
-    public let health = HealthService(services: HealthService.parameterServerServices)
+    public let health: HealthService
     private let metricsEndpoint: MetricsEndpoint?
 
     /// Builds the daemon; nothing listens until `run()` or `start()`.
     public init(config: ParameterServerConfig, logger: Logger) throws {
         self.config = config
         self.logger = logger
+        health = HealthService(services: HealthService.parameterServerServices, maxWatchStreams: config.limits.maxWatchStreams)
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
         let shard = ParameterShard(logger: logger, memoryLimitBytes: config.limits.memoryLimitBytes)
         self.shard = shard
@@ -59,7 +60,7 @@ public final class ParameterServerDaemon: Sendable {
             metrics: ShardMetrics(shard: config.name ?? "ps-\(config.listen.host)-\(config.listen.port)"), serverLimits: config.limits,
             logger: logger)
         self.dataServer = dataServer
-        let server = GRPCServerService(address: config.listen, services: services, logger: logger, security: security)
+        let server = GRPCServerService(address: config.listen, services: services, logger: logger, security: security, limits: config.limits)
         self.server = server
         metricsEndpoint = config.metricsListen.map {
             MetricsEndpoint(address: $0, logger: logger, refresh: CoordinatorMetrics.refresher(localCoordinator))

@@ -10,14 +10,29 @@ public enum GRPCLimits {
     public static let windowBytes = 8 << 20
     /// HTTP/2 frame size.
     public static let frameBytes = 1 << 20
+    /// Streams (RPCs) one connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); HTTP/2
+    /// clients queue more until one ends.
+    public static let maxConcurrentStreams = 100
+    /// A new connection that opens no stream (RPC) within this is closed.
+    public static let firstStreamTimeout: Duration = .seconds(10)
+    /// How long a connection may take to answer the server's keepalive ping or idle GOAWAY.
+    public static let keepaliveTimeout: Duration = .seconds(20)
 }
 
-/// Builds the HTTP/2 server transport for an address, with Tessera's limits.
-func makeServerTransport(_ address: HostPort, security: RPCSecurity = .none) -> HTTP2ServerTransport.Posix {
+/// Builds the HTTP/2 server transport for an address, with Tessera's limits: message size, window,
+/// streams per connection, and through `limiter` the connection cap and the closing of connections
+/// without streams. Connections idle (no stream) for `limits.idleTimeout` get gRPC's graceful
+/// GOAWAY; ones with streams but nothing read for that long are pinged and closed if silent.
+func makeServerTransport(
+    _ address: HostPort, security: RPCSecurity = .none, limits: ServerLimits = .default, limiter: GRPCConnectionLimiter? = nil
+) -> HTTP2ServerTransport.Posix {
     let socket: GRPCNIOTransportCore.SocketAddress =
         address.host.contains(":")
         ? .ipv6(host: address.host, port: address.port)
         : .ipv4(host: resolveIPv4(address.host), port: address.port)
+    let limiter =
+        limiter
+        ?? GRPCConnectionLimiter(maxConnections: limits.maxConnections, idleTimeout: limits.idleTimeout, firstStreamTimeout: GRPCLimits.firstStreamTimeout)
     return HTTP2ServerTransport.Posix(
         address: socket,
         transportSecurity: security.serverTransportSecurity,
@@ -25,6 +40,15 @@ func makeServerTransport(_ address: HostPort, security: RPCSecurity = .none) -> 
             $0.rpc.maxRequestPayloadSize = GRPCLimits.maxMessageBytes
             $0.http2.targetWindowSize = GRPCLimits.windowBytes
             $0.http2.maxFrameSize = GRPCLimits.frameBytes
+            $0.http2.maxConcurrentStreams = GRPCLimits.maxConcurrentStreams
+            if limits.idleTimeout > .zero {
+                $0.connection.maxIdleTime = limits.idleTimeout
+                $0.connection.keepalive.time = limits.idleTimeout
+                $0.connection.keepalive.timeout = GRPCLimits.keepaliveTimeout
+            }
+            // The transport's only per-connection hooks (named for debugging): the guard is the connection cap.
+            $0.channelDebuggingCallbacks.onAcceptTCPConnection = limiter.onAcceptConnection
+            $0.channelDebuggingCallbacks.onAcceptHTTP2Stream = limiter.onAcceptStream
         }
     )
 }
