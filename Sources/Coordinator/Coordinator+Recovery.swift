@@ -21,12 +21,12 @@ extension Coordinator {
 
     /// Running jobs that need their shards restored: those marked recovering.
     public func recoveringJobs() -> [JobRecord] {
-        records.values.filter { $0.state == .running && $0.recovering != nil }.sorted { $0.id.rawValue < $1.id.rawValue }
+        activeJobs().filter { $0.state == .running && $0.recovering != nil }
     }
 
     /// After a coordinator restart: every job that was running with placed variables must be checked on its shards.
     public mutating func markRunningJobsRecovering(now: Double) {
-        for job in records.values where job.state == .running && job.placement != nil {
+        for job in activeJobs() where job.state == .running && job.placement != nil {
             try? markRecovering(job.id, reason: "the coordinator restarted", now: now)
         }
     }

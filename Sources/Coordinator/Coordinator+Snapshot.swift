@@ -22,20 +22,87 @@ public struct CoordinatorSnapshot: Sendable, Hashable, Codable {
     }
 }
 
+/// What changed since the changes were last taken: the rows a store must write or delete (O(changed), not O(all)).
+public struct CoordinatorChanges: Sendable, Hashable {
+    /// Nodes registered or whose liveness changed.
+    public var nodes: [NodeRecord]
+    /// Jobs created or changed.
+    public var jobs: [JobRecord]
+    /// Jobs deleted.
+    public var deletedJobs: [JobID]
+    /// The next job number to hand out.
+    public var nextJobID: UInt64
+
+    /// Creates a change set.
+    public init(nodes: [NodeRecord] = [], jobs: [JobRecord] = [], deletedJobs: [JobID] = [], nextJobID: UInt64) {
+        self.nodes = nodes
+        self.jobs = jobs
+        self.deletedJobs = deletedJobs
+        self.nextJobID = nextJobID
+    }
+
+    /// Whether nothing but possibly the job counter is in it.
+    public var isEmpty: Bool { nodes.isEmpty && jobs.isEmpty && deletedJobs.isEmpty }
+
+    /// These changes followed by `newer` (a row in both takes `newer`'s version; a job deleted later is not written).
+    public func merged(with newer: CoordinatorChanges) -> CoordinatorChanges {
+        var nodes = Dictionary(self.nodes.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b })
+        for node in newer.nodes { nodes[node.id] = node }
+        var jobs = Dictionary(self.jobs.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b })
+        var deleted = Set(deletedJobs)
+        for id in newer.deletedJobs {
+            jobs[id] = nil
+            deleted.insert(id)
+        }
+        for job in newer.jobs {
+            jobs[job.id] = job
+            deleted.remove(job.id)
+        }
+        return CoordinatorChanges(
+            nodes: nodes.keys.sorted().compactMap { nodes[$0] }, jobs: jobs.keys.sorted().compactMap { jobs[$0] },
+            deletedJobs: deleted.sorted(), nextJobID: newer.nextJobID)
+    }
+}
+
 extension Coordinator {
-    /// The persistable state (write it after every call that returned actions, or periodically).
+    /// The whole persistable state (O(all jobs): for tests and tools; the runtime persists `takeChanges()`).
     public func snapshot() -> CoordinatorSnapshot {
         CoordinatorSnapshot(nodes: membership.nodes(), jobs: records.keys.sorted().compactMap { records[$0] }, nextJobID: nextJobID)
     }
 
+    /// What changed since the last call (or since the coordinator was created or restored): write it to the store
+    /// after every call that changed the state.
+    public mutating func takeChanges() -> CoordinatorChanges {
+        let jobs = records.takeChanges()
+        return CoordinatorChanges(nodes: membership.takeChanges(), jobs: jobs.changed, deletedJobs: jobs.removed, nextJobID: nextJobID)
+    }
+
     /// Restores a coordinator after a restart at time `now` (use a clock whose origin survives restarts, e.g. Unix time;
-    /// nodes get a fresh heartbeat timeout).
+    /// nodes get a fresh heartbeat timeout). Nothing restored counts as changed; see `failUnloadableJobs`.
     public init(restoring snapshot: CoordinatorSnapshot, config: CoordinatorConfig = CoordinatorConfig(), logger: Logger? = nil, now: Double) throws(CoordinatorError) {
         try self.init(config: config, logger: logger)
         membership = Membership(
             restoring: snapshot.nodes, heartbeatInterval: config.heartbeatInterval,
             heartbeatTimeout: config.heartbeatTimeout, now: now)
-        for job in snapshot.jobs { records[job.id] = job }
+        records = JobTable(restoring: snapshot.jobs)
         nextJobID = max(snapshot.nextJobID, (snapshot.jobs.map(\.id.rawValue).max() ?? 0) + 1)
+    }
+
+    /// After a restart: PENDING or RUNNING jobs whose stored spec this version no longer accepts (stored by an older
+    /// version, or damaged) are FAILED with the reason, so they never reach a worker or a shard; returns what the
+    /// runtime must do for them.
+    public mutating func failUnloadableJobs(now: Double) -> [CoordinatorAction] {
+        var actions: [CoordinatorAction] = []
+        for id in activeJobIDs() {
+            guard var job = records[id] else { continue }
+            do throws(CoordinatorError) {
+                try job.spec.validate()
+            } catch {
+                logger.error("stored job could not be loaded", metadata: ["job": "\(id)", "error": "\(error)"])
+                actions += end(&job, .failed, "\(JobRecord.unloadableReason): \(error)", now: now)
+                records[id] = job
+            }
+        }
+        return actions
     }
 }

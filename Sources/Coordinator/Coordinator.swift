@@ -7,7 +7,7 @@ public struct Coordinator: Sendable {
     public let config: CoordinatorConfig
     /// Members and liveness.
     public internal(set) var membership: Membership
-    var records: [JobID: JobRecord] = [:]
+    var records = JobTable()
     var nextJobID: UInt64 = 1
     let logger: Logger
 
@@ -21,11 +21,19 @@ public struct Coordinator: Sendable {
 
     // MARK: Membership
 
-    /// Registers a node (idempotent by name: a restarted node keeps its id).
-    public mutating func register(_ info: NodeInfo, now: Double) throws(CoordinatorError) -> NodeRecord {
-        let record = try membership.register(info, now: now)
+    /// Registers a node (idempotent by name: a restarted node keeps its id). A name whose node is alive needs that
+    /// node's `secret` (see `Membership.register`); the record carries the secret the node must send from now on.
+    public mutating func register(
+        _ info: NodeInfo, secret: String? = nil, trusted: Bool = false, now: Double
+    ) throws(CoordinatorError) -> NodeRecord {
+        let record = try membership.register(info, secret: secret, trusted: trusted, now: now)
         logger.info("node registered", metadata: ["node": "\(record.id)", "name": "\(info.name)", "role": "\(info.role.rawValue)"])
         return record
+    }
+
+    /// Checks a node's secret (`.unknownNode` when it is not registered, `.unauthenticated` when the secret differs).
+    public func authenticate(_ node: NodeID, secret: String) throws(CoordinatorError) {
+        try membership.authenticate(node, secret: secret)
     }
 
     /// Records a heartbeat; returns a `.nodeChanged` action when a suspect or dead node comes back.
@@ -94,6 +102,24 @@ public struct Coordinator: Sendable {
     /// Every job, newest first.
     public func jobs() -> [JobRecord] { records.keys.sorted(by: >).compactMap { records[$0] } }
 
+    /// A page of jobs, newest first: at most `limit`, only those in `state` when given; with how many matched in all.
+    public func jobs(state: JobState?, limit: Int) -> (jobs: [JobRecord], total: Int) {
+        let total = state.map { records.counts.count($0) } ?? records.count
+        var page: [JobRecord] = []
+        page.reserveCapacity(min(max(0, limit), total))
+        for id in records.keys.sorted(by: >) where page.count < limit {
+            guard let job = records[id], state == nil || job.state == state else { continue }
+            page.append(job)
+        }
+        return (page, total)
+    }
+
+    /// PENDING and RUNNING jobs, oldest first.
+    public func activeJobs() -> [JobRecord] { activeJobIDs().compactMap { records[$0] } }
+
+    /// Jobs by state (kept up to date as jobs change: no walk over all jobs).
+    public var jobCounts: JobCounts { records.counts }
+
     /// Cancels a PENDING or RUNNING job: its workers are told to stop and its shards drop it.
     /// Cancelling a cancelled job does nothing; cancelling another finished job is an error.
     public mutating func cancel(_ id: JobID, reason: String = "cancelled by user", now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
@@ -115,6 +141,6 @@ public struct Coordinator: Sendable {
 
     /// PENDING and RUNNING jobs, oldest first (FIFO service order).
     func activeJobIDs() -> [JobID] {
-        records.keys.sorted().filter { records[$0].map { !$0.state.isTerminal } ?? false }
+        records.active.sorted()
     }
 }

@@ -12,4 +12,7 @@ public enum CoordinatorAction: Sendable, Hashable {
     case dropJob(JobID, shards: [ShardTarget])
     /// The job reached a terminal state (persist it, close its event files, notify watchers).
     case jobEnded(JobID, state: JobState, reason: String)
+    /// The job was deleted (by request or retention): remove its files (checkpoint manifests, event files) and its
+    /// checkpoint files and any retained state on these shards.
+    case jobDeleted(JobID, shards: [ShardTarget])
 }

@@ -15,6 +15,8 @@ public struct CoordinatorConfig: Sendable, Hashable, Codable {
     /// Sync jobs: how long after starting (or recovering) task slots nobody holds yet still count towards N, so the
     /// first steps wait for every worker instead of running with fewer (default 5 s).
     public var joinGrace: Double = 5
+    /// Ended jobs kept; older ended ones are deleted as jobs end (0 keeps every job; default 1000).
+    public var jobRetention: Int = 1000
 
     /// Creates a configuration with the documented defaults.
     public init(
@@ -40,6 +42,7 @@ public struct CoordinatorConfig: Sendable, Hashable, Codable {
         guard metricHistoryLimit > 0 else { throw CoordinatorError(.invalidConfig, "metric history limit must be > 0") }
         guard stopGracePeriod >= 0 else { throw CoordinatorError(.invalidConfig, "stop grace period must be ≥ 0") }
         guard stopAtWindow > 0 else { throw CoordinatorError(.invalidConfig, "stop_at window must be > 0") }
+        guard jobRetention >= 0 else { throw CoordinatorError(.invalidConfig, "job retention must be ≥ 0 (0 keeps every job)") }
     }
 
     enum CodingKeys: String, CodingKey {

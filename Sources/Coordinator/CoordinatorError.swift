@@ -23,6 +23,10 @@ public struct CoordinatorError: Error, Hashable, Sendable, CustomStringConvertib
         public static let invalidVariables = Code("invalid_variables")
         /// A configuration value is out of range.
         public static let invalidConfig = Code("invalid_config")
+        /// A node's call did not carry the secret it was given at registration.
+        public static let unauthenticated = Code("unauthenticated")
+        /// A node name belongs to another node that is still alive.
+        public static let nameTaken = Code("name_taken")
     }
 
     /// What kind of failure this is.

@@ -134,3 +134,21 @@ public struct ShardSample: Sendable, Hashable, Codable {
         case staleDropped = "stale_dropped"
     }
 }
+
+extension JobRecord {
+    /// How the reason of a stored job that could not be loaded begins.
+    public static let unloadableReason = "stored job could not be loaded"
+
+    /// A FAILED stand-in for a stored job whose record cannot be read (damaged, or written by an incompatible
+    /// version): it keeps the id (and the name and submission time when they can be salvaged) so the job shows, can be
+    /// deleted, and its number is never handed out again.
+    public static func unloadable(id: JobID, name: String?, submittedAt: Double?, problem: String) -> JobRecord {
+        let spec = JobSpec(
+            name: name ?? "unreadable", model: ModelSpec(type: .linear), data: .synthetic(weights: [0], samples: 1))
+        return JobRecord(
+            id: id, spec: spec, state: .failed, reason: "\(unloadableReason): \(problem)", submittedAt: submittedAt ?? 0,
+            startedAt: nil, endedAt: submittedAt ?? 0, workers: [], placement: nil, step: 0, samples: 0, epoch: 0,
+            stepsPerSecond: nil, training: nil, evaluation: nil, history: [], staleDropped: 0, effectiveReplicas: 1,
+            checkpoint: nil, stopRequestedAt: nil, shardSample: nil)
+    }
+}

@@ -7,6 +7,8 @@ public struct Membership: Sendable {
     private var records: [NodeID: NodeRecord] = [:]
     private var idsByName: [String: NodeID] = [:]
     private var nextID: UInt64 = 1
+    /// Nodes changed since `takeChanges()`.
+    private var changed: Set<NodeID> = []
 
     /// Creates an empty membership (defaults: 1 s interval, 10 s timeout).
     public init(heartbeatInterval: Double = 1, heartbeatTimeout: Double = 10) {
@@ -14,8 +16,12 @@ public struct Membership: Sendable {
         self.heartbeatTimeout = heartbeatTimeout
     }
 
-    /// Registers a node, or re-registers one with a known name (same id, updated info, alive again).
-    public mutating func register(_ info: NodeInfo, now: Double) throws(CoordinatorError) -> NodeRecord {
+    /// Registers a node, or re-registers one with a known name (same id, updated info, alive again). A name whose
+    /// node is not dead is only re-registered with that node's `secret` (or `trusted`, the coordinator's own psd in
+    /// process); a dead node's name — or one stored before nodes had secrets — is taken over with a new secret.
+    public mutating func register(
+        _ info: NodeInfo, secret: String? = nil, trusted: Bool = false, now: Double
+    ) throws(CoordinatorError) -> NodeRecord {
         var info = info
         info.models = try Self.normalizedModels(info)
         guard !info.name.isEmpty else { throw CoordinatorError(.invalidNode, "a node needs a non-empty name") }
@@ -28,20 +34,54 @@ public struct Membership: Sendable {
                     .invalidNode,
                     "node name \"\(info.name)\" is already registered as \(record.info.role.rawValue); pick another name")
             }
+            let holdsSecret = !record.secret.isEmpty && NodeSecret.matches(secret ?? "", record.secret)
+            if !trusted, !holdsSecret, !record.secret.isEmpty, record.state != .dead {
+                throw CoordinatorError(
+                    .nameTaken,
+                    "node name \"\(info.name)\" belongs to \(id), which is \(record.state.rawValue) (heard from "
+                        + "\(Self.seconds(now - record.lastSeen)) ago): register with its node secret, or wait until it has been "
+                        + "silent for \(Self.seconds(heartbeatTimeout)) (the heartbeat timeout) and take the name over")
+            }
+            // A node that proved itself (or the trusted in-process psd) keeps its secret; a takeover gets a new one.
+            if record.secret.isEmpty || !(holdsSecret || trusted) { record.secret = NodeSecret.generate() }
             record.info = info
             record.state = .alive
             record.registeredAt = now
             record.lastSeen = now
             record.registrations += 1
             records[id] = record
+            changed.insert(id)
             return record
         }
         let id = NodeID(nextID)
         nextID += 1
-        let record = NodeRecord(id: id, info: info, state: .alive, registeredAt: now, lastSeen: now, registrations: 1)
+        let record = NodeRecord(
+            id: id, info: info, state: .alive, registeredAt: now, lastSeen: now, registrations: 1, secret: NodeSecret.generate())
         records[id] = record
         idsByName[info.name] = id
+        changed.insert(id)
         return record
+    }
+
+    /// Checks that `secret` is the one the node was given at registration (compared in constant time).
+    public func authenticate(_ id: NodeID, secret: String) throws(CoordinatorError) {
+        guard let record = records[id] else {
+            throw CoordinatorError(.unknownNode, "\(id) is not registered; register again")
+        }
+        guard NodeSecret.matches(secret, record.secret) else {
+            throw CoordinatorError(.unauthenticated, "node \(id.rawValue): the node secret does not match; register again")
+        }
+    }
+
+    /// Nodes whose record changed (registration, liveness) since the last call, by id.
+    public mutating func takeChanges() -> [NodeRecord] {
+        let out = changed.sorted().compactMap { records[$0] }
+        changed = []
+        return out
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value.isFinite ? "\((max(0, value) * 10).rounded() / 10) s" : "\(value) s"
     }
 
     /// Records a heartbeat; a suspect or dead node becomes alive again. Returns the transition, if any.
@@ -55,6 +95,7 @@ public struct Membership: Sendable {
         record.state = .alive
         records[id] = record
         guard before != .alive else { return nil }
+        changed.insert(id)
         return NodeTransition(node: id, name: record.info.name, role: record.info.role, from: before, to: .alive)
     }
 
@@ -71,6 +112,7 @@ public struct Membership: Sendable {
             changes.append(NodeTransition(node: id, name: record.info.name, role: record.info.role, from: record.state, to: state))
             record.state = state
             records[id] = record
+            self.changed.insert(id)
         }
         return changes
     }

@@ -79,6 +79,35 @@ public struct NodeRecord: Sendable, Hashable, Codable {
     public var lastSeen: Double
     /// How many times it registered (1 on first join).
     public var registrations: Int
+    /// What its calls must carry (`NodeSecret`); empty for a node stored before nodes had secrets.
+    public var secret: String
+
+    /// Creates a record.
+    public init(
+        id: NodeID, info: NodeInfo, state: NodeState, registeredAt: Double, lastSeen: Double, registrations: Int, secret: String = ""
+    ) {
+        self.id = id
+        self.info = info
+        self.state = state
+        self.registeredAt = registeredAt
+        self.lastSeen = lastSeen
+        self.registrations = registrations
+        self.secret = secret
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, info, state, registeredAt, lastSeen, registrations, secret
+    }
+
+    /// Decodes a record; records stored before nodes had secrets decode with none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(NodeID.self, forKey: .id), info: try c.decode(NodeInfo.self, forKey: .info),
+            state: try c.decode(NodeState.self, forKey: .state), registeredAt: try c.decode(Double.self, forKey: .registeredAt),
+            lastSeen: try c.decode(Double.self, forKey: .lastSeen), registrations: try c.decode(Int.self, forKey: .registrations),
+            secret: try c.decodeIfPresent(String.self, forKey: .secret) ?? "")
+    }
 }
 
 /// A node whose liveness changed during a sweep or heartbeat.

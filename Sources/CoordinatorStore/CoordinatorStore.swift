@@ -4,25 +4,33 @@ import Logging
 import Synchronization
 
 /// The coordinator's durable state: nodes, jobs (spec, state, placement, workers, metric history,
-/// latest checkpoint) and the job counter in `<data-dir>/coordinator.sqlite`.
+/// latest checkpoint) and the job counter in `<data-dir>/coordinator.sqlite` (mode 0600, like its -wal and -shm).
 ///
 /// `save` is called before an RPC that changed the state answers, so a restart loses nothing that
-/// was acknowledged; it writes only the rows whose content changed, in one transaction.
+/// was acknowledged; it writes only the rows that changed (`Coordinator.takeChanges()`), in one transaction.
 public final class CoordinatorStore: Sendable {
     /// The database file.
     public let path: String
-    private let database: SQLiteDatabase
-    private let logger: Logger
-    /// The encodings last written, by row, so unchanged rows are skipped.
-    private let written = Mutex<Written>(Written())
+    let database: SQLiteDatabase
+    let logger: Logger
+    /// What was last written, so unchanged rows and durability levels are skipped.
+    let written = Mutex<Written>(Written())
 
-    private struct Written {
+    struct Written {
+        /// Each node's encoding without its heartbeat time.
         var nodes: [UInt64: String] = [:]
-        var jobs: [UInt64: String] = [:]
+        /// Each active job's lifecycle key (`stateKey`); ended jobs are dropped from it.
         var states: [UInt64: String] = [:]
         var nextJobID: UInt64?
         var synchronousFull = true
+        /// Changes a failed save could not write: merged into the next save.
+        var unsaved: CoordinatorChanges?
+        /// Rows written or deleted since the store was opened.
+        var rows = 0
     }
+
+    /// Rows written or deleted since the store was opened (what the saves cost; tests check it stays O(changed)).
+    public var rowsWritten: Int { written.withLock { $0.rows } }
 
     /// The schema this code reads and writes (`PRAGMA user_version`).
     static let schemaVersion = 1
@@ -36,8 +44,24 @@ public final class CoordinatorStore: Sendable {
         }
         path = (directory as NSString).appendingPathComponent("coordinator.sqlite")
         self.logger = logger
+        try Self.restrictModes(path)
         database = try SQLiteDatabase(path: path)
         try migrate()
+        // SQLite creates -wal and -shm with the database's mode; older versions' files are tightened here.
+        try Self.restrictModes(path)
+    }
+
+    /// Creates the database file owner-only (0600) if missing, and takes group/world access away from it and its
+    /// -wal/-shm files when present.
+    static func restrictModes(_ path: String) throws(CoordinatorStoreError) {
+        let fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw CoordinatorStoreError("cannot create the coordinator store \(path): \(String(cString: strerror(errno)))") }
+        close(fd)
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            guard chmod(file, 0o600) == 0 else {
+                throw CoordinatorStoreError("cannot make \(file) owner-only (0600): \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     private func migrate() throws(CoordinatorStoreError) {
@@ -54,60 +78,28 @@ public final class CoordinatorStore: Sendable {
             """)
     }
 
-    /// The stored state, or nil when the store is empty (a new coordinator).
-    public func load() throws(CoordinatorStoreError) -> CoordinatorSnapshot? {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let nodeRows = try database.query("SELECT id, record FROM nodes ORDER BY id")
-        let jobRows = try database.query("SELECT id, record FROM jobs ORDER BY id")
-        let next = try database.query("SELECT value FROM meta WHERE key = 'next_job_id'").first?.first?.text.flatMap { UInt64($0) }
-        guard !nodeRows.isEmpty || !jobRows.isEmpty || next != nil else { return nil }
-        func decode<T: Decodable>(_ type: T.Type, _ row: [SQLiteValue], _ table: String) throws(CoordinatorStoreError) -> T {
-            let id = row.first?.integer ?? -1
-            guard row.count == 2, let text = row[1].text else {
-                throw CoordinatorStoreError("\(path): row \(id) of table \(table) is malformed")
-            }
-            do {
-                return try decoder.decode(T.self, from: Data(text.utf8))
-            } catch {
-                throw CoordinatorStoreError("\(path): row \(id) of table \(table) does not decode: \(error)")
-            }
-        }
-        var nodes: [NodeRecord] = []
-        for row in nodeRows { nodes.append(try decode(NodeRecord.self, row, "nodes")) }
-        var jobs: [JobRecord] = []
-        for row in jobRows { jobs.append(try decode(JobRecord.self, row, "jobs")) }
-        let snapshot = CoordinatorSnapshot(nodes: nodes, jobs: jobs, nextJobID: next ?? 1)
-        written.withLock { w in
-            for n in nodes { w.nodes[n.id.rawValue] = Self.comparable(n) }
-            for j in jobs {
-                w.jobs[j.id.rawValue] = Self.encode(j)
-                w.states[j.id.rawValue] = Self.stateKey(j)
-            }
-            w.nextJobID = next
-        }
-        return snapshot
-    }
-
-    /// Writes what changed since the last save (or load) in one transaction. Durable against power loss (fsync before
-    /// returning) unless `progressOnly` and the change is only progress figures of known jobs (metrics, steps): then it
-    /// is durable against a crash of the process (WAL) and reaches the disk with the next durable write.
-    public func save(_ snapshot: CoordinatorSnapshot, progressOnly: Bool = false) throws(CoordinatorStoreError) {
+    /// Writes what changed in one transaction. Durable against power loss (fsync before returning) unless
+    /// `progressOnly` and the change is only progress figures of known jobs (metrics, steps): then it is durable
+    /// against a crash of the process (WAL) and reaches the disk with the next durable write. Nodes whose record did
+    /// not change apart from their heartbeat time are skipped. When it throws, the changes are kept and written with
+    /// the next save.
+    public func save(_ changes: CoordinatorChanges, progressOnly: Bool = false) throws(CoordinatorStoreError) {
         try written.withLock { (w) throws(CoordinatorStoreError) in
+            let changes = w.unsaved.map { $0.merged(with: changes) } ?? changes
+            w.unsaved = changes
             var nodeRows: [(NodeRecord, String)] = []
-            for node in snapshot.nodes {
+            for node in changes.nodes {
                 let key = Self.comparable(node)
                 if w.nodes[node.id.rawValue] != key { nodeRows.append((node, key)) }
             }
-            var jobRows: [(JobRecord, String)] = []
-            for job in snapshot.jobs {
-                let text = Self.encode(job)
-                if w.jobs[job.id.rawValue] != text { jobRows.append((job, text)) }
+            let jobRows = changes.jobs.map { ($0, Self.encode($0)) }
+            let nextChanged = w.nextJobID != changes.nextJobID
+            guard !nodeRows.isEmpty || !jobRows.isEmpty || !changes.deletedJobs.isEmpty || nextChanged else {
+                w.unsaved = nil
+                return
             }
-            let nextChanged = w.nextJobID != snapshot.nextJobID
-            guard !nodeRows.isEmpty || !jobRows.isEmpty || nextChanged else { return }
             let lifecycleChanged = jobRows.contains { w.states[$0.0.id.rawValue] != Self.stateKey($0.0) }
-            let full = !progressOnly || !nodeRows.isEmpty || nextChanged || lifecycleChanged
+            let full = !progressOnly || !nodeRows.isEmpty || nextChanged || lifecycleChanged || !changes.deletedJobs.isEmpty
             if full != w.synchronousFull {
                 try database.execute(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
                 w.synchronousFull = full
@@ -115,23 +107,43 @@ public final class CoordinatorStore: Sendable {
             try database.transaction { (db) throws(CoordinatorStoreError) in
                 for (node, _) in nodeRows {
                     try db.run("INSERT OR REPLACE INTO nodes (id, name, record) VALUES (?, ?, ?)",
-                               [.integer(Int64(node.id.rawValue)), .text(node.info.name), .text(Self.encode(node))])
+                               [.integer(Int64(bitPattern: node.id.rawValue)), .text(node.info.name), .text(Self.encode(node))])
                 }
                 for (job, text) in jobRows {
                     try db.run("INSERT OR REPLACE INTO jobs (id, state, record) VALUES (?, ?, ?)",
-                               [.integer(Int64(job.id.rawValue)), .text(job.state.rawValue), .text(text)])
+                               [.integer(Int64(bitPattern: job.id.rawValue)), .text(job.state.rawValue), .text(text)])
+                }
+                for id in changes.deletedJobs {
+                    try db.run("DELETE FROM jobs WHERE id = ?", [.integer(Int64(bitPattern: id.rawValue))])
                 }
                 if nextChanged {
-                    try db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('next_job_id', ?)", [.text(String(snapshot.nextJobID))])
+                    try db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('next_job_id', ?)", [.text(String(changes.nextJobID))])
                 }
             }
             for (node, key) in nodeRows { w.nodes[node.id.rawValue] = key }
-            for (job, text) in jobRows {
-                w.jobs[job.id.rawValue] = text
-                w.states[job.id.rawValue] = Self.stateKey(job)
-            }
-            w.nextJobID = snapshot.nextJobID
+            for (job, _) in jobRows { w.states[job.id.rawValue] = job.state.isTerminal ? nil : Self.stateKey(job) }
+            for id in changes.deletedJobs { w.states[id.rawValue] = nil }
+            w.nextJobID = changes.nextJobID
+            w.unsaved = nil
+            w.rows += nodeRows.count + jobRows.count + changes.deletedJobs.count + (nextChanged ? 1 : 0)
         }
+    }
+
+    /// Writes a whole state: every job of the snapshot, the nodes that changed, and deletes stored jobs it lacks
+    /// (O(all jobs): for tests and tools; the coordinator saves its changes).
+    public func save(_ snapshot: CoordinatorSnapshot, progressOnly: Bool = false) throws(CoordinatorStoreError) {
+        let kept = Set(snapshot.jobs.map(\.id.rawValue))
+        let stored = try database.query("SELECT id FROM jobs").compactMap { $0.first?.integer.map { UInt64(bitPattern: $0) } }
+        try save(
+            CoordinatorChanges(
+                nodes: snapshot.nodes, jobs: snapshot.jobs, deletedJobs: stored.filter { !kept.contains($0) }.map { JobID($0) },
+                nextJobID: snapshot.nextJobID),
+            progressOnly: progressOnly)
+    }
+
+    /// How many job rows the store holds.
+    public func jobCount() throws(CoordinatorStoreError) -> Int {
+        Int(try database.query("SELECT COUNT(*) FROM jobs").first?.first?.integer ?? 0)
     }
 
     static func encode<T: Encodable>(_ value: T) -> String {

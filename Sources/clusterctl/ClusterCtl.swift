@@ -13,7 +13,7 @@ struct ClusterCtl: AsyncParsableCommand {
             table, or JSON with --json.
             """,
         version: tesseraVersion,
-        subcommands: [Submit.self, Jobs.self, Describe.self, Watch.self, Status.self, Nodes.self, Cancel.self, Checkpoint.self, Pull.self, Export.self]
+        subcommands: [Submit.self, Jobs.self, Describe.self, Watch.self, Status.self, Nodes.self, Cancel.self, Delete.self, Checkpoint.self, Pull.self, Export.self]
     )
 
     /// Parses with global options allowed before the verb, then runs the chosen command.

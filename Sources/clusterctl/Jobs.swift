@@ -1,21 +1,36 @@
 import ArgumentParser
 import ClusterRuntime
 
-/// `clusterctl jobs`.
+/// `clusterctl jobs [--limit N] [--state S]`.
 struct Jobs: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
+    static let configuration = CommandConfiguration(
+        abstract: "List jobs, newest first.",
+        discussion: "Shows the coordinator's default page (100 jobs) unless --limit says otherwise (at most 1000 per call).")
 
     @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Show at most this many jobs (default: the coordinator's page of 100; at most 1000).")
+    var limit: Int32 = 0
+
+    @Option(name: .long, help: "Only jobs in this state: pending, running, recovering, succeeded, failed or cancelled.")
+    var state: String = ""
+
+    func validate() throws {
+        guard limit >= 0 else { throw ValidationError("--limit must be ≥ 0, got \(limit)") }
+    }
 
     func run() async throws {
         try await runReporting {
             let client = try global.client()
             defer { client.close() }
-            let jobs = try await client.jobs()
+            let page = try await client.jobPage(limit: limit, state: state)
             if global.json {
-                print(JobPresentation.json(jobs.map(JobPresentation.jobObject)))
+                print(JobPresentation.json(page.jobs.map(JobPresentation.jobObject)))
             } else {
-                print(JobPresentation.jobsTable(jobs).render())
+                print(JobPresentation.jobsTable(page.jobs).render())
+                if Int(page.total) > page.jobs.count {
+                    print("(\(page.jobs.count) of \(page.total) jobs; --limit N shows more, --state S filters)")
+                }
             }
         }
     }

@@ -406,7 +406,8 @@ func startJob(_ t: inout TestCluster, _ spec: JobSpec) throws -> JobID {
         _ = try t.c.report(id, worker: t.workers[0], progress: progress(3), now: 5)
         var restored = try Coordinator(restoring: t.c.snapshot(), now: 100)
         #expect(restored.job(id) == t.c.job(id))
-        #expect(try restored.register(NodeInfo(name: "w-0", role: .worker, address: ""), now: 101).id == t.workers[0])
+        let secret = try #require(t.c.node(t.workers[0])?.secret)
+        #expect(try restored.register(NodeInfo(name: "w-0", role: .worker, address: ""), secret: secret, now: 101).id == t.workers[0])
         #expect(try restored.assignTask(worker: t.workers[0], now: 101)?.jobID == id)
         #expect(try restored.submit(asyncSpec(epochs: 1), now: 102).id == JobID(2))
     }

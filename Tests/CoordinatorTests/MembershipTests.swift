@@ -14,10 +14,11 @@ import Testing
         #expect(a.state == .alive)
         var moved = worker
         moved.address = "10.0.0.9:0"
-        let again = try m.register(moved, now: 5)
+        let again = try m.register(moved, secret: b.secret, now: 5)
         #expect(again.id == b.id)
         #expect(again.info.address == "10.0.0.9:0")
         #expect(again.registrations == 2)
+        #expect(again.secret == b.secret)
         #expect(m.nodes().count == 2)
         #expect(m.node(named: "w-0")?.id == b.id)
     }

@@ -42,10 +42,26 @@ struct CheckpointManifest: Codable, Sendable, Equatable {
     }
 }
 
-/// Reads and writes a job's manifests in the coordinator's data dir.
+/// Reads and writes a job's manifests in the coordinator's data dir: `jobs/` is owner-only (0700), manifests 0600.
 struct CheckpointManifests: Sendable {
     /// The coordinator's data dir.
     let dataDir: String
+
+    /// The folder of every job's files (manifests, TensorBoard event files).
+    var root: String { (dataDir as NSString).appendingPathComponent("jobs") }
+
+    /// Creates `jobs/` owner-only (0700), or takes group/world access away from an existing one.
+    func prepareRoot() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard chmod(root, 0o700) == 0 else {
+            throw RuntimeFailure(.internalError, "cannot make \(root) owner-only (0700): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Removes a job's folder (manifests and event files); a missing folder is fine.
+    func removeJob(_ job: String) {
+        try? FileManager.default.removeItem(atPath: (root as NSString).appendingPathComponent(job))
+    }
 
     /// The folder of one job's manifests.
     func directory(job: String) -> String {
@@ -55,7 +71,7 @@ struct CheckpointManifests: Sendable {
     /// Writes a manifest atomically (temporary name, fsync, rename, directory fsync); returns its path.
     func write(_ manifest: CheckpointManifest) throws -> String {
         let folder = directory(job: manifest.job)
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(manifest)
@@ -89,10 +105,12 @@ struct CheckpointManifests: Sendable {
 
 /// Crash-safe whole-file writes.
 enum DurableFile {
-    /// Writes `data` to a temporary file beside `path`, fsyncs it, renames it over `path` and fsyncs the directory.
-    static func write(_ data: Data, to path: String) throws {
+    /// Writes `data` to a temporary file beside `path` (owner-only, 0600, unless `mode` says otherwise), fsyncs it,
+    /// renames it over `path` and fsyncs the directory.
+    static func write(_ data: Data, to path: String, mode: mode_t = 0o600) throws {
         let temporary = "\(path).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw RuntimeFailure(.internalError, "cannot create \(temporary): \(String(cString: strerror(errno)))") }
         let ok = data.withUnsafeBytes { raw -> Bool in
             var offset = 0

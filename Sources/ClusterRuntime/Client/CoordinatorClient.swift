@@ -31,14 +31,19 @@ public final class CoordinatorClient: Sendable {
         }
     }
 
-    /// Registers a node; returns its id and the heartbeat interval.
-    public func register(_ node: Tessera_V1_NodeInfo) async throws -> Tessera_V1_RegisterResponse {
-        try await call("register") { try await stub.register(.with { $0.node = node }, options: $0) }
+    /// Registers a node, presenting the secret of its earlier registration (empty for none); returns its id, secret
+    /// and the heartbeat interval.
+    public func register(_ node: Tessera_V1_NodeInfo, secret: String = "") async throws -> Tessera_V1_RegisterResponse {
+        try await call("register") {
+            try await stub.register(.with { $0.node = node; $0.nodeSecret = secret }, options: $0)
+        }
     }
 
-    /// Sends a heartbeat; true when the coordinator asks the node to register again.
-    public func heartbeat(nodeID: UInt64) async throws -> Bool {
-        try await call("heartbeat") { try await stub.heartbeat(.with { $0.nodeID = nodeID }, options: $0).reregister }
+    /// Sends a heartbeat with the node's secret; true when the coordinator asks the node to register again.
+    public func heartbeat(nodeID: UInt64, secret: String) async throws -> Bool {
+        try await call("heartbeat") {
+            try await stub.heartbeat(.with { $0.nodeID = nodeID; $0.nodeSecret = secret }, options: $0).reregister
+        }
     }
 
     /// Submits a job spec written in YAML.
@@ -53,9 +58,20 @@ public final class CoordinatorClient: Sendable {
         }
     }
 
-    /// Lists every job, newest first.
-    public func jobs() async throws -> [Tessera_V1_Job] {
-        try await call("list jobs") { try await stub.listJobs(.init(), options: $0).jobs }
+    /// Lists jobs, newest first: the coordinator's default page (`limit` 0) or at most `limit`, optionally only
+    /// those in `state` ("running", "failed", …).
+    public func jobs(limit: Int32 = 0, state: String = "") async throws -> [Tessera_V1_Job] {
+        try await jobPage(limit: limit, state: state).jobs
+    }
+
+    /// A page of jobs with the number that matched in all.
+    public func jobPage(limit: Int32 = 0, state: String = "") async throws -> Tessera_V1_ListJobsResponse {
+        try await call("list jobs") { try await stub.listJobs(.with { $0.limit = limit; $0.state = state }, options: $0) }
+    }
+
+    /// Deletes a job (an active one only with `force`, which cancels it first); returns it as it was last.
+    public func delete(_ id: String, force: Bool = false) async throws -> Tessera_V1_Job {
+        try await call("delete job \(id)") { try await stub.deleteJob(.with { $0.id = id; $0.force = force }, options: $0).job }
     }
 
     /// Cancels a job.
@@ -74,8 +90,10 @@ public final class CoordinatorClient: Sendable {
     }
 
     /// Asks for this worker's task.
-    public func task(nodeID: UInt64) async throws -> Tessera_V1_GetTaskResponse {
-        try await call("get a task") { try await stub.getTask(.with { $0.nodeID = nodeID }, options: $0) }
+    public func task(_ identity: NodeIdentity) async throws -> Tessera_V1_GetTaskResponse {
+        try await call("get a task") {
+            try await stub.getTask(.with { $0.nodeID = identity.id; $0.nodeSecret = identity.secret }, options: $0)
+        }
     }
 
     /// Declares the model's variables (chief worker); returns their placement.

@@ -48,7 +48,8 @@ public final class ParameterServerDaemon: Sendable {
         if config.coordinator == nil {
             let coordinator = try CoordinatorService(
                 name: config.name ?? "coordinator", dataDir: config.dataDir,
-                heartbeatInterval: config.heartbeatInterval, heartbeatTimeout: config.heartbeatTimeout, logger: logger)
+                heartbeatInterval: config.heartbeatInterval, heartbeatTimeout: config.heartbeatTimeout,
+                jobRetention: config.limits.jobRetention, logger: logger)
             localCoordinator = coordinator
             coordinator.shards.use(security: security)
             services.append(coordinator)
@@ -75,7 +76,9 @@ public final class ParameterServerDaemon: Sendable {
         let name = config.name
         let advertise = config.advertise
         let memoryLimit = config.limits.memoryLimitBytes
-        membership = MembershipService(client: registrar, logger: logger) {
+        // A remote psd keeps its node secret in its data dir, so a restart keeps its identity at once.
+        let secretFile = config.coordinator == nil ? nil : (config.dataDir as NSString).appendingPathComponent("node-secret")
+        membership = MembershipService(client: registrar, logger: logger, secretFile: secretFile) {
             let bound = (try? await server.boundAddress()) ?? nil
             let address = advertise ?? bound ?? config.listen
             selfAddress.value = address

@@ -207,7 +207,7 @@ extension CoordinatorService {
     /// One tick of the checkpoint scheduler: recover jobs that need it, start due checkpoints.
     func checkpointTick() async {
         let now = Self.now()
-        let jobs = state.withLock { $0.jobs() }
+        let jobs = state.withLock { $0.activeJobs() }
         for job in jobs where job.state == .running && job.recovering != nil {
             _ = await recover(job)
         }

@@ -1,9 +1,59 @@
 import ClusterAPI
+import Coordinator
+import Foundation
 import GRPCCore
 
 extension CoordinatorService {
-    /// Forgets an ended job (being written: issue 12).
+    /// Forgets a job: its record and metric history leave the store, its folder under `<data-dir>/jobs/` (checkpoint
+    /// manifests and TensorBoard event files) is removed, and its shards delete its checkpoint files and any state
+    /// they still hold. A PENDING or RUNNING job is refused with FAILED_PRECONDITION unless `force`, which cancels it
+    /// first. Answers with the job as it was last.
     public func deleteJob(request: Tessera_V1_DeleteJobRequest, context: ServerContext) async throws -> Tessera_V1_DeleteJobResponse {
-        throw RPCError(code: .unimplemented, message: "DeleteJob is not implemented yet")
+        let id = try parseJobID(request.id)
+        let (record, actions, names) = try await withState { state in
+            let (record, actions) = try state.delete(id, force: request.force, now: Self.now())
+            return (record, actions, Self.nodeNames(state))
+        }
+        let job = render(record, withHistory: false, names: names)
+        await perform(actions)
+        return .with { $0.job = job }
+    }
+
+    /// Removes what is left of a deleted job: its checkpoint files on every shard that holds some (named by its
+    /// manifests or placement; a shard that does not answer keeps them), the variables a succeeded job left on its
+    /// shards for `clusterctl pull`, its folder under the data dir, and the figures kept for it in memory.
+    func forget(_ id: JobID, shards targets: [ShardTarget]) async {
+        // A checkpoint being written would commit a manifest after the folder is gone: let it finish first (bounded).
+        let deadline = ContinuousClock.now + .seconds(15)
+        while checkpointsInFlight.withLock({ $0.contains(id) }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        var addresses = Set(targets.map(\.address))
+        for (_, entry) in manifests.list(job: id.description) {
+            if case .success(let manifest) = entry { addresses.formUnion(manifest.shards.map(\.address)) }
+        }
+        for address in addresses.sorted() {
+            guard let hostPort = try? HostPort(parsing: address) else { continue }
+            await shards.prune(id.rawValue, keep: [], on: hostPort)
+        }
+        for shard in retention.forget(id) ?? [] {
+            guard let hostPort = try? HostPort(parsing: shard.address) else { continue }
+            await shards.dropJob(id.rawValue, on: hostPort)
+        }
+        tensorBoard.close(id)
+        manifests.removeJob(id.description)
+        totalSteps.withLock { _ = $0.removeValue(forKey: id) }
+        evalCounts.withLock { _ = $0.removeValue(forKey: id) }
+        lastCheckpointAt.withLock { _ = $0.removeValue(forKey: id) }
+        logger.info("job forgotten", metadata: ["job": "\(id)", "shards": "\(addresses.count)"])
+    }
+
+    /// Performs what the restore decided (jobs failed on load, ended jobs past the retention limit), once.
+    func performStartupActions() async {
+        let actions = startupActions.withLock { actions in
+            defer { actions = [] }
+            return actions
+        }
+        await perform(actions)
     }
 }

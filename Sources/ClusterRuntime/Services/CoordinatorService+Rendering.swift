@@ -5,7 +5,12 @@ import TensorWire
 extension CoordinatorService {
     /// A job record as the API reports it.
     func render(_ job: JobRecord, withHistory: Bool) -> Tessera_V1_Job {
-        let names = (try? readState { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }) ?? [:]
+        render(job, withHistory: withHistory, names: (try? readState { Self.nodeNames($0) }) ?? [:])
+    }
+
+    /// A job record as the API reports it, with node names looked up in `names`. Never traps: numbers that do not fit
+    /// a field (a record stored by another version) are clamped.
+    func render(_ job: JobRecord, withHistory: Bool, names: [NodeID: String]) -> Tessera_V1_Job {
         let total = totalSteps.value[job.id] ?? job.spec.training.maxSteps.map(Int64.init) ?? 0
         return .with {
             $0.id = job.id.description
@@ -27,17 +32,17 @@ extension CoordinatorService {
                 $0.evalMetrics.count = evalCounts.value[job.id] ?? 0
             }
             $0.staleDropped = Int64(job.staleDropped)
-            $0.effectiveReplicas = Int32(job.effectiveReplicas)
+            $0.effectiveReplicas = Int32(clamping: job.effectiveReplicas)
             if let placement = job.placement { $0.placement = render(placement, names: names, transport: job.spec.cluster.transport) }
             $0.workers = job.workers.map { slot in
                 .with {
-                    $0.index = UInt32(slot.index)
+                    $0.index = UInt32(clamping: slot.index)
                     if let node = slot.node ?? slot.lastNode {
                         $0.nodeID = node.rawValue
                         $0.nodeName = names[node] ?? node.description
                     }
                     $0.step = Int64(slot.progress?.workerStep ?? 0)
-                    $0.epoch = Int32(slot.progress?.epoch ?? 0)
+                    $0.epoch = Int32(clamping: slot.progress?.epoch ?? 0)
                     $0.finished = slot.state == .finished
                 }
             }
@@ -117,10 +122,12 @@ extension CoordinatorService {
                 $0.address = node.info.address
                 $0.dataAddress = node.info.dataAddress ?? ""
                 $0.device = node.info.device
-                $0.threads = Int32(node.info.threads)
+                $0.threads = Int32(clamping: node.info.threads)
                 $0.version = node.info.version
                 $0.models = node.info.models
+                $0.memoryLimitBytes = Int64(node.info.memoryLimitBytes)
             }
+            if node.info.role == .ps { $0.memoryReservedBytes = Int64(JobBudget.reservedBytes(on: node.id, jobs: jobs)) }
             $0.state = switch node.state {
             case .alive: .alive
             case .suspect: .suspect

@@ -7,7 +7,7 @@ extension CoordinatorService {
     /// With `only`, polls that job alone (a worker's last report: the final figures land before the job can end).
     func pollShards(only: JobID? = nil) async {
         let jobs = state.withLock {
-            $0.jobs().filter { $0.state == .running && $0.placement != nil && $0.recovering == nil && (only == nil || $0.id == only) }
+            $0.activeJobs().filter { $0.state == .running && $0.placement != nil && $0.recovering == nil && (only == nil || $0.id == only) }
         }
         guard !jobs.isEmpty else { return }
         let addresses = Set(jobs.flatMap { $0.shards.map(\.address) })

@@ -5,8 +5,9 @@ import ParameterStore
 import TensorWire
 
 extension CoordinatorService {
-    /// Hands a worker its task (with the placement once it is ready).
+    /// Hands a worker its task (with the placement once it is ready); the worker's node secret must match.
     public func getTask(request: Tessera_V1_GetTaskRequest, context: ServerContext) async throws -> Tessera_V1_GetTaskResponse {
+        try authenticate(request.nodeID, request.nodeSecret)
         let assignment = try await withState { try $0.assignTask(worker: NodeID(request.nodeID), now: Self.now()) }
         guard let assignment else { return .with { $0.retryAfterMs = 250 } }
         let names = try readState { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
@@ -15,8 +16,8 @@ extension CoordinatorService {
                 $0.jobID = assignment.jobID.description
                 $0.jobNumber = assignment.jobID.rawValue
                 $0.spec = assignment.spec.proto
-                $0.workerIndex = UInt32(assignment.workerIndex)
-                $0.workerCount = UInt32(assignment.workerCount)
+                $0.workerIndex = UInt32(clamping: assignment.workerIndex)
+                $0.workerCount = UInt32(clamping: assignment.workerCount)
                 $0.isChief = assignment.isChief
                 $0.resumeBatches = UInt64(max(0, assignment.resumeBatches))
                 $0.placementReady = assignment.placement != nil && assignment.variablesDeclared
@@ -30,6 +31,7 @@ extension CoordinatorService {
 
     /// The chief declares the variables: place them, create them on every shard, then start the job.
     public func declareVariables(request: Tessera_V1_DeclareVariablesRequest, context: ServerContext) async throws -> Tessera_V1_DeclareVariablesResponse {
+        try authenticate(request.nodeID, request.nodeSecret)
         let id = try parseJobID(request.jobID)
         let variables: [VariableSpec]
         do {
@@ -97,6 +99,7 @@ extension CoordinatorService {
 
     /// Records a worker's progress, evaluation, completion or failure; answers whether to stop.
     public func reportProgress(request: Tessera_V1_ReportProgressRequest, context: ServerContext) async throws -> Tessera_V1_ReportProgressResponse {
+        try authenticate(request.nodeID, request.nodeSecret)
         let id = try parseJobID(request.jobID)
         let worker = NodeID(request.nodeID)
         let now = Self.now()
@@ -187,6 +190,10 @@ extension CoordinatorService {
                 }
             case .jobEnded(let id, let state, let reason):
                 logger.info("job ended", metadata: ["job": "\(id)", "state": "\(state.rawValue)", "reason": "\(reason)"])
+                // Ended jobs past the retention limit go now (the oldest first).
+                await performNow((try? await withState { $0.applyRetention() }) ?? [])
+            case .jobDeleted(let id, let shards):
+                await forget(id, shards: shards)
             case .nodeChanged(let change):
                 logger.notice("node \(change.name) is \(change.to.rawValue)", metadata: ["node": "\(change.node)", "was": "\(change.from.rawValue)"])
             case .stopWorkers(let id, _, let reason):
@@ -233,6 +240,14 @@ final class JobRetention: Sendable {
             let old = Array(kept.prefix(kept.count - limit))
             kept.removeFirst(kept.count - limit)
             return old
+        }
+    }
+
+    /// Stops keeping a deleted job: the shards that still hold it (to drop it from), or nil when none do.
+    func forget(_ id: JobID) -> [ShardTarget]? {
+        kept.withLock { kept in
+            guard let index = kept.firstIndex(where: { $0.0 == id }) else { return nil }
+            return kept.remove(at: index).1
         }
     }
 }

@@ -11,6 +11,8 @@ struct CoordinatorSweeper: Service {
         try? await cancelWhenGracefulShutdown {
             let checkpoints = Task { await CheckpointScheduler(coordinator: coordinator, interval: .seconds(1)).run() }
             defer { checkpoints.cancel() }
+            let startup = Task { await coordinator.performStartupActions() }
+            defer { startup.cancel() }
             while true {
                 try await Task.sleep(for: coordinator.heartbeatInterval)
                 let actions = (try? await coordinator.withState { $0.sweep(now: CoordinatorService.now()) }) ?? []
@@ -25,7 +27,7 @@ struct CoordinatorSweeper: Service {
 extension CoordinatorService {
     /// Checkpoints every running job (best effort, a few seconds per job): used when the coordinator stops.
     func checkpointRunningJobs(reason: String) async {
-        let jobs = state.withLock { $0.jobs().filter { $0.state == .running && $0.recovering == nil && $0.placement != nil } }
+        let jobs = state.withLock { $0.activeJobs().filter { $0.state == .running && $0.recovering == nil && $0.placement != nil } }
         for job in jobs {
             do {
                 let (manifest, _) = try await takeCheckpoint(job.id, reason: reason, waitLimit: .seconds(5))

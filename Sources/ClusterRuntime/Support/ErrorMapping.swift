@@ -75,6 +75,8 @@ extension RuntimeFailure {
                 case .invalidSpec, .invalidVariables, .invalidNode, .invalidConfig: .invalidArgument
                 case .unknownJob, .unknownNode: .notFound
                 case .invalidState: .failedPrecondition
+                case .unauthenticated: .unauthenticated
+                case .nameTaken: .alreadyExists
                 default: .internalError
                 }
             self.init(code, error.description)

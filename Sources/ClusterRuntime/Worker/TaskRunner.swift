@@ -12,7 +12,8 @@ struct TaskRunner {
     enum Outcome: String { case finished, stopped }
 
     let assignment: Tessera_V1_TaskAssignment
-    let nodeID: UInt64
+    /// This worker's id and node secret, carried by every call.
+    let identity: NodeIdentity
     let config: WorkerConfig
     let client: CoordinatorClient
     let logger: Logger
@@ -174,7 +175,8 @@ struct TaskRunner {
         stale: Int64, rate: Double, total: Int64, finished: Bool = false, trainingDone: Bool = false
     ) async throws -> Tessera_V1_ReportProgressResponse {
         try await client.report(.with {
-            $0.nodeID = nodeID
+            $0.nodeID = identity.id
+            $0.nodeSecret = identity.secret
             $0.jobID = assignment.jobID
             $0.workerStep = step
             $0.epoch = Int32(epoch)
@@ -195,14 +197,15 @@ struct TaskRunner {
         if assignment.placementReady { return assignment.placement }
         if assignment.isChief {
             return try await client.declare(.with {
-                $0.nodeID = nodeID
+                $0.nodeID = identity.id
+                $0.nodeSecret = identity.secret
                 $0.jobID = assignment.jobID
                 $0.variables = model.variables.map(\.decl)
             })
         }
         while true {
             try await Task.sleep(for: .milliseconds(100))
-            let answer = try await client.task(nodeID: nodeID)
+            let answer = try await client.task(identity)
             guard answer.hasTask, answer.task.jobID == assignment.jobID else {
                 throw RuntimeFailure(.aborted, "\(assignment.jobID) was withdrawn from this worker before it started")
             }

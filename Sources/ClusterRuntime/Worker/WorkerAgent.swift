@@ -27,12 +27,17 @@ final class WorkerAgent: Service, Sendable {
     }
 
     private func loop() async throws {
-        let nodeID = try await membership.waitForRegistration()
         while !Task.isCancelled {
+            // The identity of the current registration (after a re-registration, the new one).
+            let identity = try await membership.waitForIdentity()
             let answer: Tessera_V1_GetTaskResponse
             do {
-                answer = try await client.task(nodeID: membership.nodeID ?? nodeID)
+                answer = try await client.task(identity)
             } catch {
+                if let failure = error as? RuntimeFailure, failure.code == .unauthenticated || failure.code == .notFound {
+                    // The coordinator does not know this node by that id and secret: register again.
+                    membership.identityRejected(identity)
+                }
                 logger.warning("could not get a task", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: .seconds(1))
                 continue
@@ -44,7 +49,7 @@ final class WorkerAgent: Service, Sendable {
             }
             let task = answer.task
             logger.info("starting task", metadata: ["job": "\(task.jobID)", "worker": "\(task.workerIndex)/\(task.workerCount)", "chief": "\(task.isChief)"])
-            let runner = TaskRunner(assignment: task, nodeID: membership.nodeID ?? nodeID, config: config, client: client, logger: logger)
+            let runner = TaskRunner(assignment: task, identity: identity, config: config, client: client, logger: logger)
             do {
                 let outcome = try await runner.run()
                 logger.info("task ended", metadata: ["job": "\(task.jobID)", "outcome": "\(outcome)"])
@@ -56,7 +61,8 @@ final class WorkerAgent: Service, Sendable {
             } catch {
                 logger.error("task failed", metadata: ["job": "\(task.jobID)", "error": "\(error)"])
                 _ = try? await client.report(.with {
-                    $0.nodeID = membership.nodeID ?? nodeID
+                    $0.nodeID = identity.id
+                    $0.nodeSecret = identity.secret
                     $0.jobID = task.jobID
                     $0.failure = "worker \(config.name): \(error)"
                     $0.failureShard = (error as? RuntimeFailure)?.lostShard ?? ""

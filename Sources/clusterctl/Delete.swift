@@ -1,0 +1,33 @@
+import ArgumentParser
+import ClusterRuntime
+
+/// `clusterctl delete JOB [--force]`.
+struct Delete: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Delete an ended job: its record, metric history, checkpoints and TensorBoard event files.",
+        discussion: """
+            A pending or running job is refused unless --force, which cancels it first. The job's checkpoint files are \
+            deleted on every parameter server that answers; copy its TensorBoard folder first to keep the curves.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Job id (job-7 or 7).")
+    var job: String
+
+    @Flag(name: .long, help: "Cancel the job first when it is still pending or running.")
+    var force = false
+
+    func run() async throws {
+        try await runReporting {
+            let client = try global.client()
+            defer { client.close() }
+            let job = try await client.delete(job, force: force)
+            if global.json {
+                print(JobPresentation.json(JobPresentation.jobObject(job)))
+            } else {
+                print("\(job.id) deleted (was \(JobPresentation.stateName(job.state)))")
+            }
+        }
+    }
+}
