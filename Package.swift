@@ -124,7 +124,8 @@ let package = Package(
         // Fuzz targets (scripts/fuzz builds them with -sanitize=fuzzer; plain builds replay a corpus).
         .target(name: "FuzzSupport"),
         .executableTarget(name: "fuzz-tensorwire", dependencies: ["TensorWire", "FuzzSupport"]),
-        .executableTarget(name: "fuzz-jobspec", dependencies: ["Coordinator", "FuzzSupport"]),
+        // Job specs: YAML → spec → YAML and spec → protobuf → spec (ClusterRuntime's mapping).
+        .executableTarget(name: "fuzz-jobspec", dependencies: ["Coordinator", "ClusterRuntime", "ClusterAPI", "FuzzSupport"]),
         // Data readers (CSV, IDX, LibSVM, TFRecord, tf.train.Example, gzip) and the safetensors header.
         .executableTarget(name: "fuzz-data", dependencies: ["Training", "TensorWire", "FuzzSupport"]),
         // Native data-plane framing: bytes of a hostile connection through the server's pipeline.

@@ -3,6 +3,7 @@ extension Coordinator {
     /// (max_steps or stop_at reached, cancelled, failed, or the worker holds no task of the job, e.g. because
     /// its task was handed to another worker while it was judged dead).
     public mutating func report(_ id: JobID, worker: NodeID, progress: WorkerProgress, now: Double) throws(CoordinatorError) -> Directive {
+        try progress.validate()
         var job = try existing(id)
         if job.state.isTerminal { return .stop(job.reason.isEmpty ? "job \(job.state.rawValue)" : job.reason) }
         guard let index = reclaimSlot(of: worker, in: &job) else {
@@ -19,6 +20,7 @@ extension Coordinator {
 
     /// The shards' applied-update count (version) for the job; the job step is the largest reported.
     public mutating func recordShardVersion(_ id: JobID, version: Int, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+        guard version >= 0 else { throw CoordinatorError(.invalidReport, "shard version must be ≥ 0, got \(version)") }
         var job = try existing(id)
         guard !job.state.isTerminal, version > job.step else { return [] }
         job.step = version
@@ -31,6 +33,9 @@ extension Coordinator {
     /// shard version), `stale_dropped` and steps/s (version delta between polls at least half a second apart);
     /// may reach max_steps.
     public mutating func recordShardSample(_ id: JobID, _ sample: ShardSample, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+        guard sample.version >= 0, sample.staleDropped >= 0, sample.time.isFinite else {
+            throw CoordinatorError(.invalidReport, "shard sample with version \(sample.version), stale_dropped \(sample.staleDropped) at \(sample.time)")
+        }
         var job = try existing(id)
         guard !job.state.isTerminal else { return [] }
         if let previous = job.shardSample {
@@ -43,7 +48,7 @@ extension Coordinator {
                 records[id] = job
                 return actions
             }
-            if sample.version >= previous.version, dt > 0 {
+            if sample.version >= previous.version, previous.version >= 0, dt > 0 {
                 job.stepsPerSecond = Double(sample.version - previous.version) / dt
             }
         }
@@ -85,6 +90,9 @@ extension Coordinator {
     /// The chief's evaluation on the test split at a job step; may reach the stop_at target.
     /// Accepted after the job succeeded too (the final evaluation), without changing its state.
     public mutating func reportEvaluation(_ id: JobID, metrics: EvaluationMetrics, step: Int, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
+        guard step >= 0, metrics.count >= 0 else {
+            throw CoordinatorError(.invalidReport, "evaluation at step \(step) over \(metrics.count) examples: both must be ≥ 0")
+        }
         var job = try existing(id)
         let point = MetricPoint(source: .evaluation, step: step, time: now, loss: metrics.loss, accuracy: metrics.accuracy, auc: metrics.auc)
         job.evaluation = point
@@ -110,6 +118,7 @@ extension Coordinator {
             throw CoordinatorError(.invalidNode, "\(worker) has no task in \(id)")
         }
         if let progress {
+            try progress.validate()
             job.workers[index].progress = progress
             job.workers[index].lastReportAt = now
         }
@@ -183,10 +192,11 @@ extension Coordinator {
     func aggregate(_ job: inout JobRecord, now: Double) {
         let reports = job.workers.compactMap(\.progress)
         guard !reports.isEmpty else { return }
+        // Reports are validated (non-negative) on arrival; the sums saturate instead of trapping.
         let steps = reports.map(\.workerStep)
-        let fallback = job.spec.training.mode == .sync ? steps.max() ?? 0 : steps.reduce(0, +)
+        let fallback = job.spec.training.mode == .sync ? steps.max() ?? 0 : Saturating.sum(steps)
         job.step = max(job.step, fallback)
-        job.samples = reports.reduce(0) { $0 + $1.samples }
+        job.samples = Saturating.sum(reports.map(\.samples))
         let training = job.workers.filter { $0.state == .assigned }.compactMap(\.progress)
         job.epoch = (training.isEmpty ? reports : training).map(\.epoch).min() ?? 0
         if job.shardSample == nil {

@@ -66,12 +66,9 @@ extension Coordinator {
         guard ps.count >= wanted, !ps.isEmpty else {
             throw CoordinatorError(.invalidState, "\(id) needs \(wanted) alive ps shard(s), \(ps.count) alive; retry later")
         }
-        // Prefer the ps nodes serving the fewest active jobs (ties by id).
-        let busy = Dictionary(grouping: activeJobIDs().flatMap { records[$0]?.shards ?? [] }, by: \.nodeID).mapValues(\.count)
-        let chosen = ps.sorted { (busy[$0.id] ?? 0, $0.id) < (busy[$1.id] ?? 0, $1.id) }.prefix(wanted).sorted { $0.id < $1.id }
-        let shards = chosen.map { ShardTarget(nodeID: $0.id, address: $0.info.address) }
-        let placement = try Placement.plan(
-            variables: variables, shards: shards, partitionThresholdBytes: config.partitionThresholdBytes)
+        // The ps nodes with the most free memory (or serving the fewest active jobs); refused when it does not fit.
+        let placement = try placeWithinBudget(job, variables, alive: ps, wanted: wanted)
+        let shards = placement.shards
         job.placement = placement
         records[id] = job
         logger.info("variables placed", metadata: ["job": "\(id)", "variables": "\(variables.count)", "shards": "\(shards.count)"])

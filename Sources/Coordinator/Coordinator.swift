@@ -80,6 +80,7 @@ public struct Coordinator: Sendable {
     public mutating func submit(_ spec: JobSpec, now: Double) throws(CoordinatorError) -> JobRecord {
         try spec.validate()
         try checkModelType(spec)
+        try checkBudget(spec)
         let id = JobID(nextJobID)
         nextJobID += 1
         let slots = (0..<spec.cluster.workers).map {

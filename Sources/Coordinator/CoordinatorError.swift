@@ -23,6 +23,10 @@ public struct CoordinatorError: Error, Hashable, Sendable, CustomStringConvertib
         public static let invalidVariables = Code("invalid_variables")
         /// A configuration value is out of range.
         public static let invalidConfig = Code("invalid_config")
+        /// A job does not fit the memory the shards or workers advertise, or its model passes a size limit.
+        public static let resourceExhausted = Code("resource_exhausted")
+        /// A worker's report carries an impossible figure (a negative step or sample count, a non-finite rate).
+        public static let invalidReport = Code("invalid_report")
         /// A node's call did not carry the secret it was given at registration.
         public static let unauthenticated = Code("unauthenticated")
         /// A node name belongs to another node that is still alive.

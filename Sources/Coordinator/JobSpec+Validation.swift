@@ -1,11 +1,14 @@
 extension JobSpec {
     /// Checks every semantic rule of the spec (documented in docs/job-spec.md); errors carry the field's path.
+    /// Every number is held to its bound (`JobSpecLimits`) before a rule does arithmetic with it.
     public func validate() throws(SpecError) {
         try validateName()
+        try checkLimits()
         try validateModel()
         try validateData()
         try validateOptimizer()
         try validateTraining()
+        try checkModelSize()
     }
 
     private func validateName() throws(SpecError) {
@@ -20,32 +23,24 @@ extension JobSpec {
     }
 
     private func validateModel() throws(SpecError) {
-        for (i, width) in model.hidden.enumerated() {
-            try positive(width, "model.hidden[\(i)]")
-        }
         if model.type == .mlp, model.hidden.isEmpty {
             throw .spec("model.hidden", "an mlp needs at least one hidden layer")
         }
         try fraction(model.dropout, "model.dropout")
-        if let classes = model.classes, classes < 2 { throw .spec("model.classes", "must be ≥ 2, got \(classes)") }
         if let cnn = model.cnn {
-            guard !cnn.filters.isEmpty else { throw .spec("model.cnn.filters", "needs at least one convolution") }
-            for (i, f) in cnn.filters.enumerated() { try positive(f, "model.cnn.filters[\(i)]") }
-            try positive(cnn.kernelSize, "model.cnn.kernel_size")
-            try positive(cnn.poolSize, "model.cnn.pool_size")
             if let shape = cnn.inputShape {
-                guard shape.count == 3 else {
-                    throw .spec("model.cnn.input_shape", "expected [height, width, channels], got \(shape.count) numbers")
+                // Each block halves (pool_size) the image; MaxPool2D needs a window's worth of pixels left.
+                var (h, w) = (shape[0], shape[1])
+                for i in cnn.filters.indices {
+                    guard h >= cnn.poolSize, w >= cnn.poolSize else {
+                        throw .spec(
+                            "model.cnn.filters",
+                            "convolution \(i) gets a \(h)×\(w) image, smaller than model.cnn.pool_size \(cnn.poolSize): use fewer filters entries or a smaller pool_size")
+                    }
+                    (h, w) = (h / cnn.poolSize, w / cnn.poolSize)
                 }
-                for (i, d) in shape.enumerated() { try positive(d, "model.cnn.input_shape[\(i)]") }
             } else if data.format != .idx {
                 throw .spec("model.cnn.input_shape", "required unless data.format is idx")
-            }
-        }
-        if let wd = model.wideDeep {
-            try positive(wd.embeddingDim, "model.wide_deep.embedding_dim")
-            guard wd.vocabularyHint >= 0 else {
-                throw .spec("model.wide_deep.vocabulary_hint", "must be ≥ 0, got \(wd.vocabularyHint)")
             }
         }
     }
@@ -56,7 +51,7 @@ extension JobSpec {
             guard let weights = data.weights, !weights.isEmpty else {
                 throw .spec("data.weights", "needs at least one weight (one per feature)")
             }
-            try positive(data.samples ?? 0, "data.samples")
+            try JobSpecLimits.samples.check(data.samples ?? 0, at: "data.samples")
             if let noise = data.noise, noise < 0 { throw .spec("data.noise", "must be ≥ 0, got \(noise)") }
             let lo = data.xMin ?? -1, hi = data.xMax ?? 1
             guard lo < hi else { throw .spec("data.x_max", "must be greater than data.x_min (\(lo)), got \(hi)") }
@@ -83,8 +78,6 @@ extension JobSpec {
         if data.test != nil, data.testFraction > 0 {
             throw .spec("data.test_fraction", "give either data.test or data.test_fraction, not both")
         }
-        try positive(data.batchSize, "data.batch_size")
-        if let features = data.features { try positive(features, "data.features") }
     }
 
     private func validateOptimizer() throws(SpecError) {
@@ -100,24 +93,17 @@ extension JobSpec {
         }
         guard o.l1 >= 0 else { throw .spec("optimizer.l1", "must be ≥ 0, got \(o.l1)") }
         guard o.l2 >= 0 else { throw .spec("optimizer.l2", "must be ≥ 0, got \(o.l2)") }
-        try positive(o.schedule.decaySteps, "optimizer.schedule.decay_steps")
         guard o.schedule.decayRate > 0 else {
             throw .spec("optimizer.schedule.decay_rate", "must be > 0, got \(o.schedule.decayRate)")
         }
-        try positive(o.schedule.warmupSteps, "optimizer.schedule.warmup_steps")
     }
 
     private func validateTraining() throws(SpecError) {
         let t = training
-        try positive(cluster.workers, "cluster.workers")
-        if let shards = cluster.psShards { try positive(shards, "cluster.ps_shards") }
         switch t.mode {
         case .sync:
-            try positive(t.replicasToAggregate, "training.replicas_to_aggregate")
-            guard t.backupWorkers >= 0 else {
-                throw .spec("training.backup_workers", "must be ≥ 0, got \(t.backupWorkers)")
-            }
-            let needed = t.replicasToAggregate + t.backupWorkers
+            // Both are bounded by JobSpecLimits already; the sum saturates regardless.
+            let needed = Saturating.add(t.replicasToAggregate, t.backupWorkers)
             guard cluster.workers >= needed else {
                 throw .spec(
                     "cluster.workers",
@@ -125,26 +111,15 @@ extension JobSpec {
             }
             if t.maxStaleness != nil { throw .spec("training.max_staleness", "only valid when training.mode is async") }
         case .async:
-            if let s = t.maxStaleness, s < 0 { throw .spec("training.max_staleness", "must be ≥ 0, got \(s)") }
+            break
         }
         guard t.epochs != nil || t.maxSteps != nil else { throw .spec("training", "give epochs or max_steps") }
-        if let epochs = t.epochs { try positive(epochs, "training.epochs") }
-        if let steps = t.maxSteps { try positive(steps, "training.max_steps") }
-        guard t.evalEverySteps >= 0 else {
-            throw .spec("training.eval_every_steps", "must be ≥ 0 (0 evaluates only at the end), got \(t.evalEverySteps)")
-        }
-        if let every = t.checkpoint.everySteps { try positive(every, "training.checkpoint.every_steps") }
         if let seconds = t.checkpoint.everySeconds, !(seconds > 0) {
             throw .spec("training.checkpoint.every_seconds", "must be > 0, got \(seconds)")
         }
-        try positive(t.checkpoint.keep, "training.checkpoint.keep")
         if let stop = t.stopAt, stop.metric != .loss, !(0...1).contains(stop.value) {
             throw .spec("training.stop_at.value", "\(stop.metric.rawValue) is in [0, 1], got \(stop.value)")
         }
-    }
-
-    private func positive(_ value: Int, _ path: String) throws(SpecError) {
-        guard value > 0 else { throw .spec(path, "must be > 0, got \(value)") }
     }
 
     private func fraction(_ value: Double, _ path: String) throws(SpecError) {

@@ -36,9 +36,7 @@ public enum JobSpecParser {
             transport: try clusterMap?.choice("transport", as: DataTransport.self) ?? .native)
         var spec = JobSpec(name: name, model: model, data: data, optimizer: optimizer, training: training, cluster: cluster)
         if let initFrom = try top.string("init_from") {
-            guard !initFrom.isEmpty, initFrom.hasSuffix(".safetensors") else {
-                throw .spec("init_from", "expected the path of an exported model (clusterctl export JOB --out FILE.safetensors), got \"\(initFrom)\"")
-            }
+            try JobSpec.checkInitFrom(initFrom)
             spec.initFrom = initFrom
         }
         return spec
@@ -173,9 +171,13 @@ public enum JobSpecParser {
         switch t.mode {
         case .sync:
             if m.has("max_staleness") { throw .spec(m.path("max_staleness"), "only valid when training.mode is async") }
+            // The defaults below do arithmetic on these three: bound them first.
+            if let workers { try JobSpecLimits.workers.check(workers, at: "cluster.workers") }
             t.backupWorkers = try m.int("backup_workers") ?? 0
+            try JobSpecLimits.backupWorkers.check(t.backupWorkers, at: m.path("backup_workers"))
             t.replicasToAggregate = try m.int("replicas_to_aggregate") ?? max(1, (workers ?? 1) - t.backupWorkers)
-            resolvedWorkers = workers ?? (t.replicasToAggregate + t.backupWorkers)
+            try JobSpecLimits.workers.check(t.replicasToAggregate, at: m.path("replicas_to_aggregate"))
+            resolvedWorkers = workers ?? Saturating.add(t.replicasToAggregate, t.backupWorkers)
         case .async:
             for key in ["replicas_to_aggregate", "backup_workers"] where m.has(key) {
                 throw .spec(m.path(key), "only valid when training.mode is sync")

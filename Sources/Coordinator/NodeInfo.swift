@@ -34,6 +34,9 @@ public struct NodeInfo: Sendable, Hashable, Codable {
     public var dataAddress: String?
     /// Model types a worker registered beyond the built-in families (sorted, no duplicates; empty for most nodes).
     public var models: [String]
+    /// psd: bytes of job state it accepts in all (`--memory-limit`); workerd: bytes of one job's data it accepts
+    /// (`--max-data-bytes`); 0 = not advertised (no budget check).
+    public var memoryLimitBytes: Int = 0
 
     /// Creates node information.
     public init(name: String, role: NodeRole, address: String, device: String = "cpu", threads: Int = 1, version: String = "",
@@ -48,7 +51,7 @@ public struct NodeInfo: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, role, address, device, threads, version, dataAddress, models
+        case name, role, address, device, threads, version, dataAddress, models, memoryLimitBytes
     }
 }
 
@@ -62,6 +65,7 @@ extension NodeInfo {
             threads: try c.decode(Int.self, forKey: .threads), version: try c.decode(String.self, forKey: .version),
             models: try c.decodeIfPresent([String].self, forKey: .models) ?? [])
         dataAddress = try c.decodeIfPresent(String.self, forKey: .dataAddress)
+        memoryLimitBytes = max(0, try c.decodeIfPresent(Int.self, forKey: .memoryLimitBytes) ?? 0)
     }
 }
 

@@ -28,6 +28,17 @@ public struct WorkerProgress: Sendable, Hashable, Codable {
         case workerStep = "worker_step"
         case stepsPerSecond = "steps_per_second"
     }
+
+    /// Refuses (`.invalidReport`) figures no worker can produce: negative counts, an accuracy outside [0, 1], a
+    /// negative or non-finite rate. A NaN loss means "no training figures yet"; an infinite one is a diverged model.
+    public func validate() throws(CoordinatorError) {
+        func refuse(_ what: String) -> CoordinatorError { CoordinatorError(.invalidReport, "progress report: \(what)") }
+        guard workerStep >= 0 else { throw refuse("worker_step must be ≥ 0, got \(workerStep)") }
+        guard samples >= 0 else { throw refuse("samples must be ≥ 0, got \(samples)") }
+        guard epoch >= 0 else { throw refuse("epoch must be ≥ 0, got \(epoch)") }
+        if let accuracy, !(0...1).contains(accuracy) { throw refuse("accuracy must be in [0, 1], got \(accuracy)") }
+        if let rate = stepsPerSecond, !(rate.isFinite && rate >= 0) { throw refuse("steps_per_second must be finite and ≥ 0, got \(rate)") }
+    }
 }
 
 /// Results of evaluating the model on the test split.

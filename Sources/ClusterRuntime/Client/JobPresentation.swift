@@ -112,6 +112,7 @@ public enum JobPresentation {
             "address": node.info.address, "data_address": node.info.dataAddress, "device": node.info.device,
             "threads": node.info.threads, "version": node.info.version, "models": node.info.models,
             "seconds_since_heartbeat": node.secondsSinceHeartbeat, "current_job": node.currentJob,
+            "memory_limit_bytes": node.info.memoryLimitBytes, "memory_reserved_bytes": node.memoryReservedBytes,
         ]
     }
 

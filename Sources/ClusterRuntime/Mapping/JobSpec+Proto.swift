@@ -2,6 +2,11 @@ import ClusterAPI
 import Coordinator
 
 /// Conversions between the job spec of the Coordinator module and its protobuf form.
+///
+/// Rendering never traps: 32-bit fields go through `JobSpecLimits.int32`, exact for every value a valid spec holds
+/// (every such bound is below 2^31), clamped for a spec stored before its bound existed. A valid spec renders to a
+/// proto that reads back to the same spec (fuzz-jobspec checks it), except that an empty `model.hidden` of a
+/// cnn or wide_deep model reads back as the family's default (protobuf cannot tell an empty list from none).
 extension JobSpec {
     /// The protobuf form, with every field set explicitly.
     public var proto: Tessera_V1_JobSpec {
@@ -12,8 +17,8 @@ extension JobSpec {
             $0.optimizer = optimizer.proto
             $0.training = training.proto
             $0.cluster = .with {
-                $0.workers = Int32(cluster.workers)
-                if let shards = cluster.psShards { $0.psShards = Int32(shards) }
+                $0.workers = JobSpecLimits.int32(cluster.workers)
+                if let shards = cluster.psShards { $0.psShards = JobSpecLimits.int32(shards) }
                 $0.transport = cluster.transport.rawValue
             }
             $0.initFrom = initFrom ?? ""
@@ -26,12 +31,7 @@ extension JobSpec {
         var spec = JobSpec(name: proto.name, model: try ModelSpec(proto: proto.model), data: try DataSpec(proto: proto.data))
         spec.optimizer = try OptimizerSpec(proto: proto.optimizer)
         spec.training = try TrainingSpec(proto: proto.training)
-        if !proto.initFrom.isEmpty {
-            guard proto.initFrom.hasSuffix(".safetensors") else {
-                throw RuntimeFailure(.invalidArgument, "init_from: expected the path of an exported .safetensors model, got \"\(proto.initFrom)\"")
-            }
-            spec.initFrom = proto.initFrom
-        }
+        if !proto.initFrom.isEmpty { spec.initFrom = proto.initFrom }  // checked (suffix, "..", NUL) by the parse below
         if proto.hasCluster {
             if proto.cluster.hasWorkers { spec.cluster.workers = Int(proto.cluster.workers) }
             if proto.cluster.hasPsShards { spec.cluster.psShards = Int(proto.cluster.psShards) }
@@ -50,21 +50,21 @@ extension ModelSpec {
     var proto: Tessera_V1_ModelSpec {
         .with {
             $0.type = type.rawValue
-            $0.hidden = hidden.map { Int32($0) }
+            $0.hidden = hidden.map(JobSpecLimits.int32)
             $0.activation = activation.rawValue
             $0.dropout = dropout
-            if let classes { $0.classes = Int32(classes) }
+            if let classes { $0.classes = JobSpecLimits.int32(classes) }
             if let cnn {
                 $0.cnn = .with {
-                    $0.filters = cnn.filters.map { Int32($0) }
-                    $0.kernelSize = Int32(cnn.kernelSize)
-                    $0.poolSize = Int32(cnn.poolSize)
-                    $0.inputShape = (cnn.inputShape ?? []).map { Int32($0) }
+                    $0.filters = cnn.filters.map(JobSpecLimits.int32)
+                    $0.kernelSize = JobSpecLimits.int32(cnn.kernelSize)
+                    $0.poolSize = JobSpecLimits.int32(cnn.poolSize)
+                    $0.inputShape = (cnn.inputShape ?? []).map(JobSpecLimits.int32)
                 }
             }
             if let wideDeep {
                 $0.wideDeep = .with {
-                    $0.embeddingDim = Int32(wideDeep.embeddingDim)
+                    $0.embeddingDim = JobSpecLimits.int32(wideDeep.embeddingDim)
                     $0.categorical = wideDeep.categorical
                     $0.numeric = wideDeep.numeric
                     $0.wide = wideDeep.wide
@@ -79,7 +79,12 @@ extension ModelSpec {
             throw RuntimeFailure(.invalidArgument, "model.type: \(JobSpecParser.unusableModelType(proto.type))")
         }
         self.init(type: type, hidden: proto.hidden.isEmpty ? ModelSpec.defaultHidden(for: type) : proto.hidden.map { Int($0) })
-        if proto.hasActivation, let activation = Activation(rawValue: proto.activation) { self.activation = activation }
+        if proto.hasActivation {
+            guard let activation = Activation(rawValue: proto.activation) else {
+                throw RuntimeFailure(.invalidArgument, "model.activation: unknown value \"\(proto.activation)\" (expected relu, sigmoid or tanh)")
+            }
+            self.activation = activation
+        }
         if proto.hasDropout { dropout = proto.dropout }
         if proto.hasClasses { classes = Int(proto.classes) }
         if proto.hasCnn {
@@ -110,9 +115,9 @@ extension DataSpec {
             $0.label = label ?? ""
             $0.testFraction = testFraction
             $0.normalize = normalize.rawValue
-            $0.batchSize = Int32(batchSize)
+            $0.batchSize = JobSpecLimits.int32(batchSize)
             $0.shuffle = shuffle
-            if let features { $0.features = Int32(features) }
+            if let features { $0.features = JobSpecLimits.int32(features) }
             if let samples { $0.samples = Int64(samples) }
             $0.weights = weights ?? []
             if let bias { $0.bias = bias }
@@ -214,16 +219,16 @@ extension TrainingSpec {
     var proto: Tessera_V1_TrainingSpec {
         .with {
             $0.mode = mode.rawValue
-            $0.replicasToAggregate = Int32(replicasToAggregate)
-            $0.backupWorkers = Int32(backupWorkers)
-            if let maxStaleness { $0.maxStaleness = Int32(maxStaleness) }
-            if let epochs { $0.epochs = Int32(epochs) }
+            $0.replicasToAggregate = JobSpecLimits.int32(replicasToAggregate)
+            $0.backupWorkers = JobSpecLimits.int32(backupWorkers)
+            if let maxStaleness { $0.maxStaleness = JobSpecLimits.int32(maxStaleness) }
+            if let epochs { $0.epochs = JobSpecLimits.int32(epochs) }
             if let maxSteps { $0.maxSteps = Int64(maxSteps) }
             $0.evalEverySteps = Int64(evalEverySteps)
             $0.checkpoint = .with {
                 if let s = checkpoint.everySteps { $0.everySteps = Int64(s) }
                 if let s = checkpoint.everySeconds { $0.everySeconds = s }
-                $0.keep = Int32(checkpoint.keep)
+                $0.keep = JobSpecLimits.int32(checkpoint.keep)
             }
             if let stopAt {
                 $0.stopAt = .with {
@@ -246,12 +251,15 @@ extension TrainingSpec {
         if proto.hasReplicasToAggregate { replicasToAggregate = Int(proto.replicasToAggregate) }
         if proto.hasBackupWorkers { backupWorkers = Int(proto.backupWorkers) }
         if proto.hasMaxStaleness { maxStaleness = Int(proto.maxStaleness) }
-        if proto.hasEpochs { epochs = Int(proto.epochs) }
+        // As in YAML: one epoch only when neither epochs nor max_steps is given.
+        epochs = proto.hasEpochs ? Int(proto.epochs) : nil
         if proto.hasMaxSteps { maxSteps = Int(proto.maxSteps) }
+        if epochs == nil, maxSteps == nil { epochs = 1 }
         if proto.hasEvalEverySteps { evalEverySteps = Int(proto.evalEverySteps) }
         if proto.hasCheckpoint {
             if proto.checkpoint.hasEverySteps { checkpoint.everySteps = Int(proto.checkpoint.everySteps) }
-            if proto.checkpoint.hasEverySeconds { checkpoint.everySeconds = proto.checkpoint.everySeconds }
+            // As in YAML: a checkpoint section without every_seconds checkpoints by steps only.
+            checkpoint.everySeconds = proto.checkpoint.hasEverySeconds ? proto.checkpoint.everySeconds : nil
             if proto.checkpoint.hasKeep { checkpoint.keep = Int(proto.checkpoint.keep) }
         }
         if proto.hasStopAt {

@@ -41,11 +41,20 @@ extension CoordinatorService {
         } catch {
             throw RPCError(failure: error)
         }
-        let (placement, job) = try await withState { state in
-            let placement = try state.declareVariables(id, from: NodeID(request.nodeID), variables)
-            guard let job = state.job(id) else { throw RuntimeFailure(.notFound, "no job \(id)") }
-            return (placement, job)
+        let placed: (Placement, JobRecord)
+        do {
+            placed = try await withState { state in
+                let placement = try state.declareVariables(id, from: NodeID(request.nodeID), variables)
+                guard let job = state.job(id) else { throw RuntimeFailure(.notFound, "no job \(id)") }
+                return (placement, job)
+            }
+        } catch let error as RPCError where error.code == .resourceExhausted {
+            // The variables do not fit the shards' memory (or pass a size limit): the job fails with the reason.
+            RefusalMetrics.record(.memory)
+            await perform((try? await withState { try $0.placementFailed(id, reason: error.message, now: Self.now()) }) ?? [])
+            throw error
         }
+        let (placement, job) = placed
         if job.state == .pending {
             do {
                 try await createOnShards(job: job, placement: placement)

@@ -72,7 +72,8 @@ extension RuntimeFailure {
         case let error as CoordinatorError:
             let code: Code =
                 switch error.code {
-                case .invalidSpec, .invalidVariables, .invalidNode, .invalidConfig: .invalidArgument
+                case .invalidSpec, .invalidVariables, .invalidNode, .invalidConfig, .invalidReport: .invalidArgument
+                case .resourceExhausted: .resourceExhausted
                 case .unknownJob, .unknownNode: .notFound
                 case .invalidState: .failedPrecondition
                 case .unauthenticated: .unauthenticated
