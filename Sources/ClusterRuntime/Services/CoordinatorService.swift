@@ -263,6 +263,7 @@ extension CoordinatorService {
         var info = NodeInfo(name: node.name, role: role, address: node.address, device: node.device.isEmpty ? "cpu" : node.device,
                             threads: Int(node.threads), version: node.version, models: node.models)
         info.dataAddress = node.dataAddress.isEmpty ? nil : node.dataAddress
+        info.memoryLimitBytes = max(0, Int(node.memoryLimitBytes))
         let record: NodeRecord
         do {
             record = try await withState { try $0.register(info, secret: secret.isEmpty ? nil : secret, trusted: trusted, now: Self.now()) }
