@@ -23,13 +23,23 @@ public enum DataLoader {
     /// file, inflation and decoded dataset is bounded by `budget` before it is allocated.
     /// Every worker calling this with the same config gets the same splits and scaling.
     public static func load(_ config: DataConfig, dataRoot: URL, budget: DataBudget = DataBudget()) throws -> DatasetSplits {
+        try load(config, budget: budget) { DataFiles(source: .root(try DataRoot(dataRoot)), budget: budget) }
+    }
+
+    /// Loads from file contents held in memory, keyed by the paths the config names (fuzzing, tests): the same
+    /// parsing, budget and path rules as files under a data root.
+    public static func load(_ config: DataConfig, contents: [String: [UInt8]], budget: DataBudget = DataBudget()) throws -> DatasetSplits {
+        try load(config, budget: budget) { DataFiles(source: .memory(contents), budget: budget) }
+    }
+
+    private static func load(_ config: DataConfig, budget: DataBudget, source: () throws -> DataFiles) throws -> DatasetSplits {
         try config.validate()
         var train: Dataset
         var test: Dataset?
-        /// The confined root and budget; every path is checked before any file is read.
+        /// The files, every path checked before any is read (synthetic data needs none).
         func files() throws -> DataFiles {
-            let files = DataFiles(root: try DataRoot(dataRoot), budget: budget)
-            for (key, path) in config.paths { _ = try files.root.resolve(path, key: key) }
+            let files = try source()
+            try files.confine(config.paths)
             return files
         }
         switch config.format {

@@ -52,13 +52,42 @@ private func readUpTo(_ fd: Int32, size: Int) -> (bytes: [UInt8], failure: Int32
     return (bytes, failure)
 }
 
-/// One data load's view of the file system: the confined root and the budget every read counts against.
+/// One data load's files: under a confined root, or in memory keyed by path (fuzzing, tests), read
+/// within the budget every load counts against.
 struct DataFiles {
-    let root: DataRoot
+    /// Where the bytes come from.
+    enum Source {
+        /// Files under a data root, confined to it.
+        case root(DataRoot)
+        /// Contents keyed by path, as if they were files under a root.
+        case memory([String: [UInt8]])
+    }
+
+    let source: Source
     let budget: DataBudget
+
+    /// Refuses the first path that escapes (lexically, or on disk through a symlink) before anything is read.
+    func confine(_ paths: [(key: String, path: String)]) throws {
+        for (key, path) in paths {
+            switch source {
+            case .root(let root): _ = try root.resolve(path, key: key)
+            case .memory:
+                if let problem = DataRoot.lexicalProblem(path) {
+                    throw TrainingError(.invalidConfiguration, "\(key): \(DataRoot.quote(path)) \(problem)")
+                }
+            }
+        }
+    }
 
     /// The bytes of `path` (inflated when gzip'd); `key` is the spec key (`data.train`) for messages.
     func read(_ path: String, key: String) throws -> [UInt8] {
-        try FileSource.read(path, key: key, root: root, budget: budget)
+        switch source {
+        case .root(let root):
+            return try FileSource.read(path, key: key, root: root, budget: budget)
+        case .memory(let contents):
+            guard let bytes = contents[path] else { throw TrainingError(.io, "\(key): \(DataRoot.quote(path)) does not exist under the data root") }
+            try budget.check(bytes.count, for: "\(key): \(DataRoot.quote(path)) (\(bytes.count) bytes)")
+            return Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, name: path, budget: budget) : bytes
+        }
     }
 }
