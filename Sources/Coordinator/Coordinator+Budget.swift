@@ -23,8 +23,9 @@ extension Coordinator {
         // Too few shards: the job waits for them and is checked exactly when its chief declares the variables.
         // A shard without a limit has room for anything.
         guard !ps.isEmpty, ps.count >= wanted, ps.allSatisfy({ $0.info.memoryLimitBytes > 0 }) else { return }
-        let roomiest = ps.sorted { room(of: $0) > room(of: $1) }.prefix(wanted)
-        let free = Saturating.sum(roomiest.map { room(of: $0) })
+        let rooms = Dictionary(ps.map { ($0.id, room(of: $0)) }, uniquingKeysWith: { a, _ in a })
+        let roomiest = ps.sorted { (rooms[$0.id] ?? 0) > (rooms[$1.id] ?? 0) }.prefix(wanted)
+        let free = Saturating.sum(roomiest.map { rooms[$0.id] ?? 0 })
         guard need > free else { return }
         let limit = Saturating.sum(roomiest.map(\.info.memoryLimitBytes))
         let which = wanted == ps.count ? "the \(wanted) alive shard\(wanted == 1 ? "" : "s")" : "the \(wanted) roomiest of \(ps.count) alive shards"
@@ -60,7 +61,7 @@ extension Coordinator {
     func placeWithinBudget(_ job: JobRecord, _ variables: [VariableSpec], alive ps: [NodeRecord], wanted: Int) throws(CoordinatorError) -> Placement {
         let busy = Dictionary(grouping: activeJobIDs().flatMap { records[$0]?.shards ?? [] }, by: \.nodeID).mapValues(\.count)
         let limited = ps.allSatisfy { $0.info.memoryLimitBytes > 0 }
-        let rooms = Dictionary(uniqueKeysWithValues: ps.map { ($0.id, limited ? room(of: $0) : Int.max) })
+        let rooms = Dictionary(ps.map { ($0.id, limited ? room(of: $0) : Int.max) }, uniquingKeysWith: { a, _ in a })
         let chosen = ps.sorted { a, b in
             let ka = (-(rooms[a.id] ?? 0), busy[a.id] ?? 0, a.id), kb = (-(rooms[b.id] ?? 0), busy[b.id] ?? 0, b.id)
             return limited ? ka < kb : (ka.1, ka.2) < (kb.1, kb.2)

@@ -143,7 +143,7 @@ private struct EstimateBuilder {
         if let shape = cnn.inputShape, shape.count == 3 {
             (h, w, c) = (shape[0], shape[1], shape[2])
         } else {
-            let side = max(1, Int(Double(inputWidth).squareRoot().rounded()))
+            let side = max(1, Int(Double(max(0, inputWidth)).squareRoot().rounded()))
             (h, w, c) = (side, side, 1)
         }
         add(input: Saturating.product([h, w, c]), key: inputKey)
