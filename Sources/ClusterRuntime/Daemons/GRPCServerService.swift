@@ -17,8 +17,7 @@ public final class GRPCServerService: Service, Sendable {
     public init(
         address: HostPort, services: [any RegistrableRPCService], logger: Logger, security: RPCSecurity = .none, limits: ServerLimits = .default
     ) {
-        let limiter = GRPCConnectionLimiter(
-            maxConnections: limits.maxConnections, idleTimeout: limits.idleTimeout, firstStreamTimeout: GRPCLimits.firstStreamTimeout)
+        let limiter = GRPCConnectionLimiter(maxConnections: limits.maxConnections, idleTimeout: limits.idleTimeout)
         self.limiter = limiter
         self.server = GRPCServer(
             transport: makeServerTransport(address, security: security, limits: limits, limiter: limiter), services: services,

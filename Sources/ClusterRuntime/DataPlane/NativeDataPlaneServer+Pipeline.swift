@@ -38,14 +38,18 @@ extension NativeDataPlaneServer {
         let operations = channel.pipeline.syncOperations
         let intake = NativeIntake(maxInFlight: settings.limits.maxRequestsInFlight)
         let arrays = NativeArrayPool()
-        if settings.serverLimits.idleTimeout > .zero {
-            try operations.addHandler(IdleStateHandler(allTimeout: TimeAmount(settings.serverLimits.idleTimeout)))
+        let idle = settings.serverLimits.idleTimeout
+        var handshakeTimeout = settings.limits.handshakeTimeout
+        if idle > .zero {
+            try operations.addHandler(IdleStateHandler(allTimeout: TimeAmount(idle)))
+            // Before the handshake the deadline stands for the idle timeout too (it answers; an idle close does not).
+            handshakeTimeout = min(handshakeTimeout, idle)
         }
         try operations.addHandler(NativeMessageDecoder(limits: settings.limits, arrays: arrays, intake: intake))
         try operations.addHandler(
             NativeServerHandler(
                 handler: settings.handler, token: settings.token, metrics: settings.metrics, arrays: arrays, intake: intake,
-                handshakeTimeout: settings.limits.handshakeTimeout, logger: settings.logger))
+                handshakeTimeout: handshakeTimeout, logger: settings.logger))
     }
 }
 

@@ -42,8 +42,9 @@ extension NativeServerHandler {
         guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .all else {
             return context.fireUserInboundEventTriggered(event)
         }
-        // A connection waiting on its own requests (long-polling pulls) is not idle.
-        guard tasks.isEmpty, !closing else { return }
+        // A connection waiting on its own requests (long-polling pulls) is not idle; before the
+        // handshake the handshake deadline (no longer than the idle timeout) closes it, with an answer.
+        guard tasks.isEmpty, !closing, intake.phase == .open else { return }
         RefusalMetrics.record(.idleTimeout)
         logger.debug("closing an idle data-plane connection")
         closing = true

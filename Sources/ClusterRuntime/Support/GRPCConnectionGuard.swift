@@ -5,17 +5,20 @@ import Synchronization
 final class GRPCConnectionLimiter: Sendable {
     /// Most connections open at once.
     let maxConnections: Int
-    /// A connection with no open stream is closed this long after its last stream ended (gRPC's own
-    /// graceful idle close comes first; this one also ends peers that never answer it).
-    let idleTimeout: Duration
-    /// A new connection must open its first stream within this.
+    /// A connection with no open stream is closed this long after its last stream ended: the
+    /// listener's idle timeout plus a goodbye of at most 10 s (gRPC's own graceful idle close comes
+    /// first; this one also ends peers that never answer it). Zero: never.
+    let streamlessTimeout: Duration
+    /// A new connection must open its first stream within this (10 s, or the idle timeout if shorter).
     let firstStreamTimeout: Duration
     private let open = Mutex(0)
 
-    init(maxConnections: Int, idleTimeout: Duration, firstStreamTimeout: Duration) {
+    /// A limiter for `maxConnections` whose connections without streams are closed after about `idleTimeout`.
+    init(maxConnections: Int, idleTimeout: Duration) {
         self.maxConnections = maxConnections
-        self.idleTimeout = idleTimeout
-        self.firstStreamTimeout = firstStreamTimeout
+        let goodbye = min(GRPCLimits.goodbyeTime, idleTimeout)
+        streamlessTimeout = idleTimeout > .zero ? idleTimeout + goodbye : .zero
+        firstStreamTimeout = idleTimeout > .zero ? min(GRPCLimits.firstStreamTimeout, idleTimeout) : GRPCLimits.firstStreamTimeout
     }
 
     /// Connections counted now.
@@ -36,8 +39,8 @@ final class GRPCConnectionLimiter: Sendable {
 
 /// First handler of every gRPC connection (before TLS): refuses connections over the listener's
 /// cap, and closes connections that hold no stream — one that opens none within
-/// `firstStreamTimeout`, or none for `idleTimeout` plus a 10 s goodbye after its last one ended —
-/// whatever bytes trickle in meanwhile (HTTP/2 pings, a slow preface).
+/// `firstStreamTimeout`, or none for `streamlessTimeout` after its last one ended — whatever bytes
+/// trickle in meanwhile (HTTP/2 pings, a slow preface).
 final class GRPCConnectionGuard: ChannelInboundHandler {
     typealias InboundIn = NIOAny
 
@@ -46,8 +49,6 @@ final class GRPCConnectionGuard: ChannelInboundHandler {
     private var streams = 0
     private var deadline: Scheduled<Void>?
     private var context: ChannelHandlerContext?
-    /// Time after gRPC's graceful idle close before the connection is closed regardless.
-    static let goodbye: Duration = .seconds(10)
 
     init(limiter: GRPCConnectionLimiter) {
         self.limiter = limiter
@@ -92,7 +93,7 @@ final class GRPCConnectionGuard: ChannelInboundHandler {
     /// An HTTP/2 stream of this connection closed.
     func streamClosed() {
         streams -= 1
-        if streams == 0, admitted { arm(limiter.idleTimeout + Self.goodbye) }
+        if streams == 0, admitted { arm(limiter.streamlessTimeout) }
     }
 
     private func arm(_ after: Duration) {

@@ -13,8 +13,10 @@ public enum GRPCLimits {
     /// Streams (RPCs) one connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); HTTP/2
     /// clients queue more until one ends.
     public static let maxConcurrentStreams = 100
-    /// A new connection that opens no stream (RPC) within this is closed.
+    /// A new connection that opens no stream (RPC) within this (or the idle timeout if shorter) is closed.
     public static let firstStreamTimeout: Duration = .seconds(10)
+    /// How long after gRPC's graceful idle close (GOAWAY) a connection still without streams is closed regardless.
+    public static let goodbyeTime: Duration = .seconds(10)
     /// How long a connection may take to answer the server's keepalive ping or idle GOAWAY.
     public static let keepaliveTimeout: Duration = .seconds(20)
 }
@@ -30,9 +32,7 @@ func makeServerTransport(
         address.host.contains(":")
         ? .ipv6(host: address.host, port: address.port)
         : .ipv4(host: resolveIPv4(address.host), port: address.port)
-    let limiter =
-        limiter
-        ?? GRPCConnectionLimiter(maxConnections: limits.maxConnections, idleTimeout: limits.idleTimeout, firstStreamTimeout: GRPCLimits.firstStreamTimeout)
+    let limiter = limiter ?? GRPCConnectionLimiter(maxConnections: limits.maxConnections, idleTimeout: limits.idleTimeout)
     return HTTP2ServerTransport.Posix(
         address: socket,
         transportSecurity: security.serverTransportSecurity,
