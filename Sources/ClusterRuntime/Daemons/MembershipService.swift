@@ -9,6 +9,12 @@ public struct NodeIdentity: Sendable, Hashable {
     public var id: UInt64
     /// The secret from `RegisterResponse.node_secret`.
     public var secret: String
+
+    /// Wraps an id and its secret.
+    public init(id: UInt64, secret: String) {
+        self.id = id
+        self.secret = secret
+    }
 }
 
 /// Keeps a node registered with the coordinator: registers (retrying with backoff while the
