@@ -20,22 +20,24 @@ enum ConfinedFile {
 
     /// The real path of `path` when it lies inside one of `roots`: a relative path is tried against each root in
     /// order, an absolute one must resolve inside one. INVALID_ARGUMENT when it does not (whether or not it exists:
-    /// nothing outside the roots is probed), NOT_FOUND when it would lie inside but is missing.
+    /// nothing outside the roots is probed) or when one candidate leads outside, NOT_FOUND when it would lie inside
+    /// but is missing.
     static func resolve(_ path: String, in roots: [Root], for what: String) throws -> String {
         // Each root as resolved (where files must lie) and as written (for paths that do not exist, judged by text).
         let resolvedRoots = roots.compactMap { realPath($0.path) }
         let writtenRoots = resolvedRoots + roots.map { lexicallyNormalized($0.path) }
         let candidates = path.hasPrefix("/") ? [path] : roots.map { ($0.path as NSString).appendingPathComponent(path) }
-        var missingInside = false
+        var missingInside = false, escapes = false
         for candidate in candidates {
             if let resolved = realPath(candidate) {
                 if resolvedRoots.contains(where: { resolved.hasPrefix($0 + "/") }) { return resolved }
+                escapes = true
             } else if writtenRoots.contains(where: { lexicallyNormalized(candidate).hasPrefix($0 + "/") }) {
                 missingInside = true
             }
         }
         let allowed = roots.map { "\($0.name) \($0.path)" }.joined(separator: " or the ")
-        if missingInside {
+        if missingInside && !escapes {
             throw RuntimeFailure(.notFound, "\(what) \(path) does not exist in this psd's \(allowed)")
         }
         throw RuntimeFailure(
