@@ -182,6 +182,41 @@ struct NativeHardeningTests {
         await waiting.value
     }
 
+    @Test("one connection serves at most max_requests_in_flight at once; the rest wait in the socket and are all answered")
+    func requestsInFlightAreBounded() async throws {
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let store = ParameterShard(logger: logger)
+        try store.createJob(
+            jobID: 7,
+            partitions: [PartitionSpec.whole(variableID: 0, variable: VariableSpec(name: "w", shape: Shape([4]), initializer: .zeros), seed: 1)],
+            optimizer: .sgd(1), consistency: .async)
+        let server = NativeDataPlaneServer(
+            address: HostPort(host: "127.0.0.1", port: 0), handler: DataPlaneHandler(shard: store, logger: logger, maxPullWait: .seconds(1)),
+            limits: NativeTransportLimits(maxRequestsInFlight: 2), logger: logger)
+        Task { try? await server.run() }
+        defer { server.stop() }
+        guard let address = try await server.boundAddress() else { throw RuntimeFailure(.unavailable, "no listener") }
+        let socket = try RawTCP(address)
+        var bytes = RawTCP.hello("")
+        for id in 1...5 {
+            let pull = WireFormat.encode(WireFrame(
+                header: FrameHeader(kind: .pullRequest, requestID: UInt64(id), jobID: 7, senderID: 1),
+                entries: [.empty(variableID: 0, partition: 0, version: 99)]))
+            bytes += RawTCP.preamble(method: 1, requestID: UInt64(id), length: UInt64(pull.count)) + pull
+        }
+        socket.send(bytes)
+        // Five long-polls for a version that never comes: two wait on the shard, three in the socket.
+        #expect(try await waitUntil { try store.stats(jobID: 7).waiting == 2 })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try store.stats(jobID: 7).waiting == 2)
+        // Each ends at the pull wait (DEADLINE_EXCEEDED), letting the next in: all five answered.
+        var received: [UInt8] = []
+        for _ in 0..<40 where RawTCP.answers(received).count < 6 {
+            received += socket.readUntilClosed(wait: .milliseconds(500)).bytes
+        }
+        #expect(RawTCP.answers(received).map(\.status) == [0, 4, 4, 4, 4, 4])
+    }
+
     @Test("1000 half-open and idle connections, then a normal client still pushes and pulls over both transports")
     func floodThenNormalClient() async throws {
         let shard = try await HardenedShard.start()
