@@ -1,6 +1,7 @@
 import ClusterAPI
 import ClusterRuntime
 import Foundation
+import Logging
 import Testing
 
 /// DeleteJob and paged ListJobs through a real cluster: an ended job's record, manifests, event files and shard
@@ -61,5 +62,29 @@ struct DeleteJobTests {
         #expect(next.id == "job-3")
         #expect(try await cluster.waitForEnd(next.id).state == .succeeded)
         await cluster.stop()
+    }
+
+    @Test func retentionDeletesTheOldestEndedJobAsJobsEnd() async throws {
+        let dir = temporaryFolder("tessera-retention")
+        let (daemon, client) = try await startCoordinator(dataDir: dir, jobRetention: 1)
+        var logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        logger.logLevel = .critical
+        let worker = try WorkerDaemon(
+            config: WorkerConfig(coordinator: client.address, dataRoot: testDataRoot(), name: "worker-0", pollInterval: .milliseconds(50)),
+            logger: logger)
+        worker.start()
+        var ids: [String] = []
+        for name in ["first", "second"] {
+            let job = try await client.submit(yaml: syntheticSpecYAML(name: name, maxSteps: 20))
+            ids.append(job.id)
+            #expect(try await pollUntil { JobPresentation.isFinal(try await client.job(job.id).state) })
+        }
+        #expect(try await pollUntil { try await client.jobPage().jobs.map(\.id) == [ids[1]] })
+        #expect(try await pollUntil { !FileManager.default.fileExists(atPath: dir + "/jobs/\(ids[0])") })
+        #expect(try await client.status().jobsSucceeded == 1)
+        await worker.stop()
+        client.close()
+        await daemon.stop()
+        try? FileManager.default.removeItem(atPath: dir)
     }
 }
