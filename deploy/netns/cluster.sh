@@ -66,7 +66,8 @@ cmd_up() {
   preflight
   [ -e "$state/up" ] && die "already up (state in $state); run down first"
   mkdir -p "$state/logs" "$state/pids"
-  head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$state/token"
+  # 48 hex characters, created 0600: psd and workerd refuse token files others can read or tokens under 16 bytes.
+  (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$state/token")
   chmod 600 "$state/token"
   network_up
   touch "$state/up"
