@@ -26,6 +26,9 @@ final class PendingPulls: Sendable {
 /// What a request may make a shard hold or do: each refusal is a sentence naming the limit, changes nothing, and is
 /// counted in `tessera_refused_total{limit}`.
 extension DataPlaneHandler {
+    /// The words every refusal of an answer over max_answer_bytes carries (a worker then pulls the same rows in chunks).
+    public static let answerLimitMarker = "max_answer_bytes"
+
     /// Long-poll: returns once the job holds version `wanted` (at once when it already does or `wanted` is 0).
     /// RESOURCE_EXHAUSTED (an overload: clients back off and retry) when `limits.maxPendingPulls` pulls already wait;
     /// a waiting pull ends as soon as its task is cancelled (its connection or stream closed), freeing its slot.
@@ -74,7 +77,7 @@ extension DataPlaneHandler {
             throw RuntimeFailure(
                 .resourceExhausted,
                 "pull for job \(jobID) asks for an answer of \(need) bytes, more than this shard's limit of \(limits.maxAnswerBytes) "
-                    + "(psd max_answer_bytes): pull fewer partitions, rows or keys at once")
+                    + "(psd \(Self.answerLimitMarker)): pull fewer partitions, rows or keys at once")
         }
         return size
     }

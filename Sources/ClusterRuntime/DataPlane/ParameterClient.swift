@@ -133,6 +133,16 @@ public final class ParameterClient: Sendable {
         {
             return try await pullChunked(link, minimum: minimum, requestID: requestID, into: parameters)
         }
+        do {
+            return try await pullWhole(link, minimum: minimum, requestID: requestID, into: parameters)
+        } catch let failure as RuntimeFailure where failure.code == .resourceExhausted && failure.message.contains(DataPlaneHandler.answerLimitMarker) {
+            // The shard's max_answer_bytes is below this answer: the same partitions in chunks of at most chunkLimitBytes.
+            return try await pullChunked(link, minimum: minimum, requestID: requestID, into: parameters)
+        }
+    }
+
+    /// Pulls every partition of the shard in one message.
+    private func pullWhole(_ link: ShardLink, minimum: UInt64, requestID: UInt64, into parameters: VariableBuffers) async throws -> UInt64 {
         let header = FrameHeader(kind: .pullRequest, requestID: requestID, jobID: jobID, senderID: workerID)
         let entries = link.routes.map { EntryHeader.empty(variableID: $0.variableID, partition: $0.partition, version: minimum) }
         let size = WireFormat.encodedSize(header: header, entries: entries)
