@@ -16,9 +16,18 @@ public struct Membership: Sendable {
         self.heartbeatTimeout = heartbeatTimeout
     }
 
+    /// Heartbeat intervals a node must have missed before a registration without its secret takes its name over.
+    public static let takeoverHeartbeats = 3
+
+    /// Silence after which a node's name can be taken over without its secret: `takeoverHeartbeats` intervals but at
+    /// least 3 s (a busy node's heartbeat may be late), at most the heartbeat timeout. A node that heartbeats keeps
+    /// its name; a restarted one (its secret lost) gets it back this long after it stopped, before it is judged dead.
+    public var takeoverSilence: Double { min(max(Double(Self.takeoverHeartbeats) * heartbeatInterval, 3), heartbeatTimeout) }
+
     /// Registers a node, or re-registers one with a known name (same id, updated info, alive again). A name whose
-    /// node is not dead is only re-registered with that node's `secret` (or `trusted`, the coordinator's own psd in
-    /// process); a dead node's name — or one stored before nodes had secrets — is taken over with a new secret.
+    /// node heartbeats is only re-registered with that node's `secret` (or `trusted`, the coordinator's own psd in
+    /// process); the name of a node silent for `takeoverSilence` — or stored before nodes had secrets — is taken over
+    /// with a new secret (same id: a restarted node finds its tasks), and the old secret stops working.
     public mutating func register(
         _ info: NodeInfo, secret: String? = nil, trusted: Bool = false, now: Double
     ) throws(CoordinatorError) -> NodeRecord {
@@ -35,12 +44,12 @@ public struct Membership: Sendable {
                     "node name \"\(info.name)\" is already registered as \(record.info.role.rawValue); pick another name")
             }
             let holdsSecret = !record.secret.isEmpty && NodeSecret.matches(secret ?? "", record.secret)
-            if !trusted, !holdsSecret, !record.secret.isEmpty, record.state != .dead {
+            if !trusted, !holdsSecret, !record.secret.isEmpty, record.state != .dead, now - record.lastSeen < takeoverSilence {
                 throw CoordinatorError(
                     .nameTaken,
-                    "node name \"\(info.name)\" belongs to \(id), which is \(record.state.rawValue) (heard from "
-                        + "\(Self.seconds(now - record.lastSeen)) ago): register with its node secret, or wait until it has been "
-                        + "silent for \(Self.seconds(heartbeatTimeout)) (the heartbeat timeout) and take the name over")
+                    "node name \"\(info.name)\" belongs to \(id), which heartbeated \(Self.seconds(now - record.lastSeen)) ago: "
+                        + "register with its node secret, or wait until it has been silent for \(Self.seconds(takeoverSilence)) "
+                        + "(it then counts as stopped) and take the name over")
             }
             // A node that proved itself (or the trusted in-process psd) keeps its secret; a takeover gets a new one.
             if record.secret.isEmpty || !(holdsSecret || trusted) { record.secret = NodeSecret.generate() }

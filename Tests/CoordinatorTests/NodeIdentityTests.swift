@@ -30,27 +30,32 @@ import Testing
         #expect { try m.authenticate(NodeID(99), secret: a.secret) } throws: { ($0 as? CoordinatorError)?.code == .unknownNode }
     }
 
-    @Test func aLiveNodesNameNeedsItsSecretButADeadOnesCanBeTakenOver() throws {
+    @Test func aHeartbeatingNodesNameNeedsItsSecretButASilentOnesCanBeTakenOver() throws {
         var m = Membership(heartbeatInterval: 1, heartbeatTimeout: 10)
+        #expect(m.takeoverSilence == 3)
         let first = try m.register(worker, now: 0)
-        // Alive (and suspect): no secret, or a wrong one, is ALREADY_EXISTS naming the node and the wait.
-        for (now, secret) in [(1.0, nil), (2.0, "beef"), (7.0, nil)] as [(Double, String?)] {
-            _ = m.sweep(now: now)
+        // Heartbeating: no secret, or a wrong one, is ALREADY_EXISTS naming the node and the wait.
+        for (now, secret) in [(1.0, nil), (2.0, "beef"), (2.9, nil)] as [(Double, String?)] {
             #expect { try m.register(worker, secret: secret, now: now) } throws: { error in
                 let e = error as? CoordinatorError
-                return e?.code == .nameTaken && e!.message.contains("\(first.id)") && e!.message.contains("10.0 s")
+                return e?.code == .nameTaken && e!.message.contains("\(first.id)") && e!.message.contains("3.0 s")
             }
+            _ = try m.heartbeat(first.id, now: now)
         }
         // With its secret it re-registers at once and keeps id and secret.
-        let again = try m.register(worker, secret: first.secret, now: 8)
+        let again = try m.register(worker, secret: first.secret, now: 4)
         #expect(again.id == first.id && again.secret == first.secret)
-        // Dead: the name is taken over, same id, new secret; the old secret no longer works.
-        _ = m.sweep(now: 19)
-        #expect(m.node(first.id)?.state == .dead)
-        let taken = try m.register(worker, now: 19.5)
+        // Silent for three heartbeat intervals (still alive, far from dead): a restarted node takes the name over,
+        // same id, new secret; the old secret no longer works, and the old process cannot take it back.
+        let taken = try m.register(worker, now: 7.5)
         #expect(taken.id == first.id && taken.secret != first.secret && taken.state == .alive)
         #expect(throws: CoordinatorError.self) { try m.authenticate(first.id, secret: first.secret) }
         try m.authenticate(first.id, secret: taken.secret)
+        #expect(throws: CoordinatorError.self) { try m.register(worker, secret: first.secret, now: 8) }
+        // A dead node's name, likewise.
+        _ = m.sweep(now: 30)
+        #expect(m.node(first.id)?.state == .dead)
+        #expect(try m.register(worker, now: 30).id == first.id)
     }
 
     @Test func theCoordinatorsOwnPsdAndLegacyRecordsNeedNoSecret() throws {
