@@ -112,3 +112,11 @@ enum DataFuzzer {
     }
     #endif
 }
+
+#if FUZZING
+/// libFuzzer's per-input entry point.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    DataFuzzer.fuzzerCallback(data, size)
+}
+#endif

@@ -111,7 +111,8 @@ import Testing
         let budget = DataBudget(limit: 16 << 20)
         let error = try #require(throws: TrainingError.self) { _ = try Gzip.decompress(bomb, name: "bomb.gz", budget: budget) }
         #expect(error.code == .resourceExhausted)
-        #expect(error.message.hasPrefix("bomb.gz: gzip data inflates to more than 16 MiB") && error.message.contains("--max-data-bytes 16 MiB"))
+        #expect(error.message == "job needs more than 16 MiB of data on this worker (bomb.gz inflates past 16 MiB); --max-data-bytes is 16 MiB",
+                "\(error.message)")
 
         // Through the loader, as a job's file.
         let dir = try TestSupport.temporaryDirectory()

@@ -37,19 +37,23 @@ public final class DataBudget {
         reserved = total
     }
 
-    /// Throws `resourceExhausted` unless a transient buffer of `count` × `bytesEach` bytes fits in `room`.
+    /// Throws `resourceExhausted` unless a transient buffer of `count` × `bytesEach` bytes (a file's bytes, text cells)
+    /// fits in `room`; the message has the same shape as `reserve`'s.
     public func check(_ count: Int, bytesEach: Int = 1, for what: String) throws {
-        let bytes = Self.product(count, bytesEach)
-        guard let bytes, bytes <= room else {
-            throw TrainingError(.resourceExhausted, "\(what) needs \(Self.approximately(bytes)) on this worker, "
-                + "\(Self.format(max(room, 0))) left of \(limitName) \(Self.format(limit))")
+        let total = Self.product(count, bytesEach).flatMap { bytes -> Int? in
+            let (sum, overflow) = reserved.addingReportingOverflow(bytes)
+            return overflow ? nil : sum
+        }
+        guard let total, total <= limit else {
+            throw TrainingError(.resourceExhausted, "job needs \(Self.approximately(total)) of data on this worker "
+                + "(\(what)); \(limitName) is \(Self.format(limit))")
         }
     }
 
-    /// The error for a stream (gzip) that grows past `bytes`, the room it had: names what and both numbers.
+    /// The error for a stream (gzip) that grew past `bytes`, the room it had.
     func exceeded(_ what: String, past bytes: Int) -> TrainingError {
-        TrainingError(.resourceExhausted, "\(what) inflates to more than \(Self.format(bytes)); "
-            + "\(Self.format(max(room, 0))) left of \(limitName) \(Self.format(limit))")
+        TrainingError(.resourceExhausted, "job needs more than \(Self.format(limit)) of data on this worker "
+            + "(\(what) inflates past \(Self.format(bytes))); \(limitName) is \(Self.format(limit))")
     }
 
     /// `a × b` for non-negative factors, nil when a factor is negative or the product overflows.

@@ -52,6 +52,10 @@ public enum DataLoader {
             if let limit = config.limit { synthetic.samples = min(synthetic.samples, limit) }
             train = try SyntheticData.generate(synthetic, seed: config.seed, budget: budget)
         }
+        let name = config.train ?? "synthetic data"
+        guard train.count > 0 else { throw TrainingError(.invalidData, "\(name): no data rows") }
+        guard train.width > 0 else { throw TrainingError(.invalidData, "\(name): no feature columns") }
+        if let test, test.count == 0 { throw TrainingError(.invalidData, "\(config.test ?? name): no data rows") }
         if test == nil && config.testFraction > 0 {
             (train, test) = try split(train, testFraction: config.testFraction, seed: config.seed)
         }

@@ -25,7 +25,7 @@ enum FileSource {
         // The file opened must still be the one checked (a parent swapped for a symlink in between).
         try root.confirm(fd: fd, path: path, key: key)
         let size = Int(clamping: info.st_size)
-        try budget.check(size, for: "\(key): \(quoted) (\(size) bytes on disk)")
+        try budget.check(size, for: "\(key): \(quoted) is \(DataBudget.format(size)) on disk")
         let (bytes, failure) = readUpTo(fd, size: size)
         guard failure == 0 else { throw TrainingError(.io, "\(key): \(quoted) cannot be read: \(DataRoot.describeErrno(failure))") }
         return Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, name: path, budget: budget) : bytes
@@ -86,7 +86,7 @@ struct DataFiles {
             return try FileSource.read(path, key: key, root: root, budget: budget)
         case .memory(let contents):
             guard let bytes = contents[path] else { throw TrainingError(.io, "\(key): \(DataRoot.quote(path)) does not exist under the data root") }
-            try budget.check(bytes.count, for: "\(key): \(DataRoot.quote(path)) (\(bytes.count) bytes)")
+            try budget.check(bytes.count, for: "\(key): \(DataRoot.quote(path)) is \(DataBudget.format(bytes.count))")
             return Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, name: path, budget: budget) : bytes
         }
     }

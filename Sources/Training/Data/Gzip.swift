@@ -48,7 +48,7 @@ public enum Gzip {
                     return inflate(&stream, Z_NO_FLUSH)
                 }
                 let produced = chunk - Int(stream.avail_out)
-                guard produced <= maxBytes - output.count else { throw budget.exceeded("\(name): gzip data", past: maxBytes) }
+                guard produced <= maxBytes - output.count else { throw budget.exceeded(name, past: maxBytes) }
                 output.append(contentsOf: buffer[0..<produced])
                 let inputLeft = stream.avail_in > 0 || consumed < input.count
                 switch status {

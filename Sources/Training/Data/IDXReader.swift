@@ -45,8 +45,11 @@ public enum IDXReader {
     public static func images(_ bytes: [UInt8], name: String, limit: Int? = nil, budget: DataBudget = DataBudget()) throws -> Tensor {
         let (dims, offset) = try header(bytes, name: name, expectedRank: 3)
         let n = min(dims[0], max(limit ?? Int.max, 0))
-        let width = dims[1] * dims[2]  // ≤ the payload size, checked by header
-        guard width > 0 else { throw TrainingError(.invalidData, "\(name): IDX images of \(dims[1]) × \(dims[2]) pixels hold no features") }
+        // With no images the payload check says nothing about the image size: check it on its own.
+        let (width, overflow) = dims[1].multipliedReportingOverflow(by: dims[2])
+        guard !overflow, width > 0, width <= DataLimits.maxFeatures else {
+            throw TrainingError(.invalidData, "\(name): IDX images of \(dims[1]) × \(dims[2]) pixels are not 1…\(DataLimits.maxFeatures) features")
+        }
         try budget.reserve(n, bytesEach: 4 * width, for: "\(name): \(n) images × \(width) pixels × 4 bytes")
         let t = Tensor(zeros: Shape([n, width]))
         let total = n * width
