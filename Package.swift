@@ -132,8 +132,9 @@ let package = Package(
         .executableTarget(
             name: "fuzz-native",
             dependencies: [
-                "ClusterRuntime", "FuzzSupport",
+                "ClusterRuntime", "ParameterStore", "TensorWire", "FuzzSupport",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // Data-plane request frames handed to a shard's DataPlaneHandler.
         .executableTarget(name: "fuzz-dataplane", dependencies: ["ClusterRuntime", "ParameterStore", "TensorWire", "FuzzSupport"]),

@@ -79,7 +79,8 @@ final class NativeConnectionRefuser: ChannelInboundHandler {
         guard !answered else { return }
         answered = true
         RefusalMetrics.record(.connections)
-        let message = "this data-plane listener has its limit of \(limit) connections (max_connections) open; retry later"
+        // The overload marker makes workers retry with backoff (OverloadRetryingChannel), as for admission refusals.
+        let message = "shard busy (\(DataPlaneAdmission.overloadMarker)): this data-plane listener has its limit of \(limit) connections (max_connections) open; retry later"
         let answer = context.channel.allocator.nativeFailure(.hello, requestID: 0, code: .resourceExhausted, message: message)
         context.channel.closeLingering(after: answer, linger: .milliseconds(500))
     }

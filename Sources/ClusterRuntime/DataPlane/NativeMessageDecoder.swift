@@ -125,7 +125,7 @@ final class NativeMessageDecoder: ChannelDuplexHandler {
         do {
             if partialPreamble.isEmpty, buffer.readableBytes >= NativePreamble.size {
                 parsed = try buffer.withUnsafeReadableBytes { raw throws(NativeFramingError) in
-                    try NativePreamble.parse(raw, maxLength: maxMessageBytes)
+                    try NativePreamble.parse(raw, maxLength: .max)
                 }
                 buffer.moveReaderIndex(forwardBy: NativePreamble.size)
             } else {
@@ -133,7 +133,7 @@ final class NativeMessageDecoder: ChannelDuplexHandler {
                 partialPreamble.append(contentsOf: buffer.readBytes(length: take)!)
                 guard partialPreamble.count == NativePreamble.size else { return }
                 parsed = try partialPreamble.withUnsafeBytes { raw throws(NativeFramingError) in
-                    try NativePreamble.parse(raw, maxLength: maxMessageBytes)
+                    try NativePreamble.parse(raw, maxLength: .max)
                 }
                 partialPreamble.removeAll(keepingCapacity: true)
             }
@@ -161,18 +161,23 @@ final class NativeMessageDecoder: ChannelDuplexHandler {
         remaining = length
     }
 
-    /// Checks a parsed preamble against what this connection accepts now, before its body is allocated.
+    /// Checks a parsed preamble against what this connection accepts now, before its body is allocated:
+    /// on a server connection awaiting its handshake anything but a hello is refused first (UNAUTHENTICATED),
+    /// then any length over its limit (RESOURCE_EXHAUSTED).
     private func admit(_ parsed: NativePreamble) throws(NativeFramingError) {
-        if parsed.method == .hello, parsed.length > maxHelloBytes {
-            throw NativeFramingError(.resourceExhausted, requestID: parsed.requestID, "handshake of \(parsed.length) bytes exceeds \(maxHelloBytes) bytes")
-        }
-        guard let intake else { return }
-        if intake.phase == .awaitingHello, parsed.method != .hello || parsed.isResponse {
+        if let intake, intake.phase == .awaitingHello, parsed.method != .hello || parsed.isResponse {
             throw NativeFramingError(
                 .unauthenticated, requestID: parsed.requestID,
                 "the first message on a data-plane connection must be the handshake (hello with the bearer token)")
         }
-        if parsed.method == .hello, !parsed.isResponse { intake.helloArrived() }
+        if parsed.method == .hello, parsed.length > maxHelloBytes {
+            throw NativeFramingError(.resourceExhausted, requestID: parsed.requestID, "handshake of \(parsed.length) bytes exceeds \(maxHelloBytes) bytes")
+        }
+        guard parsed.length <= maxMessageBytes else {
+            throw NativeFramingError(
+                .resourceExhausted, requestID: parsed.requestID, "message of \(parsed.length) bytes exceeds the limit of \(maxMessageBytes) bytes")
+        }
+        if let intake, parsed.method == .hello, !parsed.isResponse { intake.helloArrived() }
     }
 
     private func readBody(from buffer: inout ByteBuffer, context: ChannelHandlerContext) {
