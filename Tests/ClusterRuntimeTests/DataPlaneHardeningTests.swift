@@ -13,7 +13,8 @@ import TensorWire
     static let logger = Logger(label: "hardening") { _ in SwiftLogNoOpLogHandler() }
     static let embedding = VariableSpec(name: "emb", shape: Shape([0, 4]), kind: .embedding, initializer: .uniform(low: -1, high: 1))
 
-    /// A shard holding job 7: w [4, 2] (dense, partition 0) and emb [0, 4] (embedding, variable 1), SGD with rate 1.
+    /// A shard holding job 7: w [4, 2] (dense, partition 0), emb [0, 4] (embedding, variable 1) and the scalar b
+    /// (variable 2), SGD with rate 1.
     func fixture(_ consistency: ConsistencyConfig = .async, limits: ServerLimits = .default, memory: Int? = nil) throws -> (DataPlaneHandler, ParameterShard) {
         let shard = ParameterShard(logger: Self.logger, memoryLimitBytes: memory)
         try shard.createJob(
@@ -21,6 +22,7 @@ import TensorWire
             partitions: [
                 PartitionSpec.whole(variableID: 0, variable: VariableSpec(name: "w", shape: Shape([4, 2])), seed: 1),
                 PartitionSpec(variableID: 1, partition: 0, variable: Self.embedding, rowOffset: 0, rowCount: 0, seed: 2),
+                PartitionSpec.whole(variableID: 2, variable: VariableSpec(name: "b", shape: Shape([]), initializer: .constant(0.5)), seed: 3),
             ],
             optimizer: .sgd(1), consistency: consistency)
         return (DataPlaneHandler(shard: shard, logger: Self.logger, limits: limits), shard)
@@ -94,6 +96,21 @@ import TensorWire
             let request = frame(.pullRequest, [WireEntry(header: .chunkRequest(variableID: 0, partition: 0, version: 0, shape: Shape([2, 2]), rowOffset: offset))])
             #expect(await failure { _ = try await handler.handle(.pull, request: request) }?.code == .invalidArgument)
         }
+        try await expectServing(handler, shard)
+    }
+
+    @Test func anEmptyRowRangeOfAScalarIsAnsweredAsEmpty() async throws {
+        // Found by fuzz-dataplane: the answer said one element over zero rows read, and the encoder trapped.
+        let (handler, shard) = try fixture()
+        for rows in [0, 1] {
+            let request = frame(.pullRequest, [WireEntry(header: .chunkRequest(variableID: 2, partition: 0, version: 0, shape: Shape([rows]), rowOffset: 0))])
+            let answer = try await handler.handle(.pull, request: request)
+            let entry = try answer.withUnsafeBytes { try WireFormat.decode($0) }.entries[0]
+            #expect(entry.header.shape == Shape([rows]))
+            #expect(try entry.floats() == [Float](repeating: 0.5, count: rows))
+        }
+        let beyond = frame(.pullRequest, [WireEntry(header: .chunkRequest(variableID: 2, partition: 0, version: 0, shape: Shape([2]), rowOffset: 0))])
+        #expect(await failure { _ = try await handler.handle(.pull, request: beyond) }?.code == .invalidArgument)
         try await expectServing(handler, shard)
     }
 

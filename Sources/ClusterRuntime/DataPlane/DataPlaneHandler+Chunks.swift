@@ -25,8 +25,9 @@ extension DataPlaneHandler {
                     "job \(jobID), variable \(spec.variable.name): \(rows) rows from row \(h.rowOffset) are outside the partition's \(spec.rowCount) rows")
             }
             ranges.append((key, h.rowOffset..<end))
-            // A scalar travels as one row of one element (row ranges need rank ≥ 1).
-            let shape = partition.rank == 0 ? Shape([1]) : Shape([rows] + partition.dims.dropFirst())
+            // A scalar travels as rows of one element (row ranges need rank ≥ 1): [1], or [0] for an empty range — the
+            // shape must say exactly what is read (found by fuzz-dataplane: [1] over 0 rows trapped in the encoder).
+            let shape = partition.rank == 0 ? Shape([rows]) : Shape([rows] + partition.dims.dropFirst())
             entries.append(.denseChunk(variableID: h.variableID, partition: h.partition, version: 0, dtype: .f32, shape: shape, rowOffset: h.rowOffset))
         }
         let header = FrameHeader(kind: .pullResponse, requestID: view.header.requestID, jobID: jobID)
