@@ -45,17 +45,20 @@ enum NativeFuzzer {
         let handler = makeHandler()
         blocking {
             await feed(stream, sizes: sizes, flags: flags, handler: handler)
+            // The connection is closed: its tasks are cancelled, so nothing stays admitted or waiting.
+            let settled = await settle(handler, within: .seconds(5))
+            precondition(settled, "a closed connection left \(handler.pendingPullCount) pulls waiting, \(handler.admission.stats.inFlightBytes) bytes admitted")
         }
-        // The connection is closed: its tasks are cancelled, so nothing stays admitted or waiting.
-        var settled = false
-        for _ in 0..<2000 {
-            if handler.pendingPullCount == 0, handler.admission.stats.inFlightBytes == 0 {
-                settled = true
-                break
-            }
-            usleep(1000)
+    }
+
+    /// Waits until no request of `handler` is admitted or waiting (true), or `limit` passes (false).
+    static func settle(_ handler: DataPlaneHandler, within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while handler.pendingPullCount != 0 || handler.admission.stats.inFlightBytes != 0 {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .microseconds(200))
         }
-        precondition(settled, "a closed connection left \(handler.pendingPullCount) pulls waiting, \(handler.admission.stats.inFlightBytes) bytes admitted")
+        return true
     }
 
     /// A fresh shard holding job 1 behind a data-plane handler with tight limits.
@@ -77,7 +80,7 @@ enum NativeFuzzer {
             fatalError("the fuzz fixture's job is invalid: \(error)")
         }
         return DataPlaneHandler(
-            shard: shard, logger: logger, maxPullWait: .milliseconds(5), admission: DataPlaneAdmission(limitBytes: 256 << 10),
+            shard: shard, logger: logger, maxPullWait: .milliseconds(1), admission: DataPlaneAdmission(limitBytes: 256 << 10),
             limits: serverLimits)
     }
 
@@ -105,14 +108,15 @@ enum NativeFuzzer {
             offset = end
             turn += 1
         }
-        // Let tasks serving requests answer (their pull waits are 5 ms) before the clock moves or the connection closes.
-        try? await Task.sleep(for: .milliseconds(flags & 6 != 0 ? 10 : 0))
+        // Let tasks serving requests answer (their pull waits are 1 ms) before the clock moves or the connection closes.
+        _ = await settle(handler, within: .milliseconds(50))
         if flags & 2 != 0 { await channel.testingEventLoop.advanceTime(by: .seconds(11)) }
         if flags & 4 != 0 { await channel.testingEventLoop.advanceTime(by: .seconds(31)) }
         await drain(channel)
         _ = try? await channel.close()
         await channel.testingEventLoop.advanceTime(by: .seconds(5))
         await drain(channel)
+        try? await channel.testingEventLoop.shutdownGracefully()
     }
 
     /// Reads every answer the server wrote (as a client would), checking each is a whole preamble plus its body.

@@ -64,7 +64,7 @@ public final class ParameterServerDaemon: Sendable {
         let server = GRPCServerService(address: config.listen, services: services, logger: logger, security: security, limits: config.limits)
         self.server = server
         metricsEndpoint = config.metricsListen.map {
-            MetricsEndpoint(address: $0, logger: logger, refresh: CoordinatorMetrics.refresher(localCoordinator))
+            MetricsEndpoint(address: $0, logger: logger, refresh: CoordinatorMetrics.refresher(localCoordinator), limits: config.limits)
         }
         let selfAddress = LockedValue<HostPort?>(nil)
         let registrar: any MembershipRegistrar

@@ -5,20 +5,24 @@ import NIOPosix
 import ServiceLifecycle
 
 /// A tiny HTTP/1.1 server answering `GET /metrics` with the Prometheus text format of
-/// `TesseraMetrics.registry` (anything else: 404). Runs as a lifecycle `Service`.
+/// `TesseraMetrics.registry` (anything else: 404). Runs as a lifecycle `Service`. It needs no token,
+/// so it holds at most `limits.maxConnections` connections (more are closed at once), closes one idle
+/// for `limits.idleTimeout`, and serves one request per connection at a time (pipelined ones wait).
 public final class MetricsEndpoint: Service, Sendable {
     /// The address asked for.
     public let address: HostPort
     private let logger: Logger
     private let refresh: @Sendable () async -> Void
+    private let limits: ServerLimits
     private let bound = LockedValue<HostPort?>(nil)
     private let channel = LockedValue<(any Channel)?>(nil)
 
     /// Creates the endpoint; `refresh` runs before each scrape to update gauges read from state.
-    public init(address: HostPort, logger: Logger, refresh: @escaping @Sendable () async -> Void = {}) {
+    public init(address: HostPort, logger: Logger, refresh: @escaping @Sendable () async -> Void = {}, limits: ServerLimits = .default) {
         self.address = address
         self.logger = logger
         self.refresh = refresh
+        self.limits = limits
     }
 
     /// The bound address once listening (resolves port 0).
@@ -27,13 +31,19 @@ public final class MetricsEndpoint: Service, Sendable {
     /// Binds and serves until graceful shutdown.
     public func run() async throws {
         let refresh = self.refresh
+        let count = MetricsConnectionGuard.Count(limit: limits.maxConnections)
+        let idle = limits.idleTimeout
         let server: any Channel
         do {
             server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
-                    channel.pipeline.configureHTTPServerPipeline().flatMap {
-                        channel.pipeline.addHandler(MetricsHTTPHandler(refresh: refresh))
+                    channel.eventLoop.makeCompletedFuture {
+                        let operations = channel.pipeline.syncOperations
+                        if idle > .zero { try operations.addHandler(IdleStateHandler(allTimeout: TimeAmount(idle))) }
+                        try operations.addHandler(MetricsConnectionGuard(count: count))
+                        try operations.configureHTTPServerPipeline()
+                        try operations.addHandler(MetricsHTTPHandler(refresh: refresh))
                     }
                 }
                 .bind(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)
