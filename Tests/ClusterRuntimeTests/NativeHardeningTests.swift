@@ -112,6 +112,11 @@ struct NativeHardeningTests {
             client.close()
         }
         #expect(try currentW(shard.daemon) == [0, 0, 0, 0])
+        // Each refusal is counted for dashboards.
+        let metrics = String(decoding: TesseraMetrics.registry.emitToBuffer(), as: UTF8.self)
+        for limit in ["authentication", "message_bytes"] {
+            #expect(metrics.contains("tessera_refused_total{limit=\"\(limit)\"}"), "no \(limit) refusals counted")
+        }
     }
 
     @Test("the hello with the right token is answered OK and requests pipelined behind it are served")

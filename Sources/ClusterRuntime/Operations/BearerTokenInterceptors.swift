@@ -50,6 +50,7 @@ public struct BearerTokenServerInterceptor: ServerInterceptor {
         }
         let presented = request.metadata[stringValues: BearerToken.metadataKey]
         guard presented.contains(where: { BearerToken.constantTimeEquals($0, expected) }) else {
+            RefusalMetrics.record(.authentication)
             let missing = presented.first(where: { _ in true }) == nil
             throw RPCError(
                 code: .unauthenticated,
