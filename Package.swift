@@ -141,7 +141,13 @@ let package = Package(
         // Every control-plane request decoded from protobuf bytes and handed to its in-process service.
         .executableTarget(
             name: "fuzz-controlplane",
-            dependencies: ["ClusterRuntime", "ClusterAPI", "FuzzSupport", .product(name: "GRPCCore", package: "grpc-swift-2")]),
+            dependencies: [
+                "ClusterRuntime", "ClusterAPI", "ParameterStore", "FuzzSupport",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // Slow-link TCP proxy (delay, stall, drop) for fault tests and scripts.
         .target(
@@ -167,7 +173,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["ClusterRuntime"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ClusterRuntime", "TensorWire"]),
     ],
     swiftLanguageModes: [.v6]
 )

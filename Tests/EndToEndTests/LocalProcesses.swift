@@ -5,7 +5,11 @@ final class LocalProcesses: @unchecked Sendable {
     let bin: URL
     let dir: URL
     private var processes: [Process] = []
+    /// The processes by name ("psd-0", "workerd-1", …).
+    private(set) var named: [String: Process] = [:]
     private(set) var coordinator = ""
+    /// Arguments every clusterctl call gets first (e.g. `--token-file`).
+    var clusterctlArguments: [String] = []
 
     init() throws {
         bin = try binDirectory()
@@ -13,18 +17,23 @@ final class LocalProcesses: @unchecked Sendable {
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("logs"), withIntermediateDirectories: true)
     }
 
-    /// Starts a coordinator psd, more shards and workers, and waits until all have registered.
-    func startCluster(shards: Int, workers: Int, dataRoot: String) throws {
+    /// Starts a coordinator psd, more shards and workers, and waits until all have registered; `psdArguments` and
+    /// `workerArguments` are added to every psd's and workerd's command line, `coordinatorArguments` to the coordinator's.
+    func startCluster(
+        shards: Int, workers: Int, dataRoot: String, psdArguments: [String] = [], coordinatorArguments: [String] = [],
+        workerArguments: [String] = []
+    ) throws {
         let portFile = dir.appendingPathComponent("coordinator").path
         try launch("psd-0", "psd", ["--listen", "127.0.0.1:0", "--coordinator-self", "--name", "ps-0",
-                                    "--data-dir", dir.appendingPathComponent("psd-0").path, "--port-file", portFile])
+                                    "--data-dir", dir.appendingPathComponent("psd-0").path, "--port-file", portFile]
+                                    + psdArguments + coordinatorArguments)
         coordinator = try waitForFile(portFile)
         for i in 1..<shards {
             try launch("psd-\(i)", "psd", ["--listen", "127.0.0.1:0", "--coordinator", coordinator, "--name", "ps-\(i)",
-                                           "--data-dir", dir.appendingPathComponent("psd-\(i)").path])
+                                           "--data-dir", dir.appendingPathComponent("psd-\(i)").path] + psdArguments)
         }
         for i in 0..<workers {
-            try launch("workerd-\(i)", "workerd", ["--coordinator", coordinator, "--data-root", dataRoot, "--name", "worker-\(i)"])
+            try launch("workerd-\(i)", "workerd", ["--coordinator", coordinator, "--data-root", dataRoot, "--name", "worker-\(i)"] + workerArguments)
         }
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -41,7 +50,9 @@ final class LocalProcesses: @unchecked Sendable {
     }
 
     private func launch(_ name: String, _ binary: String, _ arguments: [String]) throws {
-        processes.append(try startProcess(bin.appendingPathComponent(binary), arguments, log: dir.appendingPathComponent("logs/\(name).log")))
+        let process = try startProcess(bin.appendingPathComponent(binary), arguments, log: dir.appendingPathComponent("logs/\(name).log"))
+        processes.append(process)
+        named[name] = process
     }
 
     private func waitForFile(_ path: String) throws -> String {
@@ -57,7 +68,7 @@ final class LocalProcesses: @unchecked Sendable {
 
     /// Runs clusterctl against the cluster and returns its exit status and output.
     func clusterctl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runClusterctl(bin: bin, coordinator: coordinator, arguments)
+        try runClusterctl(bin: bin, coordinator: coordinator, clusterctlArguments + arguments)
     }
 
     /// SIGTERM every process, SIGKILL after 10 s; returns the exit statuses.

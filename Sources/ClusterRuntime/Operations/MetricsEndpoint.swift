@@ -99,6 +99,13 @@ private final class MetricsHTTPHandler: ChannelInboundHandler, @unchecked Sendab
         }
     }
 
+    /// A request NIO cannot parse (garbage, a header over its 80 KiB limit) was already answered 400 by the
+    /// protocol error handler; the connection is closed rather than left to the idle timeout.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        RefusalMetrics.record(.malformed)
+        context.close(promise: nil)
+    }
+
     private func respond(context: ChannelHandlerContext, status: HTTPResponseStatus, type: String, body: [UInt8], keepAlive: Bool) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: type)

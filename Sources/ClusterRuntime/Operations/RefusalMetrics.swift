@@ -25,6 +25,8 @@ public enum RefusalMetrics {
         case authentication
         /// A job spec or request over a named bound of docs/security.md.
         case specBounds = "spec_bounds"
+        /// A connection closed because what it sent could not be parsed (an HTTP request on the metrics port).
+        case malformed
     }
 
     /// Counts one refusal for `limit`.
