@@ -107,8 +107,9 @@ public struct ParameterServerSettings: DaemonSettings, Equatable {
         guard (1...1_000_000).contains(maxPendingPulls) else {
             throw ConfigError(key: "max_pending_pulls", "must be between 1 and 1000000, got \(maxPendingPulls)")
         }
-        guard maxAnswerBytes >= 1 << 20, maxAnswerBytes <= 1 << 32 - 1 else {
-            throw ConfigError(key: "max_answer_bytes", "must be between 1048576 (1 MiB) and 4294967295 (4 GiB − 1), got \(maxAnswerBytes)")
+        // At least 4 MiB: a worker refused for the answer's size falls back to 2 MiB row chunks, which must fit.
+        guard maxAnswerBytes >= 4 << 20, maxAnswerBytes <= 1 << 32 - 1 else {
+            throw ConfigError(key: "max_answer_bytes", "must be between 4194304 (4 MiB) and 4294967295 (4 GiB − 1), got \(maxAnswerBytes)")
         }
         guard (1...100_000).contains(maxWatchStreams) else {
             throw ConfigError(key: "max_watch_streams", "must be between 1 and 100000, got \(maxWatchStreams)")
