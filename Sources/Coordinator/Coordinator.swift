@@ -81,6 +81,10 @@ public struct Coordinator: Sendable {
         try spec.validate()
         try checkModelType(spec)
         try checkBudget(spec)
+        // The counter comes from the store (outside bytes): ids stop below Int64.max (what JSON tools and SQLite read).
+        guard nextJobID >= 1, nextJobID < UInt64(Int64.max) else {
+            throw CoordinatorError(.resourceExhausted, "job ids are exhausted (next id \(nextJobID)); the coordinator's store needs attention")
+        }
         let id = JobID(nextJobID)
         nextJobID += 1
         let slots = (0..<spec.cluster.workers).map {

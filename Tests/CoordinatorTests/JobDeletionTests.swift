@@ -33,6 +33,19 @@ import Testing
         #expect(try t.c.submit(asyncSpec(epochs: 1), now: 8).id == JobID(3))
     }
 
+    @Test func aStoredJobCounterAtTheEndOfItsRangeRefusesSubmitInsteadOfTrapping() throws {
+        var t = try TestCluster()
+        t.c.nextJobID = UInt64(Int64.max) - 1
+        #expect(try t.c.submit(asyncSpec(epochs: 1), now: 1).id == JobID(UInt64(Int64.max) - 1))
+        #expect { try t.c.submit(asyncSpec(epochs: 1), now: 2) } throws: { error in
+            let e = error as? CoordinatorError
+            return e?.code == .resourceExhausted && e!.message.contains("job ids are exhausted")
+        }
+        t.c.nextJobID = .max
+        #expect { try t.c.submit(asyncSpec(epochs: 1), now: 3) } throws: { ($0 as? CoordinatorError)?.code == .resourceExhausted }
+        #expect(t.c.jobs().count == 1)
+    }
+
     @Test func retentionKeepsTheNewestEndedJobsAndNeverTouchesActiveOnes() throws {
         var config = CoordinatorConfig()
         config.jobRetention = 3
