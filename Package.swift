@@ -104,9 +104,11 @@ let package = Package(
         ),
         .executableTarget(name: "workerd", dependencies: ["WorkerdCommand"]),
         .executableTarget(name: "tessera-example-worker", dependencies: ["WorkerdCommand", "ClusterRuntime", "Training"]),
+        // What clusterctl shows: Codable summaries (the `--json` contract), tables and the describe page.
+        .target(name: "ClusterPresentation", dependencies: ["ClusterRuntime", "ClusterAPI"]),
         .executableTarget(
             name: "clusterctl",
-            dependencies: ["ClusterRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ClusterRuntime", "ClusterPresentation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // Benchmarks (scripts/bench): data plane, optimizer apply, training throughput.
@@ -165,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "ClusterRuntimeTests",
             dependencies: [
-                "ClusterRuntime", "ClusterAPI", "TensorWire", "ParameterStore", "LinkProxy",
+                "ClusterRuntime", "ClusterAPI", "ClusterPresentation", "TensorWire", "ParameterStore", "LinkProxy",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -173,6 +175,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .testTarget(name: "ClusterctlTests", dependencies: ["ClusterPresentation", "ClusterRuntime", "ClusterAPI", "TensorWire"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ClusterRuntime", "TensorWire"]),
     ],
     swiftLanguageModes: [.v6]

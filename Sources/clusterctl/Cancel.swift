@@ -1,5 +1,5 @@
 import ArgumentParser
-import ClusterRuntime
+import ClusterPresentation
 
 /// `clusterctl cancel JOB`.
 struct Cancel: AsyncParsableCommand {
@@ -11,15 +11,9 @@ struct Cancel: AsyncParsableCommand {
     var job: String
 
     func run() async throws {
-        try await runReporting {
-            let client = try global.client()
-            defer { client.close() }
+        try await global.withClient { client in
             let job = try await client.cancel(job)
-            if global.json {
-                print(JobPresentation.json(JobPresentation.jobObject(job)))
-            } else {
-                print("\(job.id) \(JobPresentation.stateName(job.state))")
-            }
+            global.show(JobSummary(job)) { "\(job.id) \(job.state.displayName)" }
         }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ClusterRuntime
+import ClusterPresentation
 
 /// `clusterctl checkpoint JOB`.
 struct Checkpoint: AsyncParsableCommand {
@@ -12,16 +12,10 @@ struct Checkpoint: AsyncParsableCommand {
     var job: String
 
     func run() async throws {
-        try await runReporting {
-            let client = try global.client()
-            defer { client.close() }
+        try await global.withClient { client in
             let answer = try await client.checkpoint(job)
-            if global.json {
-                print(JobPresentation.json([
-                    "job": job, "version": answer.version, "manifest": answer.manifest, "files": answer.files, "bytes": answer.bytes,
-                ] as [String: Any]))
-            } else {
-                print("checkpoint of \(job) at step \(answer.version): \(answer.files) shard file(s), \(answer.bytes) bytes, manifest \(answer.manifest)")
+            global.show(CheckpointSummary(job: job, answer)) {
+                "checkpoint of \(job) at step \(answer.version): \(answer.files) shard file(s), \(answer.bytes) bytes, manifest \(answer.manifest)"
             }
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ClusterRuntime
+import ClusterPresentation
 
 /// `clusterctl delete JOB [--force]`.
 struct Delete: AsyncParsableCommand {
@@ -19,15 +19,9 @@ struct Delete: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
-        try await runReporting {
-            let client = try global.client()
-            defer { client.close() }
+        try await global.withClient { client in
             let job = try await client.delete(job, force: force)
-            if global.json {
-                print(JobPresentation.json(JobPresentation.jobObject(job)))
-            } else {
-                print("\(job.id) deleted (was \(JobPresentation.stateName(job.state)))")
-            }
+            global.show(JobSummary(job)) { "\(job.id) deleted (was \(job.state.displayName))" }
         }
     }
 }

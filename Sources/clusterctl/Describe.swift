@@ -1,5 +1,5 @@
 import ArgumentParser
-import ClusterRuntime
+import ClusterPresentation
 
 /// `clusterctl describe JOB`.
 struct Describe: AsyncParsableCommand {
@@ -11,15 +11,9 @@ struct Describe: AsyncParsableCommand {
     var job: String
 
     func run() async throws {
-        try await runReporting {
-            let client = try global.client()
-            defer { client.close() }
+        try await global.withClient { client in
             let job = try await client.job(job, withHistory: global.json)
-            if global.json {
-                print(JobPresentation.json(JobPresentation.jobObject(job)))
-            } else {
-                print(JobDescription.render(job))
-            }
+            global.show(JobSummary(job)) { JobDescription.render(job) }
         }
     }
 }

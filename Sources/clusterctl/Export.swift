@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterPresentation
 import ClusterRuntime
 
 /// `clusterctl export JOB --out model.safetensors`.
@@ -15,16 +16,10 @@ struct Export: AsyncParsableCommand {
     var out: String
 
     func run() async throws {
-        try await runReporting {
-            let client = try global.client()
-            defer { client.close() }
+        try await global.withClient { client in
             let job = try await client.job(job)
             let variables = try await ModelExporter.export(job: job, to: out, security: try global.security())
-            if global.json {
-                print(JobPresentation.json(["file": out, "job": job.id, "variables": variables.map { ["name": $0.name, "shape": $0.shape.dims] as [String: Any] }]))
-            } else {
-                print("wrote \(variables.count) variables of \(job.id) to \(out)")
-            }
+            global.show(ExportSummary(file: out, job: job.id, variables: variables)) { "wrote \(variables.count) variables of \(job.id) to \(out)" }
         }
     }
 }

@@ -55,18 +55,3 @@ struct GlobalOptions: ParsableArguments {
         try CoordinatorClient(address: try address(), timeout: .milliseconds(Int64(timeout * 1000)), security: try security())
     }
 }
-
-/// Runs a command body and turns failures into one sentence on stderr and exit code 1.
-func runReporting(_ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch let failure as RuntimeFailure {
-        FileHandle.standardError.write(Data("clusterctl: \(failure.message)\n".utf8))
-        throw ExitCode(1)
-    } catch let exit as ExitCode {
-        throw exit
-    } catch {
-        FileHandle.standardError.write(Data("clusterctl: \(error)\n".utf8))
-        throw ExitCode(1)
-    }
-}

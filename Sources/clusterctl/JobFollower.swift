@@ -1,4 +1,5 @@
 import ClusterAPI
+import ClusterPresentation
 import ClusterRuntime
 import Foundation
 
@@ -33,13 +34,9 @@ struct JobFollower {
                 fflush(nil)
                 lastLine = line
             }
-            if JobPresentation.isFinal(job.state) {
+            if job.state.isFinal {
                 if tty { print("") }
-                if json {
-                    print(JobPresentation.json(JobPresentation.jobObject(job)))
-                } else {
-                    print(finalLine(job))
-                }
+                print(json ? JSONText.render(JobSummary(job)) : finalLine(job))
                 return job
             }
             try await Task.sleep(for: .milliseconds(500))
@@ -47,9 +44,9 @@ struct JobFollower {
     }
 
     private func progressLine(_ job: Tessera_V1_Job) -> String {
-        var parts = ["\(job.id)", JobPresentation.stateName(job.state), "step \(JobPresentation.stepText(job))"]
+        var parts = ["\(job.id)", job.state.displayName, "step \(JobPresentation.stepText(job))"]
         if job.totalSteps > 0 {
-            let fraction = min(1, Double(job.step) / Double(job.totalSteps))
+            let fraction = max(0, min(1, Double(job.step) / Double(job.totalSteps)))
             let width = 24
             let filled = Int(fraction * Double(width))
             parts.append("[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(Int(fraction * 100))%")
@@ -61,7 +58,7 @@ struct JobFollower {
         if job.stepsPerSecond > 0 {
             parts.append(String(format: "%.1f steps/s", job.stepsPerSecond))
             if job.totalSteps > job.step, job.state == .running {
-                parts.append("ETA " + Self.duration(Double(job.totalSteps - job.step) / job.stepsPerSecond))
+                parts.append("ETA " + Self.duration((Double(job.totalSteps) - Double(job.step)) / job.stepsPerSecond))
             }
         }
         return parts.joined(separator: "  ")
@@ -69,14 +66,14 @@ struct JobFollower {
 
     /// "42s", "3m05s", "1h02m".
     static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
+        let s = JobPresentation.truncated(seconds.rounded())
         if s < 60 { return "\(s)s" }
         if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }
         return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60)
     }
 
     private func finalLine(_ job: Tessera_V1_Job) -> String {
-        var text = "\(job.id) \(JobPresentation.stateName(job.state))"
+        var text = "\(job.id) \(job.state.displayName)"
         if !job.reason.isEmpty { text += ": \(job.reason)" }
         if job.hasEvalMetrics {
             text += "\nheld-out: " + JobPresentation.metricsText(job.evalMetrics)

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ClusterRuntime
+import ClusterPresentation
 
 /// `clusterctl jobs [--limit N] [--state S]`.
 struct Jobs: AsyncParsableCommand {
@@ -20,17 +20,12 @@ struct Jobs: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReporting {
-            let client = try global.client()
-            defer { client.close() }
+        try await global.withClient { client in
             let page = try await client.jobPage(limit: limit, state: state)
-            if global.json {
-                print(JobPresentation.json(page.jobs.map(JobPresentation.jobObject)))
-            } else {
-                print(JobPresentation.jobsTable(page.jobs).render())
-                if Int(page.total) > page.jobs.count {
-                    print("(\(page.jobs.count) of \(page.total) jobs; --limit N shows more, --state S filters)")
-                }
+            global.show(page.jobs.map(JobSummary.init)) {
+                let table = JobPresentation.jobsTable(page.jobs).render()
+                guard Int(page.total) > page.jobs.count else { return table }
+                return table + "\n(\(page.jobs.count) of \(page.total) jobs; --limit N shows more, --state S filters)"
             }
         }
     }

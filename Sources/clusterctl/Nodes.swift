@@ -1,5 +1,5 @@
 import ArgumentParser
-import ClusterRuntime
+import ClusterPresentation
 
 /// `clusterctl nodes`.
 struct Nodes: AsyncParsableCommand {
@@ -8,15 +8,9 @@ struct Nodes: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        try await runReporting {
-            let client = try global.client()
-            defer { client.close() }
+        try await global.withClient { client in
             let nodes = try await client.status().nodes
-            if global.json {
-                print(JobPresentation.json(nodes.map(JobPresentation.nodeObject)))
-            } else {
-                print(JobPresentation.nodesTable(nodes).render())
-            }
+            global.show(nodes.map { NodeSummary($0) }) { JobPresentation.nodesTable(nodes).render() }
         }
     }
 }

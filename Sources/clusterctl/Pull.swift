@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterPresentation
 import ClusterRuntime
 
 /// `clusterctl pull JOB [VARIABLE]`: read current variable values from the shards.
@@ -16,10 +17,12 @@ struct Pull: AsyncParsableCommand {
     @Option(name: .long, help: "Print at most this many values per variable in the table.")
     var limit = 8
 
+    func validate() throws {
+        guard limit >= 0 else { throw ValidationError("--limit must be ≥ 0, got \(limit)") }
+    }
+
     func run() async throws {
-        try await runReporting {
-            let client = try global.client()
-            defer { client.close() }
+        try await global.withClient { client in
             let job = try await client.job(job)
             let security = try global.security()
             var variables = try await VariableReader.read(job: job, token: security.token, tls: security.tls)
@@ -27,14 +30,7 @@ struct Pull: AsyncParsableCommand {
                 variables = variables.filter { $0.name == variable }
                 guard !variables.isEmpty else { throw RuntimeFailure(.notFound, "\(job.id) has no variable named \(variable)") }
             }
-            if global.json {
-                print(JobPresentation.json(variables.map { ["name": $0.name, "shape": $0.shape.dims, "values": $0.values.map(Double.init)] as [String: Any] }))
-                return
-            }
-            print(TableRenderer(header: ["VARIABLE", "SHAPE", "VALUES"], rows: variables.map { v in
-                let shown = v.values.prefix(limit).map { String(format: "%.4f", $0) }.joined(separator: " ")
-                return [v.name, v.shape.description, shown + (v.values.count > limit ? " …" : "")]
-            }).render())
+            global.show(variables.map(VariableValues.init)) { VariablePresentation.table(variables, limit: limit).render() }
         }
     }
 }

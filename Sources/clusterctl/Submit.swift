@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterPresentation
 import ClusterRuntime
 import Foundation
 
@@ -15,27 +16,16 @@ struct Submit: AsyncParsableCommand {
     var follow = false
 
     func run() async throws {
-        try await runReporting {
+        try await global.withClient { client in
             guard let data = FileManager.default.contents(atPath: file), let yaml = String(data: data, encoding: .utf8) else {
                 throw RuntimeFailure(.invalidArgument, "cannot read job spec \(file)")
             }
-            let client = try global.client()
-            defer { client.close() }
             let job = try await client.submit(yaml: yaml)
-            if !follow {
-                if global.json {
-                    print(JobPresentation.json(JobPresentation.jobObject(job)))
-                } else {
-                    print("submitted \(job.id) (\(job.name))")
-                }
-                return
-            }
-            if !global.json { print("submitted \(job.id) (\(job.name))") }
-            let final = try await JobFollower(client: client, jobID: job.id, json: global.json).follow()
-            switch final.state {
-            case .succeeded: return
-            case .cancelled: throw ExitCode(2)
-            default: throw ExitCode(1)
+            if follow {
+                if !global.json { print("submitted \(job.id) (\(job.name))") }
+                try throwUnlessSucceeded(try await JobFollower(client: client, jobID: job.id, json: global.json).follow())
+            } else {
+                global.show(JobSummary(job)) { "submitted \(job.id) (\(job.name))" }
             }
         }
     }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import ClusterRuntime
 
 /// `clusterctl watch JOB`: live progress until the job ends; the exit code tells how it ended.
 struct Watch: AsyncParsableCommand {
@@ -16,15 +15,8 @@ struct Watch: AsyncParsableCommand {
     var job: String
 
     func run() async throws {
-        try await runReporting {
-            let client = try global.client()
-            defer { client.close() }
-            let final = try await JobFollower(client: client, jobID: job, json: global.json).follow()
-            switch final.state {
-            case .succeeded: return
-            case .cancelled: throw ExitCode(2)
-            default: throw ExitCode(1)
-            }
+        try await global.withClient { client in
+            try throwUnlessSucceeded(try await JobFollower(client: client, jobID: job, json: global.json).follow())
         }
     }
 }

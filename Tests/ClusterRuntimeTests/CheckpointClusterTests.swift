@@ -59,7 +59,7 @@ struct CheckpointClusterTests {
         let cluster = try await InProcessCluster.start(shards: 2, workers: 2, dataRoot: testDataRoot())
         let base = try String(contentsOf: packageRoot().appendingPathComponent("examples/linear-hello.yaml"), encoding: .utf8)
         let trained = try await cluster.waitForEnd(try await cluster.client.submit(yaml: base).id)
-        #expect(JobPresentation.stateName(trained.state) == "SUCCEEDED")
+        #expect(trained.state.displayName == "SUCCEEDED")
         let file = cluster.root.appendingPathComponent("linear.safetensors").path
         let exported = try await ModelExporter.export(job: trained, to: file)
 
@@ -69,7 +69,7 @@ struct CheckpointClusterTests {
             .replacingOccurrences(of: "max_steps: 300", with: "max_steps: 5")
             + "init_from: \(file)\n"
         let job = try await cluster.waitForEnd(try await cluster.client.submit(yaml: online).id)
-        #expect(JobPresentation.stateName(job.state) == "SUCCEEDED", "\(job.reason)")
+        #expect(job.state.displayName == "SUCCEEDED", "\(job.reason)")
         let pulled = try await VariableReader.read(job: job)
         #expect(pulled.map(\.name).sorted() == exported.map(\.name).sorted())
         for v in pulled {
@@ -80,7 +80,7 @@ struct CheckpointClusterTests {
         // A file that is not there fails the job with a sentence naming it.
         let missing = base.replacingOccurrences(of: "name: linear-hello", with: "name: linear-missing") + "init_from: /nonexistent/model.safetensors\n"
         let failed = try await cluster.waitForEnd(try await cluster.client.submit(yaml: missing).id)
-        #expect(JobPresentation.stateName(failed.state) == "FAILED" && failed.reason.contains("/nonexistent/model.safetensors"))
+        #expect(failed.state.displayName == "FAILED" && failed.reason.contains("/nonexistent/model.safetensors"))
         await cluster.stop()
     }
 }

@@ -1,4 +1,5 @@
 import ClusterAPI
+import ClusterPresentation
 import ClusterRuntime
 import Foundation
 import Testing

@@ -77,7 +77,7 @@ struct DeleteJobTests {
         for name in ["first", "second"] {
             let job = try await client.submit(yaml: syntheticSpecYAML(name: name, maxSteps: 20))
             ids.append(job.id)
-            #expect(try await pollUntil { JobPresentation.isFinal(try await client.job(job.id).state) })
+            #expect(try await pollUntil { try await client.job(job.id).state.isFinal })
         }
         #expect(try await pollUntil { try await client.jobPage().jobs.map(\.id) == [ids[1]] })
         #expect(try await pollUntil { !FileManager.default.fileExists(atPath: dir + "/jobs/\(ids[0])") })

@@ -1,4 +1,5 @@
 import ClusterAPI
+import ClusterPresentation
 import ClusterRuntime
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix

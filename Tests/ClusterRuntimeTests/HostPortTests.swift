@@ -1,3 +1,4 @@
+import ClusterPresentation
 import ClusterRuntime
 import Testing
 

@@ -68,7 +68,7 @@ final class InProcessCluster: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let job = try await client.job(id)
-            if JobPresentation.isFinal(job.state) { return job }
+            if job.state.isFinal { return job }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw RuntimeFailure(.deadlineExceeded, "\(id) did not finish within \(timeout)")
@@ -94,6 +94,9 @@ func testDataRoot() -> String {
     if FileManager.default.fileExists(atPath: shared + "/breast_cancer/breast_cancer.csv") { return shared }
     return package.appendingPathComponent("examples/data").path
 }
+
+/// Whether the test data root holds adult/adult.csv.gz (the census tests are skipped without it).
+var hasAdultData: Bool { FileManager.default.fileExists(atPath: testDataRoot() + "/adult/adult.csv.gz") }
 
 /// The package's root folder.
 func packageRoot() -> URL {

@@ -56,7 +56,7 @@ struct StoredJobIsolationTests {
         await daemon.stop()
         try await Task.sleep(for: .milliseconds(300))
         let (again, client2) = try await startCoordinator(dataDir: dir)
-        let states = try await client2.jobs().map { "\($0.id)=\(JobPresentation.stateName($0.state))" }
+        let states = try await client2.jobs().map { "\($0.id)=\($0.state.displayName)" }
         #expect(states == ["job-5=PENDING", "job-4=CANCELLED", "job-3=FAILED", "job-2=FAILED", "job-1=CANCELLED"])
         client2.close()
         await again.stop()

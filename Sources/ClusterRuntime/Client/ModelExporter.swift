@@ -10,7 +10,7 @@ public enum ModelExporter {
         let tensors = variables.map { SafetensorsWriter.Tensor.floats($0.name, shape: $0.shape, values: $0.values) }
         let metadata = [
             "format": "tessera", "job": job.id, "name": job.name, "step": String(job.step),
-            "model": job.spec.model.type, "state": JobPresentation.stateName(job.state),
+            "model": job.spec.model.type, "state": job.state.displayName,
         ]
         do {
             try SafetensorsWriter.write(tensors, metadata: metadata, to: path)

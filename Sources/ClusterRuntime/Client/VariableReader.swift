@@ -1,4 +1,5 @@
 import ClusterAPI
+import JobSpec
 import TensorWire
 
 /// Reads a job's current variable values from its shards over the data plane (for `clusterctl pull` and tests).
@@ -11,18 +12,26 @@ public enum VariableReader {
         public var shape: Shape
         /// Row-major values.
         public var values: [Float]
+
+        /// Creates a variable.
+        public init(name: String, shape: Shape, values: [Float]) {
+            self.name = name
+            self.shape = shape
+            self.values = values
+        }
     }
 
     /// Pulls every variable of the job from the shards in its placement.
     public static func read(job: Tessera_V1_Job, token: String? = nil, tls: TLSFiles? = nil) async throws -> [Variable] {
         guard !job.placement.isEmpty else {
-            throw RuntimeFailure(.failedPrecondition, "\(job.id) has no placed variables yet (state \(JobPresentation.stateName(job.state)))")
+            throw RuntimeFailure(.failedPrecondition, "\(job.id) has no placed variables yet (state \(job.state.displayName))")
         }
         let plan = RoutePlan(placement: job.placement)
         var storage = plan.variables.map { [Float](repeating: 0, count: $0.shape.elementCount) }
         let jobNumber = UInt64(job.id.split(separator: "-").last ?? "") ?? 0
+        let transport = try DataTransport(proto: job.spec.cluster)
         let client = try ParameterClient(jobID: jobNumber, workerID: 0, routes: plan.routes) {
-            try DataPlaneChannels.make(DataPlaneKind(rawValue: job.spec.cluster.transport) ?? .grpc, address: $0, token: token, tls: tls)
+            try DataPlaneChannels.make(transport, address: $0, token: token, tls: tls)
         }
         defer { client.close() }
         try await withBuffers(&storage) { buffers in

@@ -1,4 +1,5 @@
 import ClusterAPI
+import ClusterRuntime
 import Foundation
 
 /// Per-node health for `clusterctl status`: the coordinator's view (state, heartbeat age) beside
@@ -24,16 +25,22 @@ public enum StatusPresentation {
             })
     }
 
-    /// `JobPresentation.statusObject` with each node's `health` and an overall `unhealthy` count.
-    public static func object(_ s: Tessera_V1_ClusterStatusResponse, probes: [UInt64: HealthProbe.Result]) -> [String: Any] {
-        var object = JobPresentation.statusObject(s)
-        object["nodes"] = s.nodes.map { node -> [String: Any] in
-            var o = JobPresentation.nodeObject(node)
-            o["health"] = health(node, probe: probes[node.id])
-            return o
+    /// The `clusterctl status` page: coordinator, health, node and job counts, then the node table.
+    public static func page(_ s: Tessera_V1_ClusterStatusResponse, probes: [UInt64: HealthProbe.Result]) -> String {
+        let ps = s.nodes.filter { $0.info.role == .ps }
+        let workers = s.nodes.filter { $0.info.role == .worker }
+        let unhealthy = unhealthy(s.nodes, probes: probes)
+        var lines = [
+            "coordinator  \(s.coordinatorName) at \(s.coordinatorAddress)  (tessera \(s.version), up \(JobPresentation.truncated(s.uptimeSeconds))s)",
+            "health       \(s.health)\(unhealthy.isEmpty ? "" : "; \(unhealthy.count) node(s) need attention: \(unhealthy.map(\.info.name).joined(separator: ", "))")",
+            "ps shards    \(ps.filter { $0.state == .alive }.count) alive of \(ps.count)",
+            "workers      \(workers.filter { $0.state == .alive }.count) alive of \(workers.count)",
+            "jobs         \(s.jobsRunning) running, \(s.jobsPending) pending, \(s.jobsSucceeded) succeeded, \(s.jobsFailed) failed, \(s.jobsCancelled) cancelled",
+        ]
+        if !s.nodes.isEmpty {
+            lines += ["", table(s.nodes, probes: probes).render()]
         }
-        object["unhealthy_nodes"] = unhealthy(s.nodes, probes: probes).count
-        return object
+        return lines.joined(separator: "\n")
     }
 
     /// Nodes that are not alive or whose health service did not answer SERVING.

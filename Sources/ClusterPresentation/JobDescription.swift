@@ -1,4 +1,5 @@
 import ClusterAPI
+import ClusterRuntime
 import Foundation
 
 /// The human-readable `clusterctl describe JOB` page.
@@ -9,7 +10,7 @@ public enum JobDescription {
         func field(_ name: String, _ value: String) { lines.append(name.padding(toLength: 20, withPad: " ", startingAt: 0) + value) }
         field("ID", job.id)
         field("Name", job.name)
-        field("State", JobPresentation.stateName(job.state) + (job.reason.isEmpty ? "" : " (\(job.reason))"))
+        field("State", job.state.displayName + (job.reason.isEmpty ? "" : " (\(job.reason))"))
         field("Step", JobPresentation.stepText(job))
         field("Mode", job.spec.training.mode + (job.spec.training.mode == "sync" ? " (effective N = \(job.effectiveReplicas))" : ""))
         field("Model", job.spec.model.type + (job.spec.model.hidden.isEmpty ? "" : " \(job.spec.model.hidden.map(String.init))"))
@@ -36,13 +37,16 @@ public enum JobDescription {
                 [
                     $0.variable, String($0.partition), "[" + $0.shape.map(String.init).joined(separator: ", ") + "]",
                     // Embedding rows are hash-partitioned by key and created on first touch; bytes are the hint's estimate.
-                    $0.kind == "embedding" ? "hash(key) % \(embeddingParts[$0.variable, default: 1]) = \($0.partition)" : "\($0.rowOffset)..<\($0.rowOffset + $0.rowCount)",
+                    $0.kind == "embedding" ? "hash(key) % \(embeddingParts[$0.variable, default: 1]) = \($0.partition)" : "\($0.rowOffset)..<\(JobSummary.sum($0.rowOffset, $0.rowCount))",
                     "\($0.shardName) (\($0.shardAddress))", $0.kind == "embedding" ? "~\($0.bytes)" : String($0.bytes),
                 ]
             })
         lines.append(contentsOf: placement.render().split(separator: "\n").map { "  " + $0 })
         var perShard: [String: Int64] = [:]
-        for p in job.placement { perShard["\(p.shardName) (\(p.shardAddress))", default: 0] += p.bytes }
+        for p in job.placement {
+            let shard = "\(p.shardName) (\(p.shardAddress))"
+            perShard[shard] = JobSummary.sum(perShard[shard, default: 0], p.bytes)
+        }
         for (shard, bytes) in perShard.sorted(by: { $0.key < $1.key }) { lines.append("  bytes on \(shard): \(bytes)") }
         lines.append("")
         lines.append("Workers:")

@@ -1,0 +1,13 @@
+import Foundation
+
+/// The text of `--json` output: pretty-printed with two-space indents, keys sorted, slashes escaped — the
+/// format clusterctl has always printed.
+public enum JSONText {
+    /// Encodes a value; "{}" if it cannot be encoded (summary types always can).
+    public static func render(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        guard let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) else { return "{}" }
+        return text
+    }
+}
