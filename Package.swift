@@ -38,18 +38,20 @@ let package = Package(
         // Logic modules: no gRPC, no NIO.
         .target(name: "CCRC32C"),
         .target(name: "TensorWire", dependencies: ["CCRC32C"]),
+        // The job spec's words, bounds, validation, YAML parser and printer: pure, below every other logic module.
+        .target(name: "JobSpec", dependencies: ["TensorWire", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "ParameterStore",
-            dependencies: ["TensorWire", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TensorWire", "JobSpec", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Training",
-            dependencies: ["TensorWire", "CBLAS", "CZlib", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TensorWire", "JobSpec", "CBLAS", "CZlib", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Coordinator",
             dependencies: [
-                "TensorWire", .product(name: "Yams", package: "Yams"),
+                "TensorWire", "JobSpec",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -74,7 +76,7 @@ let package = Package(
         .target(
             name: "ClusterRuntime",
             dependencies: [
-                "TensorWire", "ParameterStore", "Training", "Coordinator", "CoordinatorStore", "ClusterAPI", "CSystemd",
+                "TensorWire", "JobSpec", "ParameterStore", "Training", "Coordinator", "CoordinatorStore", "ClusterAPI", "CSystemd",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
@@ -115,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "tessera-bench",
             dependencies: [
-                "ClusterRuntime", "ClusterAPI", "ParameterStore", "TensorWire", "Training",
+                "ClusterRuntime", "ClusterAPI", "ParameterStore", "TensorWire", "Training", "JobSpec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -127,9 +129,9 @@ let package = Package(
         .target(name: "FuzzSupport"),
         .executableTarget(name: "fuzz-tensorwire", dependencies: ["TensorWire", "FuzzSupport"]),
         // Job specs: YAML → spec → YAML and spec → protobuf → spec (ClusterRuntime's mapping).
-        .executableTarget(name: "fuzz-jobspec", dependencies: ["Coordinator", "ClusterRuntime", "ClusterAPI", "FuzzSupport"]),
+        .executableTarget(name: "fuzz-jobspec", dependencies: ["JobSpec", "ClusterRuntime", "ClusterAPI", "FuzzSupport"]),
         // Data readers (CSV, IDX, LibSVM, TFRecord, tf.train.Example, gzip) and the safetensors header.
-        .executableTarget(name: "fuzz-data", dependencies: ["Training", "TensorWire", "FuzzSupport"]),
+        .executableTarget(name: "fuzz-data", dependencies: ["Training", "JobSpec", "TensorWire", "FuzzSupport"]),
         // Native data-plane framing: bytes of a hostile connection through the server's pipeline.
         .executableTarget(
             name: "fuzz-native",
@@ -160,14 +162,14 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "TensorWireTests", dependencies: ["TensorWire"]),
-        .testTarget(name: "ParameterStoreTests", dependencies: ["ParameterStore"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator"]),
+        .testTarget(name: "ParameterStoreTests", dependencies: ["ParameterStore", "JobSpec"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "JobSpec"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "JobSpec"]),
         .testTarget(name: "CoordinatorStoreTests", dependencies: ["CoordinatorStore", "Coordinator"]),
         .testTarget(
             name: "ClusterRuntimeTests",
             dependencies: [
-                "ClusterRuntime", "ClusterAPI", "ClusterPresentation", "TensorWire", "ParameterStore", "LinkProxy",
+                "ClusterRuntime", "ClusterAPI", "ClusterPresentation", "TensorWire", "ParameterStore", "LinkProxy", "JobSpec", "Training",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

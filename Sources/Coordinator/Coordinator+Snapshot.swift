@@ -95,7 +95,7 @@ extension Coordinator {
         var actions: [CoordinatorAction] = []
         for id in activeJobIDs() {
             guard var job = records[id] else { continue }
-            do throws(CoordinatorError) {
+            do throws(SpecError) {
                 try job.spec.validate()
             } catch {
                 logger.error("stored job could not be loaded", metadata: ["job": "\(id)", "error": "\(error)"])

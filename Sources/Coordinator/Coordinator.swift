@@ -78,7 +78,7 @@ public struct Coordinator: Sendable {
 
     /// Accepts a job (validated again; a model type that is not built in must be advertised by a known worker) as PENDING.
     public mutating func submit(_ spec: JobSpec, now: Double) throws(CoordinatorError) -> JobRecord {
-        try spec.validate()
+        do { try spec.validate() } catch { throw CoordinatorError(error) }
         try checkModelType(spec)
         try checkBudget(spec)
         // The counter comes from the store (outside bytes): ids stop below Int64.max (what JSON tools and SQLite read).

@@ -1,3 +1,5 @@
+import JobSpec
+
 /// The one error type of the Coordinator module: a code, a sentence a person can act on, and where it applies.
 public struct CoordinatorError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of failure this is; extensible, compare with `==`.
@@ -51,12 +53,9 @@ public struct CoordinatorError: Error, Hashable, Sendable, CustomStringConvertib
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }
 
-/// Errors thrown by `JobSpecParser` and `JobSpec.validate()` (always code `.invalidSpec`, with the field's path).
-public typealias SpecError = CoordinatorError
-
 extension CoordinatorError {
-    /// A job spec error at a path.
-    static func spec(_ path: String, _ message: String) -> CoordinatorError {
-        CoordinatorError(.invalidSpec, message, path: path)
+    /// A job spec error (`JobSpecParser`, `JobSpec.validate()`) as an `.invalidSpec` error with the field's path.
+    public init(_ error: SpecError) {
+        self.init(.invalidSpec, error.message, path: error.path)
     }
 }

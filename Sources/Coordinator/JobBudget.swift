@@ -1,3 +1,4 @@
+import JobSpec
 import TensorWire
 
 /// What a job costs the parameter-server shards in memory: pure functions of its spec and variables.
@@ -69,18 +70,5 @@ public enum JobBudget {
         let rounded = value >= 100 ? (value.rounded()) : (value * 10).rounded() / 10
         let text = rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
         return "\(text) \(units[unit])"
-    }
-}
-
-extension OptimizerSpec {
-    /// Per-element slots the shard keeps for this optimizer (as `OptimizerConfig.slotNames`): sgd 0, momentum 1,
-    /// adagrad 1, rmsprop 1 (2 with momentum > 0), adam 2, ftrl 2.
-    public var slotCount: Int {
-        switch type {
-        case .sgd: 0
-        case .momentum, .adagrad: 1
-        case .rmsprop: momentum > 0 ? 2 : 1
-        case .adam, .ftrl: 2
-        }
     }
 }

@@ -1,15 +1,9 @@
-/// Whether a job's updates are aggregated across replicas (sync) or applied on arrival (async).
-public enum ConsistencyMode: String, Sendable, Codable, CaseIterable {
-    /// Accumulate N distinct workers' gradients per version, apply their average.
-    case sync
-    /// Apply every gradient on arrival.
-    case async
-}
+import JobSpec
 
 /// How a job's shard aggregates and accepts gradients.
 public struct ConsistencyConfig: Sendable, Hashable, Codable {
-    /// Sync or async.
-    public var mode: ConsistencyMode
+    /// Sync or async (the job spec's `training.mode`).
+    public var mode: TrainingMode
     /// Sync: how many distinct workers' gradients make one update (N).
     public var replicasToAggregate: Int
     /// Sync: extra workers whose late gradients are dropped (b); N + b workers run.
@@ -18,7 +12,7 @@ public struct ConsistencyConfig: Sendable, Hashable, Codable {
     public var maxStaleness: Int?
 
     /// Creates a configuration.
-    public init(mode: ConsistencyMode, replicasToAggregate: Int = 1, backupWorkers: Int = 0, maxStaleness: Int? = nil) {
+    public init(mode: TrainingMode, replicasToAggregate: Int = 1, backupWorkers: Int = 0, maxStaleness: Int? = nil) {
         self.mode = mode
         self.replicasToAggregate = replicasToAggregate
         self.backupWorkers = backupWorkers

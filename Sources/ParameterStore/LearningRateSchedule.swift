@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import JobSpec
 
 /// How the learning rate changes with the step (the job's version: the number of updates applied so far).
 public enum LearningRateSchedule: Sendable, Hashable, Codable {
@@ -14,6 +15,15 @@ public enum LearningRateSchedule: Sendable, Hashable, Codable {
     case exponentialDecay(decaySteps: Int, decayRate: Float, staircase: Bool)
     /// `lr * min(1, (step + 1) / warmupSteps)`, then constant; the first update (step 0) already uses `lr / warmupSteps`.
     case linearWarmup(warmupSteps: Int)
+
+    /// The job spec's name for this schedule (`optimizer.schedule.type`).
+    public var type: ScheduleType {
+        switch self {
+        case .constant: .constant
+        case .exponentialDecay: .exponentialDecay
+        case .linearWarmup: .linearWarmup
+        }
+    }
 
     /// The multiplier of the base learning rate at `step` (0-based: the update that moves version `step` to `step + 1`).
     public func factor(atStep step: UInt64) -> Double {

@@ -1,18 +1,4 @@
-/// The update rule a shard applies to its partitions.
-public enum OptimizerKind: String, Sendable, Codable, CaseIterable {
-    /// Plain gradient descent.
-    case sgd
-    /// Gradient descent with (optionally Nesterov) momentum, Keras formula.
-    case momentum
-    /// Adagrad (TF `ApplyAdagradV2`).
-    case adagrad
-    /// RMSProp, uncentered, with optional momentum (TF `ApplyRMSProp`).
-    case rmsprop
-    /// Adam with bias correction (TF `ApplyAdam`, Keras epsilon-hat form).
-    case adam
-    /// FTRL-Proximal with L1/L2 (TF `ApplyFtrl`, McMahan et al. 2013).
-    case ftrl
-}
+import JobSpec
 
 /// An optimizer and its hyper-parameters; fields a kind does not use are ignored.
 ///
@@ -20,8 +6,8 @@ public enum OptimizerKind: String, Sendable, Codable, CaseIterable {
 /// `beta2` 0.999, `initialAccumulator` 0.1 (Adagrad, FTRL), `lrPower` -0.5. `momentum` defaults
 /// to 0.9 for `.momentum` and to 0 (no momentum slot) for `.rmsprop`.
 public struct OptimizerConfig: Sendable, Hashable, Codable {
-    /// Which update rule.
-    public var kind: OptimizerKind
+    /// Which update rule (the job spec's `optimizer.type`).
+    public var kind: OptimizerType
     /// Base learning rate (before the schedule).
     public var learningRate: Float
     /// Momentum coefficient (`.momentum`; `.rmsprop` when > 0).
@@ -49,7 +35,7 @@ public struct OptimizerConfig: Sendable, Hashable, Codable {
 
     /// Creates a configuration; `momentum: nil` means 0.9 for `.momentum` and 0 otherwise.
     public init(
-        kind: OptimizerKind, learningRate: Float, momentum: Float? = nil, nesterov: Bool = false,
+        kind: OptimizerType, learningRate: Float, momentum: Float? = nil, nesterov: Bool = false,
         beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7, rho: Float = 0.9,
         initialAccumulator: Float = 0.1, l1: Float = 0, l2: Float = 0, lrPower: Float = -0.5,
         schedule: LearningRateSchedule = .constant
@@ -80,16 +66,7 @@ public struct OptimizerConfig: Sendable, Hashable, Codable {
     }
 
     /// Names of the per-element slots this optimizer keeps beside each partition, in storage order.
-    public var slotNames: [String] {
-        switch kind {
-        case .sgd: []
-        case .momentum: ["momentum"]
-        case .adagrad: ["accumulator"]
-        case .rmsprop: momentum > 0 ? ["rms", "momentum"] : ["rms"]
-        case .adam: ["m", "v"]
-        case .ftrl: ["accumulator", "linear"]
-        }
-    }
+    public var slotNames: [String] { kind.slotNames(withMomentum: momentum > 0) }
 
     /// Initial value of each slot in `slotNames` order.
     var slotInitialValues: [Float] {

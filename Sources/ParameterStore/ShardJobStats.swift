@@ -1,3 +1,4 @@
+import JobSpec
 import TensorWire
 
 /// A snapshot of one job's state and counters on one shard.
@@ -39,7 +40,7 @@ public struct ShardJobStats: Sendable, Hashable {
     /// The job's current version (updates applied).
     public var version: UInt64
     /// The job's consistency mode.
-    public var mode: ConsistencyMode
+    public var mode: TrainingMode
     /// Sync: the N currently required; async: 1.
     public var effectiveReplicas: Int
     /// Sync: workers that have delivered all partitions for the current version.

@@ -1,4 +1,5 @@
 import Foundation
+import JobSpec
 import Training
 
 /// The seed corpus: a small valid file of every format, each behind its parser's selector byte.

@@ -1,8 +1,8 @@
 import ClusterAPI
 import ClusterRuntime
-import Coordinator
 import Foundation
 import FuzzSupport
+import JobSpec
 
 /// One fuzz input through `JobSpecParser.parse(yaml:)` (YAML, mapping, bounds, validation); a spec that parses must
 /// print (`JobSpec.yaml`) to YAML that parses back to the same spec, render to protobuf (`JobSpec.proto`, what

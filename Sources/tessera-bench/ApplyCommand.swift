@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobSpec
 import Logging
 import ParameterStore
 import TensorWire
@@ -25,7 +26,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let memcpyGBps = Memcpy.measure(bytes: bytes, iterations: iterations)
         var results: [(String, Double)] = []
         for name in optimizers.split(separator: ",").map(String.init) {
-            guard let kind = OptimizerKind(rawValue: name) else { throw ValidationError("unknown optimizer \(name)") }
+            guard let kind = OptimizerType(rawValue: name) else { throw ValidationError("unknown optimizer \(name)") }
             results.append((name, try measure(kind, bytes: bytes)))
         }
         print("optimizer apply on one \(mib) MiB partition (ParameterShard.push, async mode, median of \(iterations))")
@@ -44,7 +45,7 @@ struct ApplyCommand: AsyncParsableCommand {
         print(BenchOutput.result(["bench": "apply", "optimizer": "adam", "gbps": adam, "memcpy_gbps": memcpyGBps, "ratio": adam / memcpyGBps]))
     }
 
-    private func measure(_ kind: OptimizerKind, bytes: Int) throws -> Double {
+    private func measure(_ kind: OptimizerType, bytes: Int) throws -> Double {
         let shard = ParameterShard(logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
         let width = 1024
         let rows = bytes / 4 / width

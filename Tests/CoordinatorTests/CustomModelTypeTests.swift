@@ -40,14 +40,14 @@ import Testing
 
     @Test(arguments: ["Two_Tower", "two-tower", "2tower", "_x", "two tower", String(repeating: "a", count: 65)])
     func otherNamesAreRejectedWithASentence(_ name: String) throws {
-        let error = #expect(throws: CoordinatorError.self) { try JobSpecParser.parse(yaml: specYAML(model: "{type: \"\(name)\"}")) }
+        let error = #expect(throws: SpecError.self) { try JobSpecParser.parse(yaml: specYAML(model: "{type: \"\(name)\"}")) }
         #expect(error?.path == "model.type")
         #expect(error?.message.hasPrefix("\"\(name)\" is not a model type name") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains("linear, logistic, softmax, mlp, cnn, wide_deep") == true)
     }
 
     @Test func typeSpecificSettingsStayWithTheBuiltIns() throws {
-        let error = #expect(throws: CoordinatorError.self) {
+        let error = #expect(throws: SpecError.self) {
             try JobSpecParser.parse(yaml: specYAML(model: "{type: two_tower, cnn: {filters: [4]}}"))
         }
         #expect(error?.path == "model.cnn")

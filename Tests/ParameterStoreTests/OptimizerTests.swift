@@ -1,4 +1,5 @@
 import Foundation
+import JobSpec
 import ParameterStore
 import TensorWire
 import Testing
@@ -32,8 +33,8 @@ struct OptimizerCase: Sendable, CustomTestStringConvertible {
         (0..<count).map { Float(sin(Double($0 * 7 + step * 3 + worker * 11)) * 0.8) }
     }
 
-    @Test(arguments: cases, [ConsistencyMode.async, .sync])
-    func matchesTheReferenceOverSeveralSteps(_ c: OptimizerCase, _ mode: ConsistencyMode) throws {
+    @Test(arguments: cases, [TrainingMode.async, .sync])
+    func matchesTheReferenceOverSeveralSteps(_ c: OptimizerCase, _ mode: TrainingMode) throws {
         let count = 24, steps = 8, workers = mode == .sync ? 2 : 1
         let shard = ParameterShard()
         let part = wholePartition(0, "w", [4, 6], .uniform(low: -1, high: 1), seed: 3)

@@ -1,4 +1,5 @@
 import Foundation
+import JobSpec
 import TensorWire
 import Testing
 @testable import Training

@@ -37,8 +37,8 @@ import Testing
         try check(Dense(index: 0, inputWidth: 5, outputWidth: 3), input: TestSupport.random([4, 5], seed: 1))
     }
 
-    @Test(arguments: Activation.allCases)
-    func activation(_ kind: Activation) throws {
+    @Test(arguments: ActivationFunction.allCases)
+    func activation(_ kind: ActivationFunction) throws {
         // Keep inputs away from relu's kink at 0.
         try check(ActivationLayer(kind, width: 6), input: TestSupport.random([3, 6], seed: 2, lo: -2, hi: 2, gap: 0.1))
     }

@@ -1,3 +1,5 @@
+import JobSpec
+
 /// The two data-plane calls; request and response bodies are TensorWire frames.
 public enum DataPlaneMethod: String, Sendable, CaseIterable {
     /// Read partitions at a version (long-polls in sync mode).
@@ -6,13 +8,8 @@ public enum DataPlaneMethod: String, Sendable, CaseIterable {
     case push = "Push"
 }
 
-/// Which transport carries a job's data plane.
-public enum DataPlaneKind: String, Sendable, CaseIterable {
-    /// TensorWire frames as gRPC messages (custom serializer): any gRPC client can speak it.
-    case grpc
-    /// TensorWire frames over a dedicated SwiftNIO TCP connection per worker–shard pair (the default: fastest).
-    case native
-}
+/// Which transport carries a job's data plane: the job spec's `cluster.transport` word itself (native or grpc).
+public typealias DataPlaneKind = DataTransport
 
 /// A connection from a worker to one shard's data plane; the transport behind it is swappable.
 public protocol DataPlaneChannel: Sendable {

@@ -1,7 +1,7 @@
 import ClusterAPI
-import Coordinator
+import JobSpec
 
-/// Conversions between the job spec of the Coordinator module and its protobuf form.
+/// Conversions between the job spec (the JobSpec module) and its protobuf form; an unknown word is a `SpecError`.
 ///
 /// Rendering never traps: 32-bit fields go through `JobSpecLimits.int32`, exact for every value a valid spec holds
 /// (every such bound is below 2^31), clamped for a spec stored before its bound existed. A valid spec renders to a
@@ -35,14 +35,20 @@ extension JobSpec {
         if proto.hasCluster {
             if proto.cluster.hasWorkers { spec.cluster.workers = Int(proto.cluster.workers) }
             if proto.cluster.hasPsShards { spec.cluster.psShards = Int(proto.cluster.psShards) }
-            if proto.cluster.hasTransport {
-                guard let transport = DataTransport(rawValue: proto.cluster.transport) else {
-                    throw RuntimeFailure(.invalidArgument, "cluster.transport: unknown value \"\(proto.cluster.transport)\" (expected native or grpc)")
-                }
-                spec.cluster.transport = transport
-            }
+            spec.cluster.transport = try DataTransport(proto: proto.cluster)
         }
         self = try JobSpecParser.parse(yaml: spec.yaml)
+    }
+}
+
+extension DataTransport {
+    /// The transport a protobuf cluster section names; the default (native) when it names none.
+    init(proto: Tessera_V1_ClusterShape) throws(SpecError) {
+        guard proto.hasTransport else {
+            self = ClusterSpec().transport
+            return
+        }
+        self = try DataTransport.named(proto.transport, at: "cluster.transport")
     }
 }
 
@@ -76,14 +82,11 @@ extension ModelSpec {
 
     init(proto: Tessera_V1_ModelSpec) throws {
         guard let type = ModelType(rawValue: proto.type) else {
-            throw RuntimeFailure(.invalidArgument, "model.type: \(JobSpecParser.unusableModelType(proto.type))")
+            throw SpecError(JobSpecParser.unusableModelType(proto.type), path: "model.type")
         }
         self.init(type: type, hidden: proto.hidden.isEmpty ? ModelSpec.defaultHidden(for: type) : proto.hidden.map { Int($0) })
         if proto.hasActivation {
-            guard let activation = Activation(rawValue: proto.activation) else {
-                throw RuntimeFailure(.invalidArgument, "model.activation: unknown value \"\(proto.activation)\" (expected relu, sigmoid or tanh)")
-            }
-            self.activation = activation
+            activation = try Activation.named(proto.activation, at: "model.activation")
         }
         if proto.hasDropout { dropout = proto.dropout }
         if proto.hasClasses { classes = Int(proto.classes) }
@@ -128,10 +131,7 @@ extension DataSpec {
     }
 
     init(proto: Tessera_V1_DataSpec) throws {
-        guard let format = DataFormat(rawValue: proto.format) else {
-            throw RuntimeFailure(.invalidArgument, "data.format: unknown format \"\(proto.format)\" (expected one of \(DataFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        self.init(format: format)
+        self.init(format: try DataFormat.named(proto.format, at: "data.format"))
         func nonEmpty(_ s: String) -> String? { s.isEmpty ? nil : s }
         train = nonEmpty(proto.train)
         trainLabels = nonEmpty(proto.trainLabels)
@@ -140,10 +140,7 @@ extension DataSpec {
         label = nonEmpty(proto.label)
         if proto.hasTestFraction { testFraction = proto.testFraction }
         if proto.hasNormalize {
-            guard let n = Normalization(rawValue: proto.normalize) else {
-                throw RuntimeFailure(.invalidArgument, "data.normalize: unknown value \"\(proto.normalize)\" (expected standard or none)")
-            }
-            normalize = n
+            normalize = try Normalization.named(proto.normalize, at: "data.normalize")
         }
         if proto.hasBatchSize { batchSize = Int(proto.batchSize) }
         if proto.hasShuffle { shuffle = proto.shuffle }
@@ -184,10 +181,7 @@ extension OptimizerSpec {
     init(proto: Tessera_V1_OptimizerSpec) throws {
         self.init()
         if !proto.type.isEmpty {
-            guard let type = OptimizerType(rawValue: proto.type) else {
-                throw RuntimeFailure(.invalidArgument, "optimizer.type: unknown optimizer \"\(proto.type)\" (expected one of \(OptimizerType.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            self.type = type
+            type = try OptimizerType.named(proto.type, at: "optimizer.type")
         }
         if proto.hasLearningRate { learningRate = proto.learningRate }
         if proto.hasMomentum { momentum = proto.momentum }
@@ -202,10 +196,7 @@ extension OptimizerSpec {
         if proto.hasSchedule {
             let s = proto.schedule
             if !s.type.isEmpty {
-                guard let type = ScheduleType(rawValue: s.type) else {
-                    throw RuntimeFailure(.invalidArgument, "optimizer.schedule.type: unknown schedule \"\(s.type)\"")
-                }
-                schedule.type = type
+                schedule.type = try ScheduleType.named(s.type, at: "optimizer.schedule.type")
             }
             if s.hasDecaySteps { schedule.decaySteps = Int(s.decaySteps) }
             if s.hasDecayRate { schedule.decayRate = s.decayRate }
@@ -243,10 +234,7 @@ extension TrainingSpec {
     init(proto: Tessera_V1_TrainingSpec) throws {
         self.init()
         if !proto.mode.isEmpty {
-            guard let mode = TrainingMode(rawValue: proto.mode) else {
-                throw RuntimeFailure(.invalidArgument, "training.mode: unknown mode \"\(proto.mode)\" (expected sync or async)")
-            }
-            self.mode = mode
+            mode = try TrainingMode.named(proto.mode, at: "training.mode")
         }
         if proto.hasReplicasToAggregate { replicasToAggregate = Int(proto.replicasToAggregate) }
         if proto.hasBackupWorkers { backupWorkers = Int(proto.backupWorkers) }
@@ -263,10 +251,7 @@ extension TrainingSpec {
             if proto.checkpoint.hasKeep { checkpoint.keep = Int(proto.checkpoint.keep) }
         }
         if proto.hasStopAt {
-            guard let metric = StopMetric(rawValue: proto.stopAt.metric) else {
-                throw RuntimeFailure(.invalidArgument, "training.stop_at.metric: unknown metric \"\(proto.stopAt.metric)\" (expected accuracy, loss or auc)")
-            }
-            stopAt = StopAtSpec(metric: metric, value: proto.stopAt.value)
+            stopAt = StopAtSpec(metric: try StopMetric.named(proto.stopAt.metric, at: "training.stop_at.metric"), value: proto.stopAt.value)
         }
         if proto.hasSeed { seed = proto.seed }
     }

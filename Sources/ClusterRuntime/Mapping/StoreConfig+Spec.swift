@@ -1,22 +1,29 @@
-import Coordinator
+import JobSpec
 import ParameterStore
 
 /// How a job spec's optimizer and training sections become the shard's configuration.
 extension OptimizerConfig {
-    /// The optimizer a shard applies for a job's `optimizer:` section.
+    /// The optimizer a shard applies for a job's `optimizer:` section (the same `OptimizerType`, no translation).
     init(spec: OptimizerSpec) {
-        let kind = OptimizerKind(rawValue: spec.type.rawValue) ?? .sgd
-        let schedule: LearningRateSchedule =
-            switch spec.schedule.type {
-            case .constant: .constant
-            case .exponentialDecay:
-                .exponentialDecay(decaySteps: spec.schedule.decaySteps, decayRate: Float(spec.schedule.decayRate), staircase: spec.schedule.staircase)
-            case .linearWarmup: .linearWarmup(warmupSteps: spec.schedule.warmupSteps)
-            }
         self.init(
-            kind: kind, learningRate: Float(spec.learningRate), momentum: Float(spec.momentum), nesterov: spec.nesterov,
+            kind: spec.type, learningRate: Float(spec.learningRate), momentum: Float(spec.momentum), nesterov: spec.nesterov,
             beta1: Float(spec.beta1), beta2: Float(spec.beta2), epsilon: Float(spec.epsilon), rho: Float(spec.rho),
-            initialAccumulator: Float(spec.initialAccumulator), l1: Float(spec.l1), l2: Float(spec.l2), schedule: schedule)
+            initialAccumulator: Float(spec.initialAccumulator), l1: Float(spec.l1), l2: Float(spec.l2),
+            schedule: LearningRateSchedule(spec: spec.schedule))
+    }
+}
+
+extension LearningRateSchedule {
+    /// The schedule a shard follows for a job's `optimizer.schedule:` section.
+    init(spec: ScheduleSpec) {
+        switch spec.type {
+        case .constant:
+            self = .constant
+        case .exponentialDecay:
+            self = .exponentialDecay(decaySteps: spec.decaySteps, decayRate: Float(spec.decayRate), staircase: spec.staircase)
+        case .linearWarmup:
+            self = .linearWarmup(warmupSteps: spec.warmupSteps)
+        }
     }
 }
 

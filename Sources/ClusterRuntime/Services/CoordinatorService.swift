@@ -149,7 +149,7 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
                 throw RuntimeFailure(.invalidArgument, "SubmitJob needs spec_yaml or spec")
             }
         } catch {
-            if let error = error as? CoordinatorError, JobSpecLimits.isLimitRefusal(error) { RefusalMetrics.record(.specBounds) }
+            if let error = error as? SpecError, JobSpecLimits.isLimitRefusal(error) { RefusalMetrics.record(.specBounds) }
             throw RPCError(failure: error)
         }
         let record: JobRecord

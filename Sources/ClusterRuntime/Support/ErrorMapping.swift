@@ -69,6 +69,8 @@ extension RuntimeFailure {
             self.init(code, error.message)
         case let error as WireError:
             self.init(error.code == .limitExceeded ? .resourceExhausted : .invalidArgument, "malformed TensorWire frame: \(error.message)")
+        case let error as SpecError:
+            self.init(.invalidArgument, error.description)
         case let error as CoordinatorError:
             let code: Code =
                 switch error.code {

@@ -1,4 +1,4 @@
-import Coordinator
+import JobSpec
 import Training
 
 /// Builds the model a job spec describes, with the input width, classes and column layout the
@@ -9,28 +9,29 @@ enum ModelBuilder {
             return try custom(ModelRequest(spec: spec, inputWidth: data.featureCount, classes: spec.model.classes ?? data.classes,
                                            layout: data.layout))
         }
-        return try ModelFactory.makeModel(try config(spec, data: data))
+        return try ModelFactory.makeModel(try config(spec, inputWidth: data.featureCount, classes: data.classes, layout: data.layout))
     }
 
-    static func config(_ spec: JobSpec, data: WorkerData) throws -> ModelConfig {
-        guard let type = Training.ModelType(rawValue: spec.model.type.rawValue) else {
+    /// The `ModelConfig` of a built-in family: the spec's own `ModelFamily` and `Activation`, sized by what the data
+    /// revealed (`classes` when the spec gives none; `layout` for wide_deep).
+    static func config(_ spec: JobSpec, inputWidth: Int, classes: Int, layout: WideDeepConfig?) throws -> ModelConfig {
+        guard let family = spec.model.type.family else {
             throw RuntimeFailure(.unimplemented, "model type \(spec.model.type.rawValue) is neither built in nor registered with ModelRegistry")
         }
         var config = ModelConfig(
-            type: type, inputWidth: data.featureCount, classes: spec.model.classes ?? data.classes, hidden: spec.model.hidden,
-            activation: Training.Activation(rawValue: spec.model.activation.rawValue) ?? .relu,
-            dropout: Float(spec.model.dropout), seed: spec.training.seed)
-        switch type {
+            type: family, inputWidth: inputWidth, classes: spec.model.classes ?? classes, hidden: spec.model.hidden,
+            activation: spec.model.activation, dropout: Float(spec.model.dropout), seed: spec.training.seed)
+        switch family {
         case .cnn:
             let cnn = spec.model.cnn ?? CNNSpec()
-            config.cnn = CNNConfig(image: try imageShape(cnn.inputShape, featureCount: data.featureCount), filters: cnn.filters,
+            config.cnn = CNNConfig(image: try imageShape(cnn.inputShape, featureCount: inputWidth), filters: cnn.filters,
                                    kernelSize: cnn.kernelSize, poolSize: cnn.poolSize)
         case .wideDeep:
-            guard let layout = data.layout else {
+            guard let layout else {
                 throw RuntimeFailure(.invalidArgument, "wide_deep needs CSV data with model.wide_deep.categorical/numeric columns (data.format is \(spec.data.format.rawValue))")
             }
             config.wideDeep = layout
-        default:
+        case .linear, .logistic, .softmax, .mlp:
             break
         }
         return config

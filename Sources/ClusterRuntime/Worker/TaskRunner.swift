@@ -56,7 +56,7 @@ struct TaskRunner {
         let parameterBuffers = VariableBuffers(parameters.tensors.map { UnsafeMutableBufferPointer(start: $0.baseAddress, count: $0.count) })
         let gradientBuffers = VariableBuffers(gradients.tensors.map { UnsafeMutableBufferPointer(start: $0.baseAddress, count: $0.count) })
         let shards = try ParameterClient(jobID: assignment.jobNumber, workerID: assignment.workerIndex, routes: plan.routes) {
-            try DataPlaneChannels.make(DataPlaneKind(rawValue: assignment.transport) ?? .grpc, address: $0, token: config.token, tls: config.tls)
+            try DataPlaneChannels.make(spec.cluster.transport, address: $0, token: config.token, tls: config.tls)
         }
         defer { shards.close() }
         let backend = try ComputeDevice.backend(named: config.device, threads: config.threads)

@@ -29,7 +29,7 @@ struct WorkerData {
     /// a job needing more fails with RESOURCE_EXHAUSTED naming both numbers.
     static func load(spec: JobSpec, dataRoot: String, workerIndex: Int, workerCount: Int,
                      maxDataBytes: Int = DataBudget.defaultLimit) throws -> WorkerData {
-        let config = try dataConfig(spec)
+        let config = try DataConfig(spec: spec)
         let splits: DatasetSplits
         do {
             splits = try DataLoader.load(config, dataRoot: URL(fileURLWithPath: dataRoot), budget: DataBudget(limit: maxDataBytes))
@@ -51,45 +51,6 @@ struct WorkerData {
             layout: splits.layout,
             batchesPerEpoch: perEpoch, batchSize: batch, shuffle: spec.data.shuffle, seed: spec.training.seed,
             workerIndex: workerIndex)
-    }
-
-    private static func dataConfig(_ spec: JobSpec) throws -> DataConfig {
-        let d = spec.data
-        let format: Training.DataFormat
-        switch d.format {
-        case .csv: format = .csv
-        case .idx: format = .idx
-        case .synthetic: format = .synthetic
-        case .libsvm: format = .libsvm
-        case .tfrecord: format = .tfrecord
-        }
-        var config = DataConfig(
-            format: format, train: d.train, trainLabels: d.trainLabels, test: d.test, testLabels: d.testLabels, label: d.label,
-            testFraction: d.testFraction, normalize: d.normalize == .standard ? .standard : Training.Normalization.none,
-            batchSize: d.batchSize, seed: spec.training.seed, tabular: try tabularColumns(spec), featureCount: d.features)
-        if d.format == .synthetic {
-            var synthetic = SyntheticConfig()
-            if let w = d.weights { synthetic.weights = w }
-            if let b = d.bias { synthetic.bias = Float(b) }
-            if let n = d.samples { synthetic.samples = n }
-            if let n = d.noise { synthetic.noise = Float(n) }
-            if let x = d.xMin { synthetic.xMin = Float(x) }
-            if let x = d.xMax { synthetic.xMax = Float(x) }
-            config.synthetic = synthetic
-        }
-        return config
-    }
-
-    /// The categorical/numeric/wide columns of a wide & deep job on CSV data.
-    private static func tabularColumns(_ spec: JobSpec) throws -> TabularColumns? {
-        guard spec.model.type == .wideDeep, spec.data.format == .csv else { return nil }
-        let wd = spec.model.wideDeep ?? WideDeepSpec()
-        guard !wd.categorical.isEmpty || !wd.numeric.isEmpty else {
-            throw RuntimeFailure(.invalidArgument, "model.wide_deep needs the CSV's categorical and/or numeric columns by name")
-        }
-        let buckets = wd.vocabularyHint > 1 ? wd.vocabularyHint : 1000
-        return TabularColumns(categorical: wd.categorical, numeric: wd.numeric, wide: wd.wide.isEmpty ? wd.categorical : wd.wide,
-                              buckets: buckets, wideBuckets: buckets, embeddingDim: wd.embeddingDim)
     }
 
     /// The batches of one epoch, prepared one ahead on another thread.

@@ -59,7 +59,7 @@ public enum BackendComparison {
             try b.columnSums(t[0], into: t[1], beta: 0.5)
             return nil
         }
-        for activation in Activation.allCases {
+        for activation in ActivationFunction.allCases {
             try compare("activate \(activation.rawValue)", [[40, 50], [40, 50]], reads: 1, seed: 50) { b, t in
                 try b.activate(activation, t[0], into: t[1])
                 return nil

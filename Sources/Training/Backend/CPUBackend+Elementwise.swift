@@ -25,7 +25,7 @@ extension CPUBackend {
     }
 
     /// y = f(x).
-    public func activate(_ activation: Activation, _ x: Tensor, into y: Tensor) throws {
+    public func activate(_ activation: ActivationFunction, _ x: Tensor, into y: Tensor) throws {
         try requireShape(x.count == y.count, "activate: \(x.shape) into \(y.shape)")
         let n = x.count
         switch activation {
@@ -37,7 +37,7 @@ extension CPUBackend {
     }
 
     /// gradInput = gradOutput · f'(x) from the forward output y.
-    public func activationBackward(_ activation: Activation, output y: Tensor, gradOutput: Tensor, into gradInput: Tensor) throws {
+    public func activationBackward(_ activation: ActivationFunction, output y: Tensor, gradOutput: Tensor, into gradInput: Tensor) throws {
         try requireShape(y.count == gradOutput.count && y.count == gradInput.count,
                          "activationBackward: \(y.shape), \(gradOutput.shape), \(gradInput.shape)")
         let n = y.count

@@ -18,10 +18,10 @@ public protocol ComputeBackend: Sendable {
     func columnSums(_ x: Tensor, into out: Tensor, beta: Float) throws
 
     /// y = f(x) elementwise (x and y may be the same tensor).
-    func activate(_ activation: Activation, _ x: Tensor, into y: Tensor) throws
+    func activate(_ activation: ActivationFunction, _ x: Tensor, into y: Tensor) throws
 
     /// gradInput = gradOutput · f'(x), computed from the forward output `y` (may alias gradOutput).
-    func activationBackward(_ activation: Activation, output y: Tensor, gradOutput: Tensor, into gradInput: Tensor) throws
+    func activationBackward(_ activation: ActivationFunction, output y: Tensor, gradOutput: Tensor, into gradInput: Tensor) throws
 
     /// c = a ⊙ b elementwise.
     func multiply(_ a: Tensor, _ b: Tensor, into c: Tensor) throws

@@ -1,24 +1,4 @@
-/// Where a dataset comes from.
-public enum DataFormat: String, Sendable, Hashable, Codable, CaseIterable {
-    /// CSV with a header line (optionally gzip'd).
-    case csv
-    /// IDX image and label files (MNIST), optionally gzip'd.
-    case idx
-    /// Generated linear data y = x · w + b + noise.
-    case synthetic
-    /// LibSVM sparse text `label index:value …` (optionally gzip'd), densified.
-    case libsvm
-    /// TFRecord files of `tf.train.Example` (optionally gzip'd).
-    case tfrecord
-}
-
-/// How features are rescaled after loading.
-public enum Normalization: String, Sendable, Hashable, Codable, CaseIterable {
-    /// z-score per column with the mean and standard deviation of the whole training split.
-    case standard
-    /// Leave values as read (IDX pixels are always scaled by 1/255).
-    case none
-}
+import JobSpec
 
 /// Parameters of generated linear data.
 public struct SyntheticConfig: Sendable, Hashable, Codable {
@@ -64,7 +44,7 @@ public struct SyntheticConfig: Sendable, Hashable, Codable {
 
 /// The `data:` section of a job: format, paths relative to the data root, split, scaling, batching.
 public struct DataConfig: Sendable, Hashable, Codable {
-    /// The input format.
+    /// The input format (the job spec's `data.format`).
     public var format: DataFormat
     /// Training file (CSV table or IDX images), relative to the data root.
     public var train: String?

@@ -3,7 +3,7 @@ import TensorWire
 /// A pointwise nonlinearity layer (no variables).
 public final class ActivationLayer: Layer {
     /// The nonlinearity.
-    public let activation: Activation
+    public let activation: ActivationFunction
     /// Features per row (input and output).
     public let inputWidth: Int
     /// Kernels only.
@@ -17,7 +17,7 @@ public final class ActivationLayer: Layer {
     private var lastOutput: Tensor?
 
     /// Creates the layer for rows of `width` features.
-    public init(_ activation: Activation, width: Int) {
+    public init(_ activation: ActivationFunction, width: Int) {
         self.activation = activation
         self.inputWidth = width
         self.output = ScratchBuffer(width: width)

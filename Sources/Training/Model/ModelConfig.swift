@@ -1,30 +1,16 @@
-/// The built-in model families selectable from a job spec.
-public enum ModelType: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Linear regression (one output, MSE).
-    case linear
-    /// Logistic regression (one logit, sigmoid cross-entropy).
-    case logistic
-    /// Softmax regression (one logit per class, softmax cross-entropy).
-    case softmax
-    /// Multi-layer perceptron; binary when `classes` ≤ 2 (one logit), multiclass otherwise.
-    case mlp
-    /// LeNet-style convolutional network (`cnn` settings), then the `hidden` dense layers.
-    case cnn
-    /// Wide & deep over categorical, crossed and numeric columns (`wideDeep` settings).
-    case wideDeep = "wide_deep"
-}
+import JobSpec
 
 /// Which built-in model to build: `{type, input_width, classes, hidden, activation, dropout, seed}`.
 public struct ModelConfig: Sendable, Hashable, Codable {
-    /// The model family.
-    public var type: ModelType
+    /// The model family (the job spec's built-in `model.type`s).
+    public var type: ModelFamily
     /// Features per input row.
     public var inputWidth: Int
     /// Number of classes (softmax, mlp); 2 means binary for mlp.
     public var classes: Int
     /// Hidden layer widths (mlp).
     public var hidden: [Int]
-    /// Hidden nonlinearity (mlp).
+    /// Hidden nonlinearity (mlp, cnn's dense layers, wide_deep's deep tower): the job spec's `model.activation`.
     public var activation: Activation
     /// Dropout rate after each hidden layer (mlp), 0 for none.
     public var dropout: Float
@@ -36,7 +22,7 @@ public struct ModelConfig: Sendable, Hashable, Codable {
     public var wideDeep: WideDeepConfig?
 
     /// Creates a config; defaults: 2 classes, no hidden layers, relu, no dropout, seed 0.
-    public init(type: ModelType, inputWidth: Int, classes: Int = 2, hidden: [Int] = [], activation: Activation = .relu,
+    public init(type: ModelFamily, inputWidth: Int, classes: Int = 2, hidden: [Int] = [], activation: Activation = .relu,
                 dropout: Float = 0, seed: UInt64 = 0, cnn: CNNConfig? = nil, wideDeep: WideDeepConfig? = nil) {
         self.type = type
         self.inputWidth = inputWidth
@@ -56,7 +42,7 @@ public struct ModelConfig: Sendable, Hashable, Codable {
     /// Decodes with the defaults of `init` for absent keys.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        type = try c.decode(ModelType.self, forKey: .type)
+        type = try c.decode(ModelFamily.self, forKey: .type)
         inputWidth = try c.decode(Int.self, forKey: .inputWidth)
         classes = try c.decodeIfPresent(Int.self, forKey: .classes) ?? 2
         hidden = try c.decodeIfPresent([Int].self, forKey: .hidden) ?? []

@@ -38,7 +38,7 @@ public enum ModelFactory {
         guard config.type == .wideDeep else { return try make(config) }
         try config.validate()
         guard let layout = config.wideDeep else { throw TrainingError(.invalidConfiguration, "a wide_deep model needs model.wide_deep") }
-        return try WideDeepModel(config: layout, task: config.task, hidden: config.hidden, activation: config.activation,
+        return try WideDeepModel(config: layout, task: config.task, hidden: config.hidden, activation: ActivationFunction(config.activation),
                                  dropout: config.dropout, seed: config.seed)
     }
 
@@ -47,7 +47,7 @@ public enum ModelFactory {
         var width = inputWidth
         for (i, h) in config.hidden.enumerated() {
             layers.append(Dense(index: i, inputWidth: width, outputWidth: h))
-            layers.append(ActivationLayer(config.activation, width: h))
+            layers.append(ActivationLayer(ActivationFunction(config.activation), width: h))
             if config.dropout > 0, let dropout = try? Dropout(rate: config.dropout, width: h, seed: config.seed &+ UInt64(i)) {
                 layers.append(dropout)
             }

@@ -40,7 +40,7 @@ public final class WideDeepModel: SparseModel {
     }
 
     /// Builds the model: embeddings + numeric → hidden layers (activation, dropout) → logits, plus the wide part.
-    public init(config: WideDeepConfig, task: TaskKind, hidden: [Int], activation: Activation = .relu, dropout: Float = 0, seed: UInt64 = 0) throws {
+    public init(config: WideDeepConfig, task: TaskKind, hidden: [Int], activation: ActivationFunction = .relu, dropout: Float = 0, seed: UInt64 = 0) throws {
         try config.validate()
         let c = config.categorical.count, n = config.numericCount
         let width = config.inputWidth

@@ -79,9 +79,9 @@ public struct CUDABackend: ComputeBackend {
     /// Column sums on the host.
     public func columnSums(_ x: Tensor, into out: Tensor, beta: Float) throws { try cpu.columnSums(x, into: out, beta: beta) }
     /// Activation on the host.
-    public func activate(_ activation: Activation, _ x: Tensor, into y: Tensor) throws { try cpu.activate(activation, x, into: y) }
+    public func activate(_ activation: ActivationFunction, _ x: Tensor, into y: Tensor) throws { try cpu.activate(activation, x, into: y) }
     /// Activation gradient on the host.
-    public func activationBackward(_ activation: Activation, output y: Tensor, gradOutput: Tensor, into gradInput: Tensor) throws {
+    public func activationBackward(_ activation: ActivationFunction, output y: Tensor, gradOutput: Tensor, into gradInput: Tensor) throws {
         try cpu.activationBackward(activation, output: y, gradOutput: gradOutput, into: gradInput)
     }
     /// Elementwise product on the host.

@@ -28,7 +28,7 @@ enum CUDAKernelSource {
         }
     }
 
-    // kind: 0 relu, 1 sigmoid, 2 tanh, 3 linear (as Activation's cases).
+    // kind: 0 relu, 1 sigmoid, 2 tanh, 3 linear (as ActivationFunction's cases).
     extern "C" __global__ void tessera_activate(int kind, const float* x, float* y, long long count) {
         GRID_LOOP(i, count) {
             float v = x[i];

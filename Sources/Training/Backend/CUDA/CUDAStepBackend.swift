@@ -45,14 +45,14 @@ final class CUDAStepBackend: ComputeBackend, @unchecked Sendable {
                            [.pointer(dx), .pointer(dout), .int64(Int64(rows)), .int32(Int32(width)), .float(beta)])
     }
 
-    func activate(_ activation: Activation, _ x: Tensor, into y: Tensor) throws {
+    func activate(_ activation: ActivationFunction, _ x: Tensor, into y: Tensor) throws {
         try requireShape(x.count == y.count, "activate: \(x.shape) into \(y.shape)")
         let dx = try mirrors.read(x), dy = try mirrors.write(y)
         try kernels.launch("tessera_activate", count: x.count,
                            [.int32(Self.kind(activation)), .pointer(dx), .pointer(dy), .int64(Int64(x.count))])
     }
 
-    func activationBackward(_ activation: Activation, output y: Tensor, gradOutput: Tensor, into gradInput: Tensor) throws {
+    func activationBackward(_ activation: ActivationFunction, output y: Tensor, gradOutput: Tensor, into gradInput: Tensor) throws {
         try requireShape(y.count == gradOutput.count && y.count == gradInput.count,
                          "activationBackward: \(y.shape), \(gradOutput.shape), \(gradInput.shape)")
         let dy = try mirrors.read(y), dg = try mirrors.read(gradOutput), dx = try mirrors.write(gradInput)
@@ -128,7 +128,7 @@ final class CUDAStepBackend: ComputeBackend, @unchecked Sendable {
     }
 
     /// The kernels' activation code (0 relu, 1 sigmoid, 2 tanh, 3 linear).
-    static func kind(_ activation: Activation) -> Int32 {
+    static func kind(_ activation: ActivationFunction) -> Int32 {
         switch activation {
         case .relu: 0
         case .sigmoid: 1

@@ -39,11 +39,11 @@ extension JobSpec {
     /// workers know its variables). Call on a spec whose numbers passed `JobSpecLimits` (no product overflows then;
     /// every product saturates regardless).
     public var modelEstimate: ModelEstimate? {
-        guard model.type.isBuiltIn else { return nil }
+        guard let family = model.type.family else { return nil }
         var builder = EstimateBuilder()
         let output = outputWidth
         let (width, known, inputKey) = inputWidth
-        switch model.type {
+        switch family {
         case .cnn:
             builder.cnn(self, inputWidth: width, inputKey: inputKey, output: output)
         case .wideDeep:
@@ -51,7 +51,7 @@ extension JobSpec {
         case .mlp:
             builder.add(input: width, key: inputKey)
             builder.denseStack(hidden: model.hidden, input: width, inputKey: inputKey, output: output)
-        default:
+        case .linear, .logistic, .softmax:
             builder.add(input: width, key: inputKey)
             builder.dense(0, input: width, output: output, key: model.type == .softmax ? "model.classes" : inputKey)
         }
@@ -61,10 +61,10 @@ extension JobSpec {
     /// Logits per example: 1 for regression and binary models, `classes` for multiclass ones (10 for IDX without `classes`).
     var outputWidth: Int {
         let classes = model.classes ?? (data.format == .idx ? 10 : 2)
-        switch model.type {
+        switch model.type.family {
         case .linear, .logistic: return 1
         case .softmax: return classes
-        default: return classes <= 2 ? 1 : classes
+        case .mlp, .cnn, .wideDeep, nil: return classes <= 2 ? 1 : classes
         }
     }
 

@@ -82,17 +82,12 @@ struct SpecMapping {
         }
     }
 
-    /// One of an enum's raw values, with a "did you mean" hint.
-    func choice<E: RawRepresentable & CaseIterable>(_ key: String, as type: E.Type = E.self) throws(SpecError) -> E?
-    where E.RawValue == String {
+    /// One of a spec word's names, with a "did you mean" hint.
+    func choice<E: SpecWord>(_ key: String, as type: E.Type = E.self) throws(SpecError) -> E? {
         guard let node = values[key] else { return nil }
         let p = path(key)
         let text = try scalarString(node, path: p, expected: "one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
-        if let value = E(rawValue: text) { return value }
-        let names = E.allCases.map(\.rawValue)
-        var message = "unknown value \"\(text)\"; expected one of \(names.joined(separator: ", "))"
-        if let hint = closestMatch(to: text, in: names) { message += " (did you mean \"\(hint)\"?)" }
-        throw .spec(p, message)
+        return try E.named(text, at: p)
     }
 
     /// A list of integers.

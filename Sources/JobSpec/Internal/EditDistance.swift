@@ -19,8 +19,8 @@ func editDistance(_ a: String, _ b: String) -> Int {
     return d[x.count][y.count]
 }
 
-/// The closest candidate within a small edit distance, if any.
-func closestMatch(to word: String, in candidates: [String]) -> String? {
+/// The closest candidate within a small edit distance, if any (for "did you mean" hints).
+public func closestMatch(to word: String, in candidates: [String]) -> String? {
     let limit = word.count <= 3 ? 1 : 2
     var best: (String, Int)?
     for c in candidates {

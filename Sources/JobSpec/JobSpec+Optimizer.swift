@@ -1,17 +1,30 @@
-/// An optimizer applied on the parameter-server shards.
+/// An optimizer applied on the parameter-server shards (`optimizer.type`; the shard's `OptimizerConfig.kind`).
 public enum OptimizerType: String, Sendable, Hashable, Codable, CaseIterable {
     /// Plain gradient descent.
     case sgd
-    /// Momentum, optionally Nesterov.
+    /// Gradient descent with (optionally Nesterov) momentum, Keras formula.
     case momentum
-    /// Adagrad.
+    /// Adagrad (TF `ApplyAdagradV2`).
     case adagrad
-    /// RMSProp.
+    /// RMSProp, uncentered, with optional momentum (TF `ApplyRMSProp`).
     case rmsprop
-    /// Adam.
+    /// Adam with bias correction (TF `ApplyAdam`, Keras epsilon-hat form).
     case adam
-    /// FTRL-Proximal with L1/L2.
+    /// FTRL-Proximal with L1/L2 (TF `ApplyFtrl`, McMahan et al. 2013).
     case ftrl
+
+    /// Names of the per-element slots a shard keeps beside each value, in storage order (`withMomentum`: rmsprop's
+    /// momentum > 0 adds a slot).
+    public func slotNames(withMomentum: Bool) -> [String] {
+        switch self {
+        case .sgd: []
+        case .momentum: ["momentum"]
+        case .adagrad: ["accumulator"]
+        case .rmsprop: withMomentum ? ["rms", "momentum"] : ["rms"]
+        case .adam: ["m", "v"]
+        case .ftrl: ["accumulator", "linear"]
+        }
+    }
 }
 
 /// A learning-rate schedule.
@@ -106,4 +119,10 @@ public struct OptimizerSpec: Sendable, Hashable, Codable {
         case learningRate = "learning_rate"
         case initialAccumulator = "initial_accumulator"
     }
+}
+
+extension OptimizerSpec {
+    /// Per-element slots the shard keeps for this optimizer (`OptimizerType.slotNames`): sgd 0, momentum 1,
+    /// adagrad 1, rmsprop 1 (2 with momentum > 0), adam 2, ftrl 2.
+    public var slotCount: Int { type.slotNames(withMomentum: momentum > 0).count }
 }

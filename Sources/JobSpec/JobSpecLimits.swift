@@ -24,7 +24,7 @@ public enum JobSpecLimits {
         /// Whether `value` lies within the bound.
         public func contains(_ value: Int) -> Bool { value >= lower && value <= upper }
 
-        /// Throws an `.invalidSpec` error at `path` naming the bound and the value when `value` is outside it.
+        /// Throws a `SpecError` at `path` naming the bound and the value when `value` is outside it.
         public func check(_ value: Int, at path: String) throws(SpecError) {
             if value < lower {
                 throw .spec(path, lower == 1 ? "must be > 0, got \(value)" : "must be ≥ \(lower), got \(value)")
@@ -153,31 +153,30 @@ public enum JobSpecLimits {
 }
 
 /// Arithmetic on outside values that saturates at the ends of `Int` instead of trapping.
-enum Saturating {
+public enum Saturating {
     /// a + b, clamped to Int.min...Int.max.
-    static func add(_ a: Int, _ b: Int) -> Int {
+    public static func add(_ a: Int, _ b: Int) -> Int {
         let (r, o) = a.addingReportingOverflow(b)
         return o ? (b > 0 ? .max : .min) : r
     }
 
     /// a × b, clamped to Int.min...Int.max.
-    static func multiply(_ a: Int, _ b: Int) -> Int {
+    public static func multiply(_ a: Int, _ b: Int) -> Int {
         let (r, o) = a.multipliedReportingOverflow(by: b)
         return o ? ((a < 0) == (b < 0) ? .max : .min) : r
     }
 
     /// The product of `values`, clamped.
-    static func product(_ values: [Int]) -> Int { values.reduce(1, multiply) }
+    public static func product(_ values: [Int]) -> Int { values.reduce(1, multiply) }
 
     /// The sum of `values`, clamped.
-    static func sum(_ values: [Int]) -> Int { values.reduce(0, add) }
+    public static func sum(_ values: [Int]) -> Int { values.reduce(0, add) }
 }
 
 extension JobSpecLimits {
     /// Whether a spec error is a refusal by one of these bounds (its message names the bound), for refusal metrics.
-    public static func isLimitRefusal(_ error: CoordinatorError) -> Bool {
-        guard error.code == .invalidSpec else { return false }
-        return boundNames.contains { error.message.contains("(\($0))") }
+    public static func isLimitRefusal(_ error: SpecError) -> Bool {
+        boundNames.contains { error.message.contains("(\($0))") }
     }
 
     /// Every bound's name as errors write it, the real-number bounds included.

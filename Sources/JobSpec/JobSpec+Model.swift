@@ -1,3 +1,19 @@
+/// The built-in model families every worker can build (`model.type` values that need no registration).
+public enum ModelFamily: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Linear regression (one output, MSE).
+    case linear
+    /// Logistic regression (one logit, sigmoid cross-entropy).
+    case logistic
+    /// Softmax regression (one logit per class, softmax cross-entropy, no hidden layer).
+    case softmax
+    /// Multi-layer perceptron; binary when `classes` ≤ 2 (one logit), multiclass otherwise.
+    case mlp
+    /// LeNet-style convolutional network (`model.cnn`), then the `hidden` dense layers.
+    case cnn
+    /// Wide & Deep: a linear part over sparse features plus an MLP over embeddings (`model.wide_deep`).
+    case wideDeep = "wide_deep"
+}
+
 /// A `model.type` name: one of the built-in families (static members) or a model a worker registered by name.
 public struct ModelType: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
     /// The name as written in the job spec (`[a-z][a-z0-9_]*`).
@@ -9,26 +25,30 @@ public struct ModelType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
         self.rawValue = rawValue
     }
 
-    private init(builtIn name: String) { rawValue = name }
+    /// The model type naming a built-in family.
+    public init(family: ModelFamily) { rawValue = family.rawValue }
 
     /// Linear regression (MSE loss).
-    public static let linear = ModelType(builtIn: "linear")
+    public static let linear = ModelType(family: .linear)
     /// Logistic regression (sigmoid cross-entropy, binary labels).
-    public static let logistic = ModelType(builtIn: "logistic")
+    public static let logistic = ModelType(family: .logistic)
     /// Softmax regression (multi-class, no hidden layer).
-    public static let softmax = ModelType(builtIn: "softmax")
+    public static let softmax = ModelType(family: .softmax)
     /// Multi-layer perceptron.
-    public static let mlp = ModelType(builtIn: "mlp")
+    public static let mlp = ModelType(family: .mlp)
     /// LeNet-style convolutional network.
-    public static let cnn = ModelType(builtIn: "cnn")
+    public static let cnn = ModelType(family: .cnn)
     /// Wide & Deep: a linear part over sparse features plus an MLP over embeddings.
-    public static let wideDeep = ModelType(builtIn: "wide_deep")
+    public static let wideDeep = ModelType(family: .wideDeep)
 
     /// The families every worker can build, in documentation order.
-    public static let builtIn: [ModelType] = [.linear, .logistic, .softmax, .mlp, .cnn, .wideDeep]
+    public static let builtIn: [ModelType] = ModelFamily.allCases.map(ModelType.init(family:))
+
+    /// The built-in family this name selects; `nil` for a model a worker must have registered.
+    public var family: ModelFamily? { ModelFamily(rawValue: rawValue) }
 
     /// Whether this is one of the built-in families (otherwise a worker must have registered it).
-    public var isBuiltIn: Bool { Self.builtIn.contains(self) }
+    public var isBuiltIn: Bool { family != nil }
 
     /// The name.
     public var description: String { rawValue }
@@ -99,8 +119,11 @@ public struct ModelSpec: Sendable, Hashable, Codable {
 
     /// The hidden widths used when `hidden` is omitted for a model type.
     public static func defaultHidden(for type: ModelType) -> [Int] {
-        if type == .mlp || type == .wideDeep { return [128, 64] }
-        return type == .cnn ? [128] : []
+        switch type.family {
+        case .mlp, .wideDeep: [128, 64]
+        case .cnn: [128]
+        case .linear, .logistic, .softmax, nil: []
+        }
     }
 
     enum CodingKeys: String, CodingKey {
