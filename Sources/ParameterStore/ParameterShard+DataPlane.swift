@@ -32,52 +32,6 @@ extension ParameterShard {
         try await job(jobID).waitForVersion(atLeast: version, timeout: timeout).get()
     }
 
-    /// Applies (async) or accumulates (sync) one worker's gradients for several partitions, all computed at `version`.
-    ///
-    /// Gradients may point into a transient request buffer: nothing is kept after the call. Validation
-    /// comes first (unknown key, element count, duplicate key, NaN/Inf, future version) and a rejected
-    /// push changes nothing but the counters. Sync mode: a worker counts towards N once it has
-    /// delivered every partition of the job held here for the version (possibly over several pushes);
-    /// partitions it already delivered are ignored (`.dropped(staleBy: 0)` when nothing was new).
-    public func push(jobID: UInt64, workerID: UInt32, version: UInt64, gradients: [(PartitionKey, UnsafeBufferPointer<Float>)]) throws(StoreError) -> PushOutcome {
-        let job = try job(jobID)
-        do throws(StoreError) {
-            let outcome = try job.push(workerID: workerID, version: version, gradients: gradients)
-            if case .dropped(let staleBy) = outcome {
-                logger.debug("dropped push", metadata: ["job": "\(jobID)", "worker": "\(workerID)", "version": "\(version)", "stale_by": "\(staleBy)"])
-            }
-            return outcome
-        } catch {
-            logger.debug("rejected push", metadata: ["job": "\(jobID)", "worker": "\(workerID)", "error": "\(error)"])
-            throw error
-        }
-    }
-
-    /// Sync mode: coordinator lowers/raises the effective N when live workers change; lowering to at most the workers already accumulated applies at once.
-    public func setEffectiveReplicas(jobID: UInt64, _ n: Int) throws(StoreError) {
-        let job = try job(jobID)
-        guard job.isSync else {
-            throw StoreError(.failedPrecondition, "Job \(jobID) is async; effective replicas only apply to sync jobs.")
-        }
-        // Both counts are validated to at most ConsistencyConfig.maxWorkers: the sum cannot overflow.
-        let limit = job.consistency.replicasToAggregate + job.consistency.backupWorkers
-        guard n >= 1, n <= limit else {
-            throw StoreError(.invalidArgument, "Job \(jobID): effective replicas must be in 1...\(limit) (N + backups), got \(n).")
-        }
-        let (old, woken, version): (Int, [VersionWaiter], UInt64) = try job.state.withLock { (s) throws(StoreError) in
-            guard !s.dropped else { throw job.droppedError }
-            let old = s.effectiveReplicas
-            s.effectiveReplicas = n
-            guard s.completedWorkers >= n, s.completedWorkers > 0 else { return (old, [], s.version) }
-            job.applyAccumulated(&s)
-            return (old, s.takeSatisfiedWaiters(), s.version)
-        }
-        woken.resumeAll(version: version)
-        if old != n {
-            logger.notice("effective replicas changed", metadata: ["job": "\(jobID)", "from": "\(old)", "to": "\(n)", "version": "\(version)"])
-        }
-    }
-
     /// Overwrite values (for restore / tests), at a version; the job moves to `version`, and anything accumulated for the old version is discarded.
     public func load(jobID: UInt64, key: PartitionKey, values: UnsafeBufferPointer<Float>, version: UInt64) throws(StoreError) {
         try overwrite(jobID: jobID, key: key, slot: nil, values: values, version: version)
@@ -126,8 +80,7 @@ extension ParameterShard {
             let target = slotIndex.map { p.slots[$0] } ?? p.values
             if let base = values.baseAddress { VectorKernels.copy(target.base, base, values.count) }
             if let version, version != s.version {
-                s.version = version
-                s.resetAccumulation()
+                s.restart(at: version)
                 return (s.takeSatisfiedWaiters(), version)
             }
             return ([], s.version)

@@ -71,36 +71,6 @@ extension ParameterShard {
         try pullSparse(jobID: jobID, requests: [(key, rowKeys)]) { version, views in try body(version, views[0]) }
     }
 
-    /// Applies (async) or accumulates (sync) one worker's sparse row gradients of embedding partitions, computed at `version`.
-    ///
-    /// Rows of a key repeated within one partition's gradient are summed. Async: applied on arrival, the
-    /// version moves by one. Sync: per-row sums over the workers of the version; when N workers completed
-    /// (every partition held here delivered, dense ones included) each touched row gets the optimizer with
-    /// sum / (workers that delivered the partition) — only touched rows and their slots change (lazy).
-    /// Validation (unknown partition, dense partition, key outside the vocabulary, keys × width ≠ floats,
-    /// NaN/Inf, future version) comes first; a rejected push changes nothing but the counters.
-    public func pushSparse(
-        jobID: UInt64, workerID: UInt32, version: UInt64,
-        gradients: [(PartitionKey, rowKeys: UnsafeBufferPointer<Int64>, rows: UnsafeBufferPointer<Float>)]
-    ) throws(StoreError) -> PushOutcome {
-        try push(jobID: jobID, workerID: workerID, version: version, dense: [], sparse: gradients)
-    }
-
-    /// One push mixing dense gradients and sparse rows (as the data plane receives them); see `push` and `pushSparse`.
-    public func push(
-        jobID: UInt64, workerID: UInt32, version: UInt64, dense: [(PartitionKey, UnsafeBufferPointer<Float>)],
-        sparse: [(PartitionKey, rowKeys: UnsafeBufferPointer<Int64>, rows: UnsafeBufferPointer<Float>)]
-    ) throws(StoreError) -> PushOutcome {
-        let job = try job(jobID)
-        do throws(StoreError) {
-            let rows: [SparseGradient] = sparse.map { ($0.0, $0.rowKeys, $0.rows) }
-            return try job.push(workerID: workerID, version: version, gradients: dense, sparse: rows)
-        } catch {
-            logger.debug("rejected push", metadata: ["job": "\(jobID)", "worker": "\(workerID)", "error": "\(error)"])
-            throw error
-        }
-    }
-
     /// The number of embedding rows created so far in one partition.
     public func sparseRowCount(jobID: UInt64, key: PartitionKey) throws(StoreError) -> Int {
         let job = try job(jobID)

@@ -2,9 +2,11 @@
 public enum PushOutcome: Sendable, Equatable {
     /// An update was applied; the job is now at `newVersion`.
     case applied(newVersion: UInt64)
-    /// Sync mode: the gradients were accumulated; `count` of `needed` workers have delivered for this version.
+    /// The gradients were taken without an update yet. Sync: `count` of `needed` workers have delivered every partition
+    /// for this version; async: one message of a chunked push whose other rows have not all arrived (count 0, needed 1).
     case accumulated(count: Int, needed: Int)
-    /// The push changed nothing: computed `staleBy` versions ago (stale, the worker should re-pull),
-    /// or `staleBy == 0` in sync mode when this worker already delivered these partitions for the current version.
+    /// The push changed nothing: it was computed `staleBy` (≥ 1) versions ago; the worker should pull again.
     case dropped(staleBy: UInt64)
+    /// Sync mode: the push changed nothing: this worker already delivered all of it for the current version.
+    case duplicate
 }

@@ -11,7 +11,7 @@ import Testing
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: gradient.count)
         _ = buffer.initialize(from: gradient)
         defer { buffer.deallocate() }
-        return try shard.pushChunks(jobID: 1, workerID: 1, version: 0, chunks: [(key(0), rowOffset: rowOffset, gradient: UnsafeBufferPointer(buffer))])
+        return try shard.push(PushRequest(jobID: 1, workerID: 1, version: 0, gradients: [.rows(key(0), rowOffset: rowOffset, UnsafeBufferPointer(buffer))]))
     }
 
     @Test(arguments: [Int.max, Int.max - 1, Int.max - 3, -1, 4, 3])

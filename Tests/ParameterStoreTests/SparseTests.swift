@@ -27,9 +27,9 @@ func pushRows(_ shard: ParameterShard, job: UInt64 = 1, worker: UInt32, version:
         return (p.0, k, r)
     }
     defer { for b in buffers { b.1.deallocate(); b.2.deallocate() } }
-    return try shard.pushSparse(
+    return try shard.push(PushRequest(
         jobID: job, workerID: worker, version: version,
-        gradients: buffers.map { ($0.0, rowKeys: UnsafeBufferPointer($0.1), rows: UnsafeBufferPointer($0.2)) })
+        gradients: buffers.map { .sparse($0.0, rowKeys: UnsafeBufferPointer($0.1), rows: UnsafeBufferPointer($0.2)) }))
 }
 
 @Suite struct SparseTests {
@@ -95,7 +95,7 @@ func pushRows(_ shard: ParameterShard, job: UInt64 = 1, worker: UInt32, version:
         #expect(try pushRows(shard, worker: 0, version: 0, [(key(0), [5, 6, 5], [1, 1, 2, 2, 3, 3])]) == .accumulated(count: 0, needed: 2))
         #expect(try push(shard, worker: 0, version: 0, [(key(1), [1, 1])]) == .accumulated(count: 1, needed: 2))
         // Worker 0 again: duplicate, dropped.
-        #expect(try pushRows(shard, worker: 0, version: 0, [(key(0), [5], [9, 9])]) == .dropped(staleBy: 0))
+        #expect(try pushRows(shard, worker: 0, version: 0, [(key(0), [5], [9, 9])]) == .duplicate)
         #expect(try pushRows(shard, worker: 1, version: 0, [(key(0), [6, 7], [4, 4, 6, 6])]) == .accumulated(count: 1, needed: 2))
         #expect(try push(shard, worker: 1, version: 0, [(key(1), [3, 3])]) == .applied(newVersion: 1))
         let rows = try pullRows(shard, key(0), [5, 6, 7, 8]).rows

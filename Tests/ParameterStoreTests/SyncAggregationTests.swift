@@ -40,7 +40,7 @@ import Testing
         let shard = try makeShard(replicas: 2, backups: 0)
         let g: [(PartitionKey, [Float])] = [(key(0), [1, 1, 1, 1]), (key(1), [1, 1])]
         #expect(try push(shard, worker: 7, version: 0, g) == .accumulated(count: 1, needed: 2))
-        #expect(try push(shard, worker: 7, version: 0, g) == .dropped(staleBy: 0))
+        #expect(try push(shard, worker: 7, version: 0, g) == .duplicate)
         #expect(try shard.version(jobID: 1) == 0)
         #expect(try push(shard, worker: 8, version: 0, [(key(0), [3, 3, 3, 3]), (key(1), [3, 3])]) == .applied(newVersion: 1))
         #expect(try values(shard, key(0)) == [0, 0, 0, 0])  // 1 - 0.5 * avg(1, 3)

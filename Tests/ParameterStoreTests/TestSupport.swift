@@ -22,7 +22,7 @@ func push(
         return (k, b)
     }
     defer { for (_, b) in buffers { b.deallocate() } }
-    return try shard.push(jobID: job, workerID: worker, version: version, gradients: buffers.map { ($0.0, UnsafeBufferPointer($0.1)) })
+    return try shard.push(PushRequest(jobID: job, workerID: worker, version: version, gradients: buffers.map { .partition($0.0, UnsafeBufferPointer($0.1)) }))
 }
 
 /// Reads partitions as arrays with their version.

@@ -11,12 +11,8 @@ final class PartitionStorage: @unchecked Sendable {
     let slots: [FloatBuffer]
     /// Sync mode: sum of the gradients received for the current version (allocated once).
     let sum: FloatBuffer?
-    /// Sync mode: gradients summed into `sum` for the current version.
-    var contributions = 0
-    /// Sync mode: workers whose gradient for this partition is already in `sum`.
-    var contributors: Set<UInt32> = []
-    /// Sync mode: rows each worker has delivered in chunks for the current version (until its partition is complete).
-    var chunkRows: [UInt32: Int] = [:]
+    /// Sync mode: whether `sum` holds gradients of the current version (else its contents are left over).
+    var summed = false
     /// Embedding partitions: the rows keyed by Int64 (then `count` is 0 and `values` empty).
     let rows: SparseRows?
 
@@ -58,46 +54,42 @@ final class PartitionStorage: @unchecked Sendable {
 
     /// Applies `kernel` with `grad` (scaled by `scale`) to the values and slots.
     func apply(_ kernel: OptimizerKernel, grad: UnsafePointer<Float>, scale: Float, step: UInt64) {
+        apply(kernel, grad: grad, elements: 0..<count, scale: scale, step: step)
+    }
+
+    /// Applies `kernel` with `grad` (`elements.count` floats, scaled by `scale`) to `elements` of the values and slots.
+    func apply(_ kernel: OptimizerKernel, grad: UnsafePointer<Float>, elements: Range<Int>, scale: Float, step: UInt64) {
+        let o = elements.lowerBound
         kernel.apply(
-            values: values.base, slot0: slots.first?.base, slot1: slots.count > 1 ? slots[1].base : nil,
-            grad: grad, count: count, scale: scale, step: step
+            values: values.base + o, slot0: slots.first.map { $0.base + o }, slot1: slots.count > 1 ? slots[1].base + o : nil,
+            grad: grad, count: elements.count, scale: scale, step: step
         )
     }
 
-    /// Sync mode: adds a worker's gradient to the sum (the first one is copied).
-    func accumulate(_ grad: UnsafePointer<Float>?, from worker: UInt32) {
-        if let sum, let grad, count > 0 {
-            if contributions == 0 && chunkRows.isEmpty {
-                VectorKernels.copy(sum.base, grad, count)
-            } else {
-                VectorKernels.add(sum.base, grad, count)
-            }
+    /// Sync mode: adds a whole gradient to the sum (the version's first one is copied).
+    func accumulate(_ grad: UnsafePointer<Float>?) {
+        guard let sum, let grad, count > 0 else { return }
+        if summed {
+            VectorKernels.add(sum.base, grad, count)
+        } else {
+            VectorKernels.copy(sum.base, grad, count)
+            summed = true
         }
-        contributions += 1
-        contributors.insert(worker)
     }
 
-    /// Sync mode: adds rows `elements` (a chunk) of a worker's gradient to the sum; true when that completes the worker's partition.
-    func accumulateChunk(_ grad: UnsafePointer<Float>, elements: Range<Int>, rows: Int, from worker: UInt32) -> Bool {
-        guard let sum else { return false }
-        if contributions == 0 && chunkRows.isEmpty { sum.buffer.update(repeating: 0) }
-        VectorKernels.add(sum.base + elements.lowerBound, grad, elements.count)
-        let delivered = chunkRows[worker, default: 0] + rows
-        guard delivered >= spec.rowCount else {
-            chunkRows[worker] = delivered
-            return false
+    /// Sync mode: adds `elements` (a row chunk) of a gradient to the sum (zeroed first for the version's first one).
+    func accumulate(_ grad: UnsafePointer<Float>, elements: Range<Int>) {
+        guard let sum else { return }
+        if !summed {
+            sum.buffer.update(repeating: 0)
+            summed = true
         }
-        chunkRows[worker] = nil
-        contributions += 1
-        contributors.insert(worker)
-        return true
+        VectorKernels.add(sum.base + elements.lowerBound, grad, elements.count)
     }
 
     /// Sync mode: forgets the current version's gradients (keeps the memory).
     func resetAccumulation() {
         rows?.resetAccumulation()
-        chunkRows.removeAll(keepingCapacity: true)
-        contributions = 0
-        contributors.removeAll(keepingCapacity: true)
+        summed = false
     }
 }

@@ -7,7 +7,7 @@ struct CaptureRequest: Sendable {
 
 extension ShardJob {
     /// Copies every partition's values, slots and row keys (call under the job's lock).
-    func capture(_ s: JobState) -> ShardCheckpoint {
+    func capture(_ s: ShardJobState) -> ShardCheckpoint {
         var partitions: [ShardCheckpoint.Partition] = []
         partitions.reserveCapacity(s.partitions.count)
         for p in s.partitions {
@@ -35,11 +35,12 @@ extension ShardJob {
     }
 
     /// After the version advanced: fulfils the capture requests for the new version (under the lock).
-    func fulfilCaptures(_ s: inout JobState) {
+    func fulfilCaptures(_ s: inout ShardJobState) {
         guard !s.captureRequests.isEmpty else { return }
-        let due = s.captureRequests.filter { $0.version == s.version }
+        let version = s.version
+        let due = s.captureRequests.filter { $0.version == version }
         guard !due.isEmpty else { return }
-        s.captureRequests.removeAll { $0.version == s.version }
+        s.captureRequests.removeAll { $0.version == version }
         let image = capture(s)
         for r in due { r.continuation.resume(returning: .success(image)) }
     }
@@ -100,7 +101,7 @@ extension ShardJob {
 
     /// Replaces the state with `image` (validated) and moves to its version (under the lock); `resourceExhausted`,
     /// changing nothing, when its embedding rows do not fit the shard's memory limit.
-    func restore(_ s: inout JobState, from image: ShardCheckpoint, indices: [Int]) throws(StoreError) {
+    func restore(_ s: inout ShardJobState, from image: ShardCheckpoint, indices: [Int]) throws(StoreError) {
         try makeRoom(&s, restoring: zip(image.partitions, indices).compactMap { p, i in p.rowKeys.map { (i, $0.count) } })
         for (p, i) in zip(image.partitions, indices) {
             let storage = s.partitions[i]
@@ -115,8 +116,6 @@ extension ShardJob {
                 }
             }
         }
-        s.resetAccumulation()
-        s.asyncChunkRows.removeAll()
-        s.version = image.version
+        s.restart(at: image.version)
     }
 }

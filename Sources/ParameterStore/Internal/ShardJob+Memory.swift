@@ -3,7 +3,7 @@ extension ShardJob {
     /// embedding rows of `requests` (partition index, row keys) needs, and grows the arenas so that creating them
     /// allocates nothing more; `accumulating` (sync pushes) also counts the version's sum slots. All or nothing:
     /// `resourceExhausted` naming the need and the room changes nothing.
-    func makeRoom(_ s: inout JobState, for requests: [(index: Int, rowKeys: UnsafeBufferPointer<Int64>)], accumulating: Bool) throws(StoreError) {
+    func makeRoom(_ s: inout ShardJobState, for requests: [(index: Int, rowKeys: UnsafeBufferPointer<Int64>)], accumulating: Bool) throws(StoreError) {
         var byPartition: [Int: [UnsafeBufferPointer<Int64>]] = [:]
         for r in requests where !r.rowKeys.isEmpty { byPartition[r.index, default: []].append(r.rowKeys) }
         guard !byPartition.isEmpty else { return }
@@ -25,7 +25,7 @@ extension ShardJob {
 
     /// Under the lock, before a restore replaces embedding rows: reserves the growth holding `rowCounts` (partition
     /// index, rows) needs; all or nothing.
-    func makeRoom(_ s: inout JobState, restoring rowCounts: [(index: Int, rows: Int)]) throws(StoreError) {
+    func makeRoom(_ s: inout ShardJobState, restoring rowCounts: [(index: Int, rows: Int)]) throws(StoreError) {
         var total = 0
         for (i, n) in rowCounts {
             guard let rows = s.partitions[i].rows else { continue }

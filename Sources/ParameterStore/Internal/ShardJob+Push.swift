@@ -1,60 +1,61 @@
-/// One embedding partition's part of a push: row keys and `rowKeys.count × width` gradient floats.
-typealias SparseGradient = (key: PartitionKey, rowKeys: UnsafeBufferPointer<Int64>, rows: UnsafeBufferPointer<Float>)
-
 extension ShardJob {
-    /// Validates a push (unknown key, element count, duplicate key, dense/sparse kind, row keys, NaN/Inf) without the lock; returns partition indices (dense first, then sparse).
-    func validate(
-        workerID: UInt32, gradients: [(PartitionKey, UnsafeBufferPointer<Float>)], sparse: [SparseGradient] = []
-    ) throws(StoreError) -> [Int] {
-        guard !gradients.isEmpty || !sparse.isEmpty else {
-            throw StoreError(.invalidArgument, "Push to job \(jobID) from worker \(workerID) carries no gradients.")
+    /// Validates a push, then performs what the aggregation rule answers; all-or-nothing (a refused push changes
+    /// nothing but the counters).
+    func push(_ request: PushRequest) throws(StoreError) -> PushOutcome {
+        let gradients: [CheckedGradient]
+        do throws(StoreError) {
+            gradients = try validate(request)
+        } catch {
+            countRejected(error)
+            throw error
         }
-        var indices: [Int] = []
-        indices.reserveCapacity(gradients.count + sparse.count)
-        func check(_ i: Int, _ g: UnsafeBufferPointer<Float>) throws(StoreError) {
-            guard !indices.contains(i) else {
-                throw StoreError(.invalidArgument, "\(describe(i)): the push from worker \(workerID) carries this partition twice.")
-            }
-            if let base = g.baseAddress, !VectorKernels.allFinite(base, g.count) {
-                throw StoreError(.nonFinite, "\(describe(i)): gradient from worker \(workerID) contains NaN or Inf; the push was rejected.")
+        let bytes = gradients.reduce(UInt64(0)) { $0 + $1.bytes }
+        let delivery = Delivery(worker: request.workerID, version: request.version, parts: gradients.map(\.part))
+        let hasRows = gradients.contains { if case .sparse = $0.payload { true } else { false } }
+        let (outcome, woken): (PushOutcome, [VersionWaiter]) = try state.withLock { (s) throws(StoreError) in
+            guard !s.dropped else { throw droppedError }
+            s.counters.pushes += 1
+            s.counters.bytesIn += bytes
+            // Embedding rows are reserved once the rule has said which parts are new: its state before is kept to undo
+            // the delivery when they do not fit.
+            let before: AggregationStateMachine? = hasRows ? s.aggregation : nil
+            switch s.aggregation.deliver(delivery) {
+            case .refuse(let refusal):
+                s.counters.rejected += 1
+                throw error(refusal, request, gradients)
+            case .dropStale(let staleBy):
+                s.counters.staleDropped += 1
+                return (.dropped(staleBy: staleBy), [])
+            case .duplicate:
+                s.counters.duplicateDropped += 1
+                return (.duplicate, [])
+            case .accumulate(let parts, let count, let needed):
+                try reserveRows(&s, gradients, parts, accumulating: true, undo: before)
+                for n in parts { add(s.partitions[gradients[n].part.partition], gradients[n]) }
+                return (.accumulated(count: count, needed: needed), [])
+            case .apply(let update):
+                try reserveRows(&s, gradients, update.summed + update.direct, accumulating: isSync, undo: before)
+                return perform(&s, update, gradients)
             }
         }
-        for (key, g) in gradients {
-            let i = try indexOf(key)
-            guard !specs[i].isSparse else {
-                throw StoreError(.invalidArgument, "\(describe(i)): an embedding partition takes sparse rows, not a dense gradient.")
-            }
-            guard g.count == counts[i] else {
-                throw StoreError(.invalidArgument, "\(describe(i)): gradient has \(g.count) elements, the partition \(specs[i].shape) has \(counts[i]).")
-            }
-            try check(i, g)
-            indices.append(i)
-        }
-        for g in sparse {
-            let i = try indexOf(g.key)
-            try validateSparse(i, rowKeys: g.rowKeys, rowFloats: g.rows.count)
-            try check(i, g.rows)
-            indices.append(i)
-        }
-        return indices
+        if case .applied(let version) = outcome { woken.resumeAll(version: version) }
+        return outcome
     }
 
-    /// Checks that partition `i` is an embedding partition and that the keys and row floats fit it.
-    func validateSparse(_ i: Int, rowKeys: UnsafeBufferPointer<Int64>, rowFloats: Int?) throws(StoreError) {
-        guard specs[i].isSparse else {
-            throw StoreError(.invalidArgument, "\(describe(i)): a dense partition takes dense values, not sparse rows.")
-        }
-        if let rowFloats {
-            let (expected, o) = rowKeys.count.multipliedReportingOverflow(by: specs[i].rowWidth)
-            guard !o, rowFloats == expected else {
-                throw StoreError(.invalidArgument, "\(describe(i)): \(rowKeys.count) row keys need \(rowKeys.count) rows of width \(specs[i].rowWidth) (\(o ? "too many" : String(expected)) floats), got \(rowFloats) floats.")
+    /// Sync: sets the effective N (lowering it to at most the workers already complete applies their gradients);
+    /// returns the N before and the version after.
+    func setEffectiveReplicas(_ n: Int) throws(StoreError) -> (old: Int, version: UInt64) {
+        let (old, woken, version): (Int, [VersionWaiter], UInt64) = try state.withLock { (s) throws(StoreError) in
+            guard !s.dropped else { throw droppedError }
+            let old = s.aggregation.effectiveReplicas
+            switch s.aggregation.setEffectiveReplicas(n) {
+            case .refuse(let refusal): throw error(refusal, nil, [])
+            case .apply(let update): return (old, perform(&s, update, []).1, s.version)
+            case .accumulate, .dropStale, .duplicate: return (old, [], s.version)
             }
         }
-        for k in rowKeys {
-            if let problem = SparseRows.problem(spec: specs[i], key: k) {
-                throw StoreError(.notFound, "\(describe(i)): \(problem).")
-            }
-        }
+        woken.resumeAll(version: version)
+        return (old, version)
     }
 
     /// Counts a push that failed validation.
@@ -66,134 +67,67 @@ extension ShardJob {
         }
     }
 
-    /// Counts an arriving push and checks its version (under the lock); returns how many versions stale it is.
-    func admit(_ s: inout JobState, workerID: UInt32, version: UInt64, bytes: UInt64) throws(StoreError) -> UInt64 {
-        guard !s.dropped else { throw droppedError }
-        s.counters.pushes += 1
-        s.counters.bytesIn += bytes
-        guard version <= s.version else {
-            s.counters.rejected += 1
-            throw StoreError(.futureVersion, "Job \(jobID): worker \(workerID) pushed gradients for version \(version) but the shard is at version \(s.version).")
-        }
-        return s.version - version
-    }
-
-    /// Validates then applies (async) or accumulates (sync) one worker's push; all-or-nothing.
-    func push(
-        workerID: UInt32, version: UInt64, gradients: [(PartitionKey, UnsafeBufferPointer<Float>)], sparse: [SparseGradient] = []
-    ) throws(StoreError) -> PushOutcome {
-        let floats = gradients.reduce(0) { $0 + $1.1.count } + sparse.reduce(0) { $0 + $1.rows.count + $1.rowKeys.count * 2 }
-        let bytes = UInt64(floats * MemoryLayout<Float>.stride)
-        let indices: [Int]
-        do throws(StoreError) {
-            indices = try validate(workerID: workerID, gradients: gradients, sparse: sparse)
-        } catch {
-            countRejected(error)
-            throw error
-        }
-        let (outcome, woken): (PushOutcome, [VersionWaiter]) = try state.withLock { (s) throws(StoreError) in
-            let staleBy = try admit(&s, workerID: workerID, version: version, bytes: bytes)
-            if isSync {
-                guard staleBy == 0 else {
-                    s.counters.staleDropped += 1
-                    return (.dropped(staleBy: staleBy), [])
-                }
-                let fresh = indices.dropFirst(gradients.count).map { !s.partitions[$0].contributors.contains(workerID) }
-                try makeRoom(&s, forSparse: sparse, indices: indices.dropFirst(gradients.count), accumulating: true, only: fresh)
-                return accumulate(&s, workerID: workerID, indices: indices, gradients: gradients, sparse: sparse)
-            }
-            if let limit = consistency.maxStaleness, staleBy > UInt64(limit) {
-                s.counters.staleDropped += 1
-                return (.dropped(staleBy: staleBy), [])
-            }
-            try makeRoom(&s, forSparse: sparse, indices: indices.dropFirst(gradients.count), accumulating: false)
-            for (n, i) in indices.enumerated() {
-                if n < gradients.count {
-                    if let g = gradients[n].1.baseAddress {
-                        s.partitions[i].apply(kernel, grad: g, scale: 1, step: s.version)
-                    }
-                } else {
-                    let g = sparse[n - gradients.count]
-                    s.partitions[i].rows?.apply(kernel, rowKeys: g.rowKeys, rows: g.rows, step: s.version)
-                }
-            }
-            s.version += 1
-            s.counters.applied += 1
-            fulfilCaptures(&s)
-            return (.applied(newVersion: s.version), s.takeSatisfiedWaiters())
-        }
-        woken.resumeAll(version: outcomeVersion(outcome))
-        return outcome
-    }
-
-    /// Reserves the embedding rows (and, `accumulating`, sum slots) a push's sparse part would create (`only`: which
-    /// of them will be used); a refusal counts the push as rejected and changes nothing else.
-    private func makeRoom(
-        _ s: inout JobState, forSparse sparse: [SparseGradient], indices: ArraySlice<Int>, accumulating: Bool, only: [Bool]? = nil
+    /// Reserves the embedding rows (and, `accumulating`, sum slots) the sparse gradients among `parts` would create;
+    /// when they do not fit, puts the rule's state back to `before`, counts the push as rejected and changes nothing else.
+    private func reserveRows(
+        _ s: inout ShardJobState, _ gradients: [CheckedGradient], _ parts: [Int], accumulating: Bool, undo before: AggregationStateMachine?
     ) throws(StoreError) {
-        guard !sparse.isEmpty else { return }
+        guard let before else { return }
         var requests: [(index: Int, rowKeys: UnsafeBufferPointer<Int64>)] = []
-        for (n, (g, i)) in zip(sparse, indices).enumerated() where only?[n] ?? true { requests.append((i, g.rowKeys)) }
+        for n in parts {
+            if case .sparse(let rowKeys, _) = gradients[n].payload { requests.append((gradients[n].part.partition, rowKeys)) }
+        }
         do throws(StoreError) {
             try makeRoom(&s, for: requests, accumulating: accumulating)
         } catch {
+            s.aggregation = before
             s.counters.rejected += 1
             throw error
         }
     }
 
-    /// Sync mode, version matches: adds the worker's new partitions to the sums; applies when enough workers completed.
-    private func accumulate(
-        _ s: inout JobState, workerID: UInt32, indices: [Int], gradients: [(PartitionKey, UnsafeBufferPointer<Float>)],
-        sparse: [SparseGradient]
-    ) -> (PushOutcome, [VersionWaiter]) {
-        var added = 0
-        for (n, i) in indices.enumerated() {
-            let p = s.partitions[i]
-            if p.contributors.contains(workerID) { continue }
-            if n < gradients.count {
-                p.accumulate(gradients[n].1.baseAddress, from: workerID)
-            } else {
-                let g = sparse[n - gradients.count]
-                p.rows?.accumulate(rowKeys: g.rowKeys, rows: g.rows)
-                p.accumulate(nil, from: workerID)
+    /// Performs an update: adds the new parts to the sums, applies the direct parts or the averages, and (when the
+    /// version moved) counts it, fulfils the checkpoints due and returns the satisfied waiters.
+    private func perform(_ s: inout ShardJobState, _ update: Update, _ gradients: [CheckedGradient]) -> (PushOutcome, [VersionWaiter]) {
+        for n in update.summed { add(s.partitions[gradients[n].part.partition], gradients[n]) }
+        for n in update.direct {
+            let p = s.partitions[gradients[n].part.partition]
+            switch gradients[n].payload {
+            case .dense(let g, let elements):
+                if let g = g.baseAddress { p.apply(kernel, grad: g, elements: elements, scale: 1, step: update.step) }
+            case .sparse(let rowKeys, let rows):
+                p.rows?.apply(kernel, rowKeys: rowKeys, rows: rows, step: update.step)
             }
-            added += 1
         }
-        guard added > 0 else {
-            s.counters.duplicateDropped += 1
-            return (.dropped(staleBy: 0), [])
-        }
-        let delivered = s.workerProgress[workerID, default: 0] + added
-        s.workerProgress[workerID] = delivered
-        if delivered == s.partitions.count { s.completedWorkers += 1 }
-        if s.completedWorkers >= s.effectiveReplicas {
-            applyAccumulated(&s)
-            return (.applied(newVersion: s.version), s.takeSatisfiedWaiters())
-        }
-        return (.accumulated(count: s.completedWorkers, needed: s.effectiveReplicas), [])
-    }
-
-    /// Sync mode: applies the average of each partition's accumulated gradients and moves to the next version.
-    ///
-    /// Embedding partitions: each touched row's sum is scaled by 1 / the workers that delivered the partition
-    /// (a worker that did not touch a row contributed a zero gradient to it), and only touched rows change.
-    func applyAccumulated(_ s: inout JobState) {
-        for p in s.partitions where p.contributions > 0 {
+        for a in update.averages {
+            let p = s.partitions[a.partition]
+            let scale = 1 / Float(a.count)
             if let rows = p.rows {
-                rows.applyAccumulated(kernel, scale: 1 / Float(p.contributions), step: s.version)
+                rows.applyAccumulated(kernel, scale: scale, step: update.step)
             } else if let sum = p.sum {
-                p.apply(kernel, grad: sum.base, scale: 1 / Float(p.contributions), step: s.version)
+                let width = p.spec.rowWidth
+                let elements = (a.rows.lowerBound * width)..<(a.rows.upperBound * width)
+                p.apply(kernel, grad: sum.base + elements.lowerBound, elements: elements, scale: scale, step: update.step)
             }
         }
-        s.resetAccumulation()
-        s.version += 1
+        guard let version = update.newVersion else { return (.accumulated(count: 0, needed: 1), []) }
+        if isSync { s.resetSums() }
         s.counters.applied += 1
         fulfilCaptures(&s)
+        return (.applied(newVersion: version), s.takeSatisfiedWaiters())
     }
 
-    private func outcomeVersion(_ outcome: PushOutcome) -> UInt64 {
-        if case .applied(let v) = outcome { return v }
-        return 0
+    /// Sync: adds one gradient to its partition's sums.
+    private func add(_ p: PartitionStorage, _ g: CheckedGradient) {
+        switch g.payload {
+        case .dense(let grad, let elements):
+            if g.part.rows == nil {
+                p.accumulate(grad.baseAddress)
+            } else if let base = grad.baseAddress {
+                p.accumulate(base, elements: elements)
+            }
+        case .sparse(let rowKeys, let rows):
+            p.rows?.accumulate(rowKeys: rowKeys, rows: rows)
+        }
     }
 }

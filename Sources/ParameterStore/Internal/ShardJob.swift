@@ -13,11 +13,9 @@ final class ShardJob: Sendable {
     let counts: [Int]
     /// Bytes of the dense buffers allocated at creation (reserved in `budget`; embedding rows are reserved as they grow).
     let plannedBytes: Int
-    /// Rows of every dense partition held here (a complete chunked push delivers this many rows).
-    let denseRowTotal: Int
     /// The shard's memory budget, shared by its jobs.
     let budget: MemoryBudget
-    let state: Mutex<JobState>
+    let state: Mutex<ShardJobState>
 
     /// Allocates and initialises every partition; the specs and configs must already be validated (`plannedBytes`
     /// reserved in `budget`, `denseRowTotal` counted without overflow).
@@ -30,7 +28,6 @@ final class ShardJob: Sendable {
         self.optimizer = optimizer
         self.consistency = consistency
         self.plannedBytes = plannedBytes
-        self.denseRowTotal = denseRowTotal
         self.budget = budget
         kernel = OptimizerKernel(config: optimizer)
         var index: [PartitionKey: Int] = [:]
@@ -39,7 +36,10 @@ final class ShardJob: Sendable {
         counts = specs.map(\.elementCount)
         let sync = consistency.mode == .sync
         let partitions = specs.map { PartitionStorage(spec: $0, optimizer: optimizer, sync: sync) }
-        state = Mutex(JobState(partitions: partitions, effectiveReplicas: sync ? consistency.replicasToAggregate : 1))
+        let mode: AggregationStateMachine.Mode =
+            sync ? .sync(replicas: consistency.replicasToAggregate, backups: consistency.backupWorkers) : .async(maxStaleness: consistency.maxStaleness)
+        let aggregation = AggregationStateMachine(mode: mode, partitionRows: specs.map { $0.isSparse ? nil : $0.rowCount }, denseRowTotal: denseRowTotal)
+        state = Mutex(ShardJobState(partitions: partitions, aggregation: aggregation))
     }
 
     var isSync: Bool { consistency.mode == .sync }
@@ -61,7 +61,7 @@ final class ShardJob: Sendable {
     func denseIndexOf(_ key: PartitionKey) throws(StoreError) -> Int {
         let i = try indexOf(key)
         guard !specs[i].isSparse else {
-            throw StoreError(.invalidArgument, "\(describe(i)): an embedding partition is read and written by row keys (pullSparse/pushSparse), not densely.")
+            throw StoreError(.invalidArgument, "\(describe(i)): an embedding partition is read and written by row keys (sparse pulls and pushes), not densely.")
         }
         return i
     }
@@ -92,8 +92,8 @@ final class ShardJob: Sendable {
     func stats() -> ShardJobStats {
         state.withLock { s in
             ShardJobStats(
-                version: s.version, mode: consistency.mode, effectiveReplicas: s.effectiveReplicas,
-                accumulated: s.completedWorkers, waiting: s.waiters.count, counters: s.counters,
+                version: s.version, mode: consistency.mode, effectiveReplicas: s.aggregation.effectiveReplicas,
+                accumulated: s.aggregation.completedWorkers, waiting: s.waiters.count, counters: s.counters,
                 variables: s.partitions.map {
                     .init(key: $0.spec.key, name: $0.spec.variable.name, shape: $0.spec.shape, bytes: $0.valueBytes, slotBytes: $0.auxiliaryBytes)
                 }

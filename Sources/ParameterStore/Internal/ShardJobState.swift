@@ -6,19 +6,11 @@ struct VersionWaiter: Sendable {
 }
 
 /// The mutable state of one job on a shard, guarded by the job's mutex.
-struct JobState: Sendable {
+struct ShardJobState: Sendable {
     /// Partitions in the job's declared order.
     var partitions: [PartitionStorage]
-    /// Updates applied so far (starts at 0).
-    var version: UInt64 = 0
-    /// Sync mode: the N currently required (lowered when workers are lost).
-    var effectiveReplicas: Int
-    /// Sync mode: per worker, how many partitions it has delivered for the current version.
-    var workerProgress: [UInt32: Int] = [:]
-    /// Sync mode: workers that delivered every partition for the current version.
-    var completedWorkers = 0
-    /// Async mode: rows each worker has delivered in chunks towards its current complete push.
-    var asyncChunkRows: [UInt32: Int] = [:]
+    /// The aggregation rule's state: version, effective N, who delivered what for the current version.
+    var aggregation: AggregationStateMachine
     /// Pending long-polls.
     var waiters: [VersionWaiter] = []
     /// Id for the next waiter.
@@ -36,11 +28,18 @@ struct JobState: Sendable {
     /// Async checkpoints: pushes wait while paused, until this instant at the latest.
     var pausedUntil: ContinuousClock.Instant?
 
-    /// Sync mode: forgets everything accumulated for the current version.
-    mutating func resetAccumulation() {
+    /// Updates applied so far (starts at 0).
+    var version: UInt64 { aggregation.version }
+
+    /// Sync mode: forgets the gradients summed for the current version (keeps the memory).
+    func resetSums() {
         for p in partitions { p.resetAccumulation() }
-        workerProgress.removeAll(keepingCapacity: true)
-        completedWorkers = 0
+    }
+
+    /// Moves to `version` (a load or restore): everything delivered or summed for the old version is forgotten.
+    mutating func restart(at version: UInt64) {
+        aggregation.restart(at: version)
+        resetSums()
     }
 
     /// Removes and returns the waiters satisfied by the current version.
