@@ -60,7 +60,7 @@ struct ApplyCommand: AsyncParsableCommand {
         var times: [Double] = []
         for step in 0..<(iterations + 1) {
             let t = try BenchOutput.time {
-                _ = try shard.push(jobID: 1, workerID: 0, version: UInt64(step), gradients: [(key, UnsafeBufferPointer(gradient))])
+                _ = try shard.push(PushRequest(jobID: 1, workerID: 0, version: UInt64(step), gradients: [.partition(key, UnsafeBufferPointer(gradient))]))
             }
             if step > 0 { times.append(t) }
         }

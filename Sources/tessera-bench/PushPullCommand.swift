@@ -134,7 +134,7 @@ struct PushPullCommand: AsyncParsableCommand {
         for i in 0..<(iterations(mib) + 1) {
             if i == 1 { cpuStart = BenchOutput.processCPUSeconds() }
             let pull = try await BenchOutput.time { versions = try await client.pull(into: parameterBuffers) }
-            let push = try await BenchOutput.time { _ = try await client.push(gradientBuffers, versions: versions) }
+            let push = try await BenchOutput.time { _ = try await client.push(StepGradients(dense: gradientBuffers), versions: versions) }
             if i > 0 {
                 pulls.append(pull)
                 pushes.append(push)

@@ -61,7 +61,7 @@ private final class LockedSizes: @unchecked Sendable {
         defer { g.deallocate(); gb.deallocate() }
         for i in g.indices { g[i] = Float(i % 13) - 6 }
         gb[0] = 2
-        _ = try await client.push(VariableBuffers([g, gb]), versions: [0])
+        _ = try await client.push(StepGradients(dense: VariableBuffers([g, gb])), versions: [0])
         let versions = try await client.pull(into: VariableBuffers([a, b]))
         #expect(versions == [1])
         let expected = try daemon.shard.read(jobID: 3, keys: [PartitionKey(variableID: 0, partition: 0), PartitionKey(variableID: 1, partition: 0)]) { _, bufs in
@@ -101,10 +101,10 @@ private final class LockedSizes: @unchecked Sendable {
             return b
         }
         defer { for b in buffers { b.deallocate() } }
-        let first = try await clients[0].push(VariableBuffers([buffers[0]]), versions: [0])
+        let first = try await clients[0].push(StepGradients(dense: VariableBuffers([buffers[0]])), versions: [0])
         #expect(first.accepted == 1)
         #expect(try daemon.shard.version(jobID: 4) == 0)
-        let second = try await clients[1].push(VariableBuffers([buffers[1]]), versions: [0])
+        let second = try await clients[1].push(StepGradients(dense: VariableBuffers([buffers[1]])), versions: [0])
         #expect(second.maxVersion == 1)
         let stats = try daemon.shard.stats(jobID: 4)
         #expect(stats.version == 1 && stats.applied == 1)

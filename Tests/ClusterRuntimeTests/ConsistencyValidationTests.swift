@@ -108,7 +108,7 @@ struct ConsistencyValidationTests {
         let spec = PartitionSpec.whole(variableID: 0, variable: VariableSpec(name: "w", shape: Shape([2])), seed: 1)
         try shard.createJob(jobID: 5, partitions: [spec], optimizer: .sgd(1), consistency: .sync(replicas: 2, backups: 1))
         let one: [Float] = [1, 1]
-        _ = try one.withUnsafeBufferPointer { try shard.push(jobID: 5, workerID: 0, version: 0, gradients: [(spec.key, $0)]) }
+        _ = try one.withUnsafeBufferPointer { try shard.push(PushRequest(jobID: 5, workerID: 0, version: 0, gradients: [.partition(spec.key, $0)])) }
         #expect(try shard.version(jobID: 5) == 0)
         let client = try ManagedClient(address: cluster.coordinatorAddress)
         defer { client.close() }

@@ -45,7 +45,7 @@ private struct HardenedShard {
         buffer.initialize(repeating: .nan)
         let versions = try await client.pull(into: VariableBuffers([buffer]))
         buffer.initialize(repeating: g)
-        _ = try await client.push(VariableBuffers([buffer]), versions: versions)
+        _ = try await client.push(StepGradients(dense: VariableBuffers([buffer])), versions: versions)
         buffer.initialize(repeating: .nan)
         try await client.pull(into: VariableBuffers([buffer]))
         return Array(buffer)

@@ -62,7 +62,7 @@ private struct ShardFixture {
 
     func push(_ client: ParameterClient, gradient: [Float], version: UInt64) async throws -> PushSummary {
         var storage = [gradient]
-        return try await withBuffers(&storage) { try await client.push($0, versions: [version]) }
+        return try await withBuffers(&storage) { try await client.push(StepGradients(dense: $0), versions: [version]) }
     }
 
     func stop() async { await daemon.stop() }

@@ -60,7 +60,7 @@ struct SlowLinkTests {
         }
         gradients.initialize(repeating: 1)
         let versions = try await client.pull(into: VariableBuffers([parameters]))
-        let summary = try await client.push(VariableBuffers([gradients]), versions: versions)
+        let summary = try await client.push(StepGradients(dense: VariableBuffers([gradients])), versions: versions)
         return summary.maxVersion
     }
 

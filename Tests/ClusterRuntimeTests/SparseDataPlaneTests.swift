@@ -60,7 +60,7 @@ private func push(_ client: ParameterClient, _ keys: [Int64], _ rows: [Float], v
     let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows.count)
     defer { buffer.deallocate() }
     _ = buffer.initialize(from: rows)
-    return try await client.pushSparse(variableID: 0, keys: keys, rows: UnsafeBufferPointer(buffer), versions: versions)
+    return try await client.push(StepGradients(rows: [SparseRowBuffer(variableID: 0, keys: keys, rows: buffer)]), versions: versions)
 }
 
 @Suite(.serialized) struct SparseDataPlaneTests {

@@ -61,18 +61,14 @@ extension DataPlaneHandler {
         }
         let outcome = try Self.withBuffers(keyLists) { keyBuffers in
             try request.withUnsafeBytes { raw in
-                var dense: [(PartitionKey, UnsafeBufferPointer<Float>)] = []
-                var sparse: [(PartitionKey, rowKeys: UnsafeBufferPointer<Int64>, rows: UnsafeBufferPointer<Float>)] = []
+                var gradients: [PushRequest.Gradient] = []
+                gradients.reserveCapacity(view.entries.count)
                 for (i, e) in view.entries.enumerated() {
                     let key = PartitionKey(variableID: e.header.variableID, partition: e.header.partition)
                     let floats = e.payload(in: raw).bindMemory(to: Float.self)
-                    if e.header.encoding == .sparseRows {
-                        sparse.append((key, rowKeys: keyBuffers[i], rows: floats))
-                    } else {
-                        dense.append((key, floats))
-                    }
+                    gradients.append(e.header.encoding == .sparseRows ? .sparse(key, rowKeys: keyBuffers[i], rows: floats) : .partition(key, floats))
                 }
-                return try shard.push(jobID: jobID, workerID: view.header.senderID, version: version, dense: dense, sparse: sparse)
+                return try shard.push(PushRequest(jobID: jobID, workerID: view.header.senderID, version: version, gradients: gradients))
             }
         }
         return pushAnswer(view, version: version, outcome: outcome)

@@ -170,8 +170,10 @@ public struct DataPlaneHandler: Sendable {
         if view.entries.contains(where: { $0.header.encoding == .sparseRows }) { return try pushMixed(view, request) }
         let jobID = view.header.jobID
         let version = view.entries[0].header.version
+        // A push with any row-range entry is one message of a chunked push: each entry is then the rows at its offset.
+        let chunked = view.entries.contains { $0.header.flags.contains(.rowRange) }
         let outcome = try request.withUnsafeBytes { raw in
-            var gradients: [(PartitionKey, rowOffset: Int, gradient: UnsafeBufferPointer<Float>)] = []
+            var gradients: [PushRequest.Gradient] = []
             gradients.reserveCapacity(view.entries.count)
             for entry in view.entries {
                 let h = entry.header
@@ -183,15 +185,16 @@ public struct DataPlaneHandler: Sendable {
                 }
                 let bytes = UnsafeRawBufferPointer(rebasing: raw[entry.payloadOffset..<(entry.payloadOffset + h.payloadLength)])
                 let floats = bytes.bindMemory(to: Float.self)
-                gradients.append((PartitionKey(variableID: h.variableID, partition: h.partition), rowOffset: h.rowOffset, gradient: floats))
+                let key = PartitionKey(variableID: h.variableID, partition: h.partition)
+                gradients.append(chunked ? .rows(key, rowOffset: h.rowOffset, floats) : .partition(key, floats))
             }
-            let chunked = view.entries.contains { $0.header.flags.contains(.rowRange) }
-            return try shard.push(jobID: jobID, workerID: view.header.senderID, version: version, chunked: chunked, ranges: gradients)
+            return try shard.push(PushRequest(jobID: jobID, workerID: view.header.senderID, version: version, gradients: gradients))
         }
         return pushAnswer(view, version: version, outcome: outcome)
     }
 
-    /// The push response frame for `outcome`: status ok or stale, and the version to report.
+    /// The push response frame for `outcome`: status ok or stale, and the version to report. A duplicate is answered
+    /// stale too (the frame has no other status a worker understands), its message starting `PushStatus.duplicateMarker`.
     func pushAnswer(_ view: FrameView, version: UInt64, outcome: PushOutcome) -> [UInt8] {
         let jobID = view.header.jobID
         var header = FrameHeader(kind: .pushResponse, requestID: view.header.requestID, jobID: jobID)
@@ -205,6 +208,10 @@ public struct DataPlaneHandler: Sendable {
             header.status = PushStatus.stale
             header.message = "gradient computed on version \(version) is \(staleBy) versions stale: pull again"
             reported = version &+ staleBy
+        case .duplicate:
+            header.status = PushStatus.stale
+            header.message = "\(PushStatus.duplicateMarker) worker \(view.header.senderID) already delivered these gradients for version \(version): pull again"
+            reported = version
         }
         let ack = EntryHeader.empty(variableID: 0, partition: 0, version: reported)
         return WireFormat.encode(WireFrame(header: header, entries: [WireEntry(header: ack, rowKeys: [], payload: [])]))
@@ -219,6 +226,28 @@ public typealias AnswerWriter<Answer> = (_ bytes: Int, _ encode: (UnsafeMutableR
 public enum PushStatus {
     /// The gradient was applied or accumulated.
     public static let ok: UInt32 = 0
-    /// The gradient was too old and dropped; the worker should pull again.
+    /// The gradient was too old and dropped; the worker should pull again. Also the answer to a duplicate push.
     public static let stale: UInt32 = 1
+    /// Begins the message of a stale answer that is really a duplicate (the worker already delivered these gradients for
+    /// the version), so metrics and workers can count duplicates apart without a new frame status.
+    public static let duplicateMarker = "duplicate:"
+}
+
+/// What a push answer says became of the gradient, read from its frame header.
+public enum PushVerdict: Sendable, Equatable {
+    /// Applied or accumulated.
+    case accepted
+    /// Dropped as stale: pull again.
+    case stale
+    /// The shard had it already for this version (status stale, message starting `PushStatus.duplicateMarker`).
+    case duplicate
+
+    /// The verdict of a push response frame's header.
+    public init(_ header: FrameHeader) {
+        if header.status == PushStatus.ok {
+            self = .accepted
+        } else {
+            self = header.message.hasPrefix(PushStatus.duplicateMarker) ? .duplicate : .stale
+        }
+    }
 }

@@ -120,25 +120,28 @@ extension ParameterClient {
 
 extension ParameterClient {
     /// Pushes a shard's gradients in messages of at most `chunkLimitBytes` of payload, up to `chunksInFlight` at once,
-    /// each encoded straight from the gradient buffers into the outgoing message. Returns whether every message was
-    /// accepted and the highest version reported.
-    func pushChunked(_ link: ShardLink, version: UInt64, requestID: UInt64, gradients: VariableBuffers) async throws -> (accepted: Bool, version: UInt64) {
+    /// each encoded straight from the gradient buffers into the outgoing message. Returns stale when any message was,
+    /// duplicate when every message was, accepted otherwise, and the highest version reported.
+    func pushChunked(_ link: ShardLink, version: UInt64, requestID: UInt64, gradients: VariableBuffers) async throws -> (verdict: PushVerdict, version: UInt64) {
         let plan = Self.planChunks(link.routes, limit: chunkLimitBytes)
-        // A stale answer means the shard dropped this version: the chunks not sent yet would be dropped too.
+        // A stale answer means the shard dropped this version: the chunks not sent yet would be dropped too (a duplicate
+        // one only says the shard had those rows already).
         let stale = LockedValue(false)
-        let answers = try await inFlight(plan.count) { index -> (ok: Bool, version: UInt64)? in
+        let answers = try await inFlight(plan.count) { index -> (verdict: PushVerdict, version: UInt64)? in
             if stale.value { return nil }
             let answer = try await self.pushChunk(link, plan[index], version: version, requestID: requestID, gradients: gradients)
-            if !answer.ok { stale.value = true }
+            if answer.verdict == .stale { stale.value = true }
             return answer
         }
         let sent = answers.compactMap { $0 }
-        return (sent.allSatisfy(\.ok) && !stale.value, sent.map(\.version).max() ?? version)
+        let verdict: PushVerdict =
+            stale.value ? .stale : !sent.isEmpty && sent.allSatisfy({ $0.verdict == .duplicate }) ? .duplicate : .accepted
+        return (verdict, sent.map(\.version).max() ?? version)
     }
 
     private func pushChunk(
         _ link: ShardLink, _ message: [(route: Int, row: Int, rows: Int)], version: UInt64, requestID: UInt64, gradients: VariableBuffers
-    ) async throws -> (ok: Bool, version: UInt64) {
+    ) async throws -> (verdict: PushVerdict, version: UInt64) {
         let header = FrameHeader(kind: .pushRequest, requestID: requestID, jobID: jobID, senderID: workerID)
         let entries = message.map { c -> EntryHeader in
             let r = link.routes[c.route]
@@ -161,7 +164,7 @@ extension ParameterClient {
             do { view = try WireFormat.decodeView(raw) } catch {
                 throw RuntimeFailure(.internalError, "shard \(link.address) sent a malformed push response: \(error)")
             }
-            return (view.header.status == PushStatus.ok, view.entries.first?.header.version ?? version)
+            return (PushVerdict(view.header), view.entries.first?.header.version ?? version)
         }
     }
 }

@@ -31,13 +31,4 @@ extension ParameterClient {
     ) async throws -> [UInt64] {
         try await pullRows([SparseRowBuffer(variableID: variableID, keys: keys, rows: rows)], minimumVersions: minimumVersions)
     }
-
-    /// Pushes row gradients (`rows`: `keys.count × width` floats, row i for key i; repeated keys are summed by the
-    /// shard) of embedding variable `variableID`, each shard's part tagged with `versions[link]`. Every shard holding a
-    /// partition of the variable gets an entry, empty when none of the keys are its own, so sync mode counts the
-    /// worker as having delivered that partition. One variable's case of `pushStep` without dense gradients.
-    public func pushSparse(variableID: UInt32, keys: [Int64], rows: UnsafeBufferPointer<Float>, versions pulled: [UInt64]) async throws -> PushSummary {
-        let table = SparseRowBuffer(variableID: variableID, keys: keys, rows: UnsafeMutableBufferPointer(mutating: rows))
-        return try await pushStep(dense: nil, sparse: [table], versions: pulled)
-    }
 }

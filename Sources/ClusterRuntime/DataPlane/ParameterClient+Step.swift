@@ -120,41 +120,46 @@ extension ParameterClient {
         }
     }
 
-    /// Pushes one step's gradients: the dense partitions (`gradients`, as `push`) and the row gradients of every embedding
-    /// variable in `tables`, one frame per shard tagged with `versions[link]`, so the shard applies (async) or counts
-    /// (sync) the whole step at once. Every embedding partition a shard holds gets an entry, empty when no key is its own.
-    /// A shard whose dense partitions need chunking gets its dense part in chunks first, then the rows in a second push.
-    /// Without `gradients` only the rows go.
-    public func pushStep(dense gradients: VariableBuffers?, sparse tables: [SparseRowBuffer], versions pulled: [UInt64]) async throws -> PushSummary {
+    /// Pushes one step's gradients — the only push: each shard gets its dense partitions and the rows of its embedding
+    /// partitions in one frame tagged with `versions[link]`, so the shard applies (async) or counts (sync) the whole step
+    /// at once. Every embedding partition a shard holds gets an entry, empty when no key is its own (sync mode then
+    /// counts the worker as having delivered it). A shard whose dense partitions need chunking gets them in chunk
+    /// messages, and its rows in a push of their own; a shard with only dense partitions gets them encoded straight
+    /// from the gradient buffers into the transport's.
+    public func push(_ gradients: StepGradients, versions pulled: [UInt64]) async throws -> PushSummary {
+        let tables = gradients.rows
         let byLink = try rowsByLink(tables, includeEmpty: true)
         let requestID = UInt64.random(in: 1...UInt64.max)
-        return try await withThrowingTaskGroup(of: (accepted: Bool, version: UInt64).self) { group in
+        return try await withThrowingTaskGroup(of: (verdict: PushVerdict, version: UInt64).self) { group in
             for (l, link) in links.enumerated() {
                 let version = pulled[l], part = byLink[l]
-                let routes = gradients == nil ? [] : link.routes
+                let routes = gradients.dense == nil ? [] : link.routes
                 let chunked = routes.contains { $0.elementCount * 4 > chunkLimitBytes }
-                if chunked, let gradients {
-                    group.addTask { try await self.pushChunked(link, version: version, requestID: requestID, gradients: gradients) }
+                if chunked, let dense = gradients.dense {
+                    group.addTask { try await self.pushChunked(link, version: version, requestID: requestID, gradients: dense) }
                 }
                 let dense = chunked ? [] : routes
+                if part.entries.isEmpty, let buffers = gradients.dense {
+                    guard !dense.isEmpty else { continue }
+                    group.addTask { try await self.pushDense(link, version: version, requestID: requestID, gradients: buffers) }
+                    continue
+                }
                 guard !dense.isEmpty || !part.entries.isEmpty else { continue }
                 group.addTask {
-                    try await self.pushStep(link: link, dense: dense, part, gradients: gradients, tables: tables, version: version, requestID: requestID)
+                    try await self.pushMixed(link: link, dense: dense, part, gradients: gradients.dense, tables: tables, version: version, requestID: requestID)
                 }
             }
-            var summary = PushSummary(accepted: 0, stale: 0, maxVersion: 0)
-            for try await outcome in group {
-                if outcome.accepted { summary.accepted += 1 } else { summary.stale += 1 }
-                summary.maxVersion = max(summary.maxVersion, outcome.version)
-            }
+            var summary = PushSummary()
+            for try await outcome in group { summary.add(outcome.verdict, version: outcome.version) }
             return summary
         }
     }
 
-    private func pushStep(
+    /// Pushes a shard's dense partitions and embedding rows in one frame.
+    private func pushMixed(
         link: ShardLink, dense: [PartitionRoute], _ part: LinkRows, gradients: VariableBuffers?, tables: [SparseRowBuffer], version: UInt64,
         requestID: UInt64
-    ) async throws -> (accepted: Bool, version: UInt64) {
+    ) async throws -> (verdict: PushVerdict, version: UInt64) {
         let header = FrameHeader(kind: .pushRequest, requestID: requestID, jobID: jobID, senderID: workerID)
         let entries =
             dense.map { EntryHeader.dense(variableID: $0.variableID, partition: $0.partition, version: version, dtype: .f32, shape: $0.shape) }
@@ -185,7 +190,7 @@ extension ParameterClient {
             do { view = try WireFormat.decodeView(raw) } catch {
                 throw RuntimeFailure(.internalError, "shard \(link.address) sent a malformed push response: \(error)")
             }
-            return (view.header.status == PushStatus.ok, view.entries.first?.header.version ?? version)
+            return (PushVerdict(view.header), view.entries.first?.header.version ?? version)
         }
     }
 }

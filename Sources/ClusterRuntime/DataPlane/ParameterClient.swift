@@ -46,14 +46,40 @@ public struct VariableBuffers: @unchecked Sendable {
     }
 }
 
+/// One step's gradients as a worker pushes them (`ParameterClient.push`): its dense variables and its embedding rows.
+public struct StepGradients: Sendable {
+    /// Gradients of every variable, in the parameters' layout (embedding partitions skipped); nil: only rows go.
+    public var dense: VariableBuffers?
+    /// Row gradients of embedding variables (repeated keys are summed by the shard).
+    public var rows: [SparseRowBuffer]
+
+    /// Describes a step's gradients.
+    public init(dense: VariableBuffers? = nil, rows: [SparseRowBuffer] = []) {
+        self.dense = dense
+        self.rows = rows
+    }
+}
+
 /// The result of pushing one step's gradients to every shard.
 public struct PushSummary: Sendable {
     /// Shards that applied or accumulated the gradient.
-    public var accepted: Int
+    public var accepted = 0
     /// Shards that dropped it as stale.
-    public var stale: Int
+    public var stale = 0
+    /// Shards that had it already for this version (a push repeated), answered stale on the wire but counted apart.
+    public var duplicate = 0
     /// Highest version any shard reported.
-    public var maxVersion: UInt64
+    public var maxVersion: UInt64 = 0
+
+    /// Counts one shard's answer.
+    mutating func add(_ verdict: PushVerdict, version: UInt64) {
+        switch verdict {
+        case .accepted: accepted += 1
+        case .stale: stale += 1
+        case .duplicate: duplicate += 1
+        }
+        maxVersion = max(maxVersion, version)
+    }
 }
 
 /// A worker's view of a job's shards: pulls every partition and pushes gradients, contacting shards in parallel.
@@ -176,28 +202,8 @@ public final class ParameterClient: Sendable {
         }
     }
 
-    /// Pushes the gradients (same layout as the parameters), each shard's part tagged with the version pulled from it.
-    public func push(_ gradients: VariableBuffers, versions pulled: [UInt64]) async throws -> PushSummary {
-        let requestID = UInt64.random(in: 1...UInt64.max)
-        return try await withThrowingTaskGroup(of: (accepted: Bool, version: UInt64).self) { group in
-            for (index, link) in links.enumerated() {
-                let version = pulled[index]
-                guard !link.routes.isEmpty else { continue }
-                group.addTask { try await self.push(link, version: version, requestID: requestID, gradients: gradients) }
-            }
-            var summary = PushSummary(accepted: 0, stale: 0, maxVersion: 0)
-            for try await outcome in group {
-                if outcome.accepted { summary.accepted += 1 } else { summary.stale += 1 }
-                summary.maxVersion = max(summary.maxVersion, outcome.version)
-            }
-            return summary
-        }
-    }
-
-    private func push(_ link: ShardLink, version: UInt64, requestID: UInt64, gradients: VariableBuffers) async throws -> (accepted: Bool, version: UInt64) {
-        if link.routes.contains(where: { $0.elementCount * 4 > chunkLimitBytes }) {
-            return try await pushChunked(link, version: version, requestID: requestID, gradients: gradients)
-        }
+    /// Pushes a shard's dense partitions (none above the chunk limit) in one frame, encoded straight from the gradients.
+    func pushDense(_ link: ShardLink, version: UInt64, requestID: UInt64, gradients: VariableBuffers) async throws -> (verdict: PushVerdict, version: UInt64) {
         let header = FrameHeader(kind: .pushRequest, requestID: requestID, jobID: jobID, senderID: workerID)
         let entries = link.routes.map {
             EntryHeader.dense(variableID: $0.variableID, partition: $0.partition, version: version, dtype: .f32, shape: $0.shape)
@@ -215,7 +221,7 @@ public final class ParameterClient: Sendable {
                 throw RuntimeFailure(.internalError, "shard \(link.address) sent a malformed push response: \(error)")
             }
             let reported = view.entries.first?.header.version ?? version
-            return (view.header.status == PushStatus.ok, reported)
+            return (PushVerdict(view.header), reported)
         }
     }
 }

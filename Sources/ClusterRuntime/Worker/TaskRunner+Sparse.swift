@@ -66,7 +66,7 @@ final class SparseStep: @unchecked Sendable {
     /// Pushes the dense gradients and the compact gradient rows of the last step under their keys, one frame per shard.
     func push(shards: ParameterClient, dense: VariableBuffers, versions: [UInt64]) async throws -> PushSummary {
         guard let batch else { throw RuntimeFailure(.internalError, "sparse push without a step") }
-        return try await shards.pushStep(dense: dense, sparse: buffers(rowGradients, keys: batch.keys), versions: versions)
+        return try await shards.push(StepGradients(dense: dense, rows: buffers(rowGradients, keys: batch.keys)), versions: versions)
     }
 
     /// Pulls the rows of `features`' keys (the held-out split, computed once) into the local full tables.
@@ -109,7 +109,7 @@ struct StepExchange: Sendable {
 
     /// Pushes the step's gradients (dense, plus the rows of a sparse model in the same frames).
     func push(_ shards: ParameterClient, _ gradients: VariableBuffers, versions: [UInt64]) async throws -> PushSummary {
-        guard let sparse else { return try await shards.push(gradients, versions: versions) }
+        guard let sparse else { return try await shards.push(StepGradients(dense: gradients), versions: versions) }
         return try await sparse.push(shards: shards, dense: gradients, versions: versions)
     }
 
