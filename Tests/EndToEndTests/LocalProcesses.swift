@@ -117,6 +117,15 @@ func testDataRoot() -> String {
     return packageRoot().appendingPathComponent("examples/data").path
 }
 
+/// Whether the test data root holds adult/adult.csv.gz (the census tests are skipped without it).
+var hasAdultData: Bool { FileManager.default.fileExists(atPath: testDataRoot() + "/adult/adult.csv.gz") }
+
+/// Whether the optional `tessera-example-worker` binary is built beside psd (its test is skipped without it).
+var hasExampleWorker: Bool {
+    guard let bin = try? binDirectory() else { return false }
+    return FileManager.default.isExecutableFile(atPath: bin.appendingPathComponent("tessera-example-worker").path)
+}
+
 /// Parses JSON text into an object.
 func jsonObject(_ text: String) throws -> [String: Any] {
     guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {

@@ -2,24 +2,28 @@ import TensorWire
 import Testing
 @testable import Training
 
-/// CUDA against CPU. Without CUDA (no libcudart / libcublas, or no GPU) each comparison checks
-/// that the failure is a clear `unsupported` error, prints why, and skips the comparison.
+/// CUDA against CPU. Without CUDA (no libcudart / libcublas, or no GPU) the comparisons show as skipped and
+/// one test checks that the failure is a clear `unsupported` error naming CUDA.
 @Suite struct CUDABackendTests {
-    /// The CUDA backend, or nil after printing why it is unavailable.
-    func cuda() throws -> CUDABackend? {
-        do {
-            let backend = try CUDABackend(device: 0)
-            print("CUDA backend: \(backend.details)")
-            return backend
-        } catch let error as TrainingError {
-            #expect(error.code == .unsupported && error.message.contains("CUDA"), "\(error)")
-            print("skipped CUDA comparison: \(error.message)")
-            return nil
-        }
+    /// The CUDA backend on device 0 (the tests that call this are enabled only where `TestSupport.hasCUDA`).
+    func cuda() throws -> CUDABackend {
+        let backend = try CUDABackend(device: 0)
+        print("CUDA backend: \(backend.details)")
+        return backend
     }
 
-    @Test func everyKernelAndModelStepMatchesCPU() throws {
-        guard let gpu = try cuda() else { return }
+    // Skipped where a CUDA device is present: the comparisons below run instead.
+    @Test(.disabled(if: TestSupport.hasCUDA, "a CUDA device is present: the comparisons run instead"))
+    func withoutCUDATheBackendSaysWhy() throws {
+        let error = try #require(throws: TrainingError.self) { _ = try CUDABackend(device: 0) }
+        #expect(error.code == .unsupported && error.message.contains("CUDA"), "\(error)")
+        print("no CUDA here: \(error.message)")
+    }
+
+    // Skipped without a CUDA device (no libcudart/libcublas or no GPU).
+    @Test(.enabled(if: TestSupport.hasCUDA, "no CUDA device or libraries here"))
+    func everyKernelAndModelStepMatchesCPU() throws {
+        let gpu = try cuda()
         let rows = try BackendComparison.run(gpu)
         for row in rows {
             #expect(row.passed, "\(row.name): difference \(row.maxDifference) over \(row.tolerance)")
@@ -27,8 +31,10 @@ import Testing
         #expect(rows.count >= 24)
     }
 
-    @Test func anMLPStepMovesOnlyItsInputsAndGradients() throws {
-        guard let gpu = try cuda(), gpu.runsStepsOnDevice else { return }
+    // Skipped without a CUDA device whose kernels load (steps on the device).
+    @Test(.enabled(if: TestSupport.cuda.runsStepsOnDevice, "no CUDA device running whole steps here"))
+    func anMLPStepMovesOnlyItsInputsAndGradients() throws {
+        let gpu = try cuda()
         let model = try ModelFactory.make(ModelConfig(type: .mlp, inputWidth: 20, classes: 4, hidden: [32, 16]))
         let params = try ParameterSet(variables: model.variables, seed: 5)
         var grads = try ParameterSet(variables: model.variables)
@@ -42,8 +48,10 @@ import Testing
         #expect(after.downloaded - before.downloaded == parameterBytes)
     }
 
-    @Test func aBadLabelOnTheGPUIsTheSameErrorAsOnTheCPU() throws {
-        guard let gpu = try cuda(), gpu.runsStepsOnDevice else { return }
+    // Skipped without a CUDA device whose kernels load (steps on the device).
+    @Test(.enabled(if: TestSupport.cuda.runsStepsOnDevice, "no CUDA device running whole steps here"))
+    func aBadLabelOnTheGPUIsTheSameErrorAsOnTheCPU() throws {
+        let gpu = try cuda()
         let model = try ModelFactory.make(ModelConfig(type: .mlp, inputWidth: 8, classes: 3, hidden: [4]))
         let params = try ParameterSet(variables: model.variables, seed: 1)
         var grads = try ParameterSet(variables: model.variables)
@@ -56,15 +64,10 @@ import Testing
 
     /// NVRTC compiles the kernels without a GPU; this runs wherever libnvrtc can be loaded
     /// (e.g. TESSERA_CUDA_LIBRARY_PATH pointing at a `nvidia-cuda-nvrtc` wheel's lib folder).
-    @Test func theKernelSourceCompiles() throws {
-        let compiler: CUDAKernelLibraries.Compiler
-        do {
-            compiler = try CUDAKernelLibraries.Compiler.load()
-        } catch let error as TrainingError {
-            #expect(error.code == .unsupported)
-            print("skipped NVRTC compile check: \(error.message)")
-            return
-        }
+    // Skipped where libnvrtc cannot be loaded.
+    @Test(.enabled(if: TestSupport.nvrtcUnavailable == nil, "libnvrtc cannot be loaded here (set TESSERA_CUDA_LIBRARY_PATH)"))
+    func theKernelSourceCompiles() throws {
+        let compiler = try CUDAKernelLibraries.Compiler.load()
         for architecture in ["sm_75", "sm_90", "compute_80"] {
             let image = try compiler.compile(CUDAKernelSource.source, name: "tessera_kernels.cu", architecture: architecture)
             #expect(image.count > 1000, "\(architecture): \(image.count) bytes")
@@ -76,6 +79,14 @@ import Testing
             _ = try compiler.compile("__global__ void broken( {", name: "broken.cu", architecture: "sm_90")
         }
         #expect(error.message.contains("broken.cu"))
+    }
+
+    /// Without NVRTC the compiler's failure is `unsupported`.
+    @Test(.disabled(if: TestSupport.nvrtcUnavailable == nil, "libnvrtc loads here: the kernel source is compiled instead"))
+    func withoutNVRTCTheCompilerSaysWhy() throws {
+        let error = try #require(throws: TrainingError.self) { _ = try CUDAKernelLibraries.Compiler.load() }
+        #expect(error.code == .unsupported)
+        print("no NVRTC here: \(error.message)")
     }
 
     @Test func aMissingLibraryNamesWhatWasLookedForAndHowToPointAtIt() {

@@ -82,10 +82,12 @@ import Testing
     }
 }
 
-/// Fast accuracy checks of the new model families on real data subsets (skipped without ../shared/data).
+/// Fast accuracy checks of the new model families on real data subsets (skipped without the data files).
 @Suite struct ModelAccuracyTests {
-    @Test func wideDeepOnAdultSubset() throws {
-        guard let root = TestSupport.dataRoot else { return }
+    // Skipped without adult/adult.csv.gz under the data root.
+    @Test(.enabled(if: TestSupport.hasAdult, "no adult/adult.csv.gz: set TESSERA_DATA_ROOT or provide ../shared/data"))
+    func wideDeepOnAdultSubset() throws {
+        let root = try #require(TestSupport.dataRoot)
         let columns = TabularColumns(
             categorical: ["workclass", "education", "marital-status", "occupation", "relationship", "race", "gender", "native-country"],
             numeric: ["age", "educational-num", "capital-gain", "capital-loss", "hours-per-week"],
@@ -103,8 +105,10 @@ import Testing
         #expect(eval.accuracy > 0.80, "test accuracy \(eval.accuracy)")
     }
 
-    @Test func cnnOnMNISTSubset() throws {
-        guard let root = TestSupport.dataRoot else { return }
+    // Skipped without the MNIST files under the data root.
+    @Test(.enabled(if: TestSupport.hasMNIST, "no mnist/*.gz: set TESSERA_DATA_ROOT or provide ../shared/data"))
+    func cnnOnMNISTSubset() throws {
+        let root = try #require(TestSupport.dataRoot)
         let config = DataConfig(format: .idx, train: "mnist/train-images-idx3-ubyte.gz", trainLabels: "mnist/train-labels-idx1-ubyte.gz",
                                 testFraction: 0.2, batchSize: 32, seed: 2, limit: 2500)
         let splits = try DataLoader.load(config, dataRoot: root)

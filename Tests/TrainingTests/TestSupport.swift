@@ -63,6 +63,57 @@ enum TestSupport {
         return fm.fileExists(atPath: candidate.path) ? candidate : nil
     }
 
+    /// Whether the data root holds adult/adult.csv.gz (the census tests are skipped without it).
+    static var hasAdult: Bool { hasData("adult/adult.csv.gz") }
+
+    /// Whether the data root holds the four MNIST IDX files (the MNIST tests are skipped without them).
+    static var hasMNIST: Bool {
+        ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+            .allSatisfy { hasData("mnist/" + $0) }
+    }
+
+    /// Whether `relativePath` exists under the data root.
+    static func hasData(_ relativePath: String) -> Bool {
+        guard let root = dataRoot else { return false }
+        return FileManager.default.fileExists(atPath: root.appendingPathComponent(relativePath).path)
+    }
+
+    /// What the CUDA backend said when asked for device 0, found once per test run.
+    struct CUDAProbe: Sendable {
+        /// Why there is no CUDA backend here (no libcudart/libcublas or no GPU), nil when there is one.
+        var unavailable: TrainingError?
+        /// Whether it runs whole model steps on the device (its kernels loaded).
+        var runsStepsOnDevice = false
+    }
+
+    /// The CUDA probe (the CUDA tests are skipped without a device).
+    static let cuda: CUDAProbe = {
+        do {
+            let backend = try CUDABackend(device: 0)
+            print("CUDA backend: \(backend.details)")
+            return CUDAProbe(unavailable: nil, runsStepsOnDevice: backend.runsStepsOnDevice)
+        } catch let error as TrainingError {
+            return CUDAProbe(unavailable: error)
+        } catch {
+            return CUDAProbe(unavailable: TrainingError(.unsupported, "CUDA: \(error)"))
+        }
+    }()
+
+    /// Whether a CUDA device and its libraries are usable here.
+    static var hasCUDA: Bool { cuda.unavailable == nil }
+
+    /// Why NVRTC (the CUDA kernel compiler, usable without a GPU) cannot be loaded here, nil when it can.
+    static let nvrtcUnavailable: TrainingError? = {
+        do {
+            _ = try CUDAKernelLibraries.Compiler.load()
+            return nil
+        } catch let error as TrainingError {
+            return error
+        } catch {
+            return TrainingError(.unsupported, "NVRTC: \(error)")
+        }
+    }()
+
     /// A fresh temporary directory.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-training-\(UUID().uuidString)")
