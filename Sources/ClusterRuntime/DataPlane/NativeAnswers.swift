@@ -19,8 +19,8 @@ enum NativeAnswers {
     /// The TensorWire frame bytes of an answer (after the preamble).
     static func frameBytes(_ answer: ByteBuffer) -> Int { answer.readableBytes - NativePreamble.size }
 
-    /// Whether an answer is a push answer saying the gradient was dropped as stale.
-    static func isStale(_ answer: ByteBuffer) -> Bool {
-        answer.withUnsafeReadableBytes { ShardMetrics.isStaleAnswer(UnsafeRawBufferPointer(rebasing: $0.dropFirst(NativePreamble.size))) }
+    /// What a push answer says became of the gradient (accepted, stale or duplicate).
+    static func verdict(_ answer: ByteBuffer) -> PushVerdict? {
+        answer.withUnsafeReadableBytes { ShardMetrics.pushVerdict(UnsafeRawBufferPointer(rebasing: $0.dropFirst(NativePreamble.size))) }
     }
 }

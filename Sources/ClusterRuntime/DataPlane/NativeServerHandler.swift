@@ -83,7 +83,7 @@ final class NativeServerHandler: ChannelInboundHandler {
             let write = NativeAnswers.writer(preamble, channel, sendBuffers)
             do {
                 if let metrics {
-                    answer = try await metrics.record(method, requestBytes: request.count, bytes: NativeAnswers.frameBytes, isStale: NativeAnswers.isStale) {
+                    answer = try await metrics.record(method, requestBytes: request.count, bytes: NativeAnswers.frameBytes, verdict: NativeAnswers.verdict) {
                         try await handler.handle(method, request: request, answer: write)
                     }
                 } else {
@@ -121,7 +121,7 @@ final class NativeServerHandler: ChannelInboundHandler {
             let request = request
             let served: ByteBuffer?
             if let metrics {
-                served = try metrics.recordAtOnce(method, requestBytes: request.count, bytes: NativeAnswers.frameBytes, isStale: NativeAnswers.isStale) {
+                served = try metrics.recordAtOnce(method, requestBytes: request.count, bytes: NativeAnswers.frameBytes, verdict: NativeAnswers.verdict) {
                     try handler.handleAtOnce(method, request: request, limit: Self.atOnceLimit, answer: write)
                 }
             } else {

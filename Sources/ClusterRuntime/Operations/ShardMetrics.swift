@@ -11,6 +11,7 @@ public struct ShardMetrics: Sendable {
     let apply: Metrics.Timer
     let inFlight: Meter
     let staleDropped: Counter
+    let duplicateDropped: Counter
     let pushErrors: Counter
     let pullErrors: Counter
 
@@ -26,6 +27,7 @@ public struct ShardMetrics: Sendable {
         apply = Metrics.Timer(label: N.applySeconds, dimensions: labels, factory: factory)
         inFlight = Meter(label: N.queueDepth, dimensions: labels, factory: factory)
         staleDropped = Counter(label: N.staleDroppedTotal, dimensions: labels, factory: factory)
+        duplicateDropped = Counter(label: N.duplicateDroppedTotal, dimensions: labels, factory: factory)
         pushErrors = Counter(label: N.dataPlaneErrorsTotal, dimensions: labels + [("method", "push")], factory: factory)
         pullErrors = Counter(label: N.dataPlaneErrorsTotal, dimensions: labels + [("method", "pull")], factory: factory)
     }
@@ -34,20 +36,20 @@ public struct ShardMetrics: Sendable {
     public func record(
         _ method: DataPlaneMethod, request: [UInt8], _ body: () async throws -> [UInt8]
     ) async throws -> [UInt8] {
-        try await record(method, requestBytes: request.count, bytes: \.count, isStale: { $0.withUnsafeBytes(Self.isStaleAnswer) }, body)
+        try await record(method, requestBytes: request.count, bytes: \.count, verdict: { $0.withUnsafeBytes(Self.pushVerdict) }, body)
     }
 
-    /// `record` for an answer held in a transport's own buffer: `bytes` gives its frame's size, `isStale` whether a push
-    /// answer says the gradient was dropped (`isStaleAnswer` of the frame).
+    /// `record` for an answer held in a transport's own buffer: `bytes` gives its frame's size, `verdict` what a push
+    /// answer says became of the gradient (`pushVerdict` of the frame), so stale and duplicate pushes count apart.
     public func record<Answer>(
-        _ method: DataPlaneMethod, requestBytes: Int, bytes: (Answer) -> Int, isStale: (Answer) -> Bool, _ body: () async throws -> Answer
+        _ method: DataPlaneMethod, requestBytes: Int, bytes: (Answer) -> Int, verdict: (Answer) -> PushVerdict?, _ body: () async throws -> Answer
     ) async throws -> Answer {
         inFlight.increment()
         defer { inFlight.decrement() }
         let start = ContinuousClock.now
         do {
             let reply = try await body()
-            count(method, requestBytes: requestBytes, answerBytes: { bytes(reply) }, stale: { isStale(reply) }, since: start)
+            count(method, requestBytes: requestBytes, answerBytes: { bytes(reply) }, verdict: { verdict(reply) }, since: start)
             return reply
         } catch {
             (method == .push ? pushErrors : pullErrors).increment()
@@ -57,14 +59,14 @@ public struct ShardMetrics: Sendable {
 
     /// `record` for `DataPlaneHandler.handleAtOnce`: a nil answer (the request was not handled) counts nothing.
     public func recordAtOnce<Answer>(
-        _ method: DataPlaneMethod, requestBytes: Int, bytes: (Answer) -> Int, isStale: (Answer) -> Bool, _ body: () throws -> Answer?
+        _ method: DataPlaneMethod, requestBytes: Int, bytes: (Answer) -> Int, verdict: (Answer) -> PushVerdict?, _ body: () throws -> Answer?
     ) throws -> Answer? {
         inFlight.increment()
         defer { inFlight.decrement() }
         let start = ContinuousClock.now
         do {
             guard let reply = try body() else { return nil }
-            count(method, requestBytes: requestBytes, answerBytes: { bytes(reply) }, stale: { isStale(reply) }, since: start)
+            count(method, requestBytes: requestBytes, answerBytes: { bytes(reply) }, verdict: { verdict(reply) }, since: start)
             return reply
         } catch {
             (method == .push ? pushErrors : pullErrors).increment()
@@ -72,22 +74,26 @@ public struct ShardMetrics: Sendable {
         }
     }
 
-    private func count(_ method: DataPlaneMethod, requestBytes: Int, answerBytes: () -> Int, stale: () -> Bool, since start: ContinuousClock.Instant) {
+    private func count(_ method: DataPlaneMethod, requestBytes: Int, answerBytes: () -> Int, verdict: () -> PushVerdict?, since start: ContinuousClock.Instant) {
         switch method {
         case .push:
             apply.recordInterval(since: start)
             pushes.increment()
             pushBytes.increment(by: requestBytes)
-            if stale() { staleDropped.increment() }
+            switch verdict() {
+            case .stale: staleDropped.increment()
+            case .duplicate: duplicateDropped.increment()
+            case .accepted, nil: break
+            }
         case .pull:
             pulls.increment()
             pullBytes.increment(by: answerBytes())
         }
     }
 
-    /// True when a push response frame says the gradient was dropped as stale.
-    static func isStaleAnswer(_ frame: UnsafeRawBufferPointer) -> Bool {
-        (try? WireFormat.decodeView(frame).header.status) == PushStatus.stale
+    /// What a push response frame says became of the gradient; nil for bytes that are not a frame.
+    static func pushVerdict(_ frame: UnsafeRawBufferPointer) -> PushVerdict? {
+        (try? WireFormat.decodeView(frame)).map { PushVerdict($0.header) }
     }
 }
 

@@ -40,6 +40,8 @@ public enum TesseraMetrics {
         public static let queueDepth = "tessera_queue_depth"
         /// Gradients dropped as stale, by shard.
         public static let staleDroppedTotal = "tessera_stale_dropped_total"
+        /// Pushes a shard had already received for their version (a repeat, answered stale on the wire), by shard.
+        public static let duplicateDroppedTotal = "tessera_duplicate_dropped_total"
         /// Data-plane requests that failed, by shard and method.
         public static let dataPlaneErrorsTotal = "tessera_data_plane_errors_total"
         /// Training throughput of a running job, as last reported to the coordinator, by job.
