@@ -9,14 +9,41 @@ extension Coordinator {
         records[id] = job
     }
 
-    /// The job's shards hold a consistent state again (the checkpoint at `version`, or the initial values).
-    public mutating func recovered(_ id: JobID, version: Int?, now: Double) throws(CoordinatorError) {
+    /// The runtime's restore of a recovering job (`.recover`) ended: with an outcome the job's shards hold a consistent
+    /// state again (logged once, here) and its workers may resume; `nil` when a shard did not answer yet, to be tried
+    /// again on a later tick.
+    public mutating func recoveryFinished(_ id: JobID, _ outcome: RecoveryOutcome?, now: Double) throws(CoordinatorError) {
+        schedule.endRestore(id)
+        guard let outcome else { return }
         var job = try existing(id)
         guard job.recovering != nil else { return }
         job.recovering = nil
         job.joinGraceUntil = now + config.joinGrace
-        logger.notice("job recovered", metadata: ["job": "\(id)", "version": "\(version.map(String.init) ?? "initial values")"])
+        schedule.clearFailures(id)
+        switch outcome {
+        case .shardsIntact:
+            logger.notice("job's shards still hold it; nothing to restore", metadata: ["job": "\(id)"])
+        case .checkpoint(let version, let manifest):
+            logger.notice("job restored from checkpoint", metadata: ["job": "\(id)", "version": "\(version)", "manifest": "\(manifest)"])
+        case .initialValues:
+            logger.warning("no usable checkpoint: the job continues from its initial values", metadata: ["job": "\(id)"])
+        }
         records[id] = job
+    }
+
+    /// After a restart: fails the stored jobs this version cannot load, marks running jobs recovering (their shards are
+    /// checked and restored on the next ticks) and deletes ended jobs past the retention limit. What the runtime must
+    /// do for them waits in `takePendingActions()`.
+    public mutating func prepareAfterRestart(now: Double) {
+        pendingActions += failUnloadableJobs(now: now)
+        markRunningJobsRecovering(now: now)
+        pendingActions += applyRetention()
+    }
+
+    /// What the restore decided and the runtime has not performed yet (once: the list is emptied).
+    public mutating func takePendingActions() -> [CoordinatorAction] {
+        defer { pendingActions = [] }
+        return pendingActions
     }
 
     /// Running jobs that need their shards restored: those marked recovering.

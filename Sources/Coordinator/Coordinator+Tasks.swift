@@ -87,7 +87,9 @@ extension Coordinator {
         job.joinGraceUntil = now + config.joinGrace
         let actions = refreshEffectiveReplicas(&job, now: now)
         records[id] = job
-        logger.info("job running", metadata: ["job": "\(id)"])
+        logger.info("job running", metadata: [
+            "job": "\(id)", "partitions": "\(job.placement?.partitions.count ?? 0)", "shards": "\(job.shards.count)",
+        ])
         return actions
     }
 

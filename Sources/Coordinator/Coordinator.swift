@@ -10,6 +10,16 @@ public struct Coordinator: Sendable {
     var records = JobTable()
     var nextJobID: UInt64 = 1
     let logger: Logger
+    /// Checkpoints in flight, their timing and retries, and restores in progress.
+    var schedule = CheckpointSchedule()
+    /// Succeeded jobs whose variables stay on their shards.
+    var retained: RetainedJobs
+    /// What the restore after a restart decided, for the runtime to perform once it runs (`takePendingActions`).
+    var pendingActions: [CoordinatorAction] = []
+    /// When `tick` sweeps liveness and polls the shards next (every heartbeat interval).
+    var nextSweepAt = -Double.infinity
+    /// The name of the psd this coordinator runs in, once it registered (trusted, in process).
+    public internal(set) var selfName: String?
 
     /// Creates an empty coordinator; `logger` receives state changes at info level.
     public init(config: CoordinatorConfig = CoordinatorConfig(), logger: Logger? = nil) throws(CoordinatorError) {
@@ -17,17 +27,22 @@ public struct Coordinator: Sendable {
         self.config = config
         self.membership = Membership(heartbeatInterval: config.heartbeatInterval, heartbeatTimeout: config.heartbeatTimeout)
         self.logger = logger ?? Logger(label: "tessera.coordinator", factory: { _ in SwiftLogNoOpLogHandler() })
+        self.retained = RetainedJobs(limit: config.retainedJobs)
     }
 
     // MARK: Membership
 
     /// Registers a node (idempotent by name: a restarted node keeps its id). A name whose node is alive needs that
     /// node's `secret` (see `Membership.register`); the record carries the secret the node must send from now on.
+    /// `trusted` is the psd this coordinator runs in (in process): its name becomes `selfName`.
     public mutating func register(
         _ info: NodeInfo, secret: String? = nil, trusted: Bool = false, now: Double
     ) throws(CoordinatorError) -> NodeRecord {
         let record = try membership.register(info, secret: secret, trusted: trusted, now: now)
-        logger.info("node registered", metadata: ["node": "\(record.id)", "name": "\(info.name)", "role": "\(info.role.rawValue)"])
+        if trusted { selfName = info.name }
+        logger.info("node registered", metadata: [
+            "node": "\(record.id)", "name": "\(info.name)", "role": "\(info.role.rawValue)", "address": "\(info.address)",
+        ])
         return record
     }
 
@@ -39,6 +54,7 @@ public struct Coordinator: Sendable {
     /// Records a heartbeat; returns a `.nodeChanged` action when a suspect or dead node comes back.
     public mutating func heartbeat(_ node: NodeID, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
         guard let change = try membership.heartbeat(node, now: now) else { return [] }
+        log(change)
         return [.nodeChanged(change)]
     }
 
@@ -48,8 +64,8 @@ public struct Coordinator: Sendable {
         var actions: [CoordinatorAction] = []
         for change in membership.sweep(now: now) {
             actions.append(.nodeChanged(change))
+            log(change)
             guard change.to == .dead else { continue }
-            logger.info("node dead", metadata: ["node": "\(change.node)", "name": "\(change.name)"])
             switch change.role {
             case .worker: vacateSlots(of: change.node)
             case .ps: actions += failJobs(onShard: change.node, name: change.name, now: now)
@@ -66,6 +82,11 @@ public struct Coordinator: Sendable {
             records[id] = job
         }
         return actions
+    }
+
+    /// Logs a node's liveness change (once: the runtime does not).
+    func log(_ change: NodeTransition) {
+        logger.notice("node \(change.name) is \(change.to.rawValue)", metadata: ["node": "\(change.node)", "was": "\(change.from.rawValue)"])
     }
 
     /// Every node, by id.

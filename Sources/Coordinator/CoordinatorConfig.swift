@@ -17,6 +17,12 @@ public struct CoordinatorConfig: Sendable, Hashable, Codable {
     public var joinGrace: Double = 5
     /// Ended jobs kept; older ended ones are deleted as jobs end (0 keeps every job; default 1000).
     public var jobRetention: Int = 1000
+    /// Succeeded jobs whose variables stay on their shards for `clusterctl pull`; older ones are released (default 8).
+    public var retainedJobs: Int = 8
+
+    /// How often the runtime calls `Coordinator.tick`, in seconds: the heartbeat interval, at most 1 s (checkpoints
+    /// and restores are judged at every tick, liveness once per heartbeat interval).
+    public var tickInterval: Double { min(heartbeatInterval, 1) }
 
     /// Creates a configuration with the documented defaults.
     public init(
@@ -43,6 +49,7 @@ public struct CoordinatorConfig: Sendable, Hashable, Codable {
         guard stopGracePeriod >= 0 else { throw CoordinatorError(.invalidConfig, "stop grace period must be ≥ 0") }
         guard stopAtWindow > 0 else { throw CoordinatorError(.invalidConfig, "stop_at window must be > 0") }
         guard jobRetention >= 0 else { throw CoordinatorError(.invalidConfig, "job retention must be ≥ 0 (0 keeps every job)") }
+        guard retainedJobs >= 0 else { throw CoordinatorError(.invalidConfig, "retained jobs must be ≥ 0") }
     }
 
     enum CodingKeys: String, CodingKey {

@@ -33,6 +33,10 @@ public struct CoordinatorError: Error, Hashable, Sendable, CustomStringConvertib
         public static let unauthenticated = Code("unauthenticated")
         /// A node name belongs to another node that is still alive.
         public static let nameTaken = Code("name_taken")
+        /// Another operation on the job is in progress (a checkpoint being taken); try again later.
+        public static let busy = Code("busy")
+        /// The job's shards are being restored from its checkpoint; try again once it runs.
+        public static let recovering = Code("recovering")
     }
 
     /// What kind of failure this is.

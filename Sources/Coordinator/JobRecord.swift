@@ -84,6 +84,10 @@ public struct JobRecord: Sendable, Hashable, Codable {
     public var joinGraceUntil: Double?
     /// How many times the job went through recovery.
     public var recoveries: Int?
+    /// The workers' estimate of the job's total steps (max_steps, or epochs × batches per epoch); nil until reported.
+    public var totalSteps: Int?
+    /// Examples in the latest evaluation; nil before the first.
+    public var evaluationCount: Int?
 
     /// The latest evaluation, falling back to training figures (what `describe` shows as `metrics`).
     public var metrics: MetricPoint? { evaluation ?? training }
@@ -93,6 +97,12 @@ public struct JobRecord: Sendable, Hashable, Codable {
 
     /// Whether a stop condition fired and the job waits for its workers to finish.
     public var isStopping: Bool { stopRequestedAt != nil && !state.isTerminal }
+
+    /// Training throughput while RUNNING: the sum over its workers of steps/s × batch size (0 otherwise).
+    public var samplesPerSecond: Double {
+        guard state == .running else { return 0 }
+        return workers.compactMap { $0.progress?.stepsPerSecond }.reduce(0, +) * Double(spec.data.batchSize)
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, spec, state, reason, workers, placement, step, samples, epoch, training, evaluation, history, checkpoint
@@ -107,6 +117,8 @@ public struct JobRecord: Sendable, Hashable, Codable {
         case recovering
         case joinGraceUntil = "join_grace_until"
         case recoveries
+        case totalSteps = "total_steps"
+        case evaluationCount = "evaluation_count"
     }
 }
 

@@ -17,7 +17,9 @@ struct ManyJobsTests {
     /// A data dir holding `stored` ended jobs and one pending job (the newest).
     static func seededStore() throws -> String {
         let dir = temporaryFolder("tessera-many")
-        var coordinator = try Coordinator()
+        var config = CoordinatorConfig()
+        config.jobRetention = 0  // every job stays: the tests restart with their own retention
+        var coordinator = try Coordinator(config: config)
         let spec = try JobSpecParser.parse(yaml: syntheticSpecYAML())
         for i in 0..<stored { _ = try coordinator.cancel(try coordinator.submit(spec, now: Double(i)).id, now: Double(i)) }
         _ = try coordinator.submit(spec, now: Double(stored))

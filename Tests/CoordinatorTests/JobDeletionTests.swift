@@ -52,10 +52,12 @@ import Testing
         var t = try TestCluster(config: config)
         var ids: [JobID] = []
         for i in 0..<6 { ids.append(try t.c.submit(asyncSpec(epochs: 1), now: Double(i)).id) }
-        // End them out of order: job 1 ends last, so it is the newest ended job.
-        for (n, id) in ids.dropFirst().prefix(4).enumerated() { _ = try t.c.cancel(id, now: 10 + Double(n)) }
-        _ = try t.c.cancel(ids[0], now: 20)
-        let deleted = t.c.applyRetention()
+        // End them out of order: job 1 ends last, so it is the newest ended job. Each end past the limit deletes the
+        // oldest ended job with it.
+        var actions: [CoordinatorAction] = []
+        for (n, id) in ids.dropFirst().prefix(4).enumerated() { actions += try t.c.cancel(id, now: 10 + Double(n)) }
+        actions += try t.c.cancel(ids[0], now: 20)
+        let deleted = actions.filter { if case .jobDeleted = $0 { true } else { false } }
         #expect(deleted == [.jobDeleted(ids[1], shards: []), .jobDeleted(ids[2], shards: [])])
         #expect(t.c.jobs().map(\.id) == [ids[5], ids[4], ids[3], ids[0]])
         #expect(t.c.job(ids[5])?.state == .pending)

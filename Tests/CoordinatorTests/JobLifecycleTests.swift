@@ -95,10 +95,11 @@ func startJob(_ t: inout TestCluster, _ spec: JobSpec) throws -> JobID {
         #expect(job.state == .succeeded)
         #expect(job.reason == "completed 2 epoch(s)")
         #expect(job.endedAt == 8)
+        // A final checkpoint; the variables stay on the shards (retained for `clusterctl pull`).
         #expect(actions == [
-            .checkpoint(id, shards: placement.shards), .dropJob(id, shards: placement.shards),
-            .jobEnded(id, state: .succeeded, reason: "completed 2 epoch(s)"),
+            .checkpoint(id, reason: .final), .jobEnded(id, state: .succeeded, reason: "completed 2 epoch(s)"),
         ])
+        #expect(t.c.checkpointInFlight(id))
         // Workers are free again and late calls are harmless.
         #expect(try t.c.assignTask(worker: t.workers[0], now: 9) == nil)
         #expect(try t.c.workerFinished(id, worker: t.workers[0], final: nil, now: 9).isEmpty)
@@ -342,7 +343,7 @@ func startJob(_ t: inout TestCluster, _ spec: JobSpec) throws -> JobID {
         try t.heartbeatAll(now: 36)
         let actions = t.c.sweep(now: 36)
         #expect(t.c.job(id)?.state == .succeeded)
-        #expect(actions.contains(.checkpoint(id, shards: try #require(t.c.job(id)?.shards))))
+        #expect(actions.contains(.checkpoint(id, reason: .final)))
     }
 
     @Test func deadShardFailsItsRunningJob() throws {

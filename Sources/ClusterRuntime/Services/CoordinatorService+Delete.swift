@@ -20,12 +20,12 @@ extension CoordinatorService {
     }
 
     /// Removes what is left of a deleted job: its checkpoint files on every shard that holds some (named by its
-    /// manifests or placement; a shard that does not answer keeps them), the variables a succeeded job left on its
-    /// shards for `clusterctl pull`, its folder under the data dir, and the figures kept for it in memory.
+    /// manifests or placement; a shard that does not answer keeps them), its folder under the data dir and its
+    /// metrics. A checkpoint of it being taken is let finish first (15 s at most): it would commit a manifest after
+    /// the folder is gone.
     func forget(_ id: JobID, shards targets: [ShardTarget]) async {
-        // A checkpoint being written would commit a manifest after the folder is gone: let it finish first (bounded).
         let deadline = ContinuousClock.now + .seconds(15)
-        while checkpointsInFlight.withLock({ $0.contains(id) }), ContinuousClock.now < deadline {
+        while machine.peek({ $0.checkpointInFlight(id) }), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
         var addresses = Set(targets.map(\.address))
@@ -36,24 +36,8 @@ extension CoordinatorService {
             guard let hostPort = try? HostPort(parsing: address) else { continue }
             await shards.prune(id.rawValue, keep: [], on: hostPort)
         }
-        for shard in retention.forget(id) ?? [] {
-            guard let hostPort = try? HostPort(parsing: shard.address) else { continue }
-            await shards.dropJob(id.rawValue, on: hostPort)
-        }
         tensorBoard.close(id)
         manifests.removeJob(id.description)
-        totalSteps.withLock { _ = $0.removeValue(forKey: id) }
-        evalCounts.withLock { _ = $0.removeValue(forKey: id) }
-        lastCheckpointAt.withLock { _ = $0.removeValue(forKey: id) }
-        logger.info("job forgotten", metadata: ["job": "\(id)", "shards": "\(addresses.count)"])
-    }
-
-    /// Performs what the restore decided (jobs failed on load, ended jobs past the retention limit), once.
-    func performStartupActions() async {
-        let actions = startupActions.withLock { actions in
-            defer { actions = [] }
-            return actions
-        }
-        await perform(actions)
+        CoordinatorMetrics.forget(id)
     }
 }

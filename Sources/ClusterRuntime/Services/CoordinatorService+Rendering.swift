@@ -5,13 +5,13 @@ import TensorWire
 extension CoordinatorService {
     /// A job record as the API reports it.
     func render(_ job: JobRecord, withHistory: Bool) -> Tessera_V1_Job {
-        render(job, withHistory: withHistory, names: (try? readState { Self.nodeNames($0) }) ?? [:])
+        render(job, withHistory: withHistory, names: machine.peek { Self.nodeNames($0) })
     }
 
     /// A job record as the API reports it, with node names looked up in `names`. Never traps: numbers that do not fit
     /// a field (a record stored by another version) are clamped.
     func render(_ job: JobRecord, withHistory: Bool, names: [NodeID: String]) -> Tessera_V1_Job {
-        let total = totalSteps.value[job.id] ?? job.spec.training.maxSteps.map(Int64.init) ?? 0
+        let total = Int64((job.totalSteps ?? job.spec.training.maxSteps) ?? 0)
         return .with {
             $0.id = job.id.description
             $0.name = job.spec.name
@@ -29,7 +29,7 @@ extension CoordinatorService {
             if let t = job.training { $0.trainMetrics = render(t) }
             if let e = job.evaluation {
                 $0.evalMetrics = render(e)
-                $0.evalMetrics.count = evalCounts.value[job.id] ?? 0
+                $0.evalMetrics.count = Int64(job.evaluationCount ?? 0)
             }
             $0.staleDropped = Int64(job.staleDropped)
             $0.effectiveReplicas = Int32(clamping: job.effectiveReplicas)

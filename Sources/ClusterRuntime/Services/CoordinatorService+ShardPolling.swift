@@ -2,15 +2,11 @@ import ClusterAPI
 import Coordinator
 
 extension CoordinatorService {
-    /// Reads every running job's counters from its shards (ShardStatus, all shards in parallel) and records them:
-    /// the job's step, dropped stale gradients and steps/s become the shards' figures, not workers' estimates.
-    /// With `only`, polls that job alone (a worker's last report: the final figures land before the job can end).
-    func pollShards(only: JobID? = nil) async {
-        let jobs = state.withLock {
-            $0.activeJobs().filter { $0.state == .running && $0.placement != nil && $0.recovering == nil && (only == nil || $0.id == only) }
-        }
-        guard !jobs.isEmpty else { return }
-        let addresses = Set(jobs.flatMap { $0.shards.map(\.address) })
+    /// Reads the polled jobs' counters from their shards (ShardStatus, each shard once, all in parallel, 1 s each) and
+    /// hands them to the state machine, which makes them the jobs' step, dropped stale gradients and steps/s; then
+    /// performs what follows (a job reaching max_steps).
+    func poll(_ polls: [ShardPoll]) async {
+        let addresses = Set(polls.flatMap { $0.shards.map(\.address) })
         let answers = await withTaskGroup(of: (String, Tessera_V1_ShardStatusResponse?).self) { group in
             for address in addresses {
                 guard let hp = try? HostPort(parsing: address) else { continue }
@@ -20,19 +16,16 @@ extension CoordinatorService {
             for await (address, answer) in group { if let answer { answers[address] = answer } }
             return answers
         }
-        let now = Self.now()
-        var actions: [CoordinatorAction] = []
-        for job in jobs {
-            let figures = job.shards.compactMap { shard in
-                answers[shard.address]?.jobs.first { $0.jobNumber == job.id.rawValue }
+        var figures: [JobID: [ShardFigures]] = [:]
+        for poll in polls {
+            let found = poll.shards.compactMap { shard in
+                answers[shard.address]?.jobs.first { $0.jobNumber == poll.job.rawValue }
             }
-            guard !figures.isEmpty else { continue }
-            let sample = ShardSample(
-                time: now, version: Int(figures.map(\.version).max() ?? 0),
-                staleDropped: Int(figures.map(\.staleDropped).max() ?? 0),
-                rejected: Int(figures.reduce(0) { $0 + $1.rejected }))
-            actions += (try? await withState(progressOnly: true) { try $0.recordShardSample(job.id, sample, now: now) }) ?? []
+            guard !found.isEmpty else { continue }
+            figures[poll.job] = found.map { ShardFigures(version: $0.version, staleDropped: $0.staleDropped, rejected: $0.rejected) }
         }
-        await perform(actions)
+        guard !figures.isEmpty else { return }
+        let now = Self.now()
+        await perform((try? await withState(progressOnly: true) { $0.recordShardFigures(figures, now: now) }) ?? [])
     }
 }

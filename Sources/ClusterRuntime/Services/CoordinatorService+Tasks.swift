@@ -10,7 +10,7 @@ extension CoordinatorService {
         try authenticate(request.nodeID, request.nodeSecret)
         let assignment = try await withState { try $0.assignTask(worker: NodeID(request.nodeID), now: Self.now()) }
         guard let assignment else { return .with { $0.retryAfterMs = 250 } }
-        let names = try readState { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
+        let names = machine.peek { Self.nodeNames($0) }
         return .with {
             $0.task = .with {
                 $0.jobID = assignment.jobID.description
@@ -65,7 +65,6 @@ extension CoordinatorService {
                     logger.info("job initialised from exported model", metadata: ["job": "\(id)", "init_from": "\(source)"])
                 }
                 await perform(try await withState { try $0.placementReady(id, now: Self.now()) })
-                logger.info("job running", metadata: ["job": "\(id)", "partitions": "\(placement.partitions.count)", "shards": "\(placement.shards.count)"])
             } catch {
                 let failure = RuntimeFailure(serving: error)
                 logger.error("placing variables failed", metadata: ["job": "\(id)", "error": "\(failure.message)"])
@@ -73,7 +72,7 @@ extension CoordinatorService {
                 throw RPCError(code: failure.code.rpcCode, message: "\(id): creating variables on the shards failed: \(failure.message)")
             }
         }
-        let names = try readState { state in Dictionary(state.nodes().map { ($0.id, $0.info.name) }, uniquingKeysWith: { a, _ in a }) }
+        let names = machine.peek { Self.nodeNames($0) }
         return .with { $0.placement = render(placement, names: names, transport: job.spec.cluster.transport) }
     }
 
@@ -103,160 +102,6 @@ extension CoordinatorService {
                 }
             }
             try await group.waitForAll()
-        }
-    }
-
-    /// Records a worker's progress, evaluation, completion or failure; answers whether to stop.
-    public func reportProgress(request: Tessera_V1_ReportProgressRequest, context: ServerContext) async throws -> Tessera_V1_ReportProgressResponse {
-        try authenticate(request.nodeID, request.nodeSecret)
-        let id = try parseJobID(request.jobID)
-        let worker = NodeID(request.nodeID)
-        let now = Self.now()
-        if request.totalSteps > 0 { totalSteps.withLock { $0[id] = request.totalSteps } }
-        if request.hasEval { evalCounts.withLock { $0[id] = request.eval.count } }
-        // A worker's last report may end the job: read the shards' final counters (steps, dropped stale gradients) first.
-        if request.finished || request.trainingDone { await pollShards(only: id) }
-        // Progress figures alone are written without an fsync; anything that changes a job's lifecycle is made durable.
-        let (directive, actions, peersFinished) = try await withState(progressOnly: true) { state -> (Directive, [CoordinatorAction], Bool) in
-            var actions: [CoordinatorAction] = []
-            if !request.failure.isEmpty {
-                actions += try state.workerFailed(
-                    id, worker: worker, message: request.failure, lostShard: request.failureShard.isEmpty ? nil : request.failureShard, now: now)
-                return (.stop(request.failure), actions, false)
-            }
-            let progress = WorkerProgress(
-                workerStep: Int(request.workerStep), samples: Int(request.samples),
-                loss: request.hasTrain ? request.train.loss : .nan,
-                accuracy: request.hasTrain ? request.train.accuracy : nil, epoch: Int(request.epoch),
-                stepsPerSecond: request.stepsPerSecond > 0 ? request.stepsPerSecond : nil)
-            if request.shardVersion > 0 {
-                actions += try state.recordShardVersion(id, version: Int(request.shardVersion), now: now)
-            }
-            var directive = Directive.continue
-            if request.hasTrain {
-                directive = try state.report(id, worker: worker, progress: progress, now: now)
-            } else if let job = state.job(id), job.isStopping || job.state.isTerminal {
-                directive = .stop(job.reason)
-            }
-            if request.hasEval {
-                let e = request.eval
-                actions += try state.reportEvaluation(
-                    id, metrics: EvaluationMetrics(loss: e.loss, accuracy: e.hasAccuracy ? e.accuracy : nil, auc: e.hasAuc ? e.auc : nil, count: Int(e.count)),
-                    step: Int(request.shardVersion), now: now)
-            }
-            if request.trainingDone || request.finished {
-                actions += try state.workerDoneTraining(id, worker: worker, now: now)
-            }
-            if request.finished {
-                actions += try state.workerFinished(id, worker: worker, final: request.hasTrain ? progress : nil, now: now)
-            }
-            let job = state.job(id)
-            // Only a chief that is done training waits for its peers (TaskRunner); other reports need no answer.
-            let peersFinished = request.trainingDone && state.peersFinished(id, except: worker)
-            if let job, job.state.isTerminal, case .continue = directive, !request.finished {
-                directive = .stop("\(id) is \(job.state.rawValue)" + (job.reason.isEmpty ? "" : ": \(job.reason)"))
-            }
-            return (directive, actions, peersFinished)
-        }
-        if let job = try? readState({ $0.job(id) }) {
-            tensorBoard.record(id, report: request, step: Int64(job.step), effectiveReplicas: job.spec.training.mode == .sync ? job.effectiveReplicas : nil)
-        }
-        await perform(actions)
-        return .with {
-            if case .stop(let reason) = directive {
-                $0.stop = true
-                $0.reason = reason
-            }
-            $0.peersFinished = peersFinished
-        }
-    }
-
-    /// Carries out what the state machine decided. A job's final checkpoint and the release of its shards run in
-    /// the background (in that order), so the RPC that ended the job answers at once.
-    func perform(_ actions: [CoordinatorAction]) async {
-        var actions = actions
-        for case .checkpoint(let id, _) in actions {
-            let release = actions.filter { if case .dropJob(id, _) = $0 { true } else { false } }
-            actions.removeAll { if case .dropJob(id, _) = $0 { true } else { false } }
-            Task {
-                await self.performNow([.checkpoint(id, shards: [])] + release)
-            }
-        }
-        actions.removeAll { if case .checkpoint = $0 { true } else { false } }
-        await performNow(actions)
-    }
-
-    /// Carries out actions in order, waiting for each.
-    func performNow(_ actions: [CoordinatorAction]) async {
-        for action in actions {
-            switch action {
-            case .dropJob(let id, let shards):
-                for (job, targets) in retention.release(id, shards: shards, succeeded: jobState(id) == .succeeded) {
-                    for shard in targets {
-                        guard let address = try? HostPort(parsing: shard.address) else { continue }
-                        await self.shards.dropJob(job.rawValue, on: address)
-                    }
-                }
-            case .jobEnded(let id, let state, let reason):
-                logger.info("job ended", metadata: ["job": "\(id)", "state": "\(state.rawValue)", "reason": "\(reason)"])
-                // Ended jobs past the retention limit go now (the oldest first).
-                await performNow((try? await withState { $0.applyRetention() }) ?? [])
-            case .jobDeleted(let id, let shards):
-                await forget(id, shards: shards)
-            case .nodeChanged(let change):
-                logger.notice("node \(change.name) is \(change.to.rawValue)", metadata: ["node": "\(change.node)", "was": "\(change.from.rawValue)"])
-            case .stopWorkers(let id, _, let reason):
-                logger.info("stopping workers", metadata: ["job": "\(id)", "reason": "\(reason)"])
-            case .setEffectiveReplicas(let id, let replicas, let targets):
-                logger.notice("effective replicas changed", metadata: ["job": "\(id)", "replicas": "\(replicas)"])
-                await withTaskGroup(of: Void.self) { group in
-                    for shard in targets {
-                        guard let address = try? HostPort(parsing: shard.address) else { continue }
-                        group.addTask { await self.shards.setReplicas(id.rawValue, replicas: replicas, on: address) }
-                    }
-                }
-            case .checkpoint(let id, _):
-                do {
-                    try await takeCheckpoint(id, reason: "final", waitLimit: .seconds(10))
-                } catch {
-                    logger.warning("final checkpoint failed", metadata: ["job": "\(id)", "error": "\(error)"])
-                }
-            }
-        }
-    }
-}
-
-extension CoordinatorService {
-    func jobState(_ id: JobID) -> JobState? {
-        state.withLock { $0.job(id)?.state }
-    }
-}
-
-/// Keeps the variables of the most recent succeeded jobs on their shards (so `clusterctl pull`
-/// can read them) and releases older ones; cancelled and failed jobs are released at once.
-final class JobRetention: Sendable {
-    private let kept = LockedValue<[(JobID, [ShardTarget])]>([])
-    let limit: Int
-
-    init(limit: Int) { self.limit = limit }
-
-    /// The jobs whose shard memory should be dropped now.
-    func release(_ id: JobID, shards: [ShardTarget], succeeded: Bool) -> [(JobID, [ShardTarget])] {
-        guard succeeded else { return [(id, shards)] }
-        return kept.withLock { kept in
-            kept.append((id, shards))
-            guard kept.count > limit else { return [] }
-            let old = Array(kept.prefix(kept.count - limit))
-            kept.removeFirst(kept.count - limit)
-            return old
-        }
-    }
-
-    /// Stops keeping a deleted job: the shards that still hold it (to drop it from), or nil when none do.
-    func forget(_ id: JobID) -> [ShardTarget]? {
-        kept.withLock { kept in
-            guard let index = kept.firstIndex(where: { $0.0 == id }) else { return nil }
-            return kept.remove(at: index).1
         }
     }
 }

@@ -1,4 +1,3 @@
-import ClusterAPI
 import Coordinator
 import Foundation
 
@@ -12,26 +11,13 @@ final class TensorBoardFiles: Sendable {
     /// The directory of a job's event files.
     func directory(_ id: JobID) -> String { "\(root)/jobs/\(id)/tensorboard" }
 
-    /// Writes a progress report's scalars (train loss/accuracy, eval loss/accuracy/AUC, steps/s, stale drops).
-    func record(_ id: JobID, report: Tessera_V1_ReportProgressRequest, step: Int64, effectiveReplicas: Int?) {
-        var values: [(tag: String, value: Double)] = []
-        if report.hasTrain {
-            values.append(("train/loss", report.train.loss))
-            if report.train.hasAccuracy { values.append(("train/accuracy", report.train.accuracy)) }
-        }
-        if report.hasEval {
-            values.append(("eval/loss", report.eval.loss))
-            if report.eval.hasAccuracy { values.append(("eval/accuracy", report.eval.accuracy)) }
-            if report.eval.hasAuc { values.append(("eval/auc", report.eval.auc)) }
-        }
-        if report.stepsPerSecond > 0 { values.append(("worker/steps_per_second", report.stepsPerSecond)) }
-        values.append(("worker/stale_dropped", Double(report.staleDropped)))
-        if let effectiveReplicas { values.append(("job/effective_replicas", Double(effectiveReplicas))) }
-        guard let writer = writer(id) else { return }
-        try? writer.scalars(values, step: step)
+    /// Appends scalars at a job step (a file that cannot be written is skipped: TensorBoard is best effort).
+    func write(_ id: JobID, step: Int, scalars: [SummaryScalar]) {
+        guard !scalars.isEmpty, let writer = writer(id) else { return }
+        try? writer.scalars(scalars.map { (tag: $0.tag, value: $0.value) }, step: Int64(step))
     }
 
-    /// Closes a finished job's file.
+    /// Closes a deleted job's file.
     func close(_ id: JobID) {
         writers.withLock { _ = $0.removeValue(forKey: id) }
     }

@@ -7,63 +7,43 @@ import Logging
 import Synchronization
 import TensorWire
 
-/// The coordinator's gRPC service: a thin layer over the `Coordinator` state machine that converts
-/// protobuf messages, performs the actions the state machine returns (creating and dropping jobs on
-/// shards), and maps errors to gRPC statuses.
-public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProtocol, Sendable {
+/// The coordinator's gRPC service: a thin layer over the `Coordinator` state machine that checks and converts
+/// protobuf messages, calls the state machine, performs the actions it returns (RPCs to shards, checkpoint files,
+/// TensorBoard files) and maps errors to gRPC statuses. Its background work (checkpoints, restores) runs in the
+/// daemon's service group (`CoordinatorSweeper`).
+public struct CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProtocol, Sendable {
     let name: String
-    let dataDir: String
     let logger: Logger
-    let state: Mutex<Coordinator>
+    /// The state machine and the store its changes go to.
+    let machine: PersistedCoordinator
     let shards: ShardClientPool
     let startedAt = Date()
-    /// Workers' estimates of each job's total steps.
-    let totalSteps = LockedValue<[JobID: Int64]>([:])
-    /// Examples in each job's latest evaluation.
-    let evalCounts = LockedValue<[JobID: Int64]>([:])
     let heartbeatInterval: Duration
-    /// The node name of the psd this coordinator runs in, once it registered.
-    let selfName = LockedValue<String?>(nil)
-    /// Succeeded jobs whose variables stay on the shards for `clusterctl pull`.
-    let retention = JobRetention(limit: 8)
     /// Per-job TensorBoard event files under the data dir.
     let tensorBoard: TensorBoardFiles
-    /// The durable store of nodes and jobs (`<data-dir>/coordinator.sqlite`).
-    let store: CoordinatorStore
     /// Checkpoint manifests under `<data-dir>/jobs/`.
     let manifests: CheckpointManifests
-    /// Jobs with a checkpoint being taken.
-    let checkpointsInFlight = LockedValue<Set<JobID>>([])
-    /// Where store writes run, one at a time, in the order the state changed.
-    let storeQueue = DispatchQueue(label: "tessera.coordinator.store")
-    /// Coordinator seconds of each job's latest checkpoint (for `every_seconds`).
-    let lastCheckpointAt = LockedValue<[JobID: Double]>([:])
-    /// What the restore decided (jobs failed on load, retention): performed once the daemon runs.
-    let startupActions = LockedValue<[CoordinatorAction]>([])
+    /// Where checkpoints and restores run: child tasks of the coordinator's lifecycle service.
+    let background = BackgroundWork()
 
     /// Opens the coordinator's store in `dataDir` and restores what it holds: nodes keep their ids (and secrets), jobs
     /// their state; jobs that were running are marked recovering until their shards are checked (and restored); a
     /// stored job this version cannot load is FAILED with the reason; ended jobs past `jobRetention` (0 keeps all)
-    /// are deleted.
+    /// are deleted (their files once the daemon runs).
     public init(
         name: String, dataDir: String, heartbeatInterval: Duration, heartbeatTimeout: Duration, jobRetention: Int = 1000, logger: Logger
     ) throws {
         self.name = name
-        self.dataDir = dataDir
         self.logger = logger
         self.heartbeatInterval = heartbeatInterval
         var config = CoordinatorConfig(
             heartbeatInterval: heartbeatInterval.seconds, heartbeatTimeout: heartbeatTimeout.seconds)
         config.jobRetention = jobRetention
         let store = try CoordinatorStore(directory: dataDir, logger: logger)
-        self.store = store
         var coordinator: Coordinator
-        var actions: [CoordinatorAction] = []
         if let snapshot = try store.load() {
             coordinator = try Coordinator(restoring: snapshot, config: config, logger: logger, now: Self.now())
-            actions += coordinator.failUnloadableJobs(now: Self.now())
-            coordinator.markRunningJobsRecovering(now: Self.now())
-            actions += coordinator.applyRetention()
+            coordinator.prepareAfterRestart(now: Self.now())
             logger.notice("coordinator state restored", metadata: [
                 "store": "\(store.path)", "nodes": "\(snapshot.nodes.count)", "jobs": "\(snapshot.jobs.count)",
                 "running": "\(coordinator.jobCounts.running)",
@@ -72,62 +52,14 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
             coordinator = try Coordinator(config: config, logger: logger)
         }
         try store.save(coordinator.takeChanges())
-        startupActions.value = actions
-        self.state = Mutex(coordinator)
-        self.shards = ShardClientPool(logger: logger)
-        self.tensorBoard = TensorBoardFiles(dataDir: dataDir)
-        self.manifests = CheckpointManifests(dataDir: dataDir)
+        machine = PersistedCoordinator(coordinator, store: store, logger: logger)
+        shards = ShardClientPool(logger: logger)
+        tensorBoard = TensorBoardFiles(dataDir: dataDir)
+        manifests = CheckpointManifests(dataDir: dataDir)
         try manifests.prepareRoot()
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }
-
-    /// Reads (or changes without persisting) the state machine under its lock.
-    func readState<R>(_ body: (inout Coordinator) throws -> R) throws -> R {
-        do {
-            return try state.withLock { try body(&$0) }
-        } catch {
-            throw RPCError(failure: error)
-        }
-    }
-
-    /// Runs `body` on the state machine and returns once what it changed is in the store (so a caller answers only
-    /// after its change is durable). The snapshot is taken under the lock and written on the store's own serial
-    /// queue, in lock order, so the file I/O (fsync) never blocks the concurrency pool's threads.
-    func withState<R: Sendable>(progressOnly: Bool = false, _ body: (inout Coordinator) throws -> R) async throws -> R {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
-            do {
-                try state.withLock { coordinator in
-                    let result = try body(&coordinator)
-                    let changes = coordinator.takeChanges()
-                    storeQueue.async {
-                        do {
-                            try self.store.save(changes, progressOnly: progressOnly)
-                            continuation.resume(returning: result)
-                        } catch {
-                            self.logger.error("could not persist coordinator state", metadata: ["store": "\(self.store.path)", "error": "\(error)"])
-                            continuation.resume(throwing: RPCError(failure: RuntimeFailure(.unavailable, "the coordinator could not persist its state: \(error)")))
-                        }
-                    }
-                }
-            } catch {
-                continuation.resume(throwing: RPCError(failure: error))
-            }
-        }
-    }
-
-    // MARK: membership
-
-    /// Registers a psd or workerd; a name whose node is alive needs that node's secret.
-    public func register(request: Tessera_V1_RegisterRequest, context: ServerContext) async throws -> Tessera_V1_RegisterResponse {
-        try await register(request.node, secret: request.nodeSecret)
-    }
-
-    /// Heartbeat: tells forgotten nodes to register again; a wrong node secret is UNAUTHENTICATED.
-    public func heartbeat(request: Tessera_V1_HeartbeatRequest, context: ServerContext) async throws -> Tessera_V1_HeartbeatResponse {
-        let reregister = try heartbeat(nodeID: request.nodeID, secret: request.nodeSecret)
-        return .with { $0.reregister = reregister }
-    }
 
     // MARK: jobs
 
@@ -160,7 +92,6 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
             RefusalMetrics.record(error.message.hasPrefix("data.samples") ? .dataBytes : .memory)
             throw error
         }
-        logger.info("job submitted", metadata: ["job": "\(record.id)", "name": "\(spec.name)"])
         return .with { $0.job = render(record, withHistory: false) }
     }
 
@@ -203,10 +134,10 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
 
     /// Nodes, job counts and health (O(nodes × active jobs): ended jobs are only counted).
     public func clusterStatus(request: Tessera_V1_ClusterStatusRequest, context: ServerContext) async throws -> Tessera_V1_ClusterStatusResponse {
-        let (nodes, active, counts) = try readState { ($0.nodes(), $0.activeJobs(), $0.jobCounts) }
+        let (nodes, active, counts, selfName) = try readState { ($0.nodes(), $0.activeJobs(), $0.jobCounts, $0.selfName ?? name) }
         let now = Self.now()
         return .with {
-            $0.coordinatorName = selfName.value ?? name
+            $0.coordinatorName = selfName
             $0.version = tesseraVersion
             $0.uptimeSeconds = Date().timeIntervalSince(startedAt)
             $0.nodes = nodes.map { render($0, jobs: active, now: now) }
@@ -216,7 +147,7 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
             $0.jobsFailed = Int32(clamping: counts.failed)
             $0.jobsCancelled = Int32(clamping: counts.cancelled)
             $0.health = nodes.allSatisfy { $0.state == .alive } ? "SERVING" : "DEGRADED"
-            if let me = nodes.first(where: { $0.info.role == .ps && $0.info.name == (selfName.value ?? name) }) {
+            if let me = nodes.first(where: { $0.info.role == .ps && $0.info.name == selfName }) {
                 $0.coordinatorAddress = me.info.address
             }
         }
@@ -230,83 +161,7 @@ public final class CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProto
     }
 }
 
-/// The coordinator psd's own registration, in process: it also tells the coordinator its own name.
-struct LocalRegistrar: MembershipRegistrar {
-    let coordinator: CoordinatorService
-
-    func register(_ node: Tessera_V1_NodeInfo, secret: String) async throws -> Tessera_V1_RegisterResponse {
-        coordinator.selfName.value = node.name
-        return try await coordinator.register(node, secret: secret, trusted: true)
-    }
-
-    func heartbeat(nodeID: UInt64, secret: String) async throws -> Bool { try coordinator.heartbeat(nodeID: nodeID, secret: secret) }
-
-    var coordinatorDescription: String { "self" }
-}
-
 extension CoordinatorService {
-    /// Registers a node. A name whose node is alive is only re-registered with its `secret` (or `trusted`: the
-    /// coordinator's own psd, in process), else ALREADY_EXISTS; the answer carries the secret later calls must send.
-    public func register(_ node: Tessera_V1_NodeInfo, secret: String = "", trusted: Bool = false) async throws -> Tessera_V1_RegisterResponse {
-        guard !node.name.isEmpty else { throw RPCError(code: .invalidArgument, message: "a node must have a name") }
-        let role: NodeRole
-        switch node.role {
-        case .ps: role = .ps
-        case .worker: role = .worker
-        default: throw RPCError(code: .invalidArgument, message: "node \(node.name) has no role (ps or worker)")
-        }
-        if role == .ps {
-            guard (try? HostPort(parsing: node.address)) != nil else {
-                throw RPCError(code: .invalidArgument, message: "psd \(node.name) registered without a valid address ('\(node.address)'): expected HOST:PORT")
-            }
-        }
-        var info = NodeInfo(name: node.name, role: role, address: node.address, device: node.device.isEmpty ? "cpu" : node.device,
-                            threads: Int(node.threads), version: node.version, models: node.models)
-        info.dataAddress = node.dataAddress.isEmpty ? nil : node.dataAddress
-        info.memoryLimitBytes = max(0, Int(node.memoryLimitBytes))
-        let record: NodeRecord
-        do {
-            record = try await withState { try $0.register(info, secret: secret.isEmpty ? nil : secret, trusted: trusted, now: Self.now()) }
-        } catch let error as RPCError where error.code == .alreadyExists {
-            RefusalMetrics.record(.authentication)
-            logger.notice("registration refused", metadata: ["name": "\(node.name)", "error": "\(error.message)"])
-            throw error
-        }
-        logger.info("node registered", metadata: ["node": "\(record.id)", "name": "\(node.name)", "role": "\(role.rawValue)", "address": "\(node.address)"])
-        return .with {
-            $0.nodeID = record.id.rawValue
-            let milliseconds = heartbeatInterval.seconds * 1000
-            $0.heartbeatIntervalMs = milliseconds.isFinite ? Int32(min(max(milliseconds, 1), Double(Int32.max))) : 1000
-            $0.nodeSecret = record.secret
-        }
-    }
-
-    /// Records a heartbeat; true when the node is unknown and must register again. A wrong secret throws UNAUTHENTICATED.
-    public func heartbeat(nodeID: UInt64, secret: String) throws -> Bool {
-        do {
-            _ = try state.withLock { (state) throws(CoordinatorError) in
-                try state.authenticate(NodeID(nodeID), secret: secret)
-                return try state.heartbeat(NodeID(nodeID), now: Self.now())
-            }
-            return false
-        } catch let error where error.code == .unknownNode {
-            return true
-        } catch {
-            RefusalMetrics.record(.authentication)
-            throw RPCError(failure: error)
-        }
-    }
-
-    /// Checks that a node's call carries the secret it was given (UNAUTHENTICATED, or NOT_FOUND for an unknown node).
-    func authenticate(_ nodeID: UInt64, _ secret: String) throws {
-        do {
-            try state.withLock { (state) throws(CoordinatorError) in try state.authenticate(NodeID(nodeID), secret: secret) }
-        } catch {
-            if error.code == .unauthenticated { RefusalMetrics.record(.authentication) }
-            throw RPCError(failure: error)
-        }
-    }
-
     /// Rejects a job spec over `maxSpecBytes` (INVALID_ARGUMENT naming the limit).
     static func checkSpecSize(_ bytes: Int, _ field: String) throws(RuntimeFailure) {
         guard bytes <= maxSpecBytes else {

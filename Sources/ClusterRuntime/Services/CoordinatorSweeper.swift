@@ -1,40 +1,39 @@
 import Coordinator
 import ServiceLifecycle
 
-/// Periodically judges node liveness from heartbeats (alive → suspect → dead) and performs what follows, then
-/// reads running jobs' figures from their shards; beside it the checkpoint scheduler runs. On graceful shutdown
-/// (SIGTERM) it checkpoints every running job before the coordinator stops serving.
+/// The coordinator's lifecycle in the daemon's service group. It ticks the state machine every
+/// `CoordinatorConfig.tickInterval` and performs what it decides (liveness, shard polls, restores, periodic
+/// checkpoints), and runs the coordinator's background work (`BackgroundWork`: checkpoints, restores, what a restart
+/// decided) as child tasks of one task group. On graceful shutdown (SIGTERM) the ticks stop, the background work
+/// finishes, then every running job is checkpointed before the coordinator stops serving; on cancellation everything
+/// is cancelled.
 struct CoordinatorSweeper: Service {
     let coordinator: CoordinatorService
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            let checkpoints = Task { await CheckpointScheduler(coordinator: coordinator, interval: .seconds(1)).run() }
-            defer { checkpoints.cancel() }
-            let startup = Task { await coordinator.performStartupActions() }
-            defer { startup.cancel() }
-            while true {
-                try await Task.sleep(for: coordinator.heartbeatInterval)
-                let actions = (try? await coordinator.withState { $0.sweep(now: CoordinatorService.now()) }) ?? []
-                await coordinator.perform(actions)
-                await coordinator.pollShards()
+        let coordinator = coordinator
+        coordinator.background.accept()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await coordinator.background.run() }
+            group.addTask {
+                try? await cancelWhenGracefulShutdown { try await coordinator.tickForever() }
+                coordinator.background.finish()
             }
+            await coordinator.inBackground { await coordinator.performStartupActions() }
         }
-        await coordinator.checkpointRunningJobs(reason: "shutdown")
+        guard !Task.isCancelled else { return }
+        await coordinator.checkpointRunningJobs()
     }
 }
 
 extension CoordinatorService {
-    /// Checkpoints every running job (best effort, a few seconds per job): used when the coordinator stops.
-    func checkpointRunningJobs(reason: String) async {
-        let jobs = state.withLock { $0.activeJobs().filter { $0.state == .running && $0.recovering == nil && $0.placement != nil } }
-        for job in jobs {
-            do {
-                let (manifest, _) = try await takeCheckpoint(job.id, reason: reason, waitLimit: .seconds(5))
-                logger.notice("checkpoint before stopping", metadata: ["job": "\(job.id)", "version": "\(manifest.version)"])
-            } catch {
-                logger.warning("no checkpoint before stopping", metadata: ["job": "\(job.id)", "error": "\(error)"])
-            }
+    /// Ticks the state machine and performs what it decides, until cancelled.
+    func tickForever() async throws {
+        let interval = Duration.seconds(machine.peek { $0.config.tickInterval })
+        while true {
+            try await Task.sleep(for: interval)
+            let now = Self.now()
+            await perform((try? await withState { $0.tick(now: now) }) ?? [])
         }
     }
 }

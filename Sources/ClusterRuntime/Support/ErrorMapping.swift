@@ -80,6 +80,8 @@ extension RuntimeFailure {
                 case .invalidState: .failedPrecondition
                 case .unauthenticated: .unauthenticated
                 case .nameTaken: .alreadyExists
+                case .busy: .aborted
+                case .recovering: .unavailable
                 default: .internalError
                 }
             self.init(code, error.description)
