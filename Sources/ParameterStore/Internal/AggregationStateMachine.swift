@@ -95,16 +95,18 @@ struct AggregationStateMachine: Sendable {
 
     /// A part outside its partition, or parts of one push repeating a partition or overlapping rows.
     private func shapeProblem(_ d: Delivery) -> AggregationRefusal? {
-        var seen = Set<Int>(minimumCapacity: d.parts.count)
-        var repeats = false
+        // Parts in increasing partition order (as the data plane usually sends them) cannot repeat one.
+        var increasing = true
+        var last = -1
         for (n, p) in d.parts.enumerated() {
             guard p.partition >= 0, p.partition < partitionRows.count else { return .outside(part: n) }
             if let r = p.rows, r.lowerBound < 0 || r.upperBound > units(p.partition) || partitionRows[p.partition] == nil {
                 return .outside(part: n)
             }
-            if !seen.insert(p.partition).inserted { repeats = true }
+            if p.partition <= last { increasing = false }
+            last = p.partition
         }
-        guard repeats else { return nil }
+        guard !increasing else { return nil }
         // A partition may appear more than once only as disjoint row chunks.
         var byPartition: [Int: [(rows: Range<Int>, part: Int)]] = [:]
         for (n, p) in d.parts.enumerated() {
@@ -138,15 +140,21 @@ struct AggregationStateMachine: Sendable {
             fresh.append(n)
         }
         guard !fresh.isEmpty else { return .duplicate }
-        for n in fresh { take(d.parts[n], from: d.worker) }
+        var completed = 0
+        for n in fresh where take(d.parts[n], from: d.worker) { completed += 1 }
+        if completed > 0 {
+            let count = progress[d.worker, default: 0] + completed
+            progress[d.worker] = count
+            if count == partitionRows.count { completedWorkers += 1 }
+        }
         guard completedWorkers >= effectiveReplicas else {
             return .accumulate(parts: fresh, count: completedWorkers, needed: effectiveReplicas)
         }
         return .apply(finishVersion(summing: fresh))
     }
 
-    /// Records one fresh part; completes the partition (and maybe the worker) once its rows are covered.
-    private mutating func take(_ p: Delivery.Part, from worker: UInt32) {
+    /// Records one fresh part; true when it completes the worker's delivery of its partition (all rows covered).
+    private mutating func take(_ p: Delivery.Part, from worker: UInt32) -> Bool {
         let i = p.partition
         if let r = p.rows {
             let key = PartialKey(partition: i, worker: worker)
@@ -154,13 +162,10 @@ struct AggregationStateMachine: Sendable {
             done.insert(r)
             guard done.rows >= units(i) else {
                 if done.rows > 0 { partial[key] = done }
-                return
+                return false
             }
         }
-        guard delivered[i].insert(worker).inserted else { return }
-        let count = progress[worker, default: 0] + 1
-        progress[worker] = count
-        if count == partitionRows.count { completedWorkers += 1 }
+        return delivered[i].insert(worker).inserted
     }
 
     /// Sync: the update for the current version (summing `fresh` first), then the next version with nothing delivered.

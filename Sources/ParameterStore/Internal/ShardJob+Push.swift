@@ -22,7 +22,7 @@ extension ShardJob {
             switch s.aggregation.deliver(delivery) {
             case .refuse(let refusal):
                 s.counters.rejected += 1
-                throw error(refusal, request, gradients)
+                throw refusalError(refusal, request, gradients)
             case .dropStale(let staleBy):
                 s.counters.staleDropped += 1
                 return (.dropped(staleBy: staleBy), [])
@@ -49,7 +49,7 @@ extension ShardJob {
             guard !s.dropped else { throw droppedError }
             let old = s.aggregation.effectiveReplicas
             switch s.aggregation.setEffectiveReplicas(n) {
-            case .refuse(let refusal): throw error(refusal, nil, [])
+            case .refuse(let refusal): throw refusalError(refusal, nil, [])
             case .apply(let update): return (old, perform(&s, update, []).1, s.version)
             case .accumulate, .dropStale, .duplicate: return (old, [], s.version)
             }

@@ -88,7 +88,7 @@ extension ShardJob {
     }
 
     /// The error for a refusal of the aggregation rule.
-    func error(_ refusal: AggregationRefusal, _ request: PushRequest?, _ gradients: [CheckedGradient]) -> StoreError {
+    func refusalError(_ refusal: AggregationRefusal, _ request: PushRequest?, _ gradients: [CheckedGradient]) -> StoreError {
         let worker = request.map { "worker \($0.workerID)" } ?? "a worker"
         func part(_ n: Int) -> (String, String) {
             let p = gradients[n].part
