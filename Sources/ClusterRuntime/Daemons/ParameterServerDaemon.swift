@@ -19,6 +19,10 @@ public final class ParameterServerDaemon: Sendable {
     private let membership: MembershipService
     private let coordinatorService: CoordinatorService?
     private let group: LockedValue<ServiceGroup?> = LockedValue(nil)
+    /// The service group started by `start()`, running until it stops or fails.
+    private let running: LockedValue<Task<Void, any Error>?> = LockedValue(nil)
+    /// Why the service group stopped, when a service failed.
+    private let failure: LockedValue<RuntimeFailure?> = LockedValue(nil)
     private let notifier = SystemdNotifier()
     /// The gRPC health service on the control port (SERVING once listening, NOT_SERVING when stopping).
     public let health: HealthService
@@ -95,20 +99,47 @@ public final class ParameterServerDaemon: Sendable {
         }
     }
 
-    /// Runs until SIGTERM/SIGINT, then drains in-flight requests and exits.
+    /// Runs until SIGTERM/SIGINT, then drains in-flight requests and exits. When a service fails (a listener cannot
+    /// bind, a service stops on its own), the others are cancelled and this throws a `RuntimeFailure` naming it (psd
+    /// logs it and exits non-zero).
     public func run() async throws {
-        let group = makeGroup(signals: [.sigterm, .sigint])
-        try await group.run()
+        try await Self.serve(makeGroup(signals: [.sigterm, .sigint]))
     }
 
-    /// Starts serving in the background and returns the bound address (tests, embedding).
+    /// Starts serving in the background and returns the bound address (tests, embedding); throws when the daemon
+    /// fails before it listens. A failure after that is logged and thrown by `wait()`.
     @discardableResult
     public func start() async throws -> HostPort {
         let group = makeGroup(signals: [])
-        Task { try? await group.run() }
+        let (logger, failure) = (logger, failure)
+        let task = Task {
+            do {
+                try await Self.serve(group)
+            } catch let error as RuntimeFailure {
+                logger.error("\(error.message)")
+                failure.value = error
+                throw error
+            }
+        }
+        running.value = task
         while true {
+            if let error = failure.value { throw error }
             if let address = try await server.boundAddress() { return address }
             try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Waits until a daemon started with `start()` stopped; throws the failure that stopped it, if one did.
+    public func wait() async throws {
+        try await running.value?.value
+    }
+
+    /// Runs a service group; a failure becomes a `RuntimeFailure` that names it.
+    private static func serve(_ group: ServiceGroup) async throws {
+        do {
+            try await group.run()
+        } catch {
+            throw RuntimeFailure(.internalError, "psd stopped because a service failed: \(error)")
         }
     }
 
