@@ -4,7 +4,6 @@ import CoordinatorStore
 import Foundation
 import GRPCCore
 import Logging
-import Synchronization
 import TensorWire
 
 /// The coordinator's gRPC service: a thin layer over the `Coordinator` state machine that checks and converts

@@ -8,7 +8,7 @@ extension ShardClientPool {
             let request = Tessera_V1_CheckpointShardRequest.with {
                 $0.jobNumber = jobNumber
                 if let version { $0.atVersion = version }
-                $0.timeoutMs = UInt32(timeout.components.seconds * 1000)
+                $0.timeoutMs = Self.milliseconds(timeout)
             }
             return try await stub(address).checkpointShard(request, options: callOptions(timeout: timeout + .seconds(30)))
         } catch let error as RPCError {
@@ -22,7 +22,7 @@ extension ShardClientPool {
             let request = Tessera_V1_PauseJobRequest.with {
                 $0.jobNumber = jobNumber
                 $0.paused = paused
-                $0.maxPauseMs = UInt32(limit.components.seconds * 1000)
+                $0.maxPauseMs = Self.milliseconds(limit)
             }
             _ = try await stub(address).pauseJob(request, options: callOptions(timeout: .seconds(10)))
         } catch let error as RPCError {
@@ -57,5 +57,11 @@ extension ShardClientPool {
         } catch {
             logger.warning("could not prune checkpoints", metadata: ["job": "job-\(jobNumber)", "shard": "\(address)", "error": "\(error)"])
         }
+    }
+
+    /// Whole milliseconds of a duration for a request field (at most UInt32.max, never trapping).
+    static func milliseconds(_ duration: Duration) -> UInt32 {
+        let (milliseconds, overflow) = duration.components.seconds.multipliedReportingOverflow(by: 1000)
+        return overflow ? .max : UInt32(clamping: milliseconds)
     }
 }

@@ -52,7 +52,7 @@ final class ShardClientPool: Sendable {
             _ = try await stub(address).setReplicas(
                 .with {
                     $0.jobNumber = jobNumber
-                    $0.replicas = Int32(replicas)
+                    $0.replicas = Int32(clamping: replicas)
                 }, options: callOptions(timeout: .seconds(10)))
             return true
         } catch let error as RPCError where error.code == .notFound {
