@@ -7,8 +7,15 @@ import Testing
 /// Damaged rows, file modes, and saves that cost what changed — not what is stored.
 @Suite("CoordinatorStore robustness")
 struct CoordinatorStoreRobustnessTests {
+    /// Keeps every ended job (retention applies as jobs end; these tests count what the store holds).
+    static var keepAll: CoordinatorConfig {
+        var config = CoordinatorConfig()
+        config.jobRetention = 0
+        return config
+    }
+
     static func coordinatorWithJobs(_ count: Int, cancelled: Bool = true) throws -> Coordinator {
-        var coordinator = try Coordinator()
+        var coordinator = try Coordinator(config: keepAll)
         _ = try coordinator.register(NodeInfo(name: "ps-0", role: .ps, address: "127.0.0.1:7070"), now: 1)
         for i in 0..<count {
             let id = try coordinator.submit(CoordinatorStoreTests.spec, now: Double(i))
@@ -83,7 +90,7 @@ struct CoordinatorStoreRobustnessTests {
         let load = try clock.measure { loaded = try CoordinatorStore(directory: dir).load() }
         let snapshot = try #require(loaded)
         #expect(snapshot.jobs.count == 5000)
-        var restored = try Coordinator(restoring: snapshot, now: 10_000)
+        var restored = try Coordinator(restoring: snapshot, config: Self.keepAll, now: 10_000)
         #expect(restored.takeChanges().isEmpty)
         #expect(restored.jobCounts.cancelled == 5000)
         print("5000 jobs: first save \(saved), load \(load)")
