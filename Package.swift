@@ -48,6 +48,17 @@ let package = Package(
             name: "Training",
             dependencies: ["TensorWire", "JobSpec", "CBLAS", "CZlib", .product(name: "Logging", package: "swift-log")]
         ),
+        // The data plane without a transport: the shard's request handler, the worker's ParameterClient, the channel
+        // protocol and an in-memory channel, so a worker and a shard meet in one process without sockets.
+        .target(
+            name: "DataPlane",
+            dependencies: ["TensorWire", "JobSpec", "ParameterStore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // A worker without the control plane: its data, model building and step loop over a ParameterClient.
+        .target(
+            name: "WorkerCore",
+            dependencies: ["DataPlane", "Training", "JobSpec", "TensorWire", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "Coordinator",
             dependencies: [
@@ -76,7 +87,7 @@ let package = Package(
         .target(
             name: "ClusterRuntime",
             dependencies: [
-                "TensorWire", "JobSpec", "ParameterStore", "Training", "Coordinator", "CoordinatorStore", "ClusterAPI", "CSystemd",
+                "TensorWire", "JobSpec", "ParameterStore", "DataPlane", "WorkerCore", "Training", "Coordinator", "CoordinatorStore", "ClusterAPI", "CSystemd",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
@@ -175,6 +186,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The data plane and a worker's step loop against real shards through in-memory channels: no sockets.
+        .testTarget(
+            name: "DataPlaneTests",
+            dependencies: [
+                "DataPlane", "WorkerCore", "ParameterStore", "Training", "JobSpec", "TensorWire",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ClusterctlTests", dependencies: ["ClusterPresentation", "ClusterRuntime", "ClusterAPI", "TensorWire"]),

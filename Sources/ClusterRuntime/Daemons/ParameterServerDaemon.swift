@@ -39,7 +39,7 @@ public final class ParameterServerDaemon: Sendable {
         // One admission limit, answer limit and pending-pull count for both data-plane transports (gRPC and native) of this shard.
         let dataPlane = DataPlaneHandler(
             shard: shard, logger: logger, admission: DataPlaneAdmission(limitBytes: config.maxInflightBytes ?? DataPlaneAdmission.defaultLimitBytes),
-            limits: config.limits)
+            limits: config.limits, recordRefusal: RefusalMetrics.record)
         var services: [any RegistrableRPCService] = [
             ParameterServerService(shard: shard, logger: logger, dataDir: config.dataDir, importDir: config.importDir),
             MeteredDataPlaneService(

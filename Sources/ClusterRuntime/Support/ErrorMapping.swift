@@ -1,7 +1,5 @@
 import Coordinator
 import GRPCCore
-import ParameterStore
-import TensorWire
 import Training
 
 /// The one table that turns the modules' errors into gRPC statuses, and gRPC statuses back into
@@ -52,25 +50,6 @@ extension RuntimeFailure {
     /// Converts any error raised while serving a request into a failure with the right code.
     init(serving error: any Error) {
         switch error {
-        case let failure as RuntimeFailure:
-            self = failure
-        case let error as StoreError:
-            let code: Code =
-                switch error.code {
-                case .notFound: .notFound
-                case .alreadyExists: .alreadyExists
-                case .invalidArgument, .nonFinite, .futureVersion: .invalidArgument
-                case .failedPrecondition: .failedPrecondition
-                case .resourceExhausted: .resourceExhausted
-                case .deadlineExceeded: .deadlineExceeded
-                case .cancelled: .cancelled
-                default: .internalError
-                }
-            self.init(code, error.message)
-        case let error as WireError:
-            self.init(error.code == .limitExceeded ? .resourceExhausted : .invalidArgument, "malformed TensorWire frame: \(error.message)")
-        case let error as SpecError:
-            self.init(.invalidArgument, error.description)
         case let error as CoordinatorError:
             let code: Code =
                 switch error.code {
@@ -87,10 +66,9 @@ extension RuntimeFailure {
             self.init(code, error.description)
         case let error as RPCError:
             self.init(Code(error.code), error.message)
-        case is CancellationError:
-            self.init(.cancelled, "the request was cancelled")
         default:
-            self.init(.internalError, "\(error)")
+            // A shard's errors (store, wire, spec, cancellation) and RuntimeFailures themselves: the data plane's table.
+            self.init(shardError: error)
         }
     }
 

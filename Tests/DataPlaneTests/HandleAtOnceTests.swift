@@ -1,4 +1,4 @@
-import ClusterRuntime
+import DataPlane
 import Foundation
 import Logging
 import ParameterStore

@@ -1,3 +1,4 @@
+import DataPlane
 import Training
 
 /// The compute devices a worker can use: `cpu` or `cuda[:N]`.

@@ -126,6 +126,12 @@ public final class ParameterClient: Sendable {
         for link in links { link.channel.close() }
     }
 
+    /// The number of shards this client talks to (the length of every versions array).
+    public var shardCount: Int { links.count }
+
+    /// Whether shard `index` holds any dense partition (a shard with only embedding rows is reached by row pulls alone).
+    public func holdsDensePartitions(_ index: Int) -> Bool { !links[index].routes.isEmpty }
+
     /// The version each shard last reported.
     public var shardVersions: [UInt64] { versions.value }
 

@@ -18,12 +18,15 @@ public struct DataPlaneHandler: Sendable {
     public let limits: ServerLimits
     /// Pulls waiting for a version now (shared by every transport serving the shard).
     let pendingPulls = PendingPulls()
+    /// Counts what the handler refuses (pending pulls, answer bytes, memory) by limit.
+    let recordRefusal: RefusalRecorder
 
     /// Creates a handler over a shard.
     public init(
         shard: ParameterShard, logger: Logger, maxPullWait: Duration = .seconds(30), admission: DataPlaneAdmission = DataPlaneAdmission(),
-        limits: ServerLimits = .default
+        limits: ServerLimits = .default, recordRefusal: @escaping RefusalRecorder = { _ in }
     ) {
+        self.recordRefusal = recordRefusal
         self.shard = shard
         self.logger = logger
         self.maxPullWait = maxPullWait
@@ -57,7 +60,7 @@ public struct DataPlaneHandler: Sendable {
                 return try Self.write(try push(request), answer)
             }
         } catch {
-            throw Self.counted(error)
+            throw counted(error)
         }
     }
 
@@ -85,7 +88,7 @@ public struct DataPlaneHandler: Sendable {
                 return try answerPull(view, requestBytes: request.count, answer)
             }
         } catch {
-            throw Self.counted(error)
+            throw counted(error)
         }
     }
 

@@ -1,25 +1,25 @@
-import ClusterAPI
-import Coordinator
+import DataPlane
 import Foundation
+import JobSpec
 import Training
 
 /// The worker's view of a job's data: its shard of the training split, the held-out split, and
 /// evaluation over it. Every worker loads and splits the same way (same seed), so the held-out
 /// split and the standardisation statistics agree across workers.
-struct WorkerData {
+public struct WorkerData: Sendable {
     /// This worker's rows of the training split.
-    let train: Dataset
+    public let train: Dataset
     /// The held-out split (a test file, or `test_fraction` of the data).
-    let test: Dataset?
+    public let test: Dataset?
     /// Input features per example.
-    let featureCount: Int
+    public let featureCount: Int
     /// Classes of a classification task (2 for binary).
-    let classes: Int
+    public let classes: Int
     /// The column layout of categorical CSV data (wide & deep), nil otherwise.
-    let layout: WideDeepConfig?
+    public let layout: WideDeepConfig?
     /// Batches this worker runs per epoch; equal on every worker in sync mode so no worker waits
     /// for gradients that will never come.
-    let batchesPerEpoch: Int
+    public let batchesPerEpoch: Int
     let batchSize: Int
     let shuffle: Bool
     let seed: UInt64
@@ -27,7 +27,7 @@ struct WorkerData {
 
     /// Loads the job's data under `dataRoot` (paths confined to it) within `maxDataBytes` of decoded data;
     /// a job needing more fails with RESOURCE_EXHAUSTED naming both numbers.
-    static func load(spec: JobSpec, dataRoot: String, workerIndex: Int, workerCount: Int,
+    public static func load(spec: JobSpec, dataRoot: String, workerIndex: Int, workerCount: Int,
                      maxDataBytes: Int = DataBudget.defaultLimit) throws -> WorkerData {
         let config = try DataConfig(spec: spec)
         let splits: DatasetSplits
@@ -54,22 +54,22 @@ struct WorkerData {
     }
 
     /// The batches of one epoch, prepared one ahead on another thread.
-    func trainBatches(epoch: Int) throws -> EpochBatches {
+    package func trainBatches(epoch: Int) throws -> EpochBatches {
         let iterator = try BatchIterator(
             dataset: train, batchSize: batchSize, shuffle: shuffle, seed: seed, epoch: epoch, worker: workerIndex)
         return EpochBatches(source: PrefetchingBatchIterator(iterator), limit: batchesPerEpoch)
     }
 
     /// Loss, accuracy and (binary) AUC over the held-out split (the training shard when there is none).
-    func evaluate(model: any Model, parameters: ParameterSet, backend: any ComputeBackend) throws -> EvaluationSummary {
+    public func evaluate(model: any Model, parameters: ParameterSet, backend: any ComputeBackend) throws -> TrainingFigures {
         let result = try Evaluator().evaluate(model: model, parameters: parameters, dataset: test ?? train, backend: backend)
-        return EvaluationSummary(
+        return TrainingFigures(
             loss: Double(result.loss), accuracy: model.task == .regression ? nil : Double(result.accuracy), auc: result.auc.map(Double.init), count: result.count)
     }
 }
 
 /// At most `limit` batches of an epoch; wraps around the shard when it holds fewer.
-struct EpochBatches {
+package struct EpochBatches {
     let source: PrefetchingBatchIterator
     let limit: Int
     private var taken = 0
@@ -80,28 +80,31 @@ struct EpochBatches {
     }
 
     /// Whether the epoch's budget has batches left (the source may still end early).
-    var hasMore: Bool { taken < limit }
+    package var hasMore: Bool { taken < limit }
 
-    mutating func next() throws -> Batch? {
+    package mutating func next() throws -> Batch? {
         guard taken < limit, let batch = source.next() else { return nil }
         taken += 1
         return batch
     }
 }
 
-/// Evaluation figures in the units the control plane reports.
-struct EvaluationSummary {
-    var loss: Double
-    var accuracy: Double?
-    var auc: Double?
-    var count: Int
+/// Loss, accuracy and AUC over `count` examples: a window of training steps or an evaluation.
+public struct TrainingFigures: Sendable, Equatable {
+    /// Mean loss per example.
+    public var loss: Double
+    /// Share of examples classified right (nil for regression).
+    public var accuracy: Double?
+    /// Area under the ROC curve (binary classification evaluations only).
+    public var auc: Double?
+    /// Examples the figures cover.
+    public var count: Int
 
-    var proto: Tessera_V1_Metrics {
-        .with {
-            $0.loss = loss
-            if let accuracy { $0.accuracy = accuracy }
-            if let auc { $0.auc = auc }
-            $0.count = Int64(count)
-        }
+    /// Figures over `count` examples.
+    public init(loss: Double, accuracy: Double?, auc: Double? = nil, count: Int) {
+        self.loss = loss
+        self.accuracy = accuracy
+        self.auc = auc
+        self.count = count
     }
 }

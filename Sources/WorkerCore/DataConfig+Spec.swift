@@ -1,3 +1,4 @@
+import DataPlane
 import JobSpec
 import Training
 
@@ -5,7 +6,7 @@ import Training
 extension DataConfig {
     /// The data a worker loads for `spec`: paths, split, scaling, batching, synthetic parameters and, for wide & deep
     /// on CSV, the column layout.
-    init(spec: JobSpec) throws {
+    package init(spec: JobSpec) throws {
         let d = spec.data
         self.init(
             format: d.format, train: d.train, trainLabels: d.trainLabels, test: d.test, testLabels: d.testLabels, label: d.label,

@@ -1,4 +1,4 @@
-import Logging
+import DataPlane
 import TensorWire
 import Training
 
@@ -8,7 +8,7 @@ import Training
 /// Evaluation pulls the rows of the held-out split's keys into the worker's local full tables (row = key).
 ///
 /// A dense model gets no `SparseStep`; `StepExchange` then moves only dense variables, as before.
-final class SparseStep: @unchecked Sendable {
+package final class SparseStep: @unchecked Sendable {
     let model: any SparseModel
     let tables: [SparseTable]
     /// The worker's full parameter buffers (dense variables are pulled into them; the tables serve evaluation).
@@ -24,7 +24,7 @@ final class SparseStep: @unchecked Sendable {
 
     /// A sparse step for `model` when it declares embedding variables, nil for a dense model; throws when an
     /// embedding variable is not one of the model's `sparseTables` (it could neither be pulled nor pushed).
-    static func make(model: any Model, plan: RoutePlan, parameters: ParameterSet, gradients: ParameterSet) throws -> SparseStep? {
+    package static func make(model: any Model, parameters: ParameterSet, gradients: ParameterSet) throws -> SparseStep? {
         let embeddings = model.variables.indices.filter { model.variables[$0].kind == .embedding }
         guard !embeddings.isEmpty else { return nil }
         guard let sparse = model as? any SparseModel, Set(sparse.sparseTables.map(\.variableIndex)) == Set(embeddings) else {
@@ -50,7 +50,7 @@ final class SparseStep: @unchecked Sendable {
         self.batch = compact
         let minimum = versions.indices.map { l in max(versions[l], lastTagged.map { $0[l] + 1 } ?? 0) }
         let pulled = try await shards.pullRows(buffers(rows, keys: compact.keys), minimumVersions: sync ? minimum : nil, everyShard: true)
-        let tagged = versions.indices.map { l in shards.links[l].routes.isEmpty ? pulled[l] : min(versions[l], pulled[l]) }
+        let tagged = versions.indices.map { l in !shards.holdsDensePartitions(l) ? pulled[l] : min(versions[l], pulled[l]) }
         lastTagged = tagged
         return tagged
     }
@@ -87,35 +87,5 @@ final class SparseStep: @unchecked Sendable {
         zip(zip(tables, keys), tensors).map { tk, t in
             SparseRowBuffer(variableID: UInt32(tk.0.variableIndex), keys: tk.1, rows: UnsafeMutableBufferPointer(start: t.baseAddress, count: t.count))
         }
-    }
-}
-
-/// How a worker's step moves its variables: dense pulls and pushes, plus the batch's embedding rows when the model has any.
-struct StepExchange: Sendable {
-    /// The sparse side, nil for a dense model.
-    let sparse: SparseStep?
-
-    /// Pulls the step's embedding rows (no-op for a dense model); returns the versions to tag the push with.
-    func pullRows(for batch: Batch, shards: ParameterClient, versions: [UInt64], sync: Bool) async throws -> [UInt64] {
-        guard let sparse else { return versions }
-        return try await sparse.pull(batch, shards: shards, versions: versions, sync: sync)
-    }
-
-    /// The step: compact for a sparse model, the model's own `trainStep` otherwise.
-    func trainStep(_ model: any Model, parameters: ParameterSet, batch: Batch, gradients: inout ParameterSet, backend: any ComputeBackend) throws -> StepResult {
-        if let sparse { return try sparse.trainStep(backend: backend) }
-        return try model.trainStep(parameters: parameters, batch: batch, gradients: &gradients, backend: backend)
-    }
-
-    /// Pushes the step's gradients (dense, plus the rows of a sparse model in the same frames).
-    func push(_ shards: ParameterClient, _ gradients: VariableBuffers, versions: [UInt64]) async throws -> PushSummary {
-        guard let sparse else { return try await shards.push(StepGradients(dense: gradients), versions: versions) }
-        return try await sparse.push(shards: shards, dense: gradients, versions: versions)
-    }
-
-    /// Evaluates on the held-out split after pulling the rows it needs into the local tables.
-    func evaluate(_ data: WorkerData, model: any Model, parameters: ParameterSet, shards: ParameterClient, backend: any ComputeBackend) async throws -> EvaluationSummary {
-        if let sparse { try await sparse.refresh(for: (data.test ?? data.train).features, shards: shards) }
-        return try data.evaluate(model: model, parameters: parameters, backend: backend)
     }
 }

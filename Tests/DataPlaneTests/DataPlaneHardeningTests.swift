@@ -1,4 +1,4 @@
-@testable import ClusterRuntime
+@testable import DataPlane
 import Foundation
 import Logging
 import ParameterStore
@@ -60,7 +60,7 @@ import TensorWire
             try await body()
             return nil
         } catch {
-            return RuntimeFailure(serving: error)
+            return RuntimeFailure(shardError: error)
         }
     }
 

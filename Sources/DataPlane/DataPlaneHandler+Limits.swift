@@ -35,7 +35,7 @@ extension DataPlaneHandler {
     func awaitVersion(jobID: UInt64, atLeast wanted: UInt64) async throws {
         guard wanted > 0, try shard.version(jobID: jobID) < wanted else { return }
         guard pendingPulls.enter(limit: limits.maxPendingPulls) else {
-            RefusalMetrics.record(.pendingPulls)
+            recordRefusal(.pendingPulls)
             throw RuntimeFailure(
                 .resourceExhausted,
                 "shard busy (\(DataPlaneAdmission.overloadMarker)): \(limits.maxPendingPulls) pulls already wait for a version on this "
@@ -72,7 +72,7 @@ extension DataPlaneHandler {
         let overflows = entries.contains { $0.payloadLength < 0 }
         let size = overflows ? Int.max : WireFormat.encodedSize(header: header, entries: entries)
         guard size <= limits.maxAnswerBytes, size < Int.max else {
-            RefusalMetrics.record(.answerBytes)
+            recordRefusal(.answerBytes)
             let need = size == Int.max ? "more than \(Int.max)" : "\(size)"
             throw RuntimeFailure(
                 .resourceExhausted,
@@ -83,8 +83,8 @@ extension DataPlaneHandler {
     }
 
     /// Counts a refusal the store made for the memory limit (embedding rows on first touch) and returns the error.
-    static func counted(_ error: any Error) -> any Error {
-        if let store = error as? StoreError, store.code == .resourceExhausted { RefusalMetrics.record(.memory) }
+    func counted(_ error: any Error) -> any Error {
+        if let store = error as? StoreError, store.code == .resourceExhausted { recordRefusal(.memory) }
         return error
     }
 }

@@ -1,10 +1,11 @@
+import DataPlane
 import JobSpec
 import Training
 
 /// Builds the model a job spec describes, with the input width, classes and column layout the
 /// data revealed: the built-in families through `ModelFactory`, anything else through `ModelRegistry`.
-enum ModelBuilder {
-    static func make(spec: JobSpec, data: WorkerData) throws -> any Model {
+public enum ModelBuilder {
+    public static func make(spec: JobSpec, data: WorkerData) throws -> any Model {
         if let custom = ModelRegistry.factory(for: spec.model.type.rawValue) {
             return try custom(ModelRequest(spec: spec, inputWidth: data.featureCount, classes: spec.model.classes ?? data.classes,
                                            layout: data.layout))
@@ -14,7 +15,7 @@ enum ModelBuilder {
 
     /// The `ModelConfig` of a built-in family: the spec's own `ModelFamily` and `Activation`, sized by what the data
     /// revealed (`classes` when the spec gives none; `layout` for wide_deep).
-    static func config(_ spec: JobSpec, inputWidth: Int, classes: Int, layout: WideDeepConfig?) throws -> ModelConfig {
+    package static func config(_ spec: JobSpec, inputWidth: Int, classes: Int, layout: WideDeepConfig?) throws -> ModelConfig {
         guard let family = spec.model.type.family else {
             throw RuntimeFailure(.unimplemented, "model type \(spec.model.type.rawValue) is neither built in nor registered with ModelRegistry")
         }

@@ -1,10 +1,9 @@
 import JobSpec
-import ParameterStore
 
 /// How a job spec's optimizer and training sections become the shard's configuration.
 extension OptimizerConfig {
     /// The optimizer a shard applies for a job's `optimizer:` section (the same `OptimizerType`, no translation).
-    init(spec: OptimizerSpec) {
+    package init(spec: OptimizerSpec) {
         self.init(
             kind: spec.type, learningRate: Float(spec.learningRate), momentum: Float(spec.momentum), nesterov: spec.nesterov,
             beta1: Float(spec.beta1), beta2: Float(spec.beta2), epsilon: Float(spec.epsilon), rho: Float(spec.rho),
@@ -15,7 +14,7 @@ extension OptimizerConfig {
 
 extension LearningRateSchedule {
     /// The schedule a shard follows for a job's `optimizer.schedule:` section.
-    init(spec: ScheduleSpec) {
+    package init(spec: ScheduleSpec) {
         switch spec.type {
         case .constant:
             self = .constant
@@ -29,7 +28,7 @@ extension LearningRateSchedule {
 
 extension ConsistencyConfig {
     /// The aggregation rule a shard follows for a job's `training:` section.
-    init(spec: TrainingSpec) {
+    package init(spec: TrainingSpec) {
         switch spec.mode {
         case .sync:
             self.init(mode: .sync, replicasToAggregate: spec.replicasToAggregate, backupWorkers: spec.backupWorkers)

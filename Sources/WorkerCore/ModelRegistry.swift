@@ -1,4 +1,5 @@
-import Coordinator
+import DataPlane
+import JobSpec
 import Synchronization
 import protocol Training.Model
 import struct Training.WideDeepConfig

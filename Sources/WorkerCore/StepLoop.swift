@@ -1,0 +1,162 @@
+import DataPlane
+import JobSpec
+import Logging
+import Training
+
+/// One task's training on a worker, over domain types only: pull → compute → push until the job's budget is spent,
+/// reporting progress through a closure; the chief ends with the evaluation on the held-out split. The transport is
+/// whatever the `ParameterClient`'s channels are: sockets in workerd (`TaskRunner`), `InMemoryDataPlaneChannel` in tests.
+public struct StepLoop {
+    /// How a task ended.
+    public enum Outcome: String, Sendable { case finished, stopped }
+
+    /// Sends a report to the coordinator and returns its answer.
+    public typealias Reporter = (ProgressReport) async throws -> ProgressAnswer
+
+    /// The job's spec (mode, step budget, evaluation interval).
+    public let spec: JobSpec
+    /// This worker's data.
+    public let data: WorkerData
+    /// The model the job trains.
+    public let model: any Model
+    /// The job's shards, as routed for this worker.
+    public let shards: ParameterClient
+    /// Where steps are computed.
+    public let backend: any ComputeBackend
+    /// This worker is the job's chief (it evaluates, and waits for the others at the end).
+    public let isChief: Bool
+    /// Workers in the job (async jobs count every worker's steps in the total).
+    public let workerCount: Int
+    /// Async jobs: batches the slot's last holder consumed (sync jobs resume from the shards' version instead).
+    public let resumeBatches: Int
+    /// Least time between two progress reports.
+    public let reportInterval: Duration
+    /// Simulated slowness: each step's compute takes this many times as long (1: none).
+    public let slowdown: Double
+    /// Where the loop logs.
+    public let logger: Logger
+
+    /// A loop over `shards` for `model` on `data`.
+    public init(
+        spec: JobSpec, data: WorkerData, model: any Model, shards: ParameterClient, backend: any ComputeBackend, isChief: Bool,
+        workerCount: Int, resumeBatches: Int = 0, reportInterval: Duration = .seconds(1), slowdown: Double = 1, logger: Logger
+    ) {
+        self.spec = spec
+        self.data = data
+        self.model = model
+        self.shards = shards
+        self.backend = backend
+        self.isChief = isChief
+        self.workerCount = workerCount
+        self.resumeBatches = resumeBatches
+        self.reportInterval = reportInterval
+        self.slowdown = slowdown
+        self.logger = logger
+    }
+
+    /// Trains until the budget is spent or the coordinator says stop; a chief then waits for its peers and reports
+    /// the final evaluation. `.stopped` when the job went away meanwhile (NOT_FOUND / FAILED_PRECONDITION at the end).
+    public func run(report: Reporter) async throws -> Outcome {
+        let parameters = try ParameterSet(variables: model.variables)
+        var gradients = try ParameterSet(variables: model.variables)
+        let parameterBuffers = VariableBuffers(parameters.tensors.map { UnsafeMutableBufferPointer(start: $0.baseAddress, count: $0.count) })
+        let gradientBuffers = VariableBuffers(gradients.tensors.map { UnsafeMutableBufferPointer(start: $0.baseAddress, count: $0.count) })
+        // Embedding tables move as the batch's rows (SparseStep); dense variables as whole partitions.
+        let exchange = try StepExchange(model: model, parameters: parameters, gradients: gradients)
+        let budget = StepBudget(spec: spec, stepsPerEpoch: data.batchesPerEpoch, workers: workerCount)
+        var reporter = ProgressReporter(interval: reportInterval)
+        var progress = LoopProgress(budget: budget)
+        var cursor = PullCursor(sync: budget.sync)
+        var skip = try await progress.resume(at: resumePosition(parameterBuffers, sync: budget.sync))
+
+        func send(eval: TrainingFigures?, trainingDone: Bool = false, finished: Bool = false) async throws -> ProgressAnswer {
+            try await report(progress.report(train: reporter.drain(), eval: eval, rate: reporter.stepsPerSecond, trainingDone: trainingDone, finished: finished))
+        }
+
+        training: while progress.epoch < budget.epochs {
+            var batches = try data.trainBatches(epoch: progress.epoch)
+            while skip > 0, try batches.next() != nil { skip -= 1 }
+            while let batch = try batches.next() {
+                try Task.checkCancellation()
+                let versions = try await cursor.next { try await shards.pull(into: parameterBuffers, minimumVersions: $0) }
+                progress.saw(versions)
+                if progress.budgetSpent { break training }
+                let tagged = try await exchange.pullRows(for: batch, shards: shards, versions: versions, sync: budget.sync)
+                let computeStart = ContinuousClock.now
+                let result = try exchange.trainStep(model, parameters: parameters, batch: batch, gradients: &gradients, backend: backend)
+                if slowdown > 1 { try await Task.sleep(for: (ContinuousClock.now - computeStart) * (slowdown - 1)) }
+                let pushed: PushSummary
+                if batches.hasMore || progress.epoch + 1 < budget.epochs {
+                    // Another step follows: pull its parameters while this gradient is pushed (one round trip
+                    // instead of two). Sync: the pull waits for the version this push helps complete; async:
+                    // the parameters may not include this worker's own gradient yet (one step more staleness).
+                    let shards = shards, minimum = cursor.minimum(after: versions)
+                    async let pushing = exchange.push(shards, gradientBuffers, versions: tagged)
+                    async let pulling = shards.pull(into: parameterBuffers, minimumVersions: minimum)
+                    pushed = try await pushing
+                    cursor.prefetched(try await pulling)
+                } else {
+                    pushed = try await exchange.push(shards, gradientBuffers, versions: tagged)
+                }
+                cursor.stepped(versions)
+                progress.stepped(batch: batch.count, pushed: pushed)
+                reporter.add(result)
+
+                var evaluation: TrainingFigures?
+                if isChief, progress.evaluationDue(every: spec.training.evalEverySteps) {
+                    evaluation = try await exchange.evaluate(data, model: model, parameters: parameters, shards: shards, backend: backend)
+                }
+                if reporter.isDue || evaluation != nil {
+                    let answer = try await send(eval: evaluation)
+                    if answer.stop {
+                        logger.info("coordinator stopped the task", metadata: ["reason": "\(answer.reason)"])
+                        break training
+                    }
+                }
+                if progress.budgetSpent { break training }
+            }
+            progress.epoch += 1
+        }
+
+        // Finish: the chief waits for the others, then evaluates the final parameters. A job that was
+        // cancelled meanwhile answers with errors here, which only end the task.
+        do {
+            var final: TrainingFigures?
+            if isChief {
+                while true {
+                    let answer = try await send(eval: nil, trainingDone: true)
+                    if answer.peersFinished || answer.stop { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                progress.saw(try await shards.pull(into: parameterBuffers))
+                final = try await exchange.evaluate(data, model: model, parameters: parameters, shards: shards, backend: backend)
+            }
+            _ = try await send(eval: final, finished: true)
+            return .finished
+        } catch let failure as RuntimeFailure where failure.code == .notFound || failure.code == .failedPrecondition {
+            logger.info("task ended without a final report", metadata: ["reason": "\(failure.message)"])
+            return .stopped
+        }
+    }
+
+    /// Batches this worker already consumed, judged from the job's current version (0 for a new job). Sync jobs only:
+    /// every version took one batch from each worker; an async task continues its slot from `resumeBatches`.
+    private func resumePosition(_ buffers: VariableBuffers, sync: Bool) async throws -> Int {
+        let stepsPerEpoch = max(data.batchesPerEpoch, 1)
+        guard sync else {
+            if resumeBatches > 0 {
+                logger.info("continuing the slot from its last reported step", metadata: [
+                    "worker_step": "\(resumeBatches)", "epoch": "\(resumeBatches / stepsPerEpoch)",
+                ])
+            }
+            return resumeBatches
+        }
+        let version = Int(clamping: try await shards.pull(into: buffers, minimumVersions: nil).max() ?? 0)
+        if version > 0 {
+            logger.info("continuing the job from its current step", metadata: [
+                "step": "\(version)", "epoch": "\(version / stepsPerEpoch)", "batch": "\(version % stepsPerEpoch)",
+            ])
+        }
+        return version
+    }
+}
