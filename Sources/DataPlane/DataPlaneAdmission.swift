@@ -4,7 +4,7 @@ import Foundation
 /// against, the shard, and the pull answers being encoded for them — shared by its gRPC and native
 /// transports. A request (or answer) that would push the total past the limit is refused at once with
 /// RESOURCE_EXHAUSTED and a sentence naming the limit, so overload costs clients a retry
-/// (`OverloadRetryingChannel` backs off) instead of costing the shard its memory. A request larger
+/// (`ShardChannel` backs off) instead of costing the shard its memory. A request larger
 /// than the whole limit is admitted only when nothing else is in flight, so it can still pass.
 public final class DataPlaneAdmission: Sendable {
     /// What the admission has seen so far.

@@ -116,7 +116,7 @@ public final class ParameterClient: Sendable {
         self.links = try routes.map {
             // Overload refusals (RESOURCE_EXHAUSTED from the shard's admission) are retried with backoff up to the deadline;
             // what still fails names the shard in `RuntimeFailure.shard`.
-            ShardLink(address: $0.0, channel: ShardTaggingChannel(OverloadRetryingChannel(try makeChannel($0.0), address: $0.0), address: $0.0), routes: $0.1.filter { !$0.isSparse }, sparseRoutes: $0.1.filter(\.isSparse))
+            ShardLink(address: $0.0, channel: ShardChannel(try makeChannel($0.0), address: $0.0), routes: $0.1.filter { !$0.isSparse }, sparseRoutes: $0.1.filter(\.isSparse))
         }
         self.versions = LockedValue(Array(repeating: 0, count: routes.count))
     }

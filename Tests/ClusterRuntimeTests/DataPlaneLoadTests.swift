@@ -44,7 +44,7 @@ private struct LoadShard {
 
     func channel(_ kind: DataPlaneKind) throws -> any DataPlaneChannel {
         let address = kind == .native ? nativeAddress : grpcAddress
-        return OverloadRetryingChannel(try DataPlaneChannels.make(kind, address: address), address: address)
+        return ShardChannel(try DataPlaneChannels.make(kind, address: address), address: address)
     }
 
     func stop() {
@@ -150,7 +150,7 @@ struct DataPlaneLoadTests {
                                 if frame == .validPull { #expect(view.entries.count == 1) }
                                 results.append((frame, nil))
                             } catch let failure as RuntimeFailure {
-                                #expect(!OverloadRetryingChannel.isOverload(failure), "an overload refusal escaped the retries: \(failure)")
+                                #expect(!ShardChannel.isOverload(failure), "an overload refusal escaped the retries: \(failure)")
                                 results.append((frame, failure.code))
                             }
                         }

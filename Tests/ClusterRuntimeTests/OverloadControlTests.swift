@@ -41,7 +41,7 @@ struct OverloadControlTests {
         } catch {
             #expect(error.code == .resourceExhausted)
             #expect(error.message.contains("limit of 1000 bytes"))
-            #expect(OverloadRetryingChannel.isOverload(error))
+            #expect(ShardChannel.isOverload(error))
         }
         admission.release(600)
         try admission.admit(500, for: .push)
@@ -82,7 +82,7 @@ struct OverloadControlTests {
     @Test("overload refusals are retried until the call succeeds")
     func retriesOverload() async throws {
         let base = RefusingChannel(refusals: 4, failure: Self.overload)
-        let channel = OverloadRetryingChannel(base, address: Self.address, backoff: OverloadBackoff(initial: .milliseconds(1), cap: .milliseconds(4)))
+        let channel = ShardChannel(base, address: Self.address, backoff: OverloadBackoff(initial: .milliseconds(1), cap: .milliseconds(4)))
         let answer = try await channel.exchange(.push, request: [1, 2, 3], timeout: .seconds(300))  // generous: the full suite can starve sleeps
         #expect(answer == [1, 2, 3])
         #expect(base.calls.value == 5)
@@ -91,7 +91,7 @@ struct OverloadControlTests {
     @Test("retries stop at the deadline with RESOURCE_EXHAUSTED naming the shard")
     func givesUpAtDeadline() async throws {
         let base = RefusingChannel(refusals: .max, failure: Self.overload)
-        let channel = OverloadRetryingChannel(base, address: Self.address, backoff: OverloadBackoff(initial: .milliseconds(5), cap: .milliseconds(20)))
+        let channel = ShardChannel(base, address: Self.address, backoff: OverloadBackoff(initial: .milliseconds(5), cap: .milliseconds(20)))
         do {
             _ = try await channel.exchange(.push, request: [], timeout: .milliseconds(200))
             Issue.record("an always-overloaded shard answered")
@@ -106,7 +106,7 @@ struct OverloadControlTests {
     func otherErrorsPassThrough() async throws {
         for failure in [RuntimeFailure(.invalidArgument, "bad"), RuntimeFailure(.resourceExhausted, "malformed TensorWire frame: the message is 5000 bytes")] {
             let base = RefusingChannel(refusals: 1, failure: failure)
-            let channel = OverloadRetryingChannel(base, address: Self.address)
+            let channel = ShardChannel(base, address: Self.address)
             await #expect(throws: RuntimeFailure.self) { try await channel.exchange(.push, request: [], timeout: .seconds(5)) }
             #expect(base.calls.value == 1)
         }

@@ -151,7 +151,7 @@ import TensorWire
         let tight = DataPlaneHandler(shard: shard, logger: Self.logger, admission: DataPlaneAdmission(limitBytes: request.count + 64))
         try tight.admission.admit(32, for: .push)
         let refused = try #require(await failure { _ = try await tight.handle(.pull, request: request) })
-        #expect(OverloadRetryingChannel.isOverload(refused), "\(refused.message)")
+        #expect(ShardChannel.isOverload(refused), "\(refused.message)")
         tight.admission.release(32)
         #expect(try await tight.handle(.pull, request: request) == answer, "alone, a request and its answer pass")
     }
@@ -175,7 +175,7 @@ import TensorWire
 
         let refused = try #require(await failure { _ = try await handler.handle(.pull, request: sparsePull([1], version: 1)) })
         #expect(refused.code == .resourceExhausted && refused.message.contains("max_pending_pulls"), "\(refused.message)")
-        #expect(OverloadRetryingChannel.isOverload(refused), "clients back off and retry")
+        #expect(ShardChannel.isOverload(refused), "clients back off and retry")
 
         // Cancelling the waiting pull (its connection closed) ends it at once and frees its slot.
         waiting.cancel()

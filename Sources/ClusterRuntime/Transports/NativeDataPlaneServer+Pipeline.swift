@@ -79,7 +79,7 @@ final class NativeConnectionRefuser: ChannelInboundHandler {
         guard !answered else { return }
         answered = true
         RefusalMetrics.record(.connections)
-        // The overload marker makes workers retry with backoff (OverloadRetryingChannel), as for admission refusals.
+        // The overload marker makes workers retry with backoff (ShardChannel), as for admission refusals.
         let message = "shard busy (\(DataPlaneAdmission.overloadMarker)): this data-plane listener has its limit of \(limit) connections (max_connections) open; retry later"
         let answer = context.channel.allocator.nativeFailure(.hello, requestID: 0, code: .resourceExhausted, message: message)
         context.channel.closeLingering(after: answer, linger: .milliseconds(500))

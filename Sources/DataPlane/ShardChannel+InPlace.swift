@@ -1,4 +1,4 @@
-extension OverloadRetryingChannel {
+extension ShardChannel {
     /// Exchanges with in-place encoding and decoding through the base channel, retrying overload
     /// refusals like `exchange(_:request:timeout:)` does (each try encodes the request again).
     public func exchange<Result>(

@@ -19,10 +19,12 @@ public struct OverloadBackoff: Sendable, Hashable {
     }
 }
 
-/// A data-plane channel that retries calls a shard refused for overload (RESOURCE_EXHAUSTED from
-/// its `DataPlaneAdmission`) with jittered exponential backoff until the call's deadline; any other
-/// outcome passes through. Refused requests were never applied, so retrying a push is safe.
-public struct OverloadRetryingChannel: DataPlaneChannel {
+/// A worker's channel to one shard, over any transport: retries calls the shard refused for overload
+/// (RESOURCE_EXHAUSTED from its `DataPlaneAdmission`) with jittered exponential backoff until the call's
+/// deadline — refused requests were never applied, so retrying a push is safe — and marks every failure
+/// with the shard it came from (`RuntimeFailure.shard`), so the worker can tell the coordinator in a
+/// field, not in prose, that a shard was lost.
+public struct ShardChannel: DataPlaneChannel {
     /// The channel that carries the calls.
     public let base: any DataPlaneChannel
     /// The shard's address, for messages.
@@ -44,7 +46,17 @@ public struct OverloadRetryingChannel: DataPlaneChannel {
 
     /// Runs `attempt` with the time left until `timeout` after the first try, again after a backoff while the shard
     /// refuses with an overload; gives up with RESOURCE_EXHAUSTED naming the shard when the next wait would pass the deadline.
+    /// Whatever it throws carries the shard's address.
     func retryingOverload<R>(timeout: Duration, _ attempt: (Duration) async throws -> R) async throws -> R {
+        do {
+            return try await retrying(timeout: timeout, attempt)
+        } catch var failure as RuntimeFailure {
+            failure.shard = "\(address)"
+            throw failure
+        }
+    }
+
+    private func retrying<R>(timeout: Duration, _ attempt: (Duration) async throws -> R) async throws -> R {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var tries = 0
