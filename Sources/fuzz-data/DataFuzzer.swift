@@ -103,20 +103,4 @@ enum DataFuzzer {
 
     /// Writes the seed inputs; returns how many.
     static func writeSeeds(to directory: String) throws -> Int { try DataSeeds.write(to: directory) }
-
-    #if FUZZING
-    /// libFuzzer's per-input callback.
-    static let fuzzerCallback: FuzzerDriver.Callback = { pointer, count in
-        fuzz(pointer.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? [])
-        return 0
-    }
-    #endif
 }
-
-#if FUZZING
-/// libFuzzer's per-input entry point.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    DataFuzzer.fuzzerCallback(data, size)
-}
-#endif

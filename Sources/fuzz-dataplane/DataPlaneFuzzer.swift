@@ -65,20 +65,4 @@ enum DataPlaneFuzzer {
         }
         return written
     }
-
-    #if FUZZING
-    /// libFuzzer's per-input callback.
-    static let fuzzerCallback: FuzzerDriver.Callback = { pointer, count in
-        fuzz(pointer.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? [])
-        return 0
-    }
-    #endif
 }
-
-#if FUZZING
-/// libFuzzer's per-input entry point.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    DataPlaneFuzzer.fuzzerCallback(data, size)
-}
-#endif

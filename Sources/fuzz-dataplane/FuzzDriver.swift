@@ -1,17 +1,7 @@
-import Foundation
 import FuzzSupport
 
-/// Entry point shared by both build modes: under `-sanitize=fuzzer -D FUZZING` (scripts/fuzz) it hands
-/// control to libFuzzer; in a plain `swift build` it replays the files and directories given as
-/// arguments (a corpus regression runner), or writes the seed corpus with `--write-seeds DIR`.
+/// `fuzz-dataplane`: libFuzzer under scripts/fuzz, a corpus replayer (or `--write-seeds DIR`) in a plain build (`FuzzMain`).
 @main
 struct FuzzDataPlane {
-    static func main() {
-        #if FUZZING
-        exit(FuzzerDriver.run(DataPlaneFuzzer.fuzzerCallback))
-        #else
-        exit(Replay.run(arguments: Array(CommandLine.arguments.dropFirst()), target: "fuzz-dataplane",
-            writeSeeds: DataPlaneFuzzer.writeSeeds(to:), body: DataPlaneFuzzer.fuzz))
-        #endif
-    }
+    static func main() { FuzzMain.run(target: "fuzz-dataplane", writeSeeds: DataPlaneFuzzer.writeSeeds(to:), body: DataPlaneFuzzer.fuzz) }
 }

@@ -47,20 +47,4 @@ enum JobSpecFuzzer {
 
     /// The seed corpus is the committed examples/*.yaml plus Tests/FuzzCorpus/jobspec; nothing to generate.
     static func writeSeeds(to directory: String) throws -> Int { 0 }
-
-    #if FUZZING
-    /// The C callback handed to libFuzzer.
-    static let fuzzerCallback: FuzzerDriver.Callback = { data, size in
-        fuzz(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
-        return 0
-    }
-    #endif
 }
-
-#if FUZZING
-/// libFuzzer's per-input entry point.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    JobSpecFuzzer.fuzzerCallback(data, size)
-}
-#endif

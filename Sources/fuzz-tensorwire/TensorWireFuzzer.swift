@@ -57,20 +57,4 @@ enum TensorWireFuzzer {
         }
         return true
     }
-
-    #if FUZZING
-    /// The C callback handed to libFuzzer.
-    static let fuzzerCallback: FuzzerDriver.Callback = { data, size in
-        fuzz(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
-        return 0
-    }
-    #endif
 }
-
-#if FUZZING
-/// libFuzzer's per-input entry point.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    TensorWireFuzzer.fuzzerCallback(data, size)
-}
-#endif

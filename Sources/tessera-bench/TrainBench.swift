@@ -87,27 +87,12 @@ struct TrainBench: AsyncParsableCommand {
 
     /// The peer's overall samples/s, or nil when python3 or torch is missing or the run fails.
     private func runPeer() -> Double? {
-        guard FileManager.default.fileExists(atPath: peer), run(["python3", "-c", "import torch"]) != nil else { return nil }
-        guard let output = run(["python3", peer, "--opt", "sgd", "--epochs", "\(epochs)", "--threads", "\(threads)",
+        guard FileManager.default.fileExists(atPath: peer), TorchPeer.run(["python3", "-c", "import torch"], environment: [:]) != nil else { return nil }
+        guard let output = TorchPeer.run(["python3", peer, "--opt", "sgd", "--epochs", "\(epochs)", "--threads", "\(threads)",
                                 "--batch", "\(batchSize)"], environment: ["MNIST_DIR": dataRoot + "/mnist"]),
               let line = output.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") }),
               let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(7).utf8)) as? [String: Any]
         else { return nil }
         return (object["overall_samples_per_s"] as? NSNumber)?.doubleValue
-    }
-
-    /// Runs a command; its stdout when it exits 0.
-    private func run(_ arguments: [String], environment: [String: String] = [:]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 }
