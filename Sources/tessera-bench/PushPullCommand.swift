@@ -175,18 +175,8 @@ struct PeerResults {
 
     /// Runs python3; returns the JSON after "RESULT " on its last such line (or [:] when `expectResult` is false and it exits 0).
     private static func runPython(_ arguments: [String], expectResult: Bool = true) -> [String: Any]? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
+        guard let text = TorchPeer.run(["python3"] + arguments, environment: [:]) else { return nil }
         guard expectResult else { return [:] }
-        let text = String(decoding: data, as: UTF8.self)
         guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") }) else { return nil }
         return (try? JSONSerialization.jsonObject(with: Data(line.dropFirst(7).utf8))) as? [String: Any]
     }
