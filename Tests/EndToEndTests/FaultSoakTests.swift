@@ -128,8 +128,11 @@ struct FaultSoakTests {
                 // checkpoints were taken after the restart.
                 let stale = final["stale_dropped"] as? Int ?? -1
                 #expect(sync ? stale > 0 : stale == 0, "\(name): stale_dropped \(stale)")
-                let checkpointVersion = (final["checkpoint"] as? [String: Any])?["version"] as? Int ?? 0
                 let atKill = (reached?["checkpoint"] as? [String: Any])?["version"] as? Int ?? 0
+                // The final checkpoint is taken once the job has SUCCEEDED (after a periodic one in flight, or one that
+                // failed while the victim was down and is backing off): wait for it rather than read the job at once.
+                let settled = cluster.waitFor(id, seconds: 60) { (($0["checkpoint"] as? [String: Any])?["version"] as? Int ?? 0) > atKill } ?? final
+                let checkpointVersion = (settled["checkpoint"] as? [String: Any])?["version"] as? Int ?? 0
                 #expect(checkpointVersion > atKill, "\(name): latest checkpoint at \(checkpointVersion), \(atKill) when killed at \(killAt)")
                 if final["state"] as? String == "SUCCEEDED", accuracy >= workload.minAccuracy { survived += 1 }
                 print("soak \(name): killed \(victim) at step \(killAt) → \(final["state"] ?? "") step \(final["step"] ?? "") accuracy \(accuracy) stale_dropped \(final["stale_dropped"] ?? "") checkpoint \(checkpointVersion)")

@@ -13,7 +13,7 @@ import Testing
         let csv = "age,color,shape,y\n10,red,round,a\n?,blue,square,b\n30,?,round,a\n20,red,,b\n"
         let table = try CSVReader.readText(Array(csv.utf8), name: "t.csv")
         let columns = TabularColumns(categorical: ["color", "shape"], numeric: ["age"], wide: ["color", "color*shape"], buckets: 50, wideBuckets: 70)
-        let (values, labels, rows) = try TabularEncoder.encode(table, name: "t.csv", label: "y", columns: columns)
+        let (values, labels, rows, _) = try TabularEncoder.encode(table, name: "t.csv", label: "y", columns: columns)
         #expect(rows == 4 && labels == ["a", "b", "a", "b"])
         let row = { (r: Int) in Array(values[(r * 5)..<(r * 5 + 5)]) }
         // Missing numeric → mean of 10, 30, 20; missing categorical → reserved id 0; a cross with a missing part → 0.

@@ -4,22 +4,22 @@ import TensorWire
 extension DataLoader {
     /// CSV with categorical columns: text cells hashed/imputed by `TabularEncoder`.
     static func loadTabular(_ config: DataConfig, _ columns: TabularColumns, trainPath: String, label: String, files: DataFiles)
-        throws -> (Dataset, Dataset?)
+        throws -> (Dataset, Dataset?, numericFill: [Float]?)
     {
         let names = columns.featureNames
-        func table(_ path: String, key: String, limit: Int?) throws -> (values: [Float], labels: [String], rows: Int) {
+        func table(_ path: String, key: String, limit: Int?) throws -> (values: [Float], labels: [String], rows: Int, numericMeans: [Float]) {
             let text = try CSVReader.readText(files.read(path, key: key), name: path, limit: limit, budget: files.budget)
             return try TabularEncoder.encode(text, name: path, label: label, columns: columns, budget: files.budget)
         }
         let train = try table(trainPath, key: "data.train", limit: config.limit)
         let test = try config.test.map { try table($0, key: "data.test", limit: nil) }
         let encoder = try LabelEncoder(train.labels + (test?.labels ?? []), name: trainPath)
-        func dataset(_ t: (values: [Float], labels: [String], rows: Int)) throws -> Dataset {
+        func dataset(_ t: (values: [Float], labels: [String], rows: Int, numericMeans: [Float])) throws -> Dataset {
             let features = try Tensor(shape: Shape([t.rows, names.count]), values: t.values)
             let labels = try Tensor(shape: Shape([t.rows]), values: encoder.encode(t.labels))
             return try Dataset(features: features, labels: labels, featureNames: names, classNames: encoder.classNames)
         }
-        return (try dataset(train), try test.map(dataset))
+        return (try dataset(train), try test.map(dataset), train.numericMeans)
     }
 
     /// LibSVM files; labels −1/+1 become 0/1.

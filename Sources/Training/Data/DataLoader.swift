@@ -9,6 +9,9 @@ public struct DatasetSplits: Sendable {
     public let test: Dataset?
     /// The z-score statistics (from the whole training split) applied to both, if any.
     public let standardization: Standardization?
+    /// How a raw example becomes a model row (scaling, statistics, encoding) and the class names: what a served or
+    /// exported model needs besides its weights.
+    public var preprocessing: Preprocessing
 
     /// The wide & deep column layout when the data was encoded from categorical columns.
     public var layout: WideDeepConfig? = nil
@@ -36,6 +39,7 @@ public enum DataLoader {
         try config.validate()
         var train: Dataset
         var test: Dataset?
+        var numericFill: [Float]?
         /// The files, every path checked before any is read (synthetic data needs none).
         func files() throws -> DataFiles {
             let files = try source()
@@ -43,7 +47,7 @@ public enum DataLoader {
             return files
         }
         switch config.format {
-        case .csv: (train, test) = try loadCSV(config, files: files())
+        case .csv: (train, test, numericFill) = try loadCSV(config, files: files())
         case .idx: (train, test) = try loadIDX(config, files: files())
         case .libsvm: (train, test) = try loadLibSVM(config, files: files())
         case .tfrecord: (train, test) = try loadTFRecord(config, files: files())
@@ -74,7 +78,12 @@ public enum DataLoader {
             if let test { try s.apply(to: test) }
             standardization = s
         }
-        return DatasetSplits(train: train, test: test, standardization: standardization, layout: config.tabular?.layout)
+        let preprocessing = Preprocessing(
+            features: config.tabular.map { $0.categorical + $0.numeric } ?? train.featureNames, inputWidth: train.width,
+            divisor: config.format == .idx ? 255 : nil, standardization: standardization, tabular: config.tabular,
+            numericFill: numericFill, classNames: train.classNames)
+        return DatasetSplits(
+            train: train, test: test, standardization: standardization, preprocessing: preprocessing, layout: config.tabular?.layout)
     }
 
     /// Splits by a seeded shuffle of row indices: the last round(count · fraction) shuffled rows are the test split.
@@ -96,7 +105,7 @@ public enum DataLoader {
         return (try dataset.gather(trainRows), try dataset.gather(testRows))
     }
 
-    private static func loadCSV(_ config: DataConfig, files: DataFiles) throws -> (Dataset, Dataset?) {
+    private static func loadCSV(_ config: DataConfig, files: DataFiles) throws -> (Dataset, Dataset?, numericFill: [Float]?) {
         guard let trainPath = config.train, let label = config.label else { throw TrainingError(.invalidConfiguration, "csv needs train and label") }
         if let tabular = config.tabular { return try loadTabular(config, tabular, trainPath: trainPath, label: label, files: files) }
         let trainTable = try CSVReader.read(files.read(trainPath, key: "data.train"), name: trainPath, label: label,
@@ -113,7 +122,7 @@ public enum DataLoader {
         let encoder = try LabelEncoder(trainTable.labels + (testTable?.labels ?? []), name: trainPath)
         let train = try dataset(trainTable, encoder: encoder, name: trainPath)
         let test = try testTable.map { try dataset($0, encoder: encoder, name: config.test ?? "") }
-        return (train, test)
+        return (train, test, nil)
     }
 
     private static func dataset(_ table: CSVReader.Table, encoder: LabelEncoder, name: String) throws -> Dataset {

@@ -5,6 +5,12 @@ public struct Standardization: Sendable, Hashable, Codable {
     /// Column standard deviations (population), never 0.
     public var std: [Float]
 
+    /// Statistics given column by column (every std must be positive).
+    public init(mean: [Float], std: [Float]) {
+        self.mean = mean
+        self.std = std
+    }
+
     /// Computes the statistics of every column of `dataset` (double-precision accumulation).
     public init(fitting dataset: Dataset) {
         let n = dataset.count

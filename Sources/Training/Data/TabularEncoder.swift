@@ -18,7 +18,7 @@ public enum TabularEncoder {
     /// Encodes `table` (from file `name`), reserving the encoded rows against `budget` first; the label column's
     /// text goes to `labels`. Errors name the line and the (spec-given) column, never a cell's text.
     public static func encode(_ table: CSVReader.TextTable, name: String, label: String, columns: TabularColumns,
-                              budget: DataBudget = DataBudget()) throws -> (values: [Float], labels: [String], rows: Int)
+                              budget: DataBudget = DataBudget()) throws -> (values: [Float], labels: [String], rows: Int, numericMeans: [Float])
     {
         func index(_ column: String) throws -> Int {
             guard let i = table.header.firstIndex(of: column) else {
@@ -41,6 +41,7 @@ public enum TabularEncoder {
         try budget.reserve(n, bytesEach: 4 * (width + 1), for: "\(name): \(n) rows × \(width) encoded features × 4 bytes")
         try budget.check(n, bytesEach: 4 * numeric.count, for: "\(name): \(n) rows × \(numeric.count) numeric columns")
         var numbers = [[Float]](repeating: [Float](repeating: 0, count: n), count: numeric.count)
+        var means = [Float](repeating: 0, count: numeric.count)
         for (k, column) in numeric.enumerated() {
             var sum = 0.0, present = 0
             var missing: [Int] = []
@@ -56,6 +57,7 @@ public enum TabularEncoder {
                 present += 1
             }
             let mean = present > 0 ? Float(sum / Double(present)) : 0
+            means[k] = mean
             for r in missing { numbers[k][r] = mean }
         }
         var values = [Float](repeating: 0, count: n * width)
@@ -63,24 +65,36 @@ public enum TabularEncoder {
         labels.reserveCapacity(n)
         for r in 0..<n {
             let row = table.rows[r]
-            var o = r * width
-            for (k, column) in categorical.enumerated() {
-                values[o] = Float(bucket(column: columns.categorical[k], value: row[column], buckets: columns.buckets))
-                o += 1
-            }
-            for k in numeric.indices {
-                values[o] = numbers[k][r]
-                o += 1
-            }
-            for (k, parts) in wide.enumerated() {
-                let cells = parts.map { row[$0] }
-                let value = cells.contains(where: isMissing) ? "" : cells.joined(separator: "\u{1}")
-                values[o] = Float(bucket(column: columns.wide[k], value: value, buckets: columns.wideBuckets))
-                o += 1
+            values.withUnsafeMutableBufferPointer { out in
+                writeRow(into: UnsafeMutableBufferPointer(rebasing: out[(r * width)..<((r + 1) * width)]), columns: columns,
+                         categorical: { row[categorical[$0]] }, numeric: { numbers[$0][r] }, wide: { wide[$0].map { row[$0] } })
             }
             labels.append(row[labelIndex])
         }
-        return (values, labels, n)
+        return (values, labels, n, means)
+    }
+
+    /// Writes one encoded row `[categorical ids | numeric | wide ids]` into `out` (its width): the texts of the
+    /// categorical columns by index, the numeric values (missing ones already filled), and each wide feature's parts.
+    public static func writeRow(
+        into out: UnsafeMutableBufferPointer<Float>, columns: TabularColumns, categorical: (Int) -> String, numeric: (Int) -> Float,
+        wide: (Int) -> [String]
+    ) {
+        var o = 0
+        for k in columns.categorical.indices {
+            out[o] = Float(bucket(column: columns.categorical[k], value: categorical(k), buckets: columns.buckets))
+            o += 1
+        }
+        for k in columns.numeric.indices {
+            out[o] = numeric(k)
+            o += 1
+        }
+        for k in columns.wide.indices {
+            let cells = wide(k)
+            let value = cells.contains(where: isMissing) ? "" : cells.joined(separator: "\u{1}")
+            out[o] = Float(bucket(column: columns.wide[k], value: value, buckets: columns.wideBuckets))
+            o += 1
+        }
     }
 }
 
