@@ -43,10 +43,16 @@ extension Coordinator {
         return nil
     }
 
-    /// The chief declares the model's variables; returns their placement over the job's shards (idempotent: the
+    /// Largest preprocessing description a chief may declare (UTF-8 bytes of its JSON).
+    public static let maxPreprocessingBytes = 4 << 20
+
+    /// The chief declares the model's variables (and how its data turns raw examples into rows, `preprocessing`, a
+    /// JSON object of at most `maxPreprocessingBytes`); returns their placement over the job's shards (idempotent: the
     /// same declaration returns the same placement). The runtime then creates the partitions and calls
     /// `placementReady` or `placementFailed`.
-    public mutating func declareVariables(_ id: JobID, from worker: NodeID, _ variables: [VariableSpec]) throws(CoordinatorError) -> Placement {
+    public mutating func declareVariables(
+        _ id: JobID, from worker: NodeID, _ variables: [VariableSpec], preprocessing: String? = nil
+    ) throws(CoordinatorError) -> Placement {
         var job = try existing(id)
         guard !job.state.isTerminal else {
             throw CoordinatorError(.invalidState, "\(id) already ended (\(job.state.rawValue))")
@@ -55,6 +61,13 @@ extension Coordinator {
             throw CoordinatorError(.invalidNode, "only the chief (worker 0) of \(id) declares variables, not \(worker)")
         }
         guard !variables.isEmpty else { throw CoordinatorError(.invalidVariables, "a model needs at least one variable") }
+        if let preprocessing {
+            guard preprocessing.utf8.count <= Self.maxPreprocessingBytes, preprocessing.first == "{", preprocessing.last == "}" else {
+                throw CoordinatorError(
+                    .invalidVariables,
+                    "\(id): the preprocessing must be a JSON object of at most \(Self.maxPreprocessingBytes) bytes (got \(preprocessing.utf8.count))")
+            }
+        }
         if let placement = job.placement {
             guard placement.variables == variables else {
                 throw CoordinatorError(.invalidVariables, "\(id) already declared different variables")
@@ -70,6 +83,7 @@ extension Coordinator {
         let placement = try placeWithinBudget(job, variables, alive: ps, wanted: wanted)
         let shards = placement.shards
         job.placement = placement
+        job.preprocessing = preprocessing
         records[id] = job
         logger.info("variables placed", metadata: ["job": "\(id)", "variables": "\(variables.count)", "shards": "\(shards.count)"])
         return placement

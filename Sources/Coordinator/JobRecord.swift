@@ -74,6 +74,8 @@ public struct JobRecord: Sendable, Hashable, Codable {
     public var effectiveReplicas: Int
     /// Latest checkpoint.
     public var checkpoint: CheckpointInfo?
+    /// How a raw example becomes a model row, as the chief declared it (a JSON object; serving and exports use it).
+    public var preprocessing: String?
     /// Set when a stop condition fired: workers are told to stop and the job succeeds once they finish.
     public var stopRequestedAt: Double?
     /// The shards' latest figures (polled by the runtime), the source of `step`, `stale_dropped` and steps/s.

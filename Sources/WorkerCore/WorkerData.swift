@@ -17,6 +17,8 @@ public struct WorkerData: Sendable {
     public let classes: Int
     /// The column layout of categorical CSV data (wide & deep), nil otherwise.
     public let layout: WideDeepConfig?
+    /// How a raw example becomes a model row (from the whole training split, the same on every worker).
+    public let preprocessing: Preprocessing
     /// Batches this worker runs per epoch; equal on every worker in sync mode so no worker waits
     /// for gradients that will never come.
     public let batchesPerEpoch: Int
@@ -48,7 +50,7 @@ public struct WorkerData: Sendable {
             : shard.count / batch + (shard.count % batch == 0 ? 0 : 1)
         return WorkerData(
             train: shard, test: splits.test, featureCount: splits.inputWidth, classes: max(2, splits.train.classCount ?? 2),
-            layout: splits.layout,
+            layout: splits.layout, preprocessing: splits.preprocessing,
             batchesPerEpoch: perEpoch, batchSize: batch, shuffle: spec.data.shuffle, seed: spec.training.seed,
             workerIndex: workerIndex)
     }

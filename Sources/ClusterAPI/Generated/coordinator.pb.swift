@@ -420,6 +420,10 @@ public nonisolated struct Tessera_V1_DeclareVariablesRequest: Sendable {
   /// From RegisterResponse.
   public var nodeSecret: String = String()
 
+  /// How the job's data turns a raw example into a model row (pixel divisor, z-scores, categorical hashing, column
+  /// order, class names) as a JSON object (docs/serving.md#preprocessing); empty when unknown. At most 4 MiB.
+  public var preprocessing: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1395,7 +1399,7 @@ nonisolated extension Tessera_V1_VariableDecl: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Tessera_V1_DeclareVariablesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DeclareVariablesRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}job_id\0\u{1}variables\0\u{3}node_secret\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}job_id\0\u{1}variables\0\u{3}node_secret\0\u{1}preprocessing\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1407,6 +1411,7 @@ nonisolated extension Tessera_V1_DeclareVariablesRequest: SwiftProtobuf.Message,
       case 2: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.variables) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.nodeSecret) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.preprocessing) }()
       default: break
       }
     }
@@ -1425,6 +1430,9 @@ nonisolated extension Tessera_V1_DeclareVariablesRequest: SwiftProtobuf.Message,
     if !self.nodeSecret.isEmpty {
       try visitor.visitSingularStringField(value: self.nodeSecret, fieldNumber: 4)
     }
+    if !self.preprocessing.isEmpty {
+      try visitor.visitSingularStringField(value: self.preprocessing, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1433,6 +1441,7 @@ nonisolated extension Tessera_V1_DeclareVariablesRequest: SwiftProtobuf.Message,
     if lhs.jobID != rhs.jobID {return false}
     if lhs.variables != rhs.variables {return false}
     if lhs.nodeSecret != rhs.nodeSecret {return false}
+    if lhs.preprocessing != rhs.preprocessing {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1041,6 +1041,13 @@ public nonisolated struct Tessera_V1_Job: @unchecked Sendable {
   /// Clears the value of `checkpoint`. Subsequent reads from it will return its default value.
   public mutating func clearCheckpoint() {_uniqueStorage()._checkpoint = nil}
 
+  /// The job's preprocessing as its chief declared it (JSON, docs/serving.md#preprocessing); GetJob only, empty in
+  /// ListJobs and before the chief declared the variables.
+  public var preprocessing: String {
+    get {_storage._preprocessing}
+    set {_uniqueStorage()._preprocessing = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2065,7 +2072,7 @@ nonisolated extension Tessera_V1_MetricPoint: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}state\0\u{1}reason\0\u{1}step\0\u{3}total_steps\0\u{3}train_metrics\0\u{3}eval_metrics\0\u{3}stale_dropped\0\u{3}effective_replicas\0\u{1}placement\0\u{1}workers\0\u{3}created_at\0\u{3}started_at\0\u{3}finished_at\0\u{1}spec\0\u{3}spec_yaml\0\u{1}history\0\u{3}tensorboard_dir\0\u{3}steps_per_second\0\u{1}samples\0\u{1}checkpoint\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}state\0\u{1}reason\0\u{1}step\0\u{3}total_steps\0\u{3}train_metrics\0\u{3}eval_metrics\0\u{3}stale_dropped\0\u{3}effective_replicas\0\u{1}placement\0\u{1}workers\0\u{3}created_at\0\u{3}started_at\0\u{3}finished_at\0\u{1}spec\0\u{3}spec_yaml\0\u{1}history\0\u{3}tensorboard_dir\0\u{3}steps_per_second\0\u{1}samples\0\u{1}checkpoint\0\u{1}preprocessing\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -2090,6 +2097,7 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
     var _stepsPerSecond: Double = 0
     var _samples: Int64 = 0
     var _checkpoint: Tessera_V1_CheckpointRef? = nil
+    var _preprocessing: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2122,6 +2130,7 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
       _stepsPerSecond = source._stepsPerSecond
       _samples = source._samples
       _checkpoint = source._checkpoint
+      _preprocessing = source._preprocessing
     }
   }
 
@@ -2162,6 +2171,7 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
         case 20: try { try decoder.decodeSingularDoubleField(value: &_storage._stepsPerSecond) }()
         case 21: try { try decoder.decodeSingularInt64Field(value: &_storage._samples) }()
         case 22: try { try decoder.decodeSingularMessageField(value: &_storage._checkpoint) }()
+        case 23: try { try decoder.decodeSingularStringField(value: &_storage._preprocessing) }()
         default: break
         }
       }
@@ -2240,6 +2250,9 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
       try { if let v = _storage._checkpoint {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
       } }()
+      if !_storage._preprocessing.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._preprocessing, fieldNumber: 23)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2271,6 +2284,7 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
         if _storage._stepsPerSecond != rhs_storage._stepsPerSecond {return false}
         if _storage._samples != rhs_storage._samples {return false}
         if _storage._checkpoint != rhs_storage._checkpoint {return false}
+        if _storage._preprocessing != rhs_storage._preprocessing {return false}
         return true
       }
       if !storagesAreEqual {return false}

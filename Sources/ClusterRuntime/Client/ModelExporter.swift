@@ -8,10 +8,12 @@ public enum ModelExporter {
     public static func export(job: Tessera_V1_Job, to path: String, security: RPCSecurity = .none) async throws -> [VariableReader.Variable] {
         let variables = try await VariableReader.read(job: job, token: security.token, tls: security.tls)
         let tensors = variables.map { SafetensorsWriter.Tensor.floats($0.name, shape: $0.shape, values: $0.values) }
-        let metadata = [
+        var metadata = [
             "format": "tessera", "job": job.id, "name": job.name, "step": String(job.step),
             "model": job.spec.model.type, "state": job.state.displayName,
         ]
+        // How raw inputs become the rows the model was trained on (docs/serving.md#preprocessing).
+        if !job.preprocessing.isEmpty { metadata["preprocessing"] = job.preprocessing }
         do {
             try SafetensorsWriter.write(tensors, metadata: metadata, to: path)
         } catch let error as SafetensorsError {

@@ -44,7 +44,8 @@ extension CoordinatorService {
         let placed: (Placement, JobRecord)
         do {
             placed = try await withState { state in
-                let placement = try state.declareVariables(id, from: NodeID(request.nodeID), variables)
+                let placement = try state.declareVariables(
+                    id, from: NodeID(request.nodeID), variables, preprocessing: request.preprocessing.isEmpty ? nil : request.preprocessing)
                 guard let job = state.job(id) else { throw RuntimeFailure(.notFound, "no job \(id)") }
                 return (placement, job)
             }

@@ -101,7 +101,10 @@ public struct CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProtocol, 
             guard let job = state.job(id) else { throw RuntimeFailure(.notFound, "no job \(request.id)") }
             return job
         }
-        return .with { $0.job = render(record, withHistory: request.withHistory) }
+        return .with {
+            $0.job = render(record, withHistory: request.withHistory)
+            $0.job.preprocessing = record.preprocessing ?? ""  // GetJob only: ListJobs stays small
+        }
     }
 
     /// Jobs, newest first: a page of at most `limit` (0 = `defaultJobPage`, at most `maxJobPage`), optionally of one state.

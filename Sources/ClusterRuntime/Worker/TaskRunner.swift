@@ -20,7 +20,7 @@ struct TaskRunner {
             spec: spec, dataRoot: config.dataRoot, workerIndex: Int(assignment.workerIndex), workerCount: Int(assignment.workerCount),
             maxDataBytes: config.maxDataBytes)
         let model = try ModelBuilder.make(spec: spec, data: data)
-        let plan = RoutePlan(placement: try await placement(for: model))
+        let plan = RoutePlan(placement: try await placement(for: model, preprocessing: data.preprocessing.json))
         try checkPlacement(plan, matches: model)
         let shards = try ParameterClient(jobID: assignment.jobNumber, workerID: assignment.workerIndex, routes: plan.routes) {
             try DataPlaneChannels.make(spec.cluster.transport, address: $0, token: config.token, tls: config.tls)
@@ -37,7 +37,7 @@ struct TaskRunner {
     }
 
     /// The chief declares the variables; the others wait until the placement is ready.
-    private func placement(for model: any Model) async throws -> [Tessera_V1_PartitionPlacement] {
+    private func placement(for model: any Model, preprocessing: String) async throws -> [Tessera_V1_PartitionPlacement] {
         if assignment.placementReady { return assignment.placement }
         if assignment.isChief {
             return try await client.declare(.with {
@@ -45,6 +45,7 @@ struct TaskRunner {
                 $0.nodeSecret = identity.secret
                 $0.jobID = assignment.jobID
                 $0.variables = model.variables.map(\.decl)
+                $0.preprocessing = preprocessing
             })
         }
         while true {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the data pipeline does to a raw example before the model sees it — pixel scaling, z-score statistics,
 /// categorical hashing, the order of the columns — and the class names of the model's outputs, so a served or
 /// exported model turns raw inputs into the rows it was trained on. Every worker computes the same one (same data,
@@ -119,5 +121,28 @@ public struct Preprocessing: Sendable, Hashable, Codable {
         guard let standardization, standardization.mean.count == row.count else { return row }
         // The same arithmetic as `Standardization.apply`, so a raw example becomes exactly the training row.
         return zip(row, zip(standardization.mean, standardization.std)).map { x, ms in (x - ms.0) * (1 / ms.1) }
+    }
+}
+
+extension Preprocessing {
+    /// The description as one line of JSON with sorted keys (what a chief declares and an export carries); empty when
+    /// it cannot be written (a statistic that is not finite).
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// Reads a description written by `json`; errors say what is wrong with it.
+    public init(json: String) throws {
+        do {
+            self = try JSONDecoder().decode(Preprocessing.self, from: Data(json.utf8))
+        } catch {
+            throw TrainingError(.invalidData, "the model's preprocessing cannot be read: \(error)")
+        }
+        guard inputWidth > 0, features.count <= inputWidth || tabular != nil, standardization.map({ $0.mean.count == inputWidth && $0.std.count == inputWidth }) ?? true
+        else {
+            throw TrainingError(.invalidData, "the model's preprocessing is inconsistent: \(features.count) features, input width \(inputWidth)")
+        }
     }
 }
