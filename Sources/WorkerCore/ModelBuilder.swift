@@ -13,6 +13,17 @@ public enum ModelBuilder {
         return try ModelFactory.makeModel(try config(spec, inputWidth: data.featureCount, classes: data.classes, layout: data.layout))
     }
 
+    /// The model of `spec` for data described by `preprocessing` (a served export: the input width, classes and
+    /// column layout come from the preprocessing its chief declared).
+    public static func make(spec: JobSpec, preprocessing p: Preprocessing) throws -> any Model {
+        let classes = max(2, p.classes ?? 2)
+        let layout = p.tabular?.layout
+        if let custom = ModelRegistry.factory(for: spec.model.type.rawValue) {
+            return try custom(ModelRequest(spec: spec, inputWidth: p.inputWidth, classes: spec.model.classes ?? classes, layout: layout))
+        }
+        return try ModelFactory.makeModel(try config(spec, inputWidth: p.inputWidth, classes: classes, layout: layout))
+    }
+
     /// The `ModelConfig` of a built-in family: the spec's own `ModelFamily` and `Activation`, sized by what the data
     /// revealed (`classes` when the spec gives none; `layout` for wide_deep).
     package static func config(_ spec: JobSpec, inputWidth: Int, classes: Int, layout: WideDeepConfig?) throws -> ModelConfig {

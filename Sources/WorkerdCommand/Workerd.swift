@@ -60,6 +60,15 @@ public struct Workerd: AsyncParsableCommand {
     @Option(help: "Bytes of one job's decoded data this worker loads at most; a job needing more fails naming both (default ¼ of memory).")
     var maxDataBytes: String?
 
+    @Option(help: "Serve this exported model (clusterctl export … --out FILE) over TensorFlow Serving's REST API instead of joining a cluster (docs/serving.md).")
+    var serveModel: String?
+
+    @Option(help: "With --serve-model: HOST:PORT to serve at (default 127.0.0.1:8501).")
+    var serveListen: String?
+
+    @Option(help: "With --serve-model: the name in /v1/models/NAME (default: the job's name).")
+    var serveName: String?
+
     /// The flags given, by settings key.
     var flags: [String: String] {
         var flags: [String: String] = [:]
@@ -94,6 +103,7 @@ public struct Workerd: AsyncParsableCommand {
 
     /// Loads the settings, checks the device and runs the worker until SIGTERM/SIGINT.
     public func run() async throws {
+        if let serveModel { return try await serve(serveModel) }
         let settings: WorkerSettings
         var deviceDetails: String?
         do {
@@ -111,6 +121,22 @@ public struct Workerd: AsyncParsableCommand {
             let config = try settings.makeConfig()
             if config.metricsListen != nil { TesseraMetrics.bootstrap() }
             try await WorkerDaemon(config: config, logger: logger).run()
+        } catch let failure as RuntimeFailure {
+            logger.critical("\(failure.message)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// `--serve-model FILE`: serves the export until SIGTERM/SIGINT (exit 2 naming the problem when it cannot).
+    private func serve(_ file: String) async throws {
+        let logger = makeLogger(label: "workerd", level: logLevel ?? "info")
+        do {
+            let listen = try HostPort(parsing: serveListen ?? "127.0.0.1:8501")
+            let token = try tokenFile.map { try RPCSecurity.readToken(file: $0) }
+            let metrics = try metricsListen.map { try HostPort(parsing: $0) }
+            if metrics != nil { TesseraMetrics.bootstrap() }
+            try await ExportServer.run(
+                path: file, listen: listen, name: serveName, token: token, threads: min(max(Int(threads ?? "1") ?? 1, 1), 64), metricsListen: metrics, logger: logger)
         } catch let failure as RuntimeFailure {
             logger.critical("\(failure.message)")
             throw ExitCode(2)

@@ -1,6 +1,7 @@
 import ClusterAPI
 import ClusterRuntime
 import Foundation
+import Logging
 import TensorWire
 import Testing
 import Training
@@ -42,5 +43,34 @@ struct ExportPreprocessingTests {
         let rawAsIs = try accuracy { $0.map(Float.init) }
         #expect(withPreprocessing >= 0.95, "raw rows through the export's preprocessing: accuracy \(withPreprocessing)")
         #expect(rawAsIs < withPreprocessing, "raw rows fed as they are: \(rawAsIs)")
+
+        // The same file served over TF Serving's REST API (what `workerd --serve-model FILE` runs): raw rows in JSON,
+        // probabilities back, the same accuracy.
+        let loaded = try ExportedModel.predictor(path: file, backend: CPUBackend())
+        #expect(loaded.name == "cancer-logistic" && loaded.step == UInt64(trained.step))
+        let server = PredictionHTTPServer(
+            address: HostPort(host: "127.0.0.1", port: 0), api: PredictionAPI(name: loaded.name, predictor: loaded.predictor),
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let task = Task { try await server.run() }
+        defer { task.cancel() }
+        guard await waitUntil({ server.boundAddress != nil }), let address = server.boundAddress else {
+            throw RuntimeFailure(.unavailable, "the prediction server did not start")
+        }
+        func post(_ path: String, _ body: String) throws -> (status: String, body: [String: Any]) {
+            let socket = try RawTCP(address)
+            socket.send(Array("POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8))
+            let text = String(decoding: socket.readUntilClosed().bytes, as: UTF8.self)
+            let parts = text.components(separatedBy: "\r\n\r\n")
+            let json = try JSONSerialization.jsonObject(with: Data((parts.dropFirst().first ?? "").utf8)) as? [String: Any]
+            return (parts.first?.components(separatedBy: "\r\n").first ?? "", json ?? [:])
+        }
+        let rows = (0..<table.rows).map { r in "[" + (0..<30).map { String(table.values[r * 30 + $0]) }.joined(separator: ",") + "]" }
+        let answer = try post("/v1/models/cancer-logistic:predict", "{\"instances\": [\(rows.joined(separator: ","))]}")
+        #expect(answer.status == "HTTP/1.1 200 OK")
+        let predictions = try #require(answer.body["predictions"] as? [[Double]])
+        let served = zip(predictions, table.labels).filter { ($0[0] > 0.5 ? "1" : "0") == $1 }.count
+        #expect(predictions.count == table.rows && Double(served) / Double(table.rows) >= 0.95, "served accuracy \(served) of \(table.rows)")
+        let wrong = try post("/v1/models/cancer-logistic:predict", #"{"instances": [[1, 2]]}"#)
+        #expect(wrong.status.hasPrefix("HTTP/1.1 400") && (wrong.body["error"] as? String)?.contains("the model takes 30 features") == true)
     }
 }

@@ -14,6 +14,8 @@ public enum ModelExporter {
         ]
         // How raw inputs become the rows the model was trained on (docs/serving.md#preprocessing).
         if !job.preprocessing.isEmpty { metadata["preprocessing"] = job.preprocessing }
+        // The spec rebuilds the model around the weights (`workerd serve --model FILE`).
+        if !job.specYaml.isEmpty { metadata["spec"] = job.specYaml }
         do {
             try SafetensorsWriter.write(tensors, metadata: metadata, to: path)
         } catch let error as SafetensorsError {

@@ -81,7 +81,7 @@ public enum DataLoader {
         let preprocessing = Preprocessing(
             features: config.tabular.map { $0.categorical + $0.numeric } ?? train.featureNames, inputWidth: train.width,
             divisor: config.format == .idx ? 255 : nil, standardization: standardization, tabular: config.tabular,
-            numericFill: numericFill, classNames: train.classNames)
+            numericFill: numericFill, classNames: train.classNames, classes: train.classCount)
         return DatasetSplits(
             train: train, test: test, standardization: standardization, preprocessing: preprocessing, layout: config.tabular?.layout)
     }

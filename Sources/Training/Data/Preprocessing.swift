@@ -19,11 +19,13 @@ public struct Preprocessing: Sendable, Hashable, Codable {
     public var numericFill: [Float]?
     /// The label's class names by class index (text labels); nil: the classes are 0, 1, …
     public var classNames: [String]?
+    /// Classes of the label (a classifier's outputs), as the training split showed them; nil for regression data.
+    public var classes: Int?
 
     /// A description of the preprocessing.
     public init(
         features: [String], inputWidth: Int, divisor: Float? = nil, standardization: Standardization? = nil, tabular: TabularColumns? = nil,
-        numericFill: [Float]? = nil, classNames: [String]? = nil
+        numericFill: [Float]? = nil, classNames: [String]? = nil, classes: Int? = nil
     ) {
         self.features = features
         self.inputWidth = inputWidth
@@ -32,6 +34,7 @@ public struct Preprocessing: Sendable, Hashable, Codable {
         self.tabular = tabular
         self.numericFill = numericFill
         self.classNames = classNames
+        self.classes = classes
     }
 
     /// One raw value of an example.

@@ -1,0 +1,128 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// Serves a `PredictionAPI` (TensorFlow Serving's REST predict API) over HTTP/1.1 with keep-alive, as a lifecycle
+/// `Service`. It holds at most `limits.maxConnections` connections, closes one idle for `limits.idleTimeout`, refuses
+/// a body over the API's `maxBodyBytes` with 413 before reading it, and answers each request on its connection's
+/// event loop (a prediction is a short forward pass; no thread hop).
+public final class PredictionHTTPServer: Service, Sendable {
+    /// The address asked for.
+    public let address: HostPort
+    private let api: PredictionAPI
+    private let logger: Logger
+    private let limits: ServerLimits
+    private let bound = LockedValue<HostPort?>(nil)
+
+    /// A server of `api` on `address` (port 0: any free port, see `boundAddress`).
+    public init(address: HostPort, api: PredictionAPI, logger: Logger, limits: ServerLimits = .default) {
+        self.address = address
+        self.api = api
+        self.logger = logger
+        self.limits = limits
+    }
+
+    /// The bound address once listening (resolves port 0).
+    public var boundAddress: HostPort? { bound.value }
+
+    /// Binds and serves until graceful shutdown.
+    public func run() async throws {
+        let api = self.api
+        let count = MetricsConnectionGuard.Count(limit: limits.maxConnections)
+        let idle = limits.idleTimeout
+        let server: any Channel
+        do {
+            server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let operations = channel.pipeline.syncOperations
+                        if idle > .zero { try operations.addHandler(IdleStateHandler(allTimeout: TimeAmount(idle))) }
+                        try operations.addHandler(MetricsConnectionGuard(count: count))
+                        try operations.configureHTTPServerPipeline()
+                        try operations.addHandler(PredictionHTTPHandler(api: api))
+                    }
+                }
+                .bind(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)
+                .get()
+        } catch {
+            throw RuntimeFailure(.unavailable, "cannot listen for predictions on \(address): \(error)")
+        }
+        if let local = server.localAddress, let port = local.port {
+            bound.value = HostPort(host: local.ipAddress ?? address.host, port: port)
+        }
+        logger.info("serving predictions", metadata: [
+            "model": "\(api.name)", "address": "http://\(bound.value ?? address)/v1/models/\(api.name):predict",
+        ])
+        try? await gracefulShutdown()
+        try? await server.close()
+    }
+}
+
+/// One HTTP request at a time on a connection: the body is gathered (up to the limit), then answered.
+private final class PredictionHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let api: PredictionAPI
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var refused = false
+
+    init(api: PredictionAPI) { self.api = api }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let request):
+            head = request
+            body.removeAll(keepingCapacity: true)
+            refused = false
+            let declared = request.headers.first(name: "Content-Length").flatMap { Int($0) } ?? 0
+            if declared > api.limits.maxBodyBytes { refuseTooLarge(context: context, declared) }
+        case .body(var buffer):
+            guard !refused else { return }
+            guard body.count + buffer.readableBytes <= api.limits.maxBodyBytes else {
+                refuseTooLarge(context: context, body.count + buffer.readableBytes)
+                return
+            }
+            body.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
+        case .end:
+            guard let request = head, !refused else { return }
+            head = nil
+            let path = request.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.uri
+            let answer = api.answer(
+                method: request.method.rawValue, path: path, authorization: request.headers.first(name: "Authorization"), body: body)
+            respond(context: context, answer, keepAlive: request.isKeepAlive)
+        }
+    }
+
+    /// 413 and close: the rest of the body is not read.
+    private func refuseTooLarge(context: ChannelHandlerContext, _ bytes: Int) {
+        refused = true
+        RefusalMetrics.record(.messageBytes)
+        respond(context: context, .init(status: 413, body: Array(
+            "{\"error\":\"the request body has \(bytes) bytes or more, over the \(api.limits.maxBodyBytes) a prediction request may have\"}".utf8)),
+            keepAlive: false)
+    }
+
+    /// A request NIO cannot parse was already answered 400 by the protocol error handler: close the connection.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        RefusalMetrics.record(.malformed)
+        context.close(promise: nil)
+    }
+
+    private func respond(context: ChannelHandlerContext, _ answer: PredictionAPI.Answer, keepAlive: Bool) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(answer.body.count))
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let status = HTTPResponseStatus(statusCode: answer.status)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+    }
+}

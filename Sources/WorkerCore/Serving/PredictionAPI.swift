@@ -1,0 +1,132 @@
+import Foundation
+import DataPlane
+
+/// TensorFlow Serving's REST API over a `Predictor`, without a transport: `POST /v1/models/<name>:predict` with
+/// `{"instances": [...]}` answers `{"predictions": [...]}`, `GET /v1/models/<name>` the version status; errors are
+/// `{"error": "..."}` with 400 (bad request), 401 (token), 404 (unknown model or path), 405, 413 (too large). The HTTP
+/// server (ClusterRuntime) only moves bytes to and from `answer`.
+public struct PredictionAPI: Sendable {
+    /// The name clients address the model by (the job's name).
+    public let name: String
+    /// The model.
+    public let predictor: Predictor
+    /// The bearer token every request must carry (`Authorization: Bearer …`); nil: none.
+    public let token: String?
+    /// Bounds on a request.
+    public let limits: PredictRequest.Limits
+
+    /// The API of `predictor` under `name`.
+    public init(name: String, predictor: Predictor, token: String? = nil, limits: PredictRequest.Limits = PredictRequest.Limits()) {
+        self.name = name
+        self.predictor = predictor
+        self.token = token
+        self.limits = limits
+    }
+
+    /// An HTTP answer: status code and JSON body.
+    public struct Answer: Sendable, Equatable {
+        /// HTTP status code.
+        public var status: Int
+        /// The JSON body.
+        public var body: [UInt8]
+
+        /// An answer.
+        public init(status: Int, body: [UInt8]) {
+            self.status = status
+            self.body = body
+        }
+
+        static func error(_ status: Int, _ message: String) -> Answer {
+            Answer(status: status, body: Array("{\"error\":\(JSONText.quoted(message))}".utf8))
+        }
+    }
+
+    /// Answers one request (`path` without the query string; `authorization` the header's value, if any).
+    public func answer(method: String, path: String, authorization: String?, body: [UInt8]) -> Answer {
+        if let token, !Self.bearerMatches(authorization, token) {
+            return .error(401, "missing or wrong bearer token (Authorization: Bearer …)")
+        }
+        let base = "/v1/models/\(name)"
+        switch path {
+        case base + ":predict":
+            guard method == "POST" else { return .error(405, "\(path) takes POST") }
+            return predict(body)
+        case base, base + "/":
+            guard method == "GET" else { return .error(405, "\(path) takes GET") }
+            let version = predictor.version
+            return Answer(status: 200, body: Array("""
+                {"model_version_status":[{"version":"\(version)","state":"AVAILABLE","status":{"error_code":"OK","error_message":""}}]}
+                """.utf8))
+        default:
+            if path.hasPrefix("/v1/models/") {
+                return .error(404, "no model \(JSONText.clipped(String(path.dropFirst("/v1/models/".count)))) here; this server serves \"\(name)\"")
+            }
+            return .error(404, "not found: POST /v1/models/\(name):predict or GET /v1/models/\(name)")
+        }
+    }
+
+    private func predict(_ body: [UInt8]) -> Answer {
+        do {
+            let request = try PredictRequest(json: body, limits: limits)
+            let (outputs, _) = try predictor.predict(request.instances)
+            var out: [UInt8] = []
+            out.reserveCapacity(16 + outputs.count * 16 * max(outputs.first?.count ?? 1, 1))
+            out.append(contentsOf: Array("{\"predictions\":[".utf8))
+            for (i, row) in outputs.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                out.append(0x5B)
+                for (j, v) in row.enumerated() {
+                    if j > 0 { out.append(0x2C) }
+                    JSONText.append(v, to: &out)
+                }
+                out.append(0x5D)
+            }
+            out.append(contentsOf: Array("]}".utf8))
+            return Answer(status: 200, body: out)
+        } catch let failure as RuntimeFailure {
+            return .error(failure.code == .resourceExhausted ? 413 : 400, failure.message)
+        } catch {
+            return .error(500, "\(error)")
+        }
+    }
+
+    /// Constant-time comparison of the header's token with `token`.
+    static func bearerMatches(_ header: String?, _ token: String) -> Bool {
+        guard let header, header.hasPrefix("Bearer ") else { return false }
+        let given = Array(header.utf8.dropFirst(7)), wanted = Array(token.utf8)
+        var difference = given.count ^ wanted.count
+        for i in 0..<max(given.count, wanted.count) {
+            difference |= Int((i < given.count ? given[i] : 0) ^ (i < wanted.count ? wanted[i] : 0))
+        }
+        return difference == 0
+    }
+}
+
+/// JSON text for answers.
+enum JSONText {
+    /// `s` as a JSON string literal.
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// At most 64 characters of `s`, quoted.
+    static func clipped(_ s: String) -> String { quoted(String(s.prefix(64))) }
+
+    /// A finite float as a JSON number (shortest text that reads back as the same Float); null when not finite.
+    static func append(_ v: Float, to out: inout [UInt8]) {
+        guard v.isFinite else { out.append(contentsOf: Array("null".utf8)); return }
+        out.append(contentsOf: Array(v.description.utf8))
+    }
+}
