@@ -57,6 +57,14 @@ struct ChartCommand: ParsableCommand {
             }
             if let torch = number(json["torch_rpc_gbps"]) { bars.append(.init(label: "torch rpc", value: torch, group: "pytorch")) }
             return SVGBarChart(title: "Dense push + pull through psd (loopback)", unit: "GB/s (higher is better)", bars: bars, note: note)
+        case "serve":
+            var bars: [SVGBarChart.Bar] = []
+            for run in (json["runs"] as? [[String: Any]]) ?? [] {
+                let label = "batch \(number(run["batch"]).map { Int($0) } ?? 0), \(number(run["connections"]).map { Int($0) } ?? 0) clients"
+                if let rps = number(run["rps"]) { bars.append(.init(label: "tessera \(label)", value: rps, group: "tessera")) }
+                if let rps = number(run["peer_rps"]) { bars.append(.init(label: "peer \(label)", value: rps, group: "pytorch")) }
+            }
+            return SVGBarChart(title: "Predictions served over HTTP (TF Serving REST API)", unit: "requests/s (higher is better)", bars: bars, note: note)
         case "apply":
             var bars: [SVGBarChart.Bar] = []
             if let memcpy = number(json["memcpy_gbps"]) { bars.append(.init(label: "memcpy", value: memcpy, group: "reference")) }
@@ -113,7 +121,7 @@ struct ChartCommand: ParsableCommand {
             return SVGBarChart(title: "CUDA backend speed-up over the CPU backend (all cores)", unit: "× (higher is better)", bars: bars,
                                note: json["details"] as? String ?? note)
         default:
-            throw ValidationError("no chart for \(name): use push-pull, apply, train, e2e, stragglers, failover or cuda")
+            throw ValidationError("no chart for \(name): use push-pull, apply, train, e2e, stragglers, failover, cuda or serve")
         }
     }
 }

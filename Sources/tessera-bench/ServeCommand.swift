@@ -1,0 +1,167 @@
+import ArgumentParser
+import ClusterRuntime
+import Foundation
+import JobSpec
+import TensorWire
+import Training
+
+/// `tessera-bench serve`: predictions per second and latency of `workerd --serve-model` (TensorFlow Serving's REST
+/// API) against the serving peer a Python user writes for the same exported weights (`torch_serve.py`: FastAPI +
+/// uvicorn + PyTorch), both loaded by `wrk` with the same request bodies, interleaved per configuration.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Prediction serving (HTTP, TF Serving REST API) vs the FastAPI + PyTorch peer, loaded by wrk.")
+
+    @Option(help: "Instances per request (comma-separated).")
+    var batches = "1,64"
+
+    @Option(help: "Concurrent connections (comma-separated).")
+    var connections = "1,32"
+
+    @Option(help: "Seconds of load per run.")
+    var seconds = 8
+
+    @Option(help: "Directory of the reference peers (torch_serve.py); empty skips the peer.")
+    var peerDir = "../shared/peer"
+
+    @Option(help: "Directory holding the release workerd (default: beside tessera-bench).")
+    var bin: String?
+
+    struct Run {
+        var rps: Double
+        var p50: Double
+        var p99: Double
+    }
+
+    func run() async throws {
+        guard Self.which("wrk") else { throw BenchFailure("wrk is not installed (apt-get install wrk; scripts/bench serve installs it)") }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = dir.appendingPathComponent("mnist.safetensors").path
+        try Self.writeExport(to: model)
+        let binDir = bin.map { URL(fileURLWithPath: $0) } ?? BenchCluster.defaultBinDirectory()
+
+        let tesseraPort = 18_500 + Int.random(in: 0..<400), peerPort = tesseraPort + 500
+        let tessera = try Self.start(binDir.appendingPathComponent("workerd").path,
+                                     ["--serve-model", model, "--serve-listen", "127.0.0.1:\(tesseraPort)", "--serve-name", "mnist", "--threads", "1", "--log-level", "warning"], log: dir.appendingPathComponent("workerd.log"))
+        defer { tessera.terminate() }
+        var peer: Process?
+        var peerNote = "not run"
+        let script = URL(fileURLWithPath: peerDir).appendingPathComponent("torch_serve.py").path
+        if !peerDir.isEmpty, FileManager.default.fileExists(atPath: script) {
+            if TorchPeer.run(["python3", "-c", "import torch, fastapi, uvicorn"], environment: [:]) != nil {
+                peer = try Self.start("/usr/bin/env", ["python3", script, model, "--port", "\(peerPort)", "--name", "mnist", "--threads", "1"],
+                                      log: dir.appendingPathComponent("peer.log"))
+            } else {
+                peerNote = "`python3 -c 'import torch, fastapi, uvicorn'` fails (see ../shared/peer/README.md)"
+            }
+        }
+        defer { peer?.terminate() }
+        try await Self.waitForHTTP(port: tesseraPort, what: "workerd --serve-model")
+        if peer != nil { try await Self.waitForHTTP(port: peerPort, what: "torch_serve.py", seconds: 60) }
+
+        var rows: [[String]] = [], runs: [[String: Any]] = []
+        var headline: (Run, Run?)?
+        for batch in batches.split(separator: ",").compactMap({ Int($0) }) {
+            let body = dir.appendingPathComponent("body-\(batch).json")
+            try Self.requestBody(batch: batch).write(to: body)
+            for conns in connections.split(separator: ",").compactMap({ Int($0) }) {
+                let mine = try Self.wrk(port: tesseraPort, body: body.path, connections: conns, seconds: seconds)
+                let theirs = peer == nil ? nil : try Self.wrk(port: peerPort, body: body.path, connections: conns, seconds: seconds)
+                if batch == 1, conns == connections.split(separator: ",").compactMap({ Int($0) }).max() { headline = (mine, theirs) }
+                rows.append([
+                    "\(batch)", "\(conns)", String(format: "%.0f", mine.rps), String(format: "%.2f", mine.p50), String(format: "%.2f", mine.p99),
+                    theirs.map { String(format: "%.0f", $0.rps) } ?? "-", theirs.map { String(format: "%.2f", $0.p50) } ?? "-",
+                    theirs.map { String(format: "%.2f", $0.p99) } ?? "-", theirs.map { String(format: "%.1f×", mine.rps / $0.rps) } ?? "-",
+                ])
+                var run: [String: Any] = ["batch": batch, "connections": conns, "rps": BenchOutput.round3(mine.rps), "p50_ms": mine.p50, "p99_ms": mine.p99]
+                if let theirs { run["peer_rps"] = BenchOutput.round3(theirs.rps); run["peer_p50_ms"] = theirs.p50; run["peer_p99_ms"] = theirs.p99 }
+                runs.append(run)
+            }
+        }
+        print("MNIST MLP 784-128-64-10 served over HTTP (TF Serving REST API), wrk \(seconds) s per run, 1 wrk thread; peer: \(peer == nil ? peerNote : "torch_serve.py (FastAPI + uvicorn + PyTorch, 1 thread)")")
+        BenchOutput.printTable(["batch", "clients", "tessera req/s", "p50 ms", "p99 ms", "peer req/s", "peer p50 ms", "peer p99 ms", "ratio"], rows)
+        let path = try BenchOutput.writeJSON("serve", ["bench": "serve", "model": "mlp 784-128-64-10", "seconds": seconds, "peer": peer == nil ? peerNote : "torch_serve.py", "runs": runs])
+        print("wrote \(path)")
+        let (mine, theirs) = headline ?? (Run(rps: .nan, p50: .nan, p99: .nan), nil)
+        print(BenchOutput.result([
+            "bench": "serve", "rps": BenchOutput.round3(mine.rps), "peer_rps": theirs.map { BenchOutput.round3($0.rps) } as Any,
+            "ratio": theirs.map { BenchOutput.round3(mine.rps / $0.rps) } as Any, "p99_ms": mine.p99, "peer_p99_ms": theirs?.p99 as Any,
+        ]))
+    }
+
+    /// An export of an MNIST MLP (seeded random weights; throughput does not depend on their values) with its spec and
+    /// preprocessing, as `clusterctl export` writes one.
+    static func writeExport(to path: String) throws {
+        let spec = try JobSpecParser.parse(yaml: """
+            name: mnist
+            model: {type: mlp, hidden: [128, 64]}
+            data: {format: idx, train: mnist/train-images-idx3-ubyte.gz, train_labels: mnist/train-labels-idx1-ubyte.gz}
+            training: {mode: async, epochs: 1}
+            """)
+        let preprocessing = Preprocessing(features: (0..<784).map { "pixel_\($0)" }, inputWidth: 784, divisor: 255, classes: 10)
+        let model = try ModelBuilder.make(spec: spec, preprocessing: preprocessing)
+        let parameters = try ParameterSet(variables: model.variables, seed: 7)
+        let tensors = zip(model.variables, parameters.tensors).map { v, t in
+            SafetensorsWriter.Tensor.floats(v.name, shape: v.shape, values: Array(UnsafeBufferPointer(start: t.baseAddress, count: t.count)))
+        }
+        try SafetensorsWriter.write(tensors, metadata: ["format": "tessera", "step": "1", "spec": spec.yaml, "preprocessing": preprocessing.json], to: path)
+    }
+
+    /// `{"instances": [...]}` of `batch` rows of 784 pixel values 0…255.
+    static func requestBody(batch: Int) -> Data {
+        var rng = SystemRandomNumberGenerator()
+        let rows = (0..<batch).map { _ in "[" + (0..<784).map { _ in String(UInt8.random(in: 0...255, using: &rng)) }.joined(separator: ",") + "]" }
+        return Data("{\"instances\":[\(rows.joined(separator: ","))]}".utf8)
+    }
+
+    static func start(_ executable: String, _ arguments: [String], log: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    static func waitForHTTP(port: Int, what: String, seconds: Double = 20) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if TorchPeer.run(["curl", "-sf", "http://127.0.0.1:\(port)/v1/models/mnist"], environment: [:]) != nil { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw BenchFailure("\(what) did not answer on port \(port) within \(Int(seconds)) s")
+    }
+
+    static func which(_ tool: String) -> Bool { TorchPeer.run(["sh", "-c", "command -v \(tool)"], environment: [:]) != nil }
+
+    /// One wrk run posting `body`: requests/s and p50/p99 latency in ms.
+    static func wrk(port: Int, body: String, connections: Int, seconds: Int) throws -> Run {
+        let script = body + ".lua"
+        try Data("""
+            wrk.method = "POST"
+            wrk.headers["Content-Type"] = "application/json"
+            local f = io.open("\(body)", "rb"); wrk.body = f:read("*a"); f:close()
+            """.utf8).write(to: URL(fileURLWithPath: script))
+        guard let output = TorchPeer.run(
+            ["wrk", "-t1", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, "http://127.0.0.1:\(port)/v1/models/mnist:predict"],
+            environment: [:])
+        else { throw BenchFailure("wrk failed against port \(port)") }
+        if output.contains("Non-2xx") { throw BenchFailure("port \(port) answered errors under load:\n\(output)") }
+        func latency(_ label: String) -> Double {
+            guard let line = output.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }),
+                let text = line.split(separator: " ", omittingEmptySubsequences: true).last
+            else { return .nan }
+            let units: [(String, Double)] = [("us", 0.001), ("ms", 1), ("s", 1000)]
+            for (unit, scale) in units where text.hasSuffix(unit) { return (Double(text.dropLast(unit.count)) ?? .nan) * scale }
+            return .nan
+        }
+        let rps = output.split(separator: "\n").first { $0.hasPrefix("Requests/sec:") }
+            .flatMap { Double($0.dropFirst("Requests/sec:".count).trimmingCharacters(in: .whitespaces)) } ?? .nan
+        return Run(rps: rps, p50: latency("50%"), p99: latency("99%"))
+    }
+}
