@@ -133,3 +133,37 @@ import WorkerCore
         #expect(versions.allSatisfy { Int64($0) == steps }, "versions \(versions) vs \(steps) steps pushed")
     }
 }
+
+/// A replica answers predictions from the shards while the job trains: the refresher swaps in newer parameters, the
+/// answers follow the training, and after the job the served model is the final one.
+@Suite struct LiveServingTests {
+    @Test func predictionsFollowTheJobAsItTrains() async throws {
+        let spec = try StepLoopTests.line(mode: "sync", maxSteps: 300)
+        let probe = try WorkerData.load(spec: spec, dataRoot: StepLoopTests.dataRoot, workerIndex: 0, workerCount: 2)
+        let model = try ModelBuilder.make(spec: spec, data: probe)
+        let shards = try InMemoryShards(
+            count: 2, variables: model.variables, optimizer: OptimizerConfig(spec: spec.optimizer), consistency: ConsistencyConfig(spec: spec.training),
+            seed: spec.training.seed)
+        let client = try shards.client(worker: 1000)
+        defer { client.close() }
+        let predictor = try Predictor(
+            model: model, preprocessing: probe.preprocessing, parameters: try ParameterSet(variables: model.variables), version: 0, backend: CPUBackend())
+        let refresher = try ParameterRefresher(shards: client, predictor: predictor, interval: .milliseconds(5), logger: StepLoopTests.logger)
+        let refreshing = Task { await refresher.run() }
+        let watching = Task {
+            var seen: [UInt64] = []
+            while !Task.isCancelled {
+                seen.append(predictor.version)
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            return seen
+        }
+        _ = try await StepLoopTests.train(spec, shards: shards)
+        refreshing.cancel()
+        let versions = await { watching.cancel(); return await watching.value }()
+        #expect(zip(versions, versions.dropFirst()).allSatisfy { $0 <= $1 }, "the served version never goes back")
+        #expect(try await refresher.refresh() == 300, "after the job: the final parameters")
+        let (outputs, version) = try predictor.predict([.numbers([0.5])])
+        #expect(version == 300 && abs(Double(outputs[0][0]) - 11) < 0.1, "y = 2 · 0.5 + 10: \(outputs)")
+    }
+}
