@@ -41,4 +41,19 @@ struct DaemonFailureTests {
         #expect(result.output.contains("psd stopped because a service failed"), "\(result.output)")
         await first.stop()
     }
+
+    /// Every listener of the binary: a taken control or metrics port stops psd too (it used to keep running, silent,
+    /// and ignore SIGTERM: the data-plane listener did not stop when the group was cancelled).
+    @Test(arguments: ["--listen", "--metrics-listen"])
+    func aTakenPortOfAnyListenerStopsPsdSayingWhich(_ flag: String) async throws {
+        let bin = try daemonBinDirectory()
+        let (first, taken) = try await occupiedDataAddress()  // a port some listener holds
+        var arguments = ["--coordinator-self", "--data-dir", temporaryFolder("tessera-psd"), flag, taken.description]
+        if flag != "--listen" { arguments += ["--listen", "127.0.0.1:0"] }
+        let result = try runProcess(bin.appendingPathComponent("psd").path, arguments)
+        #expect(result.status != 0, "psd exited with 0: \(result.output)")
+        let listener = flag == "--listen" ? "cannot listen for gRPC on \(taken)" : "cannot listen for metrics on \(taken)"
+        #expect(result.output.contains(listener), "\(result.output)")
+        await first.stop()
+    }
 }

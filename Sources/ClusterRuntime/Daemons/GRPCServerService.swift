@@ -12,6 +12,10 @@ public final class GRPCServerService: Service, Sendable {
     private let health: HealthService?
     private let limiter: GRPCConnectionLimiter
     private let logger: Logger
+    private let address: HostPort
+    /// Where the listener stands: nil until it is bound or has failed (`boundAddress()` waits on it, cancellably).
+    private let listening = LockedValue<Result<HostPort?, RuntimeFailure>?>(nil)
+    private let watching = LockedValue(false)
 
     /// Creates the server on an address with the given services.
     public init(
@@ -24,14 +28,41 @@ public final class GRPCServerService: Service, Sendable {
             interceptors: security.serverInterceptors)
         self.health = services.lazy.compactMap { $0 as? HealthService }.first
         self.logger = logger
+        self.address = address
     }
 
-    /// The address actually bound (resolves port 0); nil if the server failed to start.
+    /// The address actually bound (resolves port 0); waits until the server listens, throws UNAVAILABLE when it could
+    /// not (a port in use) and CancellationError when the waiting task is cancelled — it never waits past a failure.
     public func boundAddress() async throws -> HostPort? {
-        guard let address = try await server.listeningAddress else { return nil }
-        if let v4 = address.ipv4 { return HostPort(host: v4.host, port: v4.port) }
-        if let v6 = address.ipv6 { return HostPort(host: v6.host, port: v6.port) }
-        return nil
+        watchListeningAddress()
+        while true {
+            switch listening.value {
+            case .success(let address): return address
+            case .failure(let failure): throw failure
+            case nil: try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+    }
+
+    /// Once: a task that records the server's listening address when it has one (gRPC's own wait cannot be
+    /// cancelled and never ends when the server fails to bind, so nobody awaits it directly).
+    private func watchListeningAddress() {
+        let first = watching.withLock { started in
+            defer { started = true }
+            return !started
+        }
+        guard first else { return }
+        let (server, listening, address) = (server, listening, address)
+        Task {
+            do {
+                let bound = try await server.listeningAddress
+                let host: HostPort? =
+                    if let v4 = bound?.ipv4 { HostPort(host: v4.host, port: v4.port) } else if let v6 = bound?.ipv6 { HostPort(host: v6.host, port: v6.port) } else { nil }
+                listening.withLock { if $0 == nil { $0 = .success(host) } }
+            } catch {
+                listening.withLock { if $0 == nil { $0 = .failure(RuntimeFailure(.unavailable, "cannot listen for gRPC on \(address): \(error)")) } }
+            }
+        }
     }
 
     /// TCP connections the listener holds now (refused ones over the cap not counted).
@@ -40,11 +71,24 @@ public final class GRPCServerService: Service, Sendable {
     /// Serves until the service group shuts down.
     public func run() async throws {
         try await withGracefulShutdownHandler {
-            try await server.serve()
+            do {
+                try await server.serve()
+            } catch {
+                // A port in use, a bad address: say which listener, and let every waiter on the address go.
+                let failure = RuntimeFailure(.unavailable, "cannot listen for gRPC on \(address): \(Self.cause(error))")
+                listening.withLock { if $0 == nil { $0 = .failure(failure) } }
+                throw failure
+            }
         } onGracefulShutdown: {
             self.logger.info("draining in-flight requests")
             self.stop()
         }
+    }
+
+    /// The innermost sentence of a gRPC transport error ("bind(…): Address already in use (errno: 98)").
+    static func cause(_ error: any Error) -> String {
+        if let rpc = error as? RPCError, let cause = rpc.cause { return "\(rpc.message) (\(cause))" }
+        return "\(error)"
     }
 
     /// Begins a graceful shutdown outside a service group (tests): ends health watches, drains the rest.

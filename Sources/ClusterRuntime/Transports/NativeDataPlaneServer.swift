@@ -71,9 +71,15 @@ public final class NativeDataPlaneServer: Service, Sendable {
         let bound = HostPort(host: listener.localAddress?.ipAddress ?? address.host, port: listener.localAddress?.port ?? address.port)
         state.value = .listening(listener, bound)
         logger.debug("native data plane listening", metadata: ["address": "\(bound)"])
-        try await withGracefulShutdownHandler {
-            try await listener.closeFuture.get()
-        } onGracefulShutdown: {
+        // Stops on graceful shutdown and on cancellation alike: when another service of the daemon fails (a port in
+        // use), the group cancels this one, and waiting on the listener's close would otherwise never end.
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await listener.closeFuture.get()
+            } onGracefulShutdown: {
+                self.stop()
+            }
+        } onCancel: {
             self.stop()
         }
         state.value = .stopped
