@@ -31,7 +31,10 @@ public enum ExportedModel {
                 throw RuntimeFailure(.failedPrecondition, "\(path) has no f32 tensor \(variable.name) of shape \(variable.shape.dims), which the model of its spec needs")
             }
             let values = try file.floats(variable.name)
-            values.withUnsafeBufferPointer { tensor.baseAddress.update(from: $0.baseAddress!, count: min(values.count, tensor.count)) }
+            guard values.count == tensor.count else {
+                throw RuntimeFailure(.failedPrecondition, "\(path): \(variable.name) holds \(values.count) values, the model needs \(tensor.count)")
+            }
+            values.withUnsafeBufferPointer { if let base = $0.baseAddress { tensor.baseAddress.update(from: base, count: tensor.count) } }
         }
         let step = file.metadata["step"].flatMap { UInt64($0) } ?? 0
         let predictor = try Predictor(model: model, preprocessing: preprocessing, parameters: parameters, version: step, backend: backend)

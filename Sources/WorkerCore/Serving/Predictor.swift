@@ -48,7 +48,8 @@ public final class Predictor: Sendable {
             } catch let error as TrainingError {
                 throw RuntimeFailure(.invalidArgument, "instance \(i): \(error.message)")
             }
-            row.withUnsafeBufferPointer { (features.baseAddress + i * width).update(from: $0.baseAddress!, count: width) }
+            guard row.count == width else { throw RuntimeFailure(.internalError, "instance \(i): preprocessing made \(row.count) values, not \(width)") }
+            row.withUnsafeBufferPointer { if let base = $0.baseAddress { (features.baseAddress + i * width).update(from: base, count: width) } }
         }
         guard n > 0 else { return ([], version) }
         let predictions = Tensor(zeros: Shape([n, outputs]))
