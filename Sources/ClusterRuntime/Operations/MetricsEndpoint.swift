@@ -31,30 +31,9 @@ public final class MetricsEndpoint: Service, Sendable {
     /// Binds and serves until graceful shutdown.
     public func run() async throws {
         let refresh = self.refresh
-        let count = MetricsConnectionGuard.Count(limit: limits.maxConnections)
-        let idle = limits.idleTimeout
-        let server: any Channel
-        do {
-            server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let operations = channel.pipeline.syncOperations
-                        if idle > .zero { try operations.addHandler(IdleStateHandler(allTimeout: TimeAmount(idle))) }
-                        try operations.addHandler(MetricsConnectionGuard(count: count))
-                        try operations.configureHTTPServerPipeline()
-                        try operations.addHandler(MetricsHTTPHandler(refresh: refresh))
-                    }
-                }
-                .bind(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)
-                .get()
-        } catch {
-            throw RuntimeFailure(.unavailable, "cannot listen for metrics on \(address): \(error)")
-        }
+        let (server, boundAddress) = try await HTTPListener.bind(address, for: "metrics", limits: limits) { MetricsHTTPHandler(refresh: refresh) }
         channel.value = server
-        if let local = server.localAddress, let port = local.port {
-            bound.value = HostPort(host: local.ipAddress ?? address.host, port: port)
-        }
+        bound.value = boundAddress
         logger.info("metrics endpoint listening", metadata: ["address": "http://\(bound.value ?? address)/metrics"])
         try? await gracefulShutdown()
         try? await server.close()

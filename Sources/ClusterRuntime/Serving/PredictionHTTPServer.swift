@@ -30,30 +30,10 @@ public final class PredictionHTTPServer: Service, Sendable {
     /// Binds and serves until graceful shutdown.
     public func run() async throws {
         let api = self.api
-        let count = MetricsConnectionGuard.Count(limit: limits.maxConnections)
-        let idle = limits.idleTimeout
-        let server: any Channel
-        do {
-            server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let operations = channel.pipeline.syncOperations
-                        if idle > .zero { try operations.addHandler(IdleStateHandler(allTimeout: TimeAmount(idle))) }
-                        try operations.addHandler(MetricsConnectionGuard(count: count))
-                        try operations.configureHTTPServerPipeline()
-                        try operations.addHandler(PredictionHTTPHandler(api: api))
-                    }
-                }
-                .bind(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)
-                .get()
-        } catch {
-            throw RuntimeFailure(.unavailable, "cannot listen for predictions on \(address): \(error)")
+        let (server, boundAddress) = try await HTTPListener.bind(address, for: "predictions", limits: limits, noDelay: true) {
+            PredictionHTTPHandler(api: api)
         }
-        if let local = server.localAddress, let port = local.port {
-            bound.value = HostPort(host: local.ipAddress ?? address.host, port: port)
-        }
+        bound.value = boundAddress
         logger.info("serving predictions", metadata: [
             "model": "\(api.name)", "address": "http://\(bound.value ?? address)/v1/models/\(api.name):predict",
         ])
