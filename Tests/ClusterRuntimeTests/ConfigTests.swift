@@ -34,6 +34,24 @@ struct ConfigTests {
         #expect(settings.coordinatorSelf && settings.coordinator == nil)
     }
 
+    @Test func aPsdGivenItsOwnAddressAsCoordinatorIsRefused() throws {
+        // The coordinator's config file says coordinator_self; TESSERA_COORDINATOR (exported for clusterctl) overrides it
+        // with this very psd's address: it would join itself and retry forever. Refused at start, naming the fix.
+        let file = try write("listen: 0.0.0.0:7070\ndata_dir: /x\ncoordinator_self: true\n")
+        let error = #expect(throws: ConfigError.self) {
+            _ = try LayeredConfig.load(ParameterServerSettings.self, file: file, environment: ["TESSERA_COORDINATOR": "127.0.0.1:7070"], flags: [:])
+        }
+        #expect(error?.key == "coordinator" && error?.message.contains("this psd's own address") == true, "\(String(describing: error))")
+        #expect(ParameterServerSettings.isOwnAddress("localhost:7070", listen: "127.0.0.1:7070", advertise: nil))
+        #expect(ParameterServerSettings.isOwnAddress("ps0.example:7070", listen: "0.0.0.0:7070", advertise: "ps0.example:7070"))
+        // Another host on the same port, or this host on another port, is a coordinator to join.
+        #expect(!ParameterServerSettings.isOwnAddress("10.0.0.1:7070", listen: "0.0.0.0:7070", advertise: nil))
+        #expect(!ParameterServerSettings.isOwnAddress("127.0.0.1:7070", listen: "127.0.0.1:7080", advertise: nil))
+        let shard = try LayeredConfig.load(
+            ParameterServerSettings.self, file: nil, environment: ["TESSERA_COORDINATOR": "127.0.0.1:7070"], flags: ["listen": "127.0.0.1:7080", "data_dir": "/x"])
+        #expect(shard.coordinator == "127.0.0.1:7070")
+    }
+
     @Test func invalidValuesNameTheKeyAndTheSource() throws {
         func failure(_ body: () throws -> Void) -> ConfigError? {
             do { try body() } catch let error as ConfigError { return error } catch { return nil }

@@ -67,6 +67,17 @@ public struct ParameterServerSettings: DaemonSettings, Equatable {
     /// The defaults.
     public init() {}
 
+    /// Whether `coordinator` names this psd itself: its `advertise` address, or its `listen` port on its listen host
+    /// (a loopback name for a loopback or wildcard listener).
+    package static func isOwnAddress(_ coordinator: String, listen: String, advertise: String?) -> Bool {
+        guard let target = try? HostPort(parsing: coordinator), let own = try? HostPort(parsing: listen) else { return false }
+        if let advertise, let advertised = try? HostPort(parsing: advertise), advertised == target { return true }
+        guard target.port == own.port, own.port != 0 else { return false }
+        let loopback: Set = ["127.0.0.1", "localhost", "::1"]
+        let wildcard: Set = ["0.0.0.0", "::", ""]
+        return target.host == own.host || ((wildcard.contains(own.host) || loopback.contains(own.host)) && loopback.contains(target.host))
+    }
+
     /// `coordinator` and `coordinator_self` exclude each other.
     public static let exclusiveKeys = [["coordinator", "coordinator_self"]]
 
@@ -84,6 +95,13 @@ public struct ParameterServerSettings: DaemonSettings, Equatable {
             throw ConfigError(
                 key: coordinatorSelf ? "coordinator" : "coordinator_self",
                 "give exactly one of coordinator_self: true (--coordinator-self) or coordinator: HOST:PORT")
+        }
+        if let coordinator, Self.isOwnAddress(coordinator, listen: listen, advertise: advertise) {
+            // E.g. TESSERA_COORDINATOR exported on the coordinator's host over a file saying coordinator_self: true.
+            throw ConfigError(
+                key: "coordinator",
+                "'\(coordinator)' is this psd's own address (listen \(listen)): a psd does not join itself; for the coordinator "
+                    + "psd give coordinator_self: true (--coordinator-self) and unset TESSERA_COORDINATOR")
         }
         guard heartbeatTimeout > 0, heartbeatTimeout.isFinite else {
             throw ConfigError(key: "heartbeat_timeout", "must be a positive number of seconds, got \(heartbeatTimeout)")
