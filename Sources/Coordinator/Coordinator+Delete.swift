@@ -44,6 +44,9 @@ extension Coordinator {
     /// then the release of the variables it kept on its shards.
     mutating func forget(_ job: JobRecord) -> [CoordinatorAction] {
         schedule.forget(job.id)
-        return [.jobDeleted(job.id, shards: job.shards)] + retained.release(job.id)
+        replicaReports[job.id] = nil
+        // A served succeeded job past the retained ones is kept on its shards by its replicas alone: drop it too.
+        let keptByServing = job.state == .succeeded && job.isServed && !retained.contains(job.id)
+        return [.jobDeleted(job.id, shards: job.shards)] + (keptByServing ? [.dropJob(job.id, shards: job.shards)] : retained.release(job.id))
     }
 }

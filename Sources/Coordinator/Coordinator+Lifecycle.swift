@@ -83,10 +83,14 @@ extension Coordinator {
                     schedule.begin(job.id, .final)
                     actions.append(.checkpoint(job.id, reason: .final))
                 }
-                if !deleting { actions += retained.retain(job.id, shards: job.shards) }
+                if !deleting { actions += retained.retain(job.id, shards: job.shards, served: records.served) }
             } else {
                 actions.append(.dropJob(job.id, shards: job.shards))
             }
+        }
+        if state != .succeeded, job.serving?.nodes.isEmpty == false {
+            job.serving?.nodes = []  // its variables are gone: the workers stop its replicas at their next sync
+            replicaReports[job.id] = nil
         }
         if schedule.inFlight(job.id) == nil { schedule.forget(job.id) }
         actions.append(.jobEnded(job.id, state: state, reason: reason))

@@ -18,6 +18,9 @@ public struct Coordinator: Sendable {
     var pendingActions: [CoordinatorAction] = []
     /// When `tick` sweeps liveness and polls the shards next (every heartbeat interval).
     var nextSweepAt = -Double.infinity
+    /// What serving workers last reported about their replicas, by job and node, with the time it arrived (in memory:
+    /// reports change every second and are not worth a store write).
+    var replicaReports: [JobID: [NodeID: (report: ReplicaReport, at: Double)]] = [:]
     /// The name of the psd this coordinator runs in, once it registered (trusted, in process).
     public internal(set) var selfName: String?
 
@@ -71,6 +74,7 @@ public struct Coordinator: Sendable {
             case .ps: actions += failJobs(onShard: change.node, name: change.name, now: now)
             }
         }
+        placeReplicas()
         for id in activeJobIDs() {
             guard var job = records[id] else { continue }
             if let since = job.stopRequestedAt, now - since > config.stopGracePeriod {
@@ -111,12 +115,13 @@ public struct Coordinator: Sendable {
         let slots = (0..<spec.cluster.workers).map {
             WorkerSlot(index: $0, node: nil, lastNode: nil, state: .vacant, progress: nil, lastReportAt: nil, trainingDone: nil)
         }
-        let record = JobRecord(
+        var record = JobRecord(
             id: id, spec: spec, state: .pending, reason: "", submittedAt: now, startedAt: nil, endedAt: nil,
             workers: slots, placement: nil, step: 0, samples: 0, epoch: 0, stepsPerSecond: nil, training: nil,
             evaluation: nil, history: [], staleDropped: 0,
             effectiveReplicas: spec.training.mode == .sync ? spec.training.replicasToAggregate : 1,
             checkpoint: nil, stopRequestedAt: nil, shardSample: nil)
+        record.serving = spec.serving.map { ServingState(replicas: $0.replicas, refreshMs: $0.refreshMs) }
         records[id] = record
         logger.info("job submitted", metadata: ["job": "\(id)", "name": "\(spec.name)"])
         return record

@@ -90,6 +90,11 @@ public struct JobRecord: Sendable, Hashable, Codable {
     public var totalSteps: Int?
     /// Examples in the latest evaluation; nil before the first.
     public var evaluationCount: Int?
+    /// Its serving replicas (nil: never served).
+    public var serving: ServingState?
+
+    /// Whether replicas are wanted and the job's variables can still be served (not FAILED or CANCELLED).
+    public var isServed: Bool { (serving?.replicas ?? 0) > 0 && state != .failed && state != .cancelled }
 
     /// The latest evaluation, falling back to training figures (what `describe` shows as `metrics`).
     public var metrics: MetricPoint? { evaluation ?? training }
@@ -121,6 +126,7 @@ public struct JobRecord: Sendable, Hashable, Codable {
         case recoveries
         case totalSteps = "total_steps"
         case evaluationCount = "evaluation_count"
+        case serving
     }
 }
 

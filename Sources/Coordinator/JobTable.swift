@@ -4,6 +4,8 @@ struct JobTable: Sendable {
     private var storage: [JobID: JobRecord] = [:]
     /// PENDING and RUNNING jobs.
     private(set) var active: Set<JobID> = []
+    /// Jobs whose model is served (`JobRecord.isServed`).
+    private(set) var served: Set<JobID> = []
     /// Jobs by state.
     private(set) var counts = JobCounts()
     /// Jobs whose record changed since the last `takeChanges()`.
@@ -29,10 +31,12 @@ struct JobTable: Sendable {
             if let old {
                 counts.remove(old.state)
                 if !old.state.isTerminal { active.remove(id) }
+                if old.isServed { served.remove(id) }
             }
             if let newValue {
                 counts.add(newValue.state)
                 if !newValue.state.isTerminal { active.insert(id) }
+                if newValue.isServed { served.insert(id) }
                 storage[id] = newValue
                 changed.insert(id)
                 removed.remove(id)

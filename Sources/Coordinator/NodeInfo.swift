@@ -37,6 +37,8 @@ public struct NodeInfo: Sendable, Hashable, Codable {
     /// psd: bytes of job state it accepts in all (`--memory-limit`); workerd: bytes of one job's data it accepts
     /// (`--max-data-bytes`); 0 = not advertised (no budget check).
     public var memoryLimitBytes: Int = 0
+    /// workerd: "host:port" of its prediction server; nil when it does not serve.
+    public var servingAddress: String?
 
     /// Creates node information.
     public init(name: String, role: NodeRole, address: String, device: String = "cpu", threads: Int = 1, version: String = "",
@@ -51,7 +53,7 @@ public struct NodeInfo: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, role, address, device, threads, version, dataAddress, models, memoryLimitBytes
+        case name, role, address, device, threads, version, dataAddress, models, memoryLimitBytes, servingAddress
     }
 }
 
@@ -66,6 +68,7 @@ extension NodeInfo {
             models: try c.decodeIfPresent([String].self, forKey: .models) ?? [])
         dataAddress = try c.decodeIfPresent(String.self, forKey: .dataAddress)
         memoryLimitBytes = max(0, try c.decodeIfPresent(Int.self, forKey: .memoryLimitBytes) ?? 0)
+        servingAddress = try c.decodeIfPresent(String.self, forKey: .servingAddress)
     }
 }
 

@@ -8,14 +8,18 @@ struct RetainedJobs: Sendable {
 
     init(limit: Int) { self.limit = max(0, limit) }
 
-    /// Keeps a job that succeeded; returns the `.dropJob` actions for the jobs that no longer fit.
-    mutating func retain(_ id: JobID, shards: [ShardTarget]) -> [CoordinatorAction] {
+    /// Keeps a job that succeeded; returns the `.dropJob` actions for the jobs that no longer fit. A job in `served`
+    /// leaves the list without a drop: its replicas keep it on its shards until it is unserved or deleted.
+    mutating func retain(_ id: JobID, shards: [ShardTarget], served: Set<JobID> = []) -> [CoordinatorAction] {
         jobs.append((id, shards))
         guard jobs.count > limit else { return [] }
         let released = jobs.prefix(jobs.count - limit)
         jobs.removeFirst(released.count)
-        return released.map { .dropJob($0.id, shards: $0.shards) }
+        return released.filter { !served.contains($0.id) }.map { .dropJob($0.id, shards: $0.shards) }
     }
+
+    /// Whether the job's variables are kept for it.
+    func contains(_ id: JobID) -> Bool { jobs.contains { $0.id == id } }
 
     /// Stops keeping a deleted job: the `.dropJob` for the shards that still hold it, if any do.
     mutating func release(_ id: JobID) -> [CoordinatorAction] {

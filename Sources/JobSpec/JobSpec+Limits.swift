@@ -7,6 +7,7 @@ extension JobSpec {
         try checkOptimizerLimits()
         try checkTrainingLimits()
         if let initFrom { try Self.checkInitFrom(initFrom) }
+        if let serving { try serving.check() }
     }
 
     private func checkModelLimits() throws(SpecError) {

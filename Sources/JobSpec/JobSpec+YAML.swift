@@ -13,6 +13,12 @@ extension JobSpec {
             w.field("transport", cluster.transport.rawValue)
         }
         if let initFrom { w.field("init_from", YAMLWriter.quoted(initFrom)) }
+        if let serving {
+            w.section("serving") { w in
+                w.field("replicas", String(serving.replicas))
+                w.field("refresh_ms", String(serving.refreshMs))
+            }
+        }
         return w.text
     }
 }

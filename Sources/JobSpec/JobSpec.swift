@@ -14,6 +14,8 @@ public struct JobSpec: Sendable, Hashable, Codable {
     public var cluster: ClusterSpec
     /// Start from an exported model's values (a safetensors file readable at this path on the psd hosts), not the initializers.
     public var initFrom: String?
+    /// Serve the model while it trains (and after it succeeds) from replicas on workers; nil: not served.
+    public var serving: ServingSpec?
 
     /// Creates a job spec; unspecified parts take their documented defaults.
     public init(
@@ -29,7 +31,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, model, data, optimizer, training, cluster
+        case name, model, data, optimizer, training, cluster, serving
         case initFrom = "init_from"
     }
 }

@@ -114,6 +114,13 @@ public enum JobSpecLimits {
     /// `cluster.ps_shards`.
     public static let psShards = Bound(1, 1024, "the shards-per-job limit")
 
+    // MARK: Serving
+
+    /// `serving.replicas` (0: not served).
+    public static let servingReplicas = Bound(0, 64, "the serving-replicas limit")
+    /// `serving.refresh_ms`: least milliseconds between two parameter pulls of a replica (10 ms to a day).
+    public static let refreshMilliseconds = Bound(10, 86_400_000, "the refresh-interval range")
+
     // MARK: Numbers and strings
 
     /// Largest magnitude of any real number a worker or shard uses as a 32-bit float (learning rates, bias, x range…).
@@ -145,6 +152,7 @@ public enum JobSpecLimits {
         ("cluster.workers/training.replicas_to_aggregate", workers), ("training.backup_workers", backupWorkers),
         ("cluster.ps_shards", psShards), ("data.train/train_labels/test/test_labels/init_from bytes", pathBytes),
         ("data.label/column name bytes", nameBytes),
+        ("serving.replicas", servingReplicas), ("serving.refresh_ms", refreshMilliseconds),
     ]
 
     /// The rule for rendering a spec integer into a 32-bit protobuf field: exact for every value the bounds allow,

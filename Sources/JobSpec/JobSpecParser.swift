@@ -21,7 +21,7 @@ public enum JobSpecParser {
     }
 
     private static func read(_ root: Node) throws(SpecError) -> JobSpec {
-        let top = try SpecMapping(root, path: "", allowed: ["name", "model", "data", "optimizer", "training", "cluster", "init_from"])
+        let top = try SpecMapping(root, path: "", allowed: ["name", "model", "data", "optimizer", "training", "cluster", "init_from", "serving"])
         guard let name = try top.string("name") else { throw .spec("name", "required") }
         guard let modelMap = try top.mapping("model", allowed: modelKeys) else { throw .spec("model", "required") }
         guard let dataMap = try top.mapping("data", allowed: dataKeys) else { throw .spec("data", "required") }
@@ -38,6 +38,11 @@ public enum JobSpecParser {
         if let initFrom = try top.string("init_from") {
             try JobSpec.checkInitFrom(initFrom)
             spec.initFrom = initFrom
+        }
+        if let serving = try top.mapping("serving", allowed: ["replicas", "refresh_ms"]) {
+            spec.serving = ServingSpec(
+                replicas: try serving.int("replicas") ?? ServingSpec.defaultReplicas,
+                refreshMs: try serving.int("refresh_ms") ?? ServingSpec.defaultRefreshMs)
         }
         return spec
     }

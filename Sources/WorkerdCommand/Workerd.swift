@@ -63,8 +63,14 @@ public struct Workerd: AsyncParsableCommand {
     @Option(help: "Serve this exported model (clusterctl export … --out FILE) over TensorFlow Serving's REST API instead of joining a cluster (docs/serving.md).")
     var serveModel: String?
 
-    @Option(help: "With --serve-model: HOST:PORT to serve at (default 127.0.0.1:8501).")
+    @Option(help: "HOST:PORT to serve predictions at: the replicas the coordinator places on this worker (clusterctl serve), or with --serve-model the file (default there 127.0.0.1:8501).")
     var serveListen: String?
+
+    @Option(help: "HOST:PORT clients reach this worker's prediction server at, registered with the coordinator (default: the bound address; this host's name for 0.0.0.0).")
+    var serveAdvertise: String?
+
+    @Option(help: "File holding the bearer token prediction requests must carry (default: the cluster token of --token-file).")
+    var serveTokenFile: String?
 
     @Option(help: "With --serve-model: the name in /v1/models/NAME (default: the job's name).")
     var serveName: String?
@@ -76,6 +82,7 @@ public struct Workerd: AsyncParsableCommand {
             ("coordinator", coordinator), ("data_root", dataRoot), ("device", device), ("threads", threads),
             ("name", name), ("log_level", logLevel), ("token_file", tokenFile), ("tls_cert", tlsCert),
             ("tls_key", tlsKey), ("tls_ca", tlsCa), ("metrics_listen", metricsListen), ("slowdown", slowdown), ("max_data_bytes", maxDataBytes),
+            ("serve_listen", serveListen), ("serve_advertise", serveAdvertise), ("serve_token_file", serveTokenFile),
         ]
         for (key, value) in pairs { if let value { flags[key] = value } }
         return flags
@@ -132,7 +139,7 @@ public struct Workerd: AsyncParsableCommand {
         let logger = makeLogger(label: "workerd", level: logLevel ?? "info")
         do {
             let listen = try HostPort(parsing: serveListen ?? "127.0.0.1:8501")
-            let token = try tokenFile.map { try RPCSecurity.readToken(file: $0) }
+            let token = try (serveTokenFile ?? tokenFile).map { try RPCSecurity.readToken(file: $0) }
             let metrics = try metricsListen.map { try HostPort(parsing: $0) }
             if metrics != nil { TesseraMetrics.bootstrap() }
             try await ExportServer.run(

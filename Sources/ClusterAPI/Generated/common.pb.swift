@@ -139,6 +139,9 @@ public nonisolated struct Tessera_V1_NodeInfo: Sendable {
   /// 0 = not advertised.
   public var memoryLimitBytes: Int64 = 0
 
+  /// workerd: "host:port" of its prediction server (TensorFlow Serving REST API); empty = it does not serve.
+  public var servingAddress: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -170,6 +173,9 @@ public nonisolated struct Tessera_V1_Node: Sendable {
 
   /// psd: bytes of job state the coordinator has placed on it (estimated at submit).
   public var memoryReservedBytes: Int64 = 0
+
+  /// workerd: the jobs whose model it serves (ids).
+  public var serving: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -230,7 +236,7 @@ nonisolated extension Tessera_V1_NodeState: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NodeInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}role\0\u{1}address\0\u{3}data_address\0\u{1}device\0\u{1}threads\0\u{1}version\0\u{1}models\0\u{3}memory_limit_bytes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}role\0\u{1}address\0\u{3}data_address\0\u{1}device\0\u{1}threads\0\u{1}version\0\u{1}models\0\u{3}memory_limit_bytes\0\u{3}serving_address\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -247,6 +253,7 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
       case 7: try { try decoder.decodeSingularStringField(value: &self.version) }()
       case 8: try { try decoder.decodeRepeatedStringField(value: &self.models) }()
       case 9: try { try decoder.decodeSingularInt64Field(value: &self.memoryLimitBytes) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.servingAddress) }()
       default: break
       }
     }
@@ -280,6 +287,9 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
     if self.memoryLimitBytes != 0 {
       try visitor.visitSingularInt64Field(value: self.memoryLimitBytes, fieldNumber: 9)
     }
+    if !self.servingAddress.isEmpty {
+      try visitor.visitSingularStringField(value: self.servingAddress, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -293,6 +303,7 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.version != rhs.version {return false}
     if lhs.models != rhs.models {return false}
     if lhs.memoryLimitBytes != rhs.memoryLimitBytes {return false}
+    if lhs.servingAddress != rhs.servingAddress {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -300,7 +311,7 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Tessera_V1_Node: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Node"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}info\0\u{1}state\0\u{3}seconds_since_heartbeat\0\u{3}current_job\0\u{3}memory_reserved_bytes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}info\0\u{1}state\0\u{3}seconds_since_heartbeat\0\u{3}current_job\0\u{3}memory_reserved_bytes\0\u{1}serving\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -314,6 +325,7 @@ nonisolated extension Tessera_V1_Node: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 4: try { try decoder.decodeSingularDoubleField(value: &self.secondsSinceHeartbeat) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.currentJob) }()
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.memoryReservedBytes) }()
+      case 7: try { try decoder.decodeRepeatedStringField(value: &self.serving) }()
       default: break
       }
     }
@@ -342,6 +354,9 @@ nonisolated extension Tessera_V1_Node: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if self.memoryReservedBytes != 0 {
       try visitor.visitSingularInt64Field(value: self.memoryReservedBytes, fieldNumber: 6)
     }
+    if !self.serving.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.serving, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -352,6 +367,7 @@ nonisolated extension Tessera_V1_Node: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.secondsSinceHeartbeat != rhs.secondsSinceHeartbeat {return false}
     if lhs.currentJob != rhs.currentJob {return false}
     if lhs.memoryReservedBytes != rhs.memoryReservedBytes {return false}
+    if lhs.serving != rhs.serving {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -176,6 +176,32 @@ public enum Tessera_V1_Coordinator: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ServeJob" metadata.
+        public enum ServeJob: Sendable {
+            /// Request type for "ServeJob".
+            public typealias Input = Tessera_V1_ServeJobRequest
+            /// Response type for "ServeJob".
+            public typealias Output = Tessera_V1_ServeJobResponse
+            /// Descriptor for "ServeJob".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.Coordinator"),
+                method: "ServeJob",
+                type: .unary
+            )
+        }
+        /// Namespace for "SyncServing" metadata.
+        public enum SyncServing: Sendable {
+            /// Request type for "SyncServing".
+            public typealias Input = Tessera_V1_SyncServingRequest
+            /// Response type for "SyncServing".
+            public typealias Output = Tessera_V1_SyncServingResponse
+            /// Descriptor for "SyncServing".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.Coordinator"),
+                method: "SyncServing",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "tessera.v1.Coordinator" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Register.descriptor,
@@ -189,7 +215,9 @@ public enum Tessera_V1_Coordinator: Sendable {
             DeclareVariables.descriptor,
             ReportProgress.descriptor,
             CheckpointJob.descriptor,
-            DeleteJob.descriptor
+            DeleteJob.descriptor,
+            ServeJob.descriptor,
+            SyncServing.descriptor
         ]
     }
 }
@@ -437,6 +465,42 @@ extension Tessera_V1_Coordinator {
             request: GRPCCore.StreamingServerRequest<Tessera_V1_DeleteJobRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_DeleteJobResponse>
+
+        /// Handle the "ServeJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Serves a job's model from this many replicas on serving workers, 0 stops (clusterctl serve / unserve).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_ServeJobRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_ServeJobResponse` messages.
+        func serveJob(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_ServeJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_ServeJobResponse>
+
+        /// Handle the "SyncServing" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A serving worker reports the replicas it runs; the answer lists those it should run.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_SyncServingRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_SyncServingResponse` messages.
+        func syncServing(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_SyncServingRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_SyncServingResponse>
     }
 
     /// Service protocol for the "tessera.v1.Coordinator" service.
@@ -668,6 +732,42 @@ extension Tessera_V1_Coordinator {
             request: GRPCCore.ServerRequest<Tessera_V1_DeleteJobRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Tessera_V1_DeleteJobResponse>
+
+        /// Handle the "ServeJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Serves a job's model from this many replicas on serving workers, 0 stops (clusterctl serve / unserve).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_ServeJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_ServeJobResponse` message.
+        func serveJob(
+            request: GRPCCore.ServerRequest<Tessera_V1_ServeJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_ServeJobResponse>
+
+        /// Handle the "SyncServing" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A serving worker reports the replicas it runs; the answer lists those it should run.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_SyncServingRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_SyncServingResponse` message.
+        func syncServing(
+            request: GRPCCore.ServerRequest<Tessera_V1_SyncServingRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_SyncServingResponse>
     }
 
     /// Simple service protocol for the "tessera.v1.Coordinator" service.
@@ -897,6 +997,42 @@ extension Tessera_V1_Coordinator {
             request: Tessera_V1_DeleteJobRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Tessera_V1_DeleteJobResponse
+
+        /// Handle the "ServeJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Serves a job's model from this many replicas on serving workers, 0 stops (clusterctl serve / unserve).
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_ServeJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_ServeJobResponse` to respond with.
+        func serveJob(
+            request: Tessera_V1_ServeJobRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_ServeJobResponse
+
+        /// Handle the "SyncServing" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A serving worker reports the replicas it runs; the answer lists those it should run.
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_SyncServingRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_SyncServingResponse` to respond with.
+        func syncServing(
+            request: Tessera_V1_SyncServingRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_SyncServingResponse
     }
 }
 
@@ -1036,6 +1172,28 @@ extension Tessera_V1_Coordinator.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Tessera_V1_Coordinator.Method.ServeJob.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_ServeJobRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_ServeJobResponse>(),
+            handler: { request, context in
+                try await self.serveJob(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Tessera_V1_Coordinator.Method.SyncServing.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_SyncServingRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_SyncServingResponse>(),
+            handler: { request, context in
+                try await self.syncServing(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1168,6 +1326,28 @@ extension Tessera_V1_Coordinator.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_DeleteJobResponse> {
         let response = try await self.deleteJob(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func serveJob(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_ServeJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_ServeJobResponse> {
+        let response = try await self.serveJob(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func syncServing(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_SyncServingRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_SyncServingResponse> {
+        let response = try await self.syncServing(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1327,6 +1507,32 @@ extension Tessera_V1_Coordinator.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Tessera_V1_DeleteJobResponse> {
         return GRPCCore.ServerResponse<Tessera_V1_DeleteJobResponse>(
             message: try await self.deleteJob(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func serveJob(
+        request: GRPCCore.ServerRequest<Tessera_V1_ServeJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_ServeJobResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_ServeJobResponse>(
+            message: try await self.serveJob(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func syncServing(
+        request: GRPCCore.ServerRequest<Tessera_V1_SyncServingRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_SyncServingResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_SyncServingResponse>(
+            message: try await self.syncServing(
                 request: request.message,
                 context: context
             ),
@@ -1624,6 +1830,52 @@ extension Tessera_V1_Coordinator {
             deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_DeleteJobResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_DeleteJobResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ServeJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Serves a job's model from this many replicas on serving workers, 0 stops (clusterctl serve / unserve).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_ServeJobRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_ServeJobRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_ServeJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func serveJob<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_ServeJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_ServeJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_ServeJobResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_ServeJobResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SyncServing" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A serving worker reports the replicas it runs; the answer lists those it should run.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_SyncServingRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_SyncServingRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_SyncServingResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func syncServing<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_SyncServingRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_SyncServingRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_SyncServingResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SyncServingResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2056,6 +2308,74 @@ extension Tessera_V1_Coordinator {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ServeJob" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Serves a job's model from this many replicas on serving workers, 0 stops (clusterctl serve / unserve).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_ServeJobRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_ServeJobRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_ServeJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func serveJob<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_ServeJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_ServeJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_ServeJobResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_ServeJobResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_Coordinator.Method.ServeJob.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SyncServing" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A serving worker reports the replicas it runs; the answer lists those it should run.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_SyncServingRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_SyncServingRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_SyncServingResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func syncServing<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_SyncServingRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_SyncServingRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_SyncServingResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SyncServingResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_Coordinator.Method.SyncServing.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2406,6 +2726,64 @@ extension Tessera_V1_Coordinator.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_DeleteJobRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_DeleteJobResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ServeJob" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Serves a job's model from this many replicas on serving workers, 0 stops (clusterctl serve / unserve).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_ServeJobRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func serveJob<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_ServeJobRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_ServeJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.serveJob(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_ServeJobRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_ServeJobResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SyncServing" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A serving worker reports the replicas it runs; the answer lists those it should run.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_SyncServingRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func syncServing<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_SyncServingRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SyncServingResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.syncServing(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_SyncServingRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_SyncServingResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2806,6 +3184,72 @@ extension Tessera_V1_Coordinator.ClientProtocol {
             metadata: metadata
         )
         return try await self.deleteJob(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ServeJob" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Serves a job's model from this many replicas on serving workers, 0 stops (clusterctl serve / unserve).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func serveJob<Result>(
+        _ message: Tessera_V1_ServeJobRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_ServeJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_ServeJobRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.serveJob(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SyncServing" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A serving worker reports the replicas it runs; the answer lists those it should run.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func syncServing<Result>(
+        _ message: Tessera_V1_SyncServingRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SyncServingResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_SyncServingRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.syncServing(
             request: request,
             options: options,
             onResponse: handleResponse

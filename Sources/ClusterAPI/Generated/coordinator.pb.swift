@@ -643,6 +643,147 @@ public nonisolated struct Tessera_V1_DeleteJobResponse: Sendable {
   fileprivate var _job: Tessera_V1_Job? = nil
 }
 
+public nonisolated struct Tessera_V1_ServeJobRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "job-7" or "7".
+  public var id: String = String()
+
+  /// Replicas wanted (0..64); 0 stops serving the job.
+  public var replicas: Int32 = 0
+
+  /// Least milliseconds between two parameter pulls (10..86400000); unset keeps the job's (default 1000).
+  public var refreshMs: Int32 {
+    get {_refreshMs ?? 0}
+    set {_refreshMs = newValue}
+  }
+  /// Returns true if `refreshMs` has been explicitly set.
+  public var hasRefreshMs: Bool {self._refreshMs != nil}
+  /// Clears the value of `refreshMs`. Subsequent reads from it will return its default value.
+  public mutating func clearRefreshMs() {self._refreshMs = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _refreshMs: Int32? = nil
+}
+
+public nonisolated struct Tessera_V1_ServeJobResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var job: Tessera_V1_Job {
+    get {_job ?? Tessera_V1_Job()}
+    set {_job = newValue}
+  }
+  /// Returns true if `job` has been explicitly set.
+  public var hasJob: Bool {self._job != nil}
+  /// Clears the value of `job`. Subsequent reads from it will return its default value.
+  public mutating func clearJob() {self._job = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _job: Tessera_V1_Job? = nil
+}
+
+/// What a serving worker runs for one job.
+public nonisolated struct Tessera_V1_ReplicaReport: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobID: String = String()
+
+  /// The job step of the parameters answering (0 before the first pull).
+  public var version: UInt64 = 0
+
+  /// Milliseconds since they were pulled.
+  public var ageMs: Int64 = 0
+
+  /// The last refresh failed: why (the replica answers with the parameters it has, if any).
+  public var problem: String = String()
+
+  /// Whether it answers predictions (it pulled the parameters at least once).
+  public var available: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Tessera_V1_SyncServingRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var nodeID: UInt64 = 0
+
+  /// From RegisterResponse.
+  public var nodeSecret: String = String()
+
+  public var replicas: [Tessera_V1_ReplicaReport] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A replica a worker must run.
+public nonisolated struct Tessera_V1_ServingAssignment: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobID: String = String()
+
+  /// Numeric job id used on the data plane.
+  public var jobNumber: UInt64 = 0
+
+  public var spec: Tessera_V1_JobSpec {
+    get {_spec ?? Tessera_V1_JobSpec()}
+    set {_spec = newValue}
+  }
+  /// Returns true if `spec` has been explicitly set.
+  public var hasSpec: Bool {self._spec != nil}
+  /// Clears the value of `spec`. Subsequent reads from it will return its default value.
+  public mutating func clearSpec() {self._spec = nil}
+
+  public var placement: [Tessera_V1_PartitionPlacement] = []
+
+  /// The job's preprocessing (JSON), as its chief declared it.
+  public var preprocessing: String = String()
+
+  /// Least milliseconds between two parameter pulls.
+  public var refreshMs: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _spec: Tessera_V1_JobSpec? = nil
+}
+
+public nonisolated struct Tessera_V1_SyncServingResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var assignments: [Tessera_V1_ServingAssignment] = []
+
+  /// When to report again.
+  public var pollMs: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "tessera.v1"
@@ -1831,6 +1972,268 @@ nonisolated extension Tessera_V1_DeleteJobResponse: SwiftProtobuf.Message, Swift
 
   public static func ==(lhs: Tessera_V1_DeleteJobResponse, rhs: Tessera_V1_DeleteJobResponse) -> Bool {
     if lhs._job != rhs._job {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_ServeJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ServeJobRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}replicas\0\u{3}refresh_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.replicas) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self._refreshMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if self.replicas != 0 {
+      try visitor.visitSingularInt32Field(value: self.replicas, fieldNumber: 2)
+    }
+    try { if let v = self._refreshMs {
+      try visitor.visitSingularInt32Field(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_ServeJobRequest, rhs: Tessera_V1_ServeJobRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.replicas != rhs.replicas {return false}
+    if lhs._refreshMs != rhs._refreshMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_ServeJobResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ServeJobResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}job\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._job) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._job {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_ServeJobResponse, rhs: Tessera_V1_ServeJobResponse) -> Bool {
+    if lhs._job != rhs._job {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_ReplicaReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReplicaReport"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}version\0\u{3}age_ms\0\u{1}problem\0\u{1}available\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.ageMs) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.problem) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.available) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
+    }
+    if self.version != 0 {
+      try visitor.visitSingularUInt64Field(value: self.version, fieldNumber: 2)
+    }
+    if self.ageMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.ageMs, fieldNumber: 3)
+    }
+    if !self.problem.isEmpty {
+      try visitor.visitSingularStringField(value: self.problem, fieldNumber: 4)
+    }
+    if self.available != false {
+      try visitor.visitSingularBoolField(value: self.available, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_ReplicaReport, rhs: Tessera_V1_ReplicaReport) -> Bool {
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.version != rhs.version {return false}
+    if lhs.ageMs != rhs.ageMs {return false}
+    if lhs.problem != rhs.problem {return false}
+    if lhs.available != rhs.available {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_SyncServingRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SyncServingRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}node_secret\0\u{1}replicas\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nodeID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nodeSecret) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.replicas) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.nodeID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.nodeID, fieldNumber: 1)
+    }
+    if !self.nodeSecret.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeSecret, fieldNumber: 2)
+    }
+    if !self.replicas.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.replicas, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_SyncServingRequest, rhs: Tessera_V1_SyncServingRequest) -> Bool {
+    if lhs.nodeID != rhs.nodeID {return false}
+    if lhs.nodeSecret != rhs.nodeSecret {return false}
+    if lhs.replicas != rhs.replicas {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_ServingAssignment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ServingAssignment"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}job_number\0\u{1}spec\0\u{1}placement\0\u{1}preprocessing\0\u{3}refresh_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.jobNumber) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._spec) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.placement) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.preprocessing) }()
+      case 6: try { try decoder.decodeSingularInt32Field(value: &self.refreshMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
+    }
+    if self.jobNumber != 0 {
+      try visitor.visitSingularUInt64Field(value: self.jobNumber, fieldNumber: 2)
+    }
+    try { if let v = self._spec {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if !self.placement.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.placement, fieldNumber: 4)
+    }
+    if !self.preprocessing.isEmpty {
+      try visitor.visitSingularStringField(value: self.preprocessing, fieldNumber: 5)
+    }
+    if self.refreshMs != 0 {
+      try visitor.visitSingularInt32Field(value: self.refreshMs, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_ServingAssignment, rhs: Tessera_V1_ServingAssignment) -> Bool {
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.jobNumber != rhs.jobNumber {return false}
+    if lhs._spec != rhs._spec {return false}
+    if lhs.placement != rhs.placement {return false}
+    if lhs.preprocessing != rhs.preprocessing {return false}
+    if lhs.refreshMs != rhs.refreshMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_SyncServingResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SyncServingResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}assignments\0\u{3}poll_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.assignments) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.pollMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.assignments.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.assignments, fieldNumber: 1)
+    }
+    if self.pollMs != 0 {
+      try visitor.visitSingularInt32Field(value: self.pollMs, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_SyncServingResponse, rhs: Tessera_V1_SyncServingResponse) -> Bool {
+    if lhs.assignments != rhs.assignments {return false}
+    if lhs.pollMs != rhs.pollMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -140,11 +140,55 @@ public nonisolated struct Tessera_V1_JobSpec: @unchecked Sendable {
     set {_uniqueStorage()._initFrom = newValue}
   }
 
+  /// Serve the model from replicas on workers while it trains (absent: not served).
+  public var serving: Tessera_V1_ServingSpec {
+    get {_storage._serving ?? Tessera_V1_ServingSpec()}
+    set {_uniqueStorage()._serving = newValue}
+  }
+  /// Returns true if `serving` has been explicitly set.
+  public var hasServing: Bool {_storage._serving != nil}
+  /// Clears the value of `serving`. Subsequent reads from it will return its default value.
+  public mutating func clearServing() {_uniqueStorage()._serving = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// The `serving:` section of a job spec (docs/serving.md).
+public nonisolated struct Tessera_V1_ServingSpec: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Replicas placed on serving workers (0..64; unset = 1).
+  public var replicas: Int32 {
+    get {_replicas ?? 0}
+    set {_replicas = newValue}
+  }
+  /// Returns true if `replicas` has been explicitly set.
+  public var hasReplicas: Bool {self._replicas != nil}
+  /// Clears the value of `replicas`. Subsequent reads from it will return its default value.
+  public mutating func clearReplicas() {self._replicas = nil}
+
+  /// Least milliseconds between two parameter pulls of a replica (10..86400000; unset = 1000).
+  public var refreshMs: Int32 {
+    get {_refreshMs ?? 0}
+    set {_refreshMs = newValue}
+  }
+  /// Returns true if `refreshMs` has been explicitly set.
+  public var hasRefreshMs: Bool {self._refreshMs != nil}
+  /// Clears the value of `refreshMs`. Subsequent reads from it will return its default value.
+  public mutating func clearRefreshMs() {self._refreshMs = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _replicas: Int32? = nil
+  fileprivate var _refreshMs: Int32? = nil
 }
 
 /// Which model family to build and its shape.
@@ -1048,11 +1092,58 @@ public nonisolated struct Tessera_V1_Job: @unchecked Sendable {
     set {_uniqueStorage()._preprocessing = newValue}
   }
 
+  /// Replicas wanted by `serving.replicas` / `clusterctl serve` (0 = not served).
+  public var servingReplicas: Int32 {
+    get {_storage._servingReplicas}
+    set {_uniqueStorage()._servingReplicas = newValue}
+  }
+
+  /// Least milliseconds between two parameter pulls of a replica.
+  public var servingRefreshMs: Int32 {
+    get {_storage._servingRefreshMs}
+    set {_uniqueStorage()._servingRefreshMs = newValue}
+  }
+
+  /// The replicas placed, with what they serve.
+  public var serving: [Tessera_V1_ServingReplica] {
+    get {_storage._serving}
+    set {_uniqueStorage()._serving = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One serving replica of a job's model, as its worker last reported it.
+public nonisolated struct Tessera_V1_ServingReplica: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The worker that runs it.
+  public var node: String = String()
+
+  /// Where TensorFlow Serving REST clients send predictions: "http://host:port/v1/models/<job-name>".
+  public var url: String = String()
+
+  /// The job step of the parameters answering (0 before the first pull).
+  public var version: UInt64 = 0
+
+  /// Seconds since those parameters were pulled (at the worker's last report).
+  public var ageSeconds: Double = 0
+
+  /// starting | serving | failing
+  public var state: String = String()
+
+  /// Why it is failing (the last refresh error), empty otherwise.
+  public var problem: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// A committed checkpoint of a job.
@@ -1082,7 +1173,7 @@ nonisolated extension Tessera_V1_JobState: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobSpec"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}model\0\u{1}data\0\u{1}optimizer\0\u{1}training\0\u{1}cluster\0\u{3}init_from\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}model\0\u{1}data\0\u{1}optimizer\0\u{1}training\0\u{1}cluster\0\u{3}init_from\0\u{1}serving\0")
 
   fileprivate class _StorageClass {
     var _name: String = String()
@@ -1092,6 +1183,7 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
     var _training: Tessera_V1_TrainingSpec? = nil
     var _cluster: Tessera_V1_ClusterShape? = nil
     var _initFrom: String = String()
+    var _serving: Tessera_V1_ServingSpec? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1109,6 +1201,7 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
       _training = source._training
       _cluster = source._cluster
       _initFrom = source._initFrom
+      _serving = source._serving
     }
   }
 
@@ -1134,6 +1227,7 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
         case 5: try { try decoder.decodeSingularMessageField(value: &_storage._training) }()
         case 6: try { try decoder.decodeSingularMessageField(value: &_storage._cluster) }()
         case 7: try { try decoder.decodeSingularStringField(value: &_storage._initFrom) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._serving) }()
         default: break
         }
       }
@@ -1167,6 +1261,9 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
       if !_storage._initFrom.isEmpty {
         try visitor.visitSingularStringField(value: _storage._initFrom, fieldNumber: 7)
       }
+      try { if let v = _storage._serving {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1183,10 +1280,50 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._training != rhs_storage._training {return false}
         if _storage._cluster != rhs_storage._cluster {return false}
         if _storage._initFrom != rhs_storage._initFrom {return false}
+        if _storage._serving != rhs_storage._serving {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_ServingSpec: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ServingSpec"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}replicas\0\u{3}refresh_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self._replicas) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self._refreshMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._replicas {
+      try visitor.visitSingularInt32Field(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._refreshMs {
+      try visitor.visitSingularInt32Field(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_ServingSpec, rhs: Tessera_V1_ServingSpec) -> Bool {
+    if lhs._replicas != rhs._replicas {return false}
+    if lhs._refreshMs != rhs._refreshMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2072,7 +2209,7 @@ nonisolated extension Tessera_V1_MetricPoint: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}state\0\u{1}reason\0\u{1}step\0\u{3}total_steps\0\u{3}train_metrics\0\u{3}eval_metrics\0\u{3}stale_dropped\0\u{3}effective_replicas\0\u{1}placement\0\u{1}workers\0\u{3}created_at\0\u{3}started_at\0\u{3}finished_at\0\u{1}spec\0\u{3}spec_yaml\0\u{1}history\0\u{3}tensorboard_dir\0\u{3}steps_per_second\0\u{1}samples\0\u{1}checkpoint\0\u{1}preprocessing\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}state\0\u{1}reason\0\u{1}step\0\u{3}total_steps\0\u{3}train_metrics\0\u{3}eval_metrics\0\u{3}stale_dropped\0\u{3}effective_replicas\0\u{1}placement\0\u{1}workers\0\u{3}created_at\0\u{3}started_at\0\u{3}finished_at\0\u{1}spec\0\u{3}spec_yaml\0\u{1}history\0\u{3}tensorboard_dir\0\u{3}steps_per_second\0\u{1}samples\0\u{1}checkpoint\0\u{1}preprocessing\0\u{3}serving_replicas\0\u{3}serving_refresh_ms\0\u{1}serving\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -2098,6 +2235,9 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
     var _samples: Int64 = 0
     var _checkpoint: Tessera_V1_CheckpointRef? = nil
     var _preprocessing: String = String()
+    var _servingReplicas: Int32 = 0
+    var _servingRefreshMs: Int32 = 0
+    var _serving: [Tessera_V1_ServingReplica] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2131,6 +2271,9 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
       _samples = source._samples
       _checkpoint = source._checkpoint
       _preprocessing = source._preprocessing
+      _servingReplicas = source._servingReplicas
+      _servingRefreshMs = source._servingRefreshMs
+      _serving = source._serving
     }
   }
 
@@ -2172,6 +2315,9 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
         case 21: try { try decoder.decodeSingularInt64Field(value: &_storage._samples) }()
         case 22: try { try decoder.decodeSingularMessageField(value: &_storage._checkpoint) }()
         case 23: try { try decoder.decodeSingularStringField(value: &_storage._preprocessing) }()
+        case 24: try { try decoder.decodeSingularInt32Field(value: &_storage._servingReplicas) }()
+        case 25: try { try decoder.decodeSingularInt32Field(value: &_storage._servingRefreshMs) }()
+        case 26: try { try decoder.decodeRepeatedMessageField(value: &_storage._serving) }()
         default: break
         }
       }
@@ -2253,6 +2399,15 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
       if !_storage._preprocessing.isEmpty {
         try visitor.visitSingularStringField(value: _storage._preprocessing, fieldNumber: 23)
       }
+      if _storage._servingReplicas != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._servingReplicas, fieldNumber: 24)
+      }
+      if _storage._servingRefreshMs != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._servingRefreshMs, fieldNumber: 25)
+      }
+      if !_storage._serving.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._serving, fieldNumber: 26)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2285,10 +2440,68 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
         if _storage._samples != rhs_storage._samples {return false}
         if _storage._checkpoint != rhs_storage._checkpoint {return false}
         if _storage._preprocessing != rhs_storage._preprocessing {return false}
+        if _storage._servingReplicas != rhs_storage._servingReplicas {return false}
+        if _storage._servingRefreshMs != rhs_storage._servingRefreshMs {return false}
+        if _storage._serving != rhs_storage._serving {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_ServingReplica: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ServingReplica"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}url\0\u{1}version\0\u{3}age_seconds\0\u{1}state\0\u{1}problem\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.node) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.url) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.ageSeconds) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.state) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.problem) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.node.isEmpty {
+      try visitor.visitSingularStringField(value: self.node, fieldNumber: 1)
+    }
+    if !self.url.isEmpty {
+      try visitor.visitSingularStringField(value: self.url, fieldNumber: 2)
+    }
+    if self.version != 0 {
+      try visitor.visitSingularUInt64Field(value: self.version, fieldNumber: 3)
+    }
+    if self.ageSeconds.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.ageSeconds, fieldNumber: 4)
+    }
+    if !self.state.isEmpty {
+      try visitor.visitSingularStringField(value: self.state, fieldNumber: 5)
+    }
+    if !self.problem.isEmpty {
+      try visitor.visitSingularStringField(value: self.problem, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_ServingReplica, rhs: Tessera_V1_ServingReplica) -> Bool {
+    if lhs.node != rhs.node {return false}
+    if lhs.url != rhs.url {return false}
+    if lhs.version != rhs.version {return false}
+    if lhs.ageSeconds != rhs.ageSeconds {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs.problem != rhs.problem {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -74,6 +74,22 @@ public final class CoordinatorClient: Sendable {
         try await call("delete job \(id)") { try await stub.deleteJob(.with { $0.id = id; $0.force = force }, options: $0).job }
     }
 
+    /// Serves a job's model from `replicas` replicas (0 stops), refreshed at most every `refreshMs` (nil keeps the job's).
+    public func serve(_ id: String, replicas: Int32, refreshMs: Int32? = nil) async throws -> Tessera_V1_Job {
+        try await call("serve job \(id)") {
+            try await stub.serveJob(.with {
+                $0.id = id
+                $0.replicas = replicas
+                if let refreshMs { $0.refreshMs = refreshMs }
+            }, options: $0).job
+        }
+    }
+
+    /// A serving worker reports its replicas; the answer lists those it must run.
+    public func syncServing(_ request: Tessera_V1_SyncServingRequest) async throws -> Tessera_V1_SyncServingResponse {
+        try await call("sync serving replicas") { try await stub.syncServing(request, options: $0) }
+    }
+
     /// Cancels a job.
     public func cancel(_ id: String) async throws -> Tessera_V1_Job {
         try await call("cancel job \(id)") { try await stub.cancelJob(.with { $0.id = id }, options: $0).job }

@@ -22,6 +22,12 @@ extension JobSpec {
                 $0.transport = cluster.transport.rawValue
             }
             $0.initFrom = initFrom ?? ""
+            if let serving {
+                $0.serving = .with {
+                    $0.replicas = JobSpecLimits.int32(serving.replicas)
+                    $0.refreshMs = JobSpecLimits.int32(serving.refreshMs)
+                }
+            }
         }
     }
 
@@ -32,6 +38,11 @@ extension JobSpec {
         spec.optimizer = try OptimizerSpec(proto: proto.optimizer)
         spec.training = try TrainingSpec(proto: proto.training)
         if !proto.initFrom.isEmpty { spec.initFrom = proto.initFrom }  // checked (suffix, "..", NUL) by the parse below
+        if proto.hasServing {  // bounds checked by the parse below
+            spec.serving = ServingSpec(
+                replicas: proto.serving.hasReplicas ? Int(proto.serving.replicas) : ServingSpec.defaultReplicas,
+                refreshMs: proto.serving.hasRefreshMs ? Int(proto.serving.refreshMs) : ServingSpec.defaultRefreshMs)
+        }
         if proto.hasCluster {
             if proto.cluster.hasWorkers { spec.cluster.workers = Int(proto.cluster.workers) }
             if proto.cluster.hasPsShards { spec.cluster.psShards = Int(proto.cluster.psShards) }

@@ -29,12 +29,19 @@ public struct WorkerSettings: DaemonSettings, Equatable {
     public var slowdown = 1.0
     /// Bytes of one job's decoded data (train and test splits) this worker loads at most (default: ¼ of memory).
     public var maxDataBytes: Int?
+    /// Where to serve predictions for the replicas the coordinator places on this worker (nil: serve none).
+    public var serveListen: String?
+    /// The HOST:PORT clients reach the prediction server at (default: the bound address, or this host's name).
+    public var serveAdvertise: String?
+    /// File holding the bearer token prediction requests must carry (default: the cluster token).
+    public var serveTokenFile: String?
 
     /// The YAML keys.
     public enum Keys: String, CodingKey, CaseIterable {
         case coordinator, dataRoot = "data_root", device, threads, name, logLevel = "log_level"
         case tokenFile = "token_file", tlsCert = "tls_cert", tlsKey = "tls_key", tlsCa = "tls_ca"
         case metricsListen = "metrics_listen", slowdown, maxDataBytes = "max_data_bytes"
+        case serveListen = "serve_listen", serveAdvertise = "serve_advertise", serveTokenFile = "serve_token_file"
     }
     typealias CodingKeys = Keys
 
@@ -59,6 +66,11 @@ public struct WorkerSettings: DaemonSettings, Equatable {
         try Check.logLevel(logLevel)
         try Check.tls(cert: tlsCert, key: tlsKey, ca: tlsCa)
         try Check.address(metricsListen, key: "metrics_listen")
+        try Check.address(serveListen, key: "serve_listen")
+        try Check.address(serveAdvertise, key: "serve_advertise")
+        if serveListen == nil, serveAdvertise != nil || serveTokenFile != nil {
+            throw ConfigError(key: serveAdvertise != nil ? "serve_advertise" : "serve_token_file", "needs serve_listen (the address this worker serves predictions at)")
+        }
         if let name, name.isEmpty { throw ConfigError(key: "name", "must not be empty") }
         guard slowdown.isFinite, slowdown >= 1 else {
             throw ConfigError(key: "slowdown", "must be a finite factor ≥ 1 (1 = normal speed, 3 = three times slower), got \(slowdown)")
@@ -70,12 +82,16 @@ public struct WorkerSettings: DaemonSettings, Equatable {
 
     /// The daemon configuration (reads the token file).
     public func makeConfig() throws -> WorkerConfig {
-        WorkerConfig(
+        var config = WorkerConfig(
             coordinator: try HostPort(parsing: coordinator ?? ""), dataRoot: dataRoot ?? ".", device: device, threads: threads,
             name: name ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)",
             token: try tokenFile.map { try RPCSecurity.readToken(file: $0) },
             tls: Check.tlsFiles(cert: tlsCert, key: tlsKey, ca: tlsCa),
             metricsListen: try metricsListen.map { try HostPort(parsing: $0) }, slowdown: slowdown,
             maxDataBytes: maxDataBytes ?? WorkerConfig.defaultMaxDataBytes)
+        config.servingListen = try serveListen.map { try HostPort(parsing: $0) }
+        config.servingAdvertise = try serveAdvertise.map { try HostPort(parsing: $0) }
+        config.servingToken = try serveTokenFile.map { try RPCSecurity.readToken(file: $0) }
+        return config
     }
 }

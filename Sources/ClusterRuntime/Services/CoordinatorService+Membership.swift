@@ -48,6 +48,12 @@ extension CoordinatorService {
                             threads: Int(node.threads), version: node.version, models: node.models)
         info.dataAddress = node.dataAddress.isEmpty ? nil : node.dataAddress
         info.memoryLimitBytes = max(0, Int(node.memoryLimitBytes))
+        if !node.servingAddress.isEmpty {
+            guard node.servingAddress.utf8.count <= 512, (try? HostPort(parsing: node.servingAddress)) != nil else {
+                throw RPCError(code: .invalidArgument, message: "node \(node.name) registered an invalid serving_address ('\(node.servingAddress.prefix(64))'): expected HOST:PORT")
+            }
+            info.servingAddress = node.servingAddress
+        }
         let record: NodeRecord
         do {
             record = try await withState { try $0.register(info, secret: secret.isEmpty ? nil : secret, trusted: trusted, now: Self.now()) }

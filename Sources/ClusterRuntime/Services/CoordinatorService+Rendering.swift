@@ -13,6 +13,7 @@ extension CoordinatorService {
     func render(_ job: JobRecord, withHistory: Bool, names: [NodeID: String]) -> Tessera_V1_Job {
         let total = Int64((job.totalSteps ?? job.spec.training.maxSteps) ?? 0)
         return .with {
+            renderServing(job, into: &$0)
             $0.id = job.id.description
             $0.name = job.spec.name
             if let checkpoint = job.checkpoint {
@@ -109,7 +110,7 @@ extension CoordinatorService {
         }
     }
 
-    func render(_ node: NodeRecord, jobs: [JobRecord], now: Double) -> Tessera_V1_Node {
+    func render(_ node: NodeRecord, jobs: [JobRecord], served: [NodeID: [JobID]] = [:], now: Double) -> Tessera_V1_Node {
         let current = jobs.first { job in
             !job.state.isTerminal
                 && (job.workers.contains { $0.node == node.id } || job.shards.contains { $0.nodeID == node.id })
@@ -126,7 +127,9 @@ extension CoordinatorService {
                 $0.version = node.info.version
                 $0.models = node.info.models
                 $0.memoryLimitBytes = Int64(node.info.memoryLimitBytes)
+                $0.servingAddress = node.info.servingAddress ?? ""
             }
+            $0.serving = (served[node.id] ?? []).map(\.description)
             if node.info.role == .ps { $0.memoryReservedBytes = Int64(JobBudget.reservedBytes(on: node.id, jobs: jobs)) }
             $0.state = switch node.state {
             case .alive: .alive

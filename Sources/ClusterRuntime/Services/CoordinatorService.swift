@@ -136,13 +136,15 @@ public struct CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProtocol, 
 
     /// Nodes, job counts and health (O(nodes × active jobs): ended jobs are only counted).
     public func clusterStatus(request: Tessera_V1_ClusterStatusRequest, context: ServerContext) async throws -> Tessera_V1_ClusterStatusResponse {
-        let (nodes, active, counts, selfName) = try readState { ($0.nodes(), $0.activeJobs(), $0.jobCounts, $0.selfName ?? name) }
+        let (nodes, active, counts, selfName, served) = try readState {
+            ($0.nodes(), $0.activeJobs(), $0.jobCounts, $0.selfName ?? name, $0.servedJobsByNode())
+        }
         let now = Self.now()
         return .with {
             $0.coordinatorName = selfName
             $0.version = tesseraVersion
             $0.uptimeSeconds = Date().timeIntervalSince(startedAt)
-            $0.nodes = nodes.map { render($0, jobs: active, now: now) }
+            $0.nodes = nodes.map { render($0, jobs: active, served: served, now: now) }
             $0.jobsPending = Int32(clamping: counts.pending)
             $0.jobsRunning = Int32(clamping: counts.running)
             $0.jobsSucceeded = Int32(clamping: counts.succeeded)

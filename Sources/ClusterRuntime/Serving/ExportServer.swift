@@ -14,7 +14,7 @@ public enum ExportServer {
         let backend = try ComputeDevice.backend(named: "cpu", threads: threads)
         let loaded = try ExportedModel.predictor(path: path, backend: backend)
         let api = PredictionAPI(name: name ?? loaded.name, predictor: loaded.predictor, token: token)
-        logger.info("loaded exported model", metadata: ["file": "\(path)", "model": "\(api.name)", "version": "\(loaded.step)"])
+        logger.info("loaded exported model", metadata: ["file": "\(path)", "model": "\(name ?? loaded.name)", "version": "\(loaded.step)"])
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: PredictionHTTPServer(address: listen, api: api, logger: logger))
         ]

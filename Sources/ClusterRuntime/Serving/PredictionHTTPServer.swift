@@ -27,18 +27,30 @@ public final class PredictionHTTPServer: Service, Sendable {
     /// The bound address once listening (resolves port 0).
     public var boundAddress: HostPort? { bound.value }
 
-    /// Binds and serves until graceful shutdown.
-    public func run() async throws {
+    private let channel = LockedValue<(any Channel)?>(nil)
+
+    /// Listens now (before `run`), so the bound address can be advertised first; returns it. Idempotent.
+    @discardableResult
+    public func bind() async throws -> HostPort {
+        if let address = bound.value { return address }
         let api = self.api
         let (server, boundAddress) = try await HTTPListener.bind(address, for: "predictions", limits: limits, noDelay: true) {
             PredictionHTTPHandler(api: api)
         }
-        bound.value = boundAddress
+        channel.value = server
+        bound.value = boundAddress ?? address
         logger.info("serving predictions", metadata: [
-            "model": "\(api.name)", "address": "http://\(bound.value ?? address)/v1/models/\(api.name):predict",
+            "models": "\(api.models.names.joined(separator: ","))",
+            "address": "http://\(bound.value ?? address)/v1/models/<name>:predict",
         ])
+        return bound.value ?? address
+    }
+
+    /// Binds (unless `bind` did) and serves until graceful shutdown.
+    public func run() async throws {
+        try await bind()
         try? await gracefulShutdown()
-        try? await server.close()
+        try? await channel.value?.close()
     }
 }
 

@@ -27,6 +27,13 @@ public struct WorkerConfig: Sendable {
     /// Bytes of one job's decoded data this worker loads at most; a job needing more fails with RESOURCE_EXHAUSTED naming both.
     public var maxDataBytes: Int
 
+    /// Where this worker serves predictions for the replicas the coordinator places on it; nil: it serves none.
+    public var servingListen: HostPort?
+    /// The "host:port" clients reach the prediction server at (default: the bound address, or this host's name).
+    public var servingAdvertise: HostPort?
+    /// The bearer token prediction requests must carry (default: `token`).
+    public var servingToken: String?
+
     /// The default data budget: a quarter of physical memory.
     public static var defaultMaxDataBytes: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory / 4) }
 

@@ -12,6 +12,9 @@ public final class WorkerDaemon: Sendable {
     private let membership: MembershipService
     private let agent: WorkerAgent
     private let group: LockedValue<ServiceGroup?> = LockedValue(nil)
+    private let serving: ServingHost?
+    /// Registered with the coordinator: set once the prediction server is bound.
+    private let servingAddress: LockedValue<String?>
 
     /// Builds the daemon; nothing runs until `run()` or `start()`.
     public init(config: WorkerConfig, logger: Logger) throws {
@@ -19,8 +22,10 @@ public final class WorkerDaemon: Sendable {
         self.logger = logger
         let client = try CoordinatorClient(address: config.coordinator, security: RPCSecurity(token: config.token, tls: config.tls))
         self.client = client
+        let servingAddress = LockedValue<String?>(nil)
         let membership = MembershipService(client: client, logger: logger) {
             .with {
+                $0.servingAddress = servingAddress.value ?? ""
                 $0.name = config.name
                 $0.role = .worker
                 $0.device = config.device
@@ -31,19 +36,38 @@ public final class WorkerDaemon: Sendable {
             }
         }
         self.membership = membership
+        serving = config.servingListen.map { ServingHost(config: config, listen: $0, client: client, membership: membership, logger: logger) }
+        self.servingAddress = servingAddress
         agent = WorkerAgent(config: config, client: client, membership: membership, logger: logger)
     }
 
     /// Runs until SIGTERM/SIGINT; tells systemd READY=1 once registered, WATCHDOG=1 while running, STOPPING=1 at the end.
     public func run() async throws {
         SystemdNotifier().status("worker \(config.name) joining \(config.coordinator)")
+        try await bindServing()
         try await makeGroup(signals: [.sigterm, .sigint], systemd: true).run()
     }
 
-    /// Starts in the background (tests).
+    /// Starts in the background (tests); the prediction server, if any, binds first (`predictionAddress`).
     public func start() {
         let group = makeGroup(signals: [])
-        Task { try? await group.run() }
+        Task {
+            do { try await self.bindServing() } catch {
+                self.logger.error("cannot serve predictions", metadata: ["error": "\(error)"])
+                return
+            }
+            try? await group.run()
+        }
+    }
+
+    /// The "host:port" this worker serves predictions at (nil: it serves none, or has not bound yet).
+    public var predictionAddress: String? { servingAddress.value }
+
+    /// Binds the prediction server before registering, so the coordinator learns its address.
+    private func bindServing() async throws {
+        guard let serving else { return }
+        try await serving.bind()
+        servingAddress.value = serving.advertisedAddress
     }
 
     /// Begins a graceful shutdown.
@@ -51,6 +75,7 @@ public final class WorkerDaemon: Sendable {
 
     private func makeGroup(signals: [UnixSignal], systemd: Bool = false) -> ServiceGroup {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: membership), .init(service: agent)]
+        if let serving { services.append(.init(service: serving)) }
         if systemd {
             services.append(.init(service: WorkerReadiness(membership: membership, name: config.name, coordinator: config.coordinator)))
         }

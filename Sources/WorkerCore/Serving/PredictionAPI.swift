@@ -6,21 +6,23 @@ import DataPlane
 /// `{"error": "..."}` with 400 (bad request), 401 (token), 404 (unknown model or path), 405, 413 (too large). The HTTP
 /// server (ClusterRuntime) only moves bytes to and from `answer`.
 public struct PredictionAPI: Sendable {
-    /// The name clients address the model by (the job's name).
-    public let name: String
-    /// The model.
-    public let predictor: Predictor
+    /// The models answered, by name.
+    public let models: ServedModels
     /// The bearer token every request must carry (`Authorization: Bearer …`); nil: none.
     public let token: String?
     /// Bounds on a request.
     public let limits: PredictRequest.Limits
 
-    /// The API of `predictor` under `name`.
-    public init(name: String, predictor: Predictor, token: String? = nil, limits: PredictRequest.Limits = PredictRequest.Limits()) {
-        self.name = name
-        self.predictor = predictor
+    /// The API of the models in `models` (a workerd's replicas).
+    public init(models: ServedModels, token: String? = nil, limits: PredictRequest.Limits = PredictRequest.Limits()) {
+        self.models = models
         self.token = token
         self.limits = limits
+    }
+
+    /// The API of one `predictor` under `name` (an export).
+    public init(name: String, predictor: Predictor, token: String? = nil, limits: PredictRequest.Limits = PredictRequest.Limits()) {
+        self.init(models: ServedModels(name: name, predictor: predictor), token: token, limits: limits)
     }
 
     /// An HTTP answer: status code and JSON body.
@@ -46,26 +48,37 @@ public struct PredictionAPI: Sendable {
         if let token, !Self.bearerMatches(authorization, token) {
             return .error(401, "missing or wrong bearer token (Authorization: Bearer …)")
         }
-        let base = "/v1/models/\(name)"
-        switch path {
-        case base + ":predict":
-            guard method == "POST" else { return .error(405, "\(path) takes POST") }
-            return predict(body)
-        case base, base + "/":
-            guard method == "GET" else { return .error(405, "\(path) takes GET") }
-            let version = predictor.version
-            return Answer(status: 200, body: Array("""
-                {"model_version_status":[{"version":"\(version)","state":"AVAILABLE","status":{"error_code":"OK","error_message":""}}]}
-                """.utf8))
-        default:
-            if path.hasPrefix("/v1/models/") {
-                return .error(404, "no model \(JSONText.clipped(String(path.dropFirst("/v1/models/".count)))) here; this server serves \"\(name)\"")
-            }
-            return .error(404, "not found: POST /v1/models/\(name):predict or GET /v1/models/\(name)")
+        let prefix = "/v1/models/"
+        guard path.hasPrefix(prefix) else {
+            return .error(404, "not found: POST /v1/models/<name>:predict or GET /v1/models/<name> (serving \(servedList))")
         }
+        var rest = Substring(path.dropFirst(prefix.count))
+        let predicting = rest.hasSuffix(":predict")
+        if predicting { rest = rest.dropLast(":predict".count) } else if rest.hasSuffix("/") { rest = rest.dropLast() }
+        // TF Serving's /versions/N form: the version served is the newest step, any N answers with it.
+        if let versions = rest.range(of: "/versions/") { rest = rest[..<versions.lowerBound] }
+        let name = String(rest)
+        guard !name.isEmpty, !name.contains("/"), let predictor = models.predictor(named: name) else {
+            return .error(404, "no model \(JSONText.clipped(name)) here; this server serves \(servedList)")
+        }
+        if predicting {
+            guard method == "POST" else { return .error(405, "\(path) takes POST") }
+            return predict(body, predictor)
+        }
+        guard method == "GET" else { return .error(405, "\(path) takes GET") }
+        return Answer(status: 200, body: Array("""
+            {"model_version_status":[{"version":"\(predictor.version)","state":"AVAILABLE","status":{"error_code":"OK","error_message":""}}]}
+            """.utf8))
     }
 
-    private func predict(_ body: [UInt8]) -> Answer {
+    /// The served names for error messages (at most 10).
+    private var servedList: String {
+        let names = models.names
+        if names.isEmpty { return "no model yet" }
+        return names.prefix(10).map { JSONText.quoted($0) }.joined(separator: ", ") + (names.count > 10 ? " and \(names.count - 10) more" : "")
+    }
+
+    private func predict(_ body: [UInt8], _ predictor: Predictor) -> Answer {
         do {
             let request = try PredictRequest(json: body, limits: limits)
             let (outputs, _) = try predictor.predict(request.instances)
