@@ -28,7 +28,7 @@ NODE_STATE_SUSPECT: NodeState
 NODE_STATE_DEAD: NodeState
 
 class NodeInfo(_message.Message):
-    __slots__ = ("name", "role", "address", "data_address", "device", "threads", "version", "models", "memory_limit_bytes")
+    __slots__ = ("name", "role", "address", "data_address", "device", "threads", "version", "models", "memory_limit_bytes", "serving_address")
     NAME_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
@@ -38,6 +38,7 @@ class NodeInfo(_message.Message):
     VERSION_FIELD_NUMBER: _ClassVar[int]
     MODELS_FIELD_NUMBER: _ClassVar[int]
     MEMORY_LIMIT_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SERVING_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     name: str
     role: NodeRole
     address: str
@@ -47,23 +48,26 @@ class NodeInfo(_message.Message):
     version: str
     models: _containers.RepeatedScalarFieldContainer[str]
     memory_limit_bytes: int
-    def __init__(self, name: _Optional[str] = ..., role: _Optional[_Union[NodeRole, str]] = ..., address: _Optional[str] = ..., data_address: _Optional[str] = ..., device: _Optional[str] = ..., threads: _Optional[int] = ..., version: _Optional[str] = ..., models: _Optional[_Iterable[str]] = ..., memory_limit_bytes: _Optional[int] = ...) -> None: ...
+    serving_address: str
+    def __init__(self, name: _Optional[str] = ..., role: _Optional[_Union[NodeRole, str]] = ..., address: _Optional[str] = ..., data_address: _Optional[str] = ..., device: _Optional[str] = ..., threads: _Optional[int] = ..., version: _Optional[str] = ..., models: _Optional[_Iterable[str]] = ..., memory_limit_bytes: _Optional[int] = ..., serving_address: _Optional[str] = ...) -> None: ...
 
 class Node(_message.Message):
-    __slots__ = ("id", "info", "state", "seconds_since_heartbeat", "current_job", "memory_reserved_bytes")
+    __slots__ = ("id", "info", "state", "seconds_since_heartbeat", "current_job", "memory_reserved_bytes", "serving")
     ID_FIELD_NUMBER: _ClassVar[int]
     INFO_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     SECONDS_SINCE_HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
     CURRENT_JOB_FIELD_NUMBER: _ClassVar[int]
     MEMORY_RESERVED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SERVING_FIELD_NUMBER: _ClassVar[int]
     id: int
     info: NodeInfo
     state: NodeState
     seconds_since_heartbeat: float
     current_job: str
     memory_reserved_bytes: int
-    def __init__(self, id: _Optional[int] = ..., info: _Optional[_Union[NodeInfo, _Mapping]] = ..., state: _Optional[_Union[NodeState, str]] = ..., seconds_since_heartbeat: _Optional[float] = ..., current_job: _Optional[str] = ..., memory_reserved_bytes: _Optional[int] = ...) -> None: ...
+    serving: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[int] = ..., info: _Optional[_Union[NodeInfo, _Mapping]] = ..., state: _Optional[_Union[NodeState, str]] = ..., seconds_since_heartbeat: _Optional[float] = ..., current_job: _Optional[str] = ..., memory_reserved_bytes: _Optional[int] = ..., serving: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Metrics(_message.Message):
     __slots__ = ("loss", "accuracy", "auc", "count")

@@ -279,3 +279,67 @@ class DeleteJobResponse(_message.Message):
     JOB_FIELD_NUMBER: _ClassVar[int]
     job: _job_pb2.Job
     def __init__(self, job: _Optional[_Union[_job_pb2.Job, _Mapping]] = ...) -> None: ...
+
+class ServeJobRequest(_message.Message):
+    __slots__ = ("id", "replicas", "refresh_ms")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    REPLICAS_FIELD_NUMBER: _ClassVar[int]
+    REFRESH_MS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    replicas: int
+    refresh_ms: int
+    def __init__(self, id: _Optional[str] = ..., replicas: _Optional[int] = ..., refresh_ms: _Optional[int] = ...) -> None: ...
+
+class ServeJobResponse(_message.Message):
+    __slots__ = ("job",)
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    job: _job_pb2.Job
+    def __init__(self, job: _Optional[_Union[_job_pb2.Job, _Mapping]] = ...) -> None: ...
+
+class ReplicaReport(_message.Message):
+    __slots__ = ("job_id", "version", "age_ms", "problem", "available")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    AGE_MS_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    version: int
+    age_ms: int
+    problem: str
+    available: bool
+    def __init__(self, job_id: _Optional[str] = ..., version: _Optional[int] = ..., age_ms: _Optional[int] = ..., problem: _Optional[str] = ..., available: bool = ...) -> None: ...
+
+class SyncServingRequest(_message.Message):
+    __slots__ = ("node_id", "node_secret", "replicas")
+    NODE_ID_FIELD_NUMBER: _ClassVar[int]
+    NODE_SECRET_FIELD_NUMBER: _ClassVar[int]
+    REPLICAS_FIELD_NUMBER: _ClassVar[int]
+    node_id: int
+    node_secret: str
+    replicas: _containers.RepeatedCompositeFieldContainer[ReplicaReport]
+    def __init__(self, node_id: _Optional[int] = ..., node_secret: _Optional[str] = ..., replicas: _Optional[_Iterable[_Union[ReplicaReport, _Mapping]]] = ...) -> None: ...
+
+class ServingAssignment(_message.Message):
+    __slots__ = ("job_id", "job_number", "spec", "placement", "preprocessing", "refresh_ms")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    JOB_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SPEC_FIELD_NUMBER: _ClassVar[int]
+    PLACEMENT_FIELD_NUMBER: _ClassVar[int]
+    PREPROCESSING_FIELD_NUMBER: _ClassVar[int]
+    REFRESH_MS_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    job_number: int
+    spec: _job_pb2.JobSpec
+    placement: _containers.RepeatedCompositeFieldContainer[_job_pb2.PartitionPlacement]
+    preprocessing: str
+    refresh_ms: int
+    def __init__(self, job_id: _Optional[str] = ..., job_number: _Optional[int] = ..., spec: _Optional[_Union[_job_pb2.JobSpec, _Mapping]] = ..., placement: _Optional[_Iterable[_Union[_job_pb2.PartitionPlacement, _Mapping]]] = ..., preprocessing: _Optional[str] = ..., refresh_ms: _Optional[int] = ...) -> None: ...
+
+class SyncServingResponse(_message.Message):
+    __slots__ = ("assignments", "poll_ms")
+    ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
+    POLL_MS_FIELD_NUMBER: _ClassVar[int]
+    assignments: _containers.RepeatedCompositeFieldContainer[ServingAssignment]
+    poll_ms: int
+    def __init__(self, assignments: _Optional[_Iterable[_Union[ServingAssignment, _Mapping]]] = ..., poll_ms: _Optional[int] = ...) -> None: ...

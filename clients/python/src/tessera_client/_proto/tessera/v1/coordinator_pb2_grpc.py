@@ -96,6 +96,16 @@ class CoordinatorStub(object):
                 request_serializer=tessera_dot_v1_dot_coordinator__pb2.DeleteJobRequest.SerializeToString,
                 response_deserializer=tessera_dot_v1_dot_coordinator__pb2.DeleteJobResponse.FromString,
                 _registered_method=True)
+        self.ServeJob = channel.unary_unary(
+                '/tessera.v1.Coordinator/ServeJob',
+                request_serializer=tessera_dot_v1_dot_coordinator__pb2.ServeJobRequest.SerializeToString,
+                response_deserializer=tessera_dot_v1_dot_coordinator__pb2.ServeJobResponse.FromString,
+                _registered_method=True)
+        self.SyncServing = channel.unary_unary(
+                '/tessera.v1.Coordinator/SyncServing',
+                request_serializer=tessera_dot_v1_dot_coordinator__pb2.SyncServingRequest.SerializeToString,
+                response_deserializer=tessera_dot_v1_dot_coordinator__pb2.SyncServingResponse.FromString,
+                _registered_method=True)
 
 
 class CoordinatorServicer(object):
@@ -188,6 +198,20 @@ class CoordinatorServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ServeJob(self, request, context):
+        """Serves a job's model from this many replicas on serving workers, 0 stops (clusterctl serve / unserve).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SyncServing(self, request, context):
+        """A serving worker reports the replicas it runs; the answer lists those it should run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CoordinatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -250,6 +274,16 @@ def add_CoordinatorServicer_to_server(servicer, server):
                     servicer.DeleteJob,
                     request_deserializer=tessera_dot_v1_dot_coordinator__pb2.DeleteJobRequest.FromString,
                     response_serializer=tessera_dot_v1_dot_coordinator__pb2.DeleteJobResponse.SerializeToString,
+            ),
+            'ServeJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.ServeJob,
+                    request_deserializer=tessera_dot_v1_dot_coordinator__pb2.ServeJobRequest.FromString,
+                    response_serializer=tessera_dot_v1_dot_coordinator__pb2.ServeJobResponse.SerializeToString,
+            ),
+            'SyncServing': grpc.unary_unary_rpc_method_handler(
+                    servicer.SyncServing,
+                    request_deserializer=tessera_dot_v1_dot_coordinator__pb2.SyncServingRequest.FromString,
+                    response_serializer=tessera_dot_v1_dot_coordinator__pb2.SyncServingResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -578,6 +612,60 @@ class Coordinator(object):
             '/tessera.v1.Coordinator/DeleteJob',
             tessera_dot_v1_dot_coordinator__pb2.DeleteJobRequest.SerializeToString,
             tessera_dot_v1_dot_coordinator__pb2.DeleteJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ServeJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tessera.v1.Coordinator/ServeJob',
+            tessera_dot_v1_dot_coordinator__pb2.ServeJobRequest.SerializeToString,
+            tessera_dot_v1_dot_coordinator__pb2.ServeJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SyncServing(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tessera.v1.Coordinator/SyncServing',
+            tessera_dot_v1_dot_coordinator__pb2.SyncServingRequest.SerializeToString,
+            tessera_dot_v1_dot_coordinator__pb2.SyncServingResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,7 +26,7 @@ JOB_STATE_CANCELLED: JobState
 JOB_STATE_RECOVERING: JobState
 
 class JobSpec(_message.Message):
-    __slots__ = ("name", "model", "data", "optimizer", "training", "cluster", "init_from")
+    __slots__ = ("name", "model", "data", "optimizer", "training", "cluster", "init_from", "serving")
     NAME_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
@@ -34,6 +34,7 @@ class JobSpec(_message.Message):
     TRAINING_FIELD_NUMBER: _ClassVar[int]
     CLUSTER_FIELD_NUMBER: _ClassVar[int]
     INIT_FROM_FIELD_NUMBER: _ClassVar[int]
+    SERVING_FIELD_NUMBER: _ClassVar[int]
     name: str
     model: ModelSpec
     data: DataSpec
@@ -41,7 +42,16 @@ class JobSpec(_message.Message):
     training: TrainingSpec
     cluster: ClusterShape
     init_from: str
-    def __init__(self, name: _Optional[str] = ..., model: _Optional[_Union[ModelSpec, _Mapping]] = ..., data: _Optional[_Union[DataSpec, _Mapping]] = ..., optimizer: _Optional[_Union[OptimizerSpec, _Mapping]] = ..., training: _Optional[_Union[TrainingSpec, _Mapping]] = ..., cluster: _Optional[_Union[ClusterShape, _Mapping]] = ..., init_from: _Optional[str] = ...) -> None: ...
+    serving: ServingSpec
+    def __init__(self, name: _Optional[str] = ..., model: _Optional[_Union[ModelSpec, _Mapping]] = ..., data: _Optional[_Union[DataSpec, _Mapping]] = ..., optimizer: _Optional[_Union[OptimizerSpec, _Mapping]] = ..., training: _Optional[_Union[TrainingSpec, _Mapping]] = ..., cluster: _Optional[_Union[ClusterShape, _Mapping]] = ..., init_from: _Optional[str] = ..., serving: _Optional[_Union[ServingSpec, _Mapping]] = ...) -> None: ...
+
+class ServingSpec(_message.Message):
+    __slots__ = ("replicas", "refresh_ms")
+    REPLICAS_FIELD_NUMBER: _ClassVar[int]
+    REFRESH_MS_FIELD_NUMBER: _ClassVar[int]
+    replicas: int
+    refresh_ms: int
+    def __init__(self, replicas: _Optional[int] = ..., refresh_ms: _Optional[int] = ...) -> None: ...
 
 class ModelSpec(_message.Message):
     __slots__ = ("type", "hidden", "activation", "dropout", "classes", "cnn", "wide_deep")
@@ -274,7 +284,7 @@ class MetricPoint(_message.Message):
     def __init__(self, step: _Optional[int] = ..., time: _Optional[float] = ..., kind: _Optional[str] = ..., metrics: _Optional[_Union[_common_pb2.Metrics, _Mapping]] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ("id", "name", "state", "reason", "step", "total_steps", "train_metrics", "eval_metrics", "stale_dropped", "effective_replicas", "placement", "workers", "created_at", "started_at", "finished_at", "spec", "spec_yaml", "history", "tensorboard_dir", "steps_per_second", "samples", "checkpoint", "preprocessing")
+    __slots__ = ("id", "name", "state", "reason", "step", "total_steps", "train_metrics", "eval_metrics", "stale_dropped", "effective_replicas", "placement", "workers", "created_at", "started_at", "finished_at", "spec", "spec_yaml", "history", "tensorboard_dir", "steps_per_second", "samples", "checkpoint", "preprocessing", "serving_replicas", "serving_refresh_ms", "serving")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -298,6 +308,9 @@ class Job(_message.Message):
     SAMPLES_FIELD_NUMBER: _ClassVar[int]
     CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
     PREPROCESSING_FIELD_NUMBER: _ClassVar[int]
+    SERVING_REPLICAS_FIELD_NUMBER: _ClassVar[int]
+    SERVING_REFRESH_MS_FIELD_NUMBER: _ClassVar[int]
+    SERVING_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     state: JobState
@@ -321,7 +334,26 @@ class Job(_message.Message):
     samples: int
     checkpoint: CheckpointRef
     preprocessing: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., reason: _Optional[str] = ..., step: _Optional[int] = ..., total_steps: _Optional[int] = ..., train_metrics: _Optional[_Union[_common_pb2.Metrics, _Mapping]] = ..., eval_metrics: _Optional[_Union[_common_pb2.Metrics, _Mapping]] = ..., stale_dropped: _Optional[int] = ..., effective_replicas: _Optional[int] = ..., placement: _Optional[_Iterable[_Union[PartitionPlacement, _Mapping]]] = ..., workers: _Optional[_Iterable[_Union[WorkerTask, _Mapping]]] = ..., created_at: _Optional[float] = ..., started_at: _Optional[float] = ..., finished_at: _Optional[float] = ..., spec: _Optional[_Union[JobSpec, _Mapping]] = ..., spec_yaml: _Optional[str] = ..., history: _Optional[_Iterable[_Union[MetricPoint, _Mapping]]] = ..., tensorboard_dir: _Optional[str] = ..., steps_per_second: _Optional[float] = ..., samples: _Optional[int] = ..., checkpoint: _Optional[_Union[CheckpointRef, _Mapping]] = ..., preprocessing: _Optional[str] = ...) -> None: ...
+    serving_replicas: int
+    serving_refresh_ms: int
+    serving: _containers.RepeatedCompositeFieldContainer[ServingReplica]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., reason: _Optional[str] = ..., step: _Optional[int] = ..., total_steps: _Optional[int] = ..., train_metrics: _Optional[_Union[_common_pb2.Metrics, _Mapping]] = ..., eval_metrics: _Optional[_Union[_common_pb2.Metrics, _Mapping]] = ..., stale_dropped: _Optional[int] = ..., effective_replicas: _Optional[int] = ..., placement: _Optional[_Iterable[_Union[PartitionPlacement, _Mapping]]] = ..., workers: _Optional[_Iterable[_Union[WorkerTask, _Mapping]]] = ..., created_at: _Optional[float] = ..., started_at: _Optional[float] = ..., finished_at: _Optional[float] = ..., spec: _Optional[_Union[JobSpec, _Mapping]] = ..., spec_yaml: _Optional[str] = ..., history: _Optional[_Iterable[_Union[MetricPoint, _Mapping]]] = ..., tensorboard_dir: _Optional[str] = ..., steps_per_second: _Optional[float] = ..., samples: _Optional[int] = ..., checkpoint: _Optional[_Union[CheckpointRef, _Mapping]] = ..., preprocessing: _Optional[str] = ..., serving_replicas: _Optional[int] = ..., serving_refresh_ms: _Optional[int] = ..., serving: _Optional[_Iterable[_Union[ServingReplica, _Mapping]]] = ...) -> None: ...
+
+class ServingReplica(_message.Message):
+    __slots__ = ("node", "url", "version", "age_seconds", "state", "problem")
+    NODE_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    AGE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    node: str
+    url: str
+    version: int
+    age_seconds: float
+    state: str
+    problem: str
+    def __init__(self, node: _Optional[str] = ..., url: _Optional[str] = ..., version: _Optional[int] = ..., age_seconds: _Optional[float] = ..., state: _Optional[str] = ..., problem: _Optional[str] = ...) -> None: ...
 
 class CheckpointRef(_message.Message):
     __slots__ = ("version", "manifest")
