@@ -56,6 +56,9 @@ class LocalCluster:
         self.token_file.chmod(0o600)
         (directory / "logs").mkdir()
         self.coordinator = ""
+        # Added to every daemon's command line (e.g. TLS files) and to every client's arguments.
+        self.daemon_arguments: list[str] = []
+        self.client_arguments: dict = {}
 
     def launch(self, name: str, binary: str, *arguments: str) -> subprocess.Popen:
         """Starts `binary` with its output in logs/NAME.log."""
@@ -66,7 +69,7 @@ class LocalCluster:
         return process
 
     def start(self, shards: int = 2, workers: int = 2) -> None:
-        token = ["--token-file", str(self.token_file)]
+        token = ["--token-file", str(self.token_file), *self.daemon_arguments]
         port_file = self.dir / "coordinator"
         self.launch("psd-0", "psd", "--listen", "127.0.0.1:0", "--coordinator-self", "--name", "ps-0",
                     "--data-dir", str(self.dir / "psd-0"), "--port-file", str(port_file), *token)
@@ -96,7 +99,7 @@ class LocalCluster:
 
     def client(self, **overrides) -> Client:
         """A client of this cluster with its token (arguments override)."""
-        arguments = {"token_file": str(self.token_file), "timeout": 20.0, **overrides}
+        arguments = {"token_file": str(self.token_file), "timeout": 20.0, **self.client_arguments, **overrides}
         return Client(self.coordinator, **arguments)
 
     def stop(self) -> list[int]:

@@ -181,3 +181,45 @@ def test_wait_timeout_checkpoint_cancel_and_delete(client):
     forced = client.submit(dict(LONG_JOB, name="cancer-forced"))
     assert client.delete(forced, force=True).id == forced.id
     assert forced.id not in [j.id for j in client.jobs()]
+
+
+def _clusterctl_export(cluster, job_id: str, path) -> dict:
+    clusterctl = cluster.bin / "clusterctl"
+    if not os.access(clusterctl, os.X_OK):
+        pytest.skip(f"clusterctl not built in {cluster.bin}")
+    out = subprocess.run([str(clusterctl), "export", job_id, "--out", str(path), "--coordinator", cluster.coordinator,
+                          "--token-file", str(cluster.token_file)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return read_safetensors(str(path))[0]
+
+
+def test_chunked_partitions_read_the_same_values_as_clusterctl(client, cluster, tmp_path):
+    # dense_0/kernel [30, 65536] split over 2 shards: 3.75 MiB partitions, pulled in 2 MiB row chunks.
+    spec = dict(LONG_JOB, name="wide-mlp", model={"type": "mlp", "hidden": [65536]},
+                training={"mode": "async", "max_steps": 3}, cluster={"workers": 1, "ps_shards": 2})
+    job = client.wait(client.submit(spec), timeout=120)
+    placed = client.get(job).proto.placement
+    assert any(p.row_count * 65536 * 4 > 2 << 20 for p in placed if p.variable == "dense_0/kernel")
+    ours = client.pull(job)
+    assert ours["dense_0/kernel"].shape == (30, 65536) and ours["dense_1/kernel"].shape == (65536, 1)
+    theirs = _clusterctl_export(cluster, job.id, tmp_path / "wide.safetensors")
+    assert sorted(theirs) == sorted(ours)
+    for name in ours:
+        assert np.array_equal(theirs[name], ours[name]), name
+    client.delete(job)
+
+
+def test_embedding_tables_read_the_same_rows_as_clusterctl(client, cluster, tmp_path):
+    if not (cluster.data / "adult" / "adult.csv.gz").is_file():
+        pytest.skip(f"no adult/adult.csv.gz under {cluster.data}: run scripts/fetch-data {cluster.data} adult")
+    text = (REPO / "examples" / "census-wide-deep.yaml").read_text()
+    text = text.replace("name: census-wide-deep", "name: census-short").replace("epochs: 6", "max_steps: 3")
+    job = client.wait(client.submit(text), timeout=180)
+    embeddings = [v for v in client.get(job).variables if v.kind == "embedding"]
+    assert embeddings and all(v.partitions == 2 and v.shape[0] > 0 for v in embeddings)
+    ours = client.pull(job)
+    theirs = _clusterctl_export(cluster, job.id, tmp_path / "census.safetensors")
+    assert sorted(theirs) == sorted(ours)
+    for name in ours:
+        assert np.array_equal(theirs[name], ours[name]), name
+    client.delete(job)

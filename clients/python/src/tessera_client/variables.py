@@ -45,16 +45,20 @@ class _Route:
         return self.rows * self.row_width
 
 
+def splitmix64(keys: np.ndarray) -> np.ndarray:
+    """The SplitMix64 finaliser of each key (as uint64), wrapping like the Swift `&+`/`&*`."""
+    with np.errstate(over="ignore"):
+        z = np.asarray(keys, dtype=np.int64).view(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
 def shard_index(keys: np.ndarray, shards: int) -> np.ndarray:
     """The partition owning each embedding row key (RowKeyPartitioner: SplitMix64 finaliser mod shards)."""
     if shards <= 1:
         return np.zeros(len(keys), dtype=np.int64)
-    with np.errstate(over="ignore"):
-        z = keys.astype(np.int64).view(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z ^= z >> np.uint64(31)
-    return (z % np.uint64(shards)).astype(np.int64)
+    return (splitmix64(keys) % np.uint64(shards)).astype(np.int64)
 
 
 def _plan_chunks(routes: list[_Route], limit: int) -> list[list[tuple[int, int, int]]]:
