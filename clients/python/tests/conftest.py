@@ -83,8 +83,10 @@ class LocalCluster:
             self.launch(f"psd-{i}", "psd", "--listen", "127.0.0.1:0", "--coordinator", self.coordinator,
                         "--name", f"ps-{i}", "--data-dir", str(self.dir / f"psd-{i}"), *token)
         for i in range(workers):
+            # worker-0 also serves the replicas the coordinator places (workerd builds that have serving).
+            serve = ["--serve-listen", f"127.0.0.1:{free_port()}"] if i == 0 and self.serving_supported() else []
             self.launch(f"workerd-{i}", "workerd", "--coordinator", self.coordinator, "--data-root", str(self.data),
-                        "--name", f"worker-{i}", *token)
+                        "--name", f"worker-{i}", *token, *serve)
         with self.client() as client:
             deadline = time.monotonic() + 60
             while True:
@@ -96,6 +98,11 @@ class LocalCluster:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"the cluster did not come up; logs in {self.dir / 'logs'}")
                 time.sleep(0.2)
+
+    def serving_supported(self) -> bool:
+        """Whether this workerd serves replicas placed by the coordinator (--serve-advertise came with it)."""
+        out = subprocess.run([str(self.bin / "workerd"), "--help"], capture_output=True, text=True, timeout=30)
+        return "--serve-advertise" in out.stdout + out.stderr
 
     def client(self, **overrides) -> Client:
         """A client of this cluster with its token (arguments override)."""

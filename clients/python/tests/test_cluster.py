@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from conftest import REPO, free_port, require_binaries
-from tessera_client import (Client, JobCancelled, RpcError, ServingError, Timeout, model_status, predict,
-                            read_safetensors)
+from tessera_client import (Client, JobCancelled, RpcError, ServingError, TesseraError, Timeout, model_status,
+                            predict, read_safetensors)
 
 # A job that runs long enough to be seen RUNNING, checkpointed and cancelled (a dict, sent as JSON).
 LONG_JOB = {
@@ -129,6 +129,35 @@ def test_predict_against_workerd_serving_an_export(cancer_job, client, cluster, 
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_predict_from_a_replica_the_coordinator_placed(cancer_job, client, cluster):
+    if not cluster.serving_supported():
+        pytest.skip(f"the workerd in {cluster.bin} has no serving replicas (--serve-advertise)")
+    _, _, job = cancer_job
+    served = client.serve(job, replicas=1, refresh_ms=200)
+    assert served.proto.serving_replicas == 1
+    deadline = time.monotonic() + 60
+    while True:
+        current = client.get(job)
+        if any(r.state == "serving" for r in current.serving):
+            break
+        assert time.monotonic() < deadline, f"no replica came up: {current.serving}"
+        time.sleep(0.2)
+    (replica,) = current.serving
+    assert replica.version == job.step and replica.url.endswith("/v1/models/cancer-logistic")
+    assert any(job.id in n.serving and n.serving_address for n in client.nodes())
+    with open(cluster.data / "breast_cancer" / "breast_cancer.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    features = json.loads(client.get(job).preprocessing)["features"]
+    x = np.array([[float(r[f]) for f in features] for r in rows])
+    y = np.array([int(float(r["target"])) for r in rows])
+    by_name = client.predict("cancer-logistic", x)  # the newest job of that name, its serving replica
+    assert by_name.shape == (len(rows), 1) and np.mean((by_name[:, 0] > 0.5) == y) >= 0.95
+    assert np.allclose(client.predict(job.id, x[:3]), by_name[:3])
+    assert client.unserve(job).proto.serving_replicas == 0
+    with pytest.raises(TesseraError, match="no replica serving"):
+        client.predict(job.id, x[:1])
 
 
 def test_a_bad_spec_is_refused_naming_the_key(client):

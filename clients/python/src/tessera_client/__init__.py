@@ -12,14 +12,14 @@ from .client import Client, JobList
 from .errors import (ConfigError, JobCancelled, JobFailed, JobNotSucceeded, RpcError, ServingError, TesseraError,
                      Timeout)
 from .files import read_safetensors, write_npz, write_safetensors
-from .serving import model_status, predict
+from .serving import model_status, predict, predict_url
 from .settings import Settings, read_token
-from .types import Checkpoint, ClusterStatus, Job, Metrics, Node, Variable
+from .types import Checkpoint, ClusterStatus, Job, Metrics, Node, ServingReplica, Variable
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Checkpoint", "Client", "ClusterStatus", "ConfigError", "Job", "JobCancelled", "JobFailed", "JobList",
-    "JobNotSucceeded", "Metrics", "Node", "RpcError", "ServingError", "Settings", "TesseraError", "Timeout", "Variable",
-    "model_status", "predict", "read_safetensors", "read_token", "write_npz", "write_safetensors",
+    "JobNotSucceeded", "Metrics", "Node", "RpcError", "ServingError", "ServingReplica", "Settings", "TesseraError", "Timeout", "Variable",
+    "model_status", "predict", "predict_url", "read_safetensors", "read_token", "write_npz", "write_safetensors",
 ]

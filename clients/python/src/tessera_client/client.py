@@ -15,7 +15,7 @@ from . import files, serving, variables
 from ._proto.grpc.health.v1 import health_pb2, health_pb2_grpc
 from ._proto.tessera.v1 import coordinator_pb2 as pb
 from ._proto.tessera.v1 import coordinator_pb2_grpc as pb_grpc
-from .errors import JobCancelled, JobFailed, RpcError, Timeout
+from .errors import JobCancelled, JobFailed, RpcError, TesseraError, Timeout
 from .settings import Settings
 from .types import JOB_STATES, Checkpoint, ClusterStatus, Job, Node
 
@@ -240,7 +240,44 @@ class Client:
             files.write_safetensors(path, values, metadata)
         return values
 
-    def predict(self, model: str, instances: Any, address: str, timeout: float | None = None) -> np.ndarray:
-        """Predictions from a worker serving `model` at `address` ("host:port" of `workerd --serve-listen`), sent with
-        this client's token; see tessera_client.predict."""
-        return serving.predict(model, instances, address, self.settings.token, timeout or self.settings.timeout)
+    # Serving.
+
+    def serve(self, job: str | int | Job, replicas: int = 1, refresh_ms: int | None = None) -> Job:
+        """Serves the job's model from `replicas` replicas on workers started with --serve-listen, refreshed from its
+        shards at most every `refresh_ms` (`clusterctl serve`); 0 replicas stops. Returns the job."""
+        request = pb.ServeJobRequest(id=job_id(job), replicas=replicas)
+        if refresh_ms is not None:
+            request.refresh_ms = refresh_ms
+        return Job.of(self._call("ServeJob", request).job)
+
+    def unserve(self, job: str | int | Job) -> Job:
+        """Stops serving the job's model."""
+        return self.serve(job, 0)
+
+    def predict(self, model: str | Job, instances: Any, address: str | None = None,
+                timeout: float | None = None) -> np.ndarray:
+        """Predictions for `instances` (rows of raw feature values, or dicts of named values) as an array with one row
+        per instance, sent with this client's token.
+
+        With `address` ("host:port" of `workerd --serve-model FILE --serve-listen`), `model` is the served model's
+        name. Without, `model` is a served job (id, or the name of the newest job so named) and the request goes to
+        its first replica in state "serving" (`serve`)."""
+        timeout = timeout or self.settings.timeout
+        if address is not None:
+            return serving.predict(job_id(model), instances, address, self.settings.token, timeout)
+        job = self._served_job(model)
+        ready = [r for r in job.serving if r.state == "serving" and r.url]
+        if not ready:
+            states = ", ".join(f"{r.node}: {r.state}{' (' + r.problem + ')' if r.problem else ''}" for r in job.serving)
+            raise TesseraError(f"{job.id} ({job.name}) has no replica serving yet"
+                               + (f" ({states})" if states else ": serve it first (Client.serve / clusterctl serve)"))
+        return serving.predict_url(ready[0].url, instances, self.settings.token, timeout)
+
+    def _served_job(self, model: str | int | Job) -> Job:
+        ident = job_id(model)
+        if ident.removeprefix("job-").isdigit():
+            return self.get(ident)
+        named = [j for j in self.jobs(limit=1000) if j.name == ident]
+        if not named:
+            raise TesseraError(f"no job is named {ident!r}")
+        return self.get(named[0].id)

@@ -54,9 +54,13 @@ def predict(model: str, instances: Any, address: str, token: str | None = None, 
     """Predictions of `model` (the job's name unless the server was given --serve-name) for `instances` — rows of raw
     numbers in the export's feature order (a 2-D array or list of lists) or dicts of named values — as an array with
     one row per instance: class probabilities, P(label = 1) or the regressed value."""
-    url = f"{_base(address)}/v1/models/{urllib.parse.quote(model, safe='')}:predict"
-    body = json.dumps({"instances": _instances(instances)}).encode()
-    answer = _request(url, body, token, timeout)
+    return predict_url(f"{_base(address)}/v1/models/{urllib.parse.quote(model, safe='')}", instances, token, timeout)
+
+
+def predict_url(url: str, instances: Any, token: str | None = None, timeout: float = 10.0) -> np.ndarray:
+    """Predictions from the model at `url` ("http://host:port/v1/models/NAME", as a serving replica lists it)."""
+    answer = _request(f"{url.rstrip('/')}:predict", json.dumps({"instances": _instances(instances)}).encode(), token,
+                      timeout)
     if not isinstance(answer, dict) or "predictions" not in answer:
         raise ServingError(200, f"{url} answered without predictions: {str(answer)[:200]}")
     return np.asarray(answer["predictions"], dtype=np.float64)

@@ -42,6 +42,19 @@ class Variable:
 
 
 @dataclass(frozen=True)
+class ServingReplica:
+    """One serving replica of a job's model (`serve`): the worker, where predictions go, the step it answers with,
+    how old those parameters are, and its state ("starting", "serving", "failing" with `problem`)."""
+
+    node: str
+    url: str
+    version: int
+    age_seconds: float
+    state: str
+    problem: str
+
+
+@dataclass(frozen=True)
 class Job:
     """A job as the coordinator reports it."""
 
@@ -105,6 +118,12 @@ class Job:
         return [Variable(ps[0].variable, tuple(ps[0].shape), ps[0].kind, len(ps)) for _, ps in sorted(by_id.items())]
 
     @property
+    def serving(self) -> list[ServingReplica]:
+        """The replicas serving the model (empty when it is not served; needs a coordinator with serving)."""
+        return [ServingReplica(r.node, r.url, r.version, r.age_seconds, r.state, r.problem)
+                for r in getattr(self.proto, "serving", ())]
+
+    @property
     def preprocessing(self) -> str:
         """How raw inputs become model rows, as JSON (docs/serving.md#preprocessing); "" when unknown."""
         return self.proto.preprocessing
@@ -112,7 +131,7 @@ class Job:
 
 @dataclass(frozen=True)
 class Node:
-    """A psd or workerd as the coordinator sees it."""
+    """A psd or workerd as the coordinator sees it (a serving workerd: where it serves and the jobs it serves)."""
 
     id: int
     name: str
@@ -124,6 +143,8 @@ class Node:
     version: str
     current_job: str
     seconds_since_heartbeat: float
+    serving_address: str = ""
+    serving: tuple[str, ...] = ()
 
     @staticmethod
     def of(node: common_pb2.Node) -> "Node":
@@ -132,7 +153,8 @@ class Node:
         state = {common_pb2.NODE_STATE_ALIVE: "alive", common_pb2.NODE_STATE_SUSPECT: "suspect",
                  common_pb2.NODE_STATE_DEAD: "dead"}.get(node.state, "unknown")
         return Node(node.id, node.info.name, role, state, node.info.address, node.info.data_address or node.info.address,
-                    node.info.device, node.info.version, node.current_job, node.seconds_since_heartbeat)
+                    node.info.device, node.info.version, node.current_job, node.seconds_since_heartbeat,
+                    node.info.serving_address, tuple(node.serving))
 
 
 @dataclass(frozen=True)
