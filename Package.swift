@@ -117,8 +117,9 @@ let package = Package(
         ),
         .executableTarget(name: "workerd", dependencies: ["WorkerdCommand"]),
         .executableTarget(name: "tessera-example-worker", dependencies: ["WorkerdCommand", "ClusterRuntime", "Training"]),
-        // What clusterctl shows: Codable summaries (the `--json` contract), tables and the describe page.
-        .target(name: "ClusterPresentation", dependencies: ["ClusterRuntime", "ClusterAPI"]),
+        // What clusterctl shows and reads: Codable summaries (the `--json`/`-o` contract), tables, the describe page,
+        // the client config file (contexts), spec checks and `wait` conditions.
+        .target(name: "ClusterPresentation", dependencies: ["ClusterRuntime", "ClusterAPI", "JobSpec", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "clusterctl",
             dependencies: ["ClusterRuntime", "ClusterPresentation", .product(name: "ArgumentParser", package: "swift-argument-parser")]

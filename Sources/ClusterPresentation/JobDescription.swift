@@ -4,8 +4,8 @@ import Foundation
 
 /// The human-readable `clusterctl describe JOB` page.
 public enum JobDescription {
-    /// Renders a job as labelled lines followed by its placement and workers tables.
-    public static func render(_ job: Tessera_V1_Job) -> String {
+    /// Renders a job as labelled lines followed by its placement and workers tables (`wide`: then its metric history).
+    public static func render(_ job: Tessera_V1_Job, wide: Bool = false) -> String {
         var lines: [String] = []
         func field(_ name: String, _ value: String) { lines.append(name.padding(toLength: 20, withPad: " ", startingAt: 0) + value) }
         field("ID", job.id)
@@ -54,6 +54,10 @@ public enum JobDescription {
             header: ["INDEX", "NODE", "STEP", "EPOCH", "FINISHED"],
             rows: job.workers.map { [String($0.index), $0.nodeName, String($0.step), String($0.epoch), $0.finished ? "yes" : "no"] })
         lines.append(contentsOf: workers.render().split(separator: "\n").map { "  " + $0 })
+        if wide {
+            lines += ["", "History:"]
+            lines.append(contentsOf: JobPresentation.historyTable(job).render().split(separator: "\n").map { "  " + $0 })
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -13,16 +13,7 @@ public enum JobPresentation {
 
     /// One row per job for `clusterctl jobs`.
     public static func jobsTable(_ jobs: [Tessera_V1_Job]) -> TableRenderer {
-        TableRenderer(
-            header: ["ID", "NAME", "STATE", "STEP", "LOSS", "ACCURACY", "AGE"],
-            rows: jobs.map { job in
-                let m = latestMetrics(job)
-                return [
-                    job.id, job.name, job.state.displayName, stepText(job),
-                    m.map { format($0.loss) } ?? "-", m.flatMap { $0.hasAccuracy ? format($0.accuracy) : nil } ?? "-",
-                    ageText(since: job.createdAt),
-                ]
-            })
+        TableRenderer(header: jobsHeader(wide: false), rows: jobs.map { jobRow($0, wide: false) })
     }
 
     /// Node rows for `clusterctl nodes`.

@@ -25,8 +25,22 @@ public enum StatusPresentation {
             })
     }
 
-    /// The `clusterctl status` page: coordinator, health, node and job counts, then the node table.
-    public static func page(_ s: Tessera_V1_ClusterStatusResponse, probes: [UInt64: HealthProbe.Result]) -> String {
+    /// Rows of `table` then DATA ADDRESS, VERSION, JOB (`status -o wide`).
+    public static func wideTable(_ nodes: [Tessera_V1_Node], probes: [UInt64: HealthProbe.Result]) -> TableRenderer {
+        var table = table(nodes, probes: probes)
+        table.header += ["DATA ADDRESS", "VERSION", "JOB"]
+        for (i, node) in nodes.enumerated() {
+            table.rows[i] += [
+                node.info.dataAddress.isEmpty ? "-" : node.info.dataAddress, node.info.version.isEmpty ? "-" : node.info.version,
+                node.currentJob.isEmpty ? "-" : node.currentJob,
+            ]
+        }
+        return table
+    }
+
+    /// The `clusterctl status` page: coordinator, health, node and job counts, then the node table (`wide`: its
+    /// wide form).
+    public static func page(_ s: Tessera_V1_ClusterStatusResponse, probes: [UInt64: HealthProbe.Result], wide: Bool = false) -> String {
         let ps = s.nodes.filter { $0.info.role == .ps }
         let workers = s.nodes.filter { $0.info.role == .worker }
         let unhealthy = unhealthy(s.nodes, probes: probes)
@@ -38,7 +52,7 @@ public enum StatusPresentation {
             "jobs         \(s.jobsRunning) running, \(s.jobsPending) pending, \(s.jobsSucceeded) succeeded, \(s.jobsFailed) failed, \(s.jobsCancelled) cancelled",
         ]
         if !s.nodes.isEmpty {
-            lines += ["", table(s.nodes, probes: probes).render()]
+            lines += ["", (wide ? wideTable(s.nodes, probes: probes) : table(s.nodes, probes: probes)).render()]
         }
         return lines.joined(separator: "\n")
     }

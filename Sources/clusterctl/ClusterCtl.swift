@@ -9,11 +9,12 @@ struct ClusterCtl: AsyncParsableCommand {
         abstract: "Submit and watch Tessera training jobs.",
         discussion: """
             The coordinator address comes from --coordinator (before or after the verb), else the \
-            TESSERA_COORDINATOR environment variable, else 127.0.0.1:7070. Every command prints a \
-            table, or JSON with --json.
+            TESSERA_COORDINATOR environment variable, else the context of the client config file \
+            (--context, else its current_context; see `clusterctl config`), else 127.0.0.1:7070. Every \
+            command prints a table, or -o wide|json|yaml|name (--json is -o json). docs/clusterctl.md.
             """,
         version: tesseraVersion,
-        subcommands: [Submit.self, Jobs.self, Describe.self, Watch.self, Status.self, Nodes.self, Cancel.self, Delete.self, Checkpoint.self, Pull.self, Export.self]
+        subcommands: [Submit.self, Jobs.self, Describe.self, Watch.self, Status.self, Nodes.self, Cancel.self, Delete.self, Checkpoint.self, Pull.self, Export.self, Serve.self, Unserve.self, Predict.self, Wait.self, Validate.self, Config.self, Completion.self]
     )
 
     /// Parses with global options allowed before the verb, then runs the chosen command.

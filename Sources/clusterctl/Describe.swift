@@ -12,8 +12,8 @@ struct Describe: AsyncParsableCommand {
 
     func run() async throws {
         try await global.withClient { client in
-            let job = try await client.job(job, withHistory: global.json)
-            global.show(JobSummary(job)) { JobDescription.render(job) }
+            let job = try await client.job(job, withHistory: global.format.isMachineReadable || global.format == .wide)
+            global.show(JobSummary(job), wide: { JobDescription.render(job, wide: true) }) { JobDescription.render(job) }
         }
     }
 }

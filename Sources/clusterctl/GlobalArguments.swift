@@ -2,9 +2,11 @@
 /// options written before the subcommand are moved after it, where every subcommand declares them.
 enum GlobalArguments {
     /// Global options that take a value.
-    static let valued: Set<String> = ["--coordinator", "--timeout", "--token-file", "--tls-cert", "--tls-key", "--tls-ca"]
+    static let valued: Set<String> = ["--coordinator", "--context", "--timeout", "--token-file", "--tls-cert", "--tls-key", "--tls-ca", "--output", "-o"]
     /// Global flags without a value.
     static let flags: Set<String> = ["--json"]
+    /// Commands whose verbs are subcommands of their own.
+    static let groups: Set<String> = ["config"]
 
     /// Reorders `arguments` (without the program name) so leading global options follow the subcommand.
     static func hoist(_ arguments: [String]) -> [String] {
@@ -13,7 +15,8 @@ enum GlobalArguments {
         while index < arguments.count {
             let argument = arguments[index]
             let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
-            if flags.contains(argument) || (valued.contains(name) && argument.contains("=")) {
+            let joinedShort = argument.hasPrefix("-o") && argument.count > 2  // -ojson
+            if flags.contains(argument) || joinedShort || (valued.contains(name) && argument.contains("=")) {
                 leading.append(argument)
                 index += 1
             } else if valued.contains(argument), index + 1 < arguments.count {
@@ -24,7 +27,9 @@ enum GlobalArguments {
             }
         }
         guard !leading.isEmpty, index < arguments.count else { return arguments }
-        // arguments[index] is the subcommand.
-        return [arguments[index]] + leading + arguments[(index + 1)...]
+        // arguments[index] is the subcommand; a group's (`config use-context`) is two words.
+        var end = index + 1
+        if groups.contains(arguments[index]), end < arguments.count, !arguments[end].hasPrefix("-") { end += 1 }
+        return Array(arguments[index..<end]) + leading + arguments[end...]
     }
 }

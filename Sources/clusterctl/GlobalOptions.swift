@@ -1,57 +1,35 @@
 import ArgumentParser
+import ClusterPresentation
 import ClusterRuntime
 import Foundation
 
-/// Options every clusterctl command takes.
+/// Options every clusterctl command takes (`wait` takes the connection and output groups, with its own --timeout).
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Coordinator address HOST:PORT (default: $TESSERA_COORDINATOR, else 127.0.0.1:7070).")
-    var coordinator: String?
+    @OptionGroup var connection: ConnectionOptions
 
-    @Flag(name: .long, help: "Print JSON instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     @Option(name: .long, help: "Deadline of each call in seconds.")
     var timeout: Double = 10
 
-    @Option(name: .long, help: "File holding the cluster's bearer token (default: $TESSERA_TOKEN_FILE).")
-    var tokenFile: String?
-
-    @Option(name: .long, help: "PEM client certificate for TLS (default: $TESSERA_TLS_CERT).")
-    var tlsCert: String?
-
-    @Option(name: .long, help: "PEM key of --tls-cert (default: $TESSERA_TLS_KEY).")
-    var tlsKey: String?
-
-    @Option(name: .long, help: "PEM CA bundle the coordinator's certificate must chain to (default: $TESSERA_TLS_CA).")
-    var tlsCa: String?
-
-    /// The token and TLS files, by precedence flag > environment.
-    func security() throws -> RPCSecurity {
-        let environment = ProcessInfo.processInfo.environment
-        let token = try (tokenFile ?? environment["TESSERA_TOKEN_FILE"]).map { try RPCSecurity.readToken(file: $0) }
-        let cert = tlsCert ?? environment["TESSERA_TLS_CERT"]
-        let key = tlsKey ?? environment["TESSERA_TLS_KEY"]
-        let ca = tlsCa ?? environment["TESSERA_TLS_CA"]
-        if (cert == nil) != (key == nil) {
-            throw RuntimeFailure(.invalidArgument, "--tls-cert and --tls-key go together: give both or neither")
-        }
-        var tls: TLSFiles?
-        if let cert, let key {
-            tls = TLSFiles(certificate: cert, key: key, ca: ca)
-        } else if ca != nil {
-            throw RuntimeFailure(.invalidArgument, "--tls-ca needs --tls-cert and --tls-key (the cluster uses mutual TLS)")
-        }
-        return RPCSecurity(token: token, tls: tls)
+    func validate() throws {
+        guard timeout.isFinite, timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be > 0 and ≤ 86400 seconds, got \(timeout)") }
     }
 
-    /// The address to dial, resolved by precedence flag > environment > default.
-    func address() throws -> HostPort {
-        let text = coordinator ?? ProcessInfo.processInfo.environment["TESSERA_COORDINATOR"] ?? "127.0.0.1:7070"
-        return try HostPort(parsing: text)
-    }
+    /// The output format (`-o`, or json for `--json`).
+    var format: OutputFormat { output.format }
+
+    /// Whether the output is JSON (`--json` or `-o json`).
+    var json: Bool { format == .json }
+
+    /// The token and TLS files, by precedence flag > environment > context.
+    func security() throws -> RPCSecurity { try connection.security() }
+
+    /// The address to dial, by precedence flag > environment > context > default.
+    func address() throws -> HostPort { try connection.address() }
 
     /// A connected client.
     func client() throws -> CoordinatorClient {
-        try CoordinatorClient(address: try address(), timeout: .milliseconds(Int64(timeout * 1000)), security: try security())
+        try connection.client(timeout: .milliseconds(Int64((timeout * 1000).rounded())))
     }
 }

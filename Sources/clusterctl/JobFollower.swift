@@ -7,10 +7,11 @@ import Foundation
 struct JobFollower {
     let client: CoordinatorClient
     let jobID: String
-    let json: Bool
+    let output: OutputOptions
 
     func follow() async throws -> Tessera_V1_Job {
-        let tty = isatty(STDOUT_FILENO) == 1 && !json
+        let quiet = output.format.isMachineReadable
+        let tty = isatty(STDOUT_FILENO) == 1 && !quiet
         var lastLine = ""
         var failures = 0
         while true {
@@ -25,7 +26,7 @@ struct JobFollower {
                 continue
             }
             let line = progressLine(job)
-            if line != lastLine && !json {
+            if line != lastLine && !quiet {
                 if tty {
                     print("\r\u{1B}[2K" + line, terminator: "")
                 } else {
@@ -36,7 +37,7 @@ struct JobFollower {
             }
             if job.state.isFinal {
                 if tty { print("") }
-                print(json ? JSONText.render(JobSummary(job)) : finalLine(job))
+                output.show(JobSummary(job)) { finalLine(job) }
                 return job
             }
             try await Task.sleep(for: .milliseconds(500))

@@ -10,7 +10,9 @@ struct Nodes: AsyncParsableCommand {
     func run() async throws {
         try await global.withClient { client in
             let nodes = try await client.status().nodes
-            global.show(nodes.map { NodeSummary($0) }) { JobPresentation.nodesTable(nodes).render() }
+            global.show(nodes.map { NodeSummary($0) }, wide: { JobPresentation.nodesWideTable(nodes).render() }) {
+                JobPresentation.nodesTable(nodes).render()
+            }
         }
     }
 }

@@ -13,7 +13,9 @@ struct Status: AsyncParsableCommand {
         try await global.withClient { client in
             let status = try await client.status()
             let probes = await HealthProbe.checkAll(status.nodes, security: try global.security())
-            global.show(ClusterSummary(status, probes: probes)) { StatusPresentation.page(status, probes: probes) }
+            global.show(ClusterSummary(status, probes: probes), wide: { StatusPresentation.page(status, probes: probes, wide: true) }) {
+                StatusPresentation.page(status, probes: probes)
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ struct Watch: AsyncParsableCommand {
 
     func run() async throws {
         try await global.withClient { client in
-            try throwUnlessSucceeded(try await JobFollower(client: client, jobID: job, json: global.json).follow())
+            try throwUnlessSucceeded(try await JobFollower(client: client, jobID: job, output: global.output).follow())
         }
     }
 }
