@@ -80,9 +80,11 @@ struct Predict: AsyncParsableCommand {
         guard job.servingReplicas > 0 else {
             throw RuntimeFailure(.failedPrecondition, "\(job.id) is not served: clusterctl serve \(job.id)")
         }
-        guard let replica = job.serving.first(where: { $0.state == "serving" && !$0.url.isEmpty }) else {
+        // A replica reported serving, else one just started (its worker reports each second; it may answer already).
+        let placed = job.serving.filter { !$0.url.isEmpty }
+        guard let replica = placed.first(where: { $0.state == "serving" }) ?? placed.first(where: { $0.state == "starting" }) else {
             let states = job.serving.map { "\($0.node): \($0.state)\($0.problem.isEmpty ? "" : " (\($0.problem))")" }
-            throw RuntimeFailure(.unavailable, "no replica of \(job.id) answers yet\(states.isEmpty ? " (none placed: is a workerd running with --serve-listen?)" : ": " + states.joined(separator: "; "))")
+            throw RuntimeFailure(.unavailable, "no replica of \(job.id) can answer\(states.isEmpty ? " (none placed: is a workerd running with --serve-listen?)" : ": " + states.joined(separator: "; "))")
         }
         return replica.url
     }
