@@ -199,7 +199,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "ClusterctlTests", dependencies: ["ClusterPresentation", "ClusterRuntime", "ClusterAPI", "TensorWire"]),
+        .testTarget(
+            name: "ClusterctlTests",
+            dependencies: ["ClusterPresentation", "ClusterRuntime", "ClusterAPI", "TensorWire", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "EndToEndTests", dependencies: ["ClusterRuntime", "TensorWire"]),
     ],
     swiftLanguageModes: [.v6]

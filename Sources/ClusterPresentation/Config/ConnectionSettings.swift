@@ -8,6 +8,12 @@ public struct ConnectionSettings: Codable, Equatable, Sendable {
         public var value: String
         /// "flag --coordinator", "TESSERA_COORDINATOR", "context prod (FILE)" or "default".
         public var source: String
+
+        /// A value from `source`.
+        public init(value: String, source: String) {
+            self.value = value
+            self.source = source
+        }
     }
 
     /// What the command line gave (nil for an absent flag).

@@ -37,7 +37,7 @@ public enum YAMLText {
     }
 
     /// "1e-08" → "1.0e-08", "1e+20" → "1.0e+20", "2e5" → "2.0e+5"; other text as it is.
-    static func yaml11Number(_ text: String) -> String {
+    public static func yaml11Number(_ text: String) -> String {
         guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), text.first?.isLetter == false else { return text }
         var mantissa = String(text[..<e])
         var exponent = String(text[text.index(after: e)...])
