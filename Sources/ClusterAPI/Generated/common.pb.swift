@@ -142,46 +142,67 @@ public nonisolated struct Tessera_V1_NodeInfo: Sendable {
   /// workerd: "host:port" of its prediction server (TensorFlow Serving REST API); empty = it does not serve.
   public var servingAddress: String = String()
 
+  /// workerd: "host:port" of its gRPC Prediction service (prediction.proto); empty = it serves none.
+  public var servingGrpcAddress: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
 /// A node as the coordinator sees it.
-public nonisolated struct Tessera_V1_Node: Sendable {
+public nonisolated struct Tessera_V1_Node: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var id: UInt64 = 0
+  public var id: UInt64 {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
 
   public var info: Tessera_V1_NodeInfo {
-    get {_info ?? Tessera_V1_NodeInfo()}
-    set {_info = newValue}
+    get {_storage._info ?? Tessera_V1_NodeInfo()}
+    set {_uniqueStorage()._info = newValue}
   }
   /// Returns true if `info` has been explicitly set.
-  public var hasInfo: Bool {self._info != nil}
+  public var hasInfo: Bool {_storage._info != nil}
   /// Clears the value of `info`. Subsequent reads from it will return its default value.
-  public mutating func clearInfo() {self._info = nil}
+  public mutating func clearInfo() {_uniqueStorage()._info = nil}
 
-  public var state: Tessera_V1_NodeState = .unspecified
+  public var state: Tessera_V1_NodeState {
+    get {_storage._state}
+    set {_uniqueStorage()._state = newValue}
+  }
 
-  public var secondsSinceHeartbeat: Double = 0
+  public var secondsSinceHeartbeat: Double {
+    get {_storage._secondsSinceHeartbeat}
+    set {_uniqueStorage()._secondsSinceHeartbeat = newValue}
+  }
 
   /// Job the node currently works on ("" when idle).
-  public var currentJob: String = String()
+  public var currentJob: String {
+    get {_storage._currentJob}
+    set {_uniqueStorage()._currentJob = newValue}
+  }
 
   /// psd: bytes of job state the coordinator has placed on it (estimated at submit).
-  public var memoryReservedBytes: Int64 = 0
+  public var memoryReservedBytes: Int64 {
+    get {_storage._memoryReservedBytes}
+    set {_uniqueStorage()._memoryReservedBytes = newValue}
+  }
 
   /// workerd: the jobs whose model it serves (ids).
-  public var serving: [String] = []
+  public var serving: [String] {
+    get {_storage._serving}
+    set {_uniqueStorage()._serving = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _info: Tessera_V1_NodeInfo? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// Loss and quality figures of a model.
@@ -236,7 +257,7 @@ nonisolated extension Tessera_V1_NodeState: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NodeInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}role\0\u{1}address\0\u{3}data_address\0\u{1}device\0\u{1}threads\0\u{1}version\0\u{1}models\0\u{3}memory_limit_bytes\0\u{3}serving_address\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}role\0\u{1}address\0\u{3}data_address\0\u{1}device\0\u{1}threads\0\u{1}version\0\u{1}models\0\u{3}memory_limit_bytes\0\u{3}serving_address\0\u{3}serving_grpc_address\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -254,6 +275,7 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
       case 8: try { try decoder.decodeRepeatedStringField(value: &self.models) }()
       case 9: try { try decoder.decodeSingularInt64Field(value: &self.memoryLimitBytes) }()
       case 10: try { try decoder.decodeSingularStringField(value: &self.servingAddress) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.servingGrpcAddress) }()
       default: break
       }
     }
@@ -290,6 +312,9 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.servingAddress.isEmpty {
       try visitor.visitSingularStringField(value: self.servingAddress, fieldNumber: 10)
     }
+    if !self.servingGrpcAddress.isEmpty {
+      try visitor.visitSingularStringField(value: self.servingGrpcAddress, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -304,6 +329,7 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.models != rhs.models {return false}
     if lhs.memoryLimitBytes != rhs.memoryLimitBytes {return false}
     if lhs.servingAddress != rhs.servingAddress {return false}
+    if lhs.servingGrpcAddress != rhs.servingGrpcAddress {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -313,61 +339,109 @@ nonisolated extension Tessera_V1_Node: SwiftProtobuf.Message, SwiftProtobuf._Mes
   public static let protoMessageName: String = _protobuf_package + ".Node"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}info\0\u{1}state\0\u{3}seconds_since_heartbeat\0\u{3}current_job\0\u{3}memory_reserved_bytes\0\u{1}serving\0")
 
+  fileprivate class _StorageClass {
+    var _id: UInt64 = 0
+    var _info: Tessera_V1_NodeInfo? = nil
+    var _state: Tessera_V1_NodeState = .unspecified
+    var _secondsSinceHeartbeat: Double = 0
+    var _currentJob: String = String()
+    var _memoryReservedBytes: Int64 = 0
+    var _serving: [String] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _info = source._info
+      _state = source._state
+      _secondsSinceHeartbeat = source._secondsSinceHeartbeat
+      _currentJob = source._currentJob
+      _memoryReservedBytes = source._memoryReservedBytes
+      _serving = source._serving
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.id) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._info) }()
-      case 3: try { try decoder.decodeSingularEnumField(value: &self.state) }()
-      case 4: try { try decoder.decodeSingularDoubleField(value: &self.secondsSinceHeartbeat) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.currentJob) }()
-      case 6: try { try decoder.decodeSingularInt64Field(value: &self.memoryReservedBytes) }()
-      case 7: try { try decoder.decodeRepeatedStringField(value: &self.serving) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt64Field(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._info) }()
+        case 3: try { try decoder.decodeSingularEnumField(value: &_storage._state) }()
+        case 4: try { try decoder.decodeSingularDoubleField(value: &_storage._secondsSinceHeartbeat) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._currentJob) }()
+        case 6: try { try decoder.decodeSingularInt64Field(value: &_storage._memoryReservedBytes) }()
+        case 7: try { try decoder.decodeRepeatedStringField(value: &_storage._serving) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.id != 0 {
-      try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 1)
-    }
-    try { if let v = self._info {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    if self.state != .unspecified {
-      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 3)
-    }
-    if self.secondsSinceHeartbeat.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.secondsSinceHeartbeat, fieldNumber: 4)
-    }
-    if !self.currentJob.isEmpty {
-      try visitor.visitSingularStringField(value: self.currentJob, fieldNumber: 5)
-    }
-    if self.memoryReservedBytes != 0 {
-      try visitor.visitSingularInt64Field(value: self.memoryReservedBytes, fieldNumber: 6)
-    }
-    if !self.serving.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.serving, fieldNumber: 7)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._id != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._id, fieldNumber: 1)
+      }
+      try { if let v = _storage._info {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if _storage._state != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._state, fieldNumber: 3)
+      }
+      if _storage._secondsSinceHeartbeat.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._secondsSinceHeartbeat, fieldNumber: 4)
+      }
+      if !_storage._currentJob.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._currentJob, fieldNumber: 5)
+      }
+      if _storage._memoryReservedBytes != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._memoryReservedBytes, fieldNumber: 6)
+      }
+      if !_storage._serving.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._serving, fieldNumber: 7)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_Node, rhs: Tessera_V1_Node) -> Bool {
-    if lhs.id != rhs.id {return false}
-    if lhs._info != rhs._info {return false}
-    if lhs.state != rhs.state {return false}
-    if lhs.secondsSinceHeartbeat != rhs.secondsSinceHeartbeat {return false}
-    if lhs.currentJob != rhs.currentJob {return false}
-    if lhs.memoryReservedBytes != rhs.memoryReservedBytes {return false}
-    if lhs.serving != rhs.serving {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._info != rhs_storage._info {return false}
+        if _storage._state != rhs_storage._state {return false}
+        if _storage._secondsSinceHeartbeat != rhs_storage._secondsSinceHeartbeat {return false}
+        if _storage._currentJob != rhs_storage._currentJob {return false}
+        if _storage._memoryReservedBytes != rhs_storage._memoryReservedBytes {return false}
+        if _storage._serving != rhs_storage._serving {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1141,6 +1141,9 @@ public nonisolated struct Tessera_V1_ServingReplica: Sendable {
   /// Why it is failing (the last refresh error), empty otherwise.
   public var problem: String = String()
 
+  /// Where gRPC clients call Prediction.Predict (prediction.proto): "host:port"; empty when the worker serves no gRPC.
+  public var grpcAddress: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2454,7 +2457,7 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension Tessera_V1_ServingReplica: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ServingReplica"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}url\0\u{1}version\0\u{3}age_seconds\0\u{1}state\0\u{1}problem\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}url\0\u{1}version\0\u{3}age_seconds\0\u{1}state\0\u{1}problem\0\u{3}grpc_address\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2468,6 +2471,7 @@ nonisolated extension Tessera_V1_ServingReplica: SwiftProtobuf.Message, SwiftPro
       case 4: try { try decoder.decodeSingularDoubleField(value: &self.ageSeconds) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.state) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.problem) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.grpcAddress) }()
       default: break
       }
     }
@@ -2492,6 +2496,9 @@ nonisolated extension Tessera_V1_ServingReplica: SwiftProtobuf.Message, SwiftPro
     if !self.problem.isEmpty {
       try visitor.visitSingularStringField(value: self.problem, fieldNumber: 6)
     }
+    if !self.grpcAddress.isEmpty {
+      try visitor.visitSingularStringField(value: self.grpcAddress, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2502,6 +2509,7 @@ nonisolated extension Tessera_V1_ServingReplica: SwiftProtobuf.Message, SwiftPro
     if lhs.ageSeconds != rhs.ageSeconds {return false}
     if lhs.state != rhs.state {return false}
     if lhs.problem != rhs.problem {return false}
+    if lhs.grpcAddress != rhs.grpcAddress {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -340,20 +340,22 @@ class Job(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., reason: _Optional[str] = ..., step: _Optional[int] = ..., total_steps: _Optional[int] = ..., train_metrics: _Optional[_Union[_common_pb2.Metrics, _Mapping]] = ..., eval_metrics: _Optional[_Union[_common_pb2.Metrics, _Mapping]] = ..., stale_dropped: _Optional[int] = ..., effective_replicas: _Optional[int] = ..., placement: _Optional[_Iterable[_Union[PartitionPlacement, _Mapping]]] = ..., workers: _Optional[_Iterable[_Union[WorkerTask, _Mapping]]] = ..., created_at: _Optional[float] = ..., started_at: _Optional[float] = ..., finished_at: _Optional[float] = ..., spec: _Optional[_Union[JobSpec, _Mapping]] = ..., spec_yaml: _Optional[str] = ..., history: _Optional[_Iterable[_Union[MetricPoint, _Mapping]]] = ..., tensorboard_dir: _Optional[str] = ..., steps_per_second: _Optional[float] = ..., samples: _Optional[int] = ..., checkpoint: _Optional[_Union[CheckpointRef, _Mapping]] = ..., preprocessing: _Optional[str] = ..., serving_replicas: _Optional[int] = ..., serving_refresh_ms: _Optional[int] = ..., serving: _Optional[_Iterable[_Union[ServingReplica, _Mapping]]] = ...) -> None: ...
 
 class ServingReplica(_message.Message):
-    __slots__ = ("node", "url", "version", "age_seconds", "state", "problem")
+    __slots__ = ("node", "url", "version", "age_seconds", "state", "problem", "grpc_address")
     NODE_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     AGE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    GRPC_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     node: str
     url: str
     version: int
     age_seconds: float
     state: str
     problem: str
-    def __init__(self, node: _Optional[str] = ..., url: _Optional[str] = ..., version: _Optional[int] = ..., age_seconds: _Optional[float] = ..., state: _Optional[str] = ..., problem: _Optional[str] = ...) -> None: ...
+    grpc_address: str
+    def __init__(self, node: _Optional[str] = ..., url: _Optional[str] = ..., version: _Optional[int] = ..., age_seconds: _Optional[float] = ..., state: _Optional[str] = ..., problem: _Optional[str] = ..., grpc_address: _Optional[str] = ...) -> None: ...
 
 class CheckpointRef(_message.Message):
     __slots__ = ("version", "manifest")
