@@ -27,11 +27,59 @@ public struct PredictRequest: Sendable, Equatable {
 
     /// Parses a request body; INVALID_ARGUMENT (RESOURCE_EXHAUSTED past `limits`) with a sentence naming the problem.
     public init(json body: [UInt8], limits: Limits = Limits()) throws {
-        guard body.count <= limits.maxBodyBytes else {
-            throw RuntimeFailure(.resourceExhausted, "the request body has \(body.count) bytes, more than the \(limits.maxBodyBytes) a prediction request may have")
-        }
+        try limits.check(bytes: body.count)
         var reader = JSONReader(body)
         instances = try reader.request(limits)
+    }
+
+    /// A request of `count` instances a transport decoded itself (gRPC `Predict`): `count` is checked against
+    /// `maxInstances` before anything is allocated, then `instance(i)` converts instance i (`numbers`/`fields` below
+    /// check its values), so both interfaces refuse the same requests with the same sentences.
+    public init(count: Int, limits: Limits, instance: (Int) throws(RuntimeFailure) -> RawExample) throws(RuntimeFailure) {
+        try limits.check(instances: count)
+        var instances: [RawExample] = []
+        instances.reserveCapacity(count)
+        for i in 0..<count { instances.append(try instance(i)) }
+        self.instances = instances
+    }
+
+    /// Instance `index` as a row of numbers; RESOURCE_EXHAUSTED past `maxValuesPerInstance` (finiteness and width are
+    /// the preprocessing's to check, for every interface).
+    public static func numbers(_ values: [Double], instance index: Int, limits: Limits) throws(RuntimeFailure) -> RawExample {
+        try limits.check(values: values.count, instance: index)
+        return .numbers(values)
+    }
+
+    /// Instance `index` as `count` named values: `count` is checked against `maxValuesPerInstance` before `values()`
+    /// builds them.
+    public static func fields(
+        count: Int, instance index: Int, limits: Limits, _ values: () -> [String: Preprocessing.RawValue]
+    ) throws(RuntimeFailure) -> RawExample {
+        try limits.check(values: count, instance: index)
+        return .fields(values())
+    }
+}
+
+extension PredictRequest.Limits {
+    /// RESOURCE_EXHAUSTED when a request of `bytes` (a JSON body, a gRPC message) is over `maxBodyBytes`.
+    public func check(bytes: Int) throws(RuntimeFailure) {
+        guard bytes <= maxBodyBytes else {
+            throw RuntimeFailure(.resourceExhausted, "the request body has \(bytes) bytes, more than the \(maxBodyBytes) a prediction request may have")
+        }
+    }
+
+    /// RESOURCE_EXHAUSTED when a request would hold `count` instances, more than `maxInstances`.
+    public func check(instances count: Int) throws(RuntimeFailure) {
+        guard count <= maxInstances else {
+            throw RuntimeFailure(.resourceExhausted, "a prediction request holds at most \(maxInstances) instances")
+        }
+    }
+
+    /// RESOURCE_EXHAUSTED when instance `index` would hold `count` values, more than `maxValuesPerInstance`.
+    public func check(values count: Int, instance index: Int) throws(RuntimeFailure) {
+        guard count <= maxValuesPerInstance else {
+            throw RuntimeFailure(.resourceExhausted, "instance \(index): an instance holds at most \(maxValuesPerInstance) values")
+        }
     }
 }
 
@@ -93,12 +141,10 @@ struct JSONReader {
         var out: [RawExample] = []
         if peek() == 0x5D { i += 1; return out }
         while true {
-            guard out.count < limits.maxInstances else {
-                throw RuntimeFailure(.resourceExhausted, "a prediction request holds at most \(limits.maxInstances) instances")
-            }
+            try limits.check(instances: out.count + 1)
             switch peek() {
-            case 0x5B: out.append(.numbers(try numberRow(limits)))
-            case 0x7B: out.append(.fields(try fieldObject(limits)))
+            case 0x5B: out.append(.numbers(try numberRow(limits, instance: out.count)))
+            case 0x7B: out.append(.fields(try fieldObject(limits, instance: out.count)))
             default: throw fail("an instance is a list of numbers or an object of named values")
             }
             guard let next = peek() else { throw fail("the instance list is not closed") }
@@ -108,14 +154,12 @@ struct JSONReader {
         }
     }
 
-    mutating func numberRow(_ limits: PredictRequest.Limits) throws(RuntimeFailure) -> [Double] {
+    mutating func numberRow(_ limits: PredictRequest.Limits, instance: Int) throws(RuntimeFailure) -> [Double] {
         try expect(0x5B)
         var row: [Double] = []
         if peek() == 0x5D { i += 1; return row }
         while true {
-            guard row.count < limits.maxValuesPerInstance else {
-                throw RuntimeFailure(.resourceExhausted, "an instance holds at most \(limits.maxValuesPerInstance) values")
-            }
+            try limits.check(values: row.count + 1, instance: instance)
             row.append(try number())
             guard let next = peek() else { throw fail("the instance is not closed") }
             i += 1
@@ -124,14 +168,12 @@ struct JSONReader {
         }
     }
 
-    mutating func fieldObject(_ limits: PredictRequest.Limits) throws(RuntimeFailure) -> [String: Preprocessing.RawValue] {
+    mutating func fieldObject(_ limits: PredictRequest.Limits, instance: Int) throws(RuntimeFailure) -> [String: Preprocessing.RawValue] {
         try expect(0x7B)
         var fields: [String: Preprocessing.RawValue] = [:]
         if peek() == 0x7D { i += 1; return fields }
         while true {
-            guard fields.count < limits.maxValuesPerInstance else {
-                throw RuntimeFailure(.resourceExhausted, "an instance holds at most \(limits.maxValuesPerInstance) values")
-            }
+            try limits.check(values: fields.count + 1, instance: instance)
             let name = try string()
             try expect(0x3A)
             let value: Preprocessing.RawValue

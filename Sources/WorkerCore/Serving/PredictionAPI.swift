@@ -45,7 +45,7 @@ public struct PredictionAPI: Sendable {
 
     /// Answers one request (`path` without the query string; `authorization` the header's value, if any).
     public func answer(method: String, path: String, authorization: String?, body: [UInt8]) -> Answer {
-        if let token, !Self.bearerMatches(authorization, token) {
+        if !authorizes(authorization) {
             return .error(401, "missing or wrong bearer token (Authorization: Bearer …)")
         }
         let prefix = "/v1/models/"
@@ -58,9 +58,8 @@ public struct PredictionAPI: Sendable {
         // TF Serving's /versions/N form: the version served is the newest step, any N answers with it.
         if let versions = rest.range(of: "/versions/") { rest = rest[..<versions.lowerBound] }
         let name = String(rest)
-        guard !name.isEmpty, !name.contains("/"), let predictor = models.predictor(named: name) else {
-            return .error(404, "no model \(JSONText.clipped(name)) here; this server serves \(servedList)")
-        }
+        let predictor: Predictor
+        do { predictor = try model(named: name) } catch { return .error(404, error.message) }
         if predicting {
             guard method == "POST" else { return .error(405, "\(path) takes POST") }
             return predict(body, predictor)
@@ -69,6 +68,19 @@ public struct PredictionAPI: Sendable {
         return Answer(status: 200, body: Array("""
             {"model_version_status":[{"version":"\(predictor.version)","state":"AVAILABLE","status":{"error_code":"OK","error_message":""}}]}
             """.utf8))
+    }
+
+    /// The model served under `name`; NOT_FOUND naming the served ones (for both interfaces).
+    public func model(named name: String) throws(RuntimeFailure) -> Predictor {
+        guard !name.isEmpty, !name.contains("/"), let predictor = models.predictor(named: name) else {
+            throw RuntimeFailure(.notFound, "no model \(JSONText.clipped(name)) here; this server serves \(servedList)")
+        }
+        return predictor
+    }
+
+    /// Whether an `Authorization` header value carries the token (always, without one).
+    public func authorizes(_ authorization: String?) -> Bool {
+        token.map { Self.bearerMatches(authorization, $0) } ?? true
     }
 
     /// The served names for error messages (at most 10).
@@ -82,25 +94,30 @@ public struct PredictionAPI: Sendable {
         do {
             let request = try PredictRequest(json: body, limits: limits)
             let (outputs, _) = try predictor.predict(request.instances)
-            var out: [UInt8] = []
-            out.reserveCapacity(16 + outputs.count * 16 * max(outputs.first?.count ?? 1, 1))
-            out.append(contentsOf: Array("{\"predictions\":[".utf8))
-            for (i, row) in outputs.enumerated() {
-                if i > 0 { out.append(0x2C) }
-                out.append(0x5B)
-                for (j, v) in row.enumerated() {
-                    if j > 0 { out.append(0x2C) }
-                    JSONText.append(v, to: &out)
-                }
-                out.append(0x5D)
-            }
-            out.append(contentsOf: Array("]}".utf8))
-            return Answer(status: 200, body: out)
+            return Answer(status: 200, body: Self.predictionsJSON(outputs))
         } catch let failure as RuntimeFailure {
             return .error(failure.code == .resourceExhausted ? 413 : 400, failure.message)
         } catch {
             return .error(500, "\(error)")
         }
+    }
+
+    /// `{"predictions": [[...], ...]}`, one row per instance (the REST answer; `clusterctl predict --grpc` prints it too).
+    public static func predictionsJSON(_ outputs: [[Float]]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(16 + outputs.count * 16 * max(outputs.first?.count ?? 1, 1))
+        out.append(contentsOf: Array("{\"predictions\":[".utf8))
+        for (i, row) in outputs.enumerated() {
+            if i > 0 { out.append(0x2C) }
+            out.append(0x5B)
+            for (j, v) in row.enumerated() {
+                if j > 0 { out.append(0x2C) }
+                JSONText.append(v, to: &out)
+            }
+            out.append(0x5D)
+        }
+        out.append(contentsOf: Array("]}".utf8))
+        return out
     }
 
     /// Constant-time comparison of the header's token with `token`.
