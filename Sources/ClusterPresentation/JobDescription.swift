@@ -48,6 +48,19 @@ public enum JobDescription {
             perShard[shard] = JobSummary.sum(perShard[shard, default: 0], p.bytes)
         }
         for (shard, bytes) in perShard.sorted(by: { $0.key < $1.key }) { lines.append("  bytes on \(shard): \(bytes)") }
+        if job.servingReplicas > 0 {
+            lines += ["", "Serving: \(job.servingReplicas) replica(s), refreshed every \(job.servingRefreshMs) ms"]
+            let replicas = TableRenderer(
+                header: ["NODE", "URL", "STEP", "AGE", "STATE"],
+                rows: job.serving.map {
+                    [
+                        $0.node, $0.url.isEmpty ? "-" : $0.url, String($0.version), String(format: "%.1fs", $0.ageSeconds),
+                        $0.state + ($0.problem.isEmpty ? "" : " (\($0.problem))"),
+                    ]
+                })
+            lines.append(contentsOf: replicas.render().split(separator: "\n").map { "  " + $0 })
+            if job.serving.isEmpty { lines.append("  none placed: no alive workerd with --serve-listen can build the model") }
+        }
         lines.append("")
         lines.append("Workers:")
         let workers = TableRenderer(

@@ -20,8 +20,10 @@ public enum JobPresentation {
     public static func nodesTable(_ nodes: [Tessera_V1_Node]) -> TableRenderer {
         // MODELS (registered model types) only when some worker advertises any.
         let withModels = nodes.contains { !$0.info.models.isEmpty }
+        // SERVING (prediction address and served jobs) only when some worker serves.
+        let withServing = nodes.contains { !$0.info.servingAddress.isEmpty }
         return TableRenderer(
-            header: ["ID", "NAME", "ROLE", "STATE", "ADDRESS", "LAST SEEN", "JOB"] + (withModels ? ["MODELS"] : []),
+            header: ["ID", "NAME", "ROLE", "STATE", "ADDRESS", "LAST SEEN", "JOB"] + (withModels ? ["MODELS"] : []) + (withServing ? ["SERVING"] : []),
             rows: nodes.map { node in
                 [
                     String(node.id), node.info.name, roleName(node.info.role), nodeStateName(node.state),
@@ -29,7 +31,14 @@ public enum JobPresentation {
                     String(format: "%.1fs ago", node.secondsSinceHeartbeat),
                     node.currentJob.isEmpty ? "-" : node.currentJob,
                 ] + (withModels ? [node.info.models.isEmpty ? "-" : node.info.models.joined(separator: ",")] : [])
+                    + (withServing ? [servingText(node)] : [])
             })
+    }
+
+    /// "host:port (job-3,job-5)" for a serving worker, "-" otherwise.
+    static func servingText(_ node: Tessera_V1_Node) -> String {
+        guard !node.info.servingAddress.isEmpty else { return "-" }
+        return node.info.servingAddress + (node.serving.isEmpty ? "" : " (\(node.serving.joined(separator: ",")))")
     }
 
     /// "ps", "worker".

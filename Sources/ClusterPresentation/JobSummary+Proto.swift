@@ -20,7 +20,7 @@ extension JobSummary {
             createdAt: job.createdAt,
             startedAt: job.startedAt > 0 ? job.startedAt : nil,
             finishedAt: job.finishedAt > 0 ? job.finishedAt : nil,
-            history: job.history.map(MetricPointSummary.init))
+            history: job.history.map(MetricPointSummary.init), serving: ServingSummary(job))
     }
 
     /// `a + b`, held at the bounds of Int64 instead of trapping (figures from the coordinator are outside input).

@@ -45,9 +45,11 @@ public struct JobSummary: Codable, Equatable, Sendable {
     @Nullable public var finishedAt: Double?
     /// Metric history (only when asked for: `describe --json`).
     public var history: [MetricPointSummary]
+    /// Its serving replicas; the key is absent when the job is not served.
+    public var serving: ServingSummary? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, name, state, reason, step, samples, metrics, placement, workers, checkpoint, history
+        case id, name, state, reason, step, samples, metrics, placement, workers, checkpoint, history, serving
         case totalSteps = "total_steps"
         case stepsPerSecond = "steps_per_second"
         case trainMetrics = "train_metrics"

@@ -33,9 +33,14 @@ public struct NodeSummary: Codable, Equatable, Sendable {
     public var memoryReservedBytes: Int64
     /// Its health in a word or a sentence (`status` only; absent from `nodes`).
     public var health: String?
+    /// A serving worker's prediction address; absent for nodes that do not serve.
+    public var servingAddress: String?
+    /// The served jobs it holds a replica of; absent for nodes that do not serve.
+    public var serving: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case id, name, role, state, address, device, threads, version, models, health
+        case id, name, role, state, address, device, threads, version, models, health, serving
+        case servingAddress = "serving_address"
         case dataAddress = "data_address"
         case secondsSinceHeartbeat = "seconds_since_heartbeat"
         case currentJob = "current_job"
@@ -60,5 +65,7 @@ public struct NodeSummary: Codable, Equatable, Sendable {
         memoryLimitBytes = node.info.memoryLimitBytes
         memoryReservedBytes = node.memoryReservedBytes
         self.health = health
+        servingAddress = node.info.servingAddress.isEmpty ? nil : node.info.servingAddress
+        serving = node.info.servingAddress.isEmpty ? nil : node.serving
     }
 }

@@ -70,6 +70,15 @@ extension EndToEndProcesses {
             #expect(state == "SUCCEEDED")
             #expect(versionsWhileRunning.count >= 2, "served steps seen while training: \(versionsWhileRunning.sorted())")
 
+            // describe and nodes show where the replica answers and what it serves.
+            let described = try jsonObject(try cluster.clusterctl(["describe", "job-1", "--json"]).stdout)
+            let serving = try #require(described["serving"] as? [String: Any], "describe --json shows a served job's replicas")
+            let replica = try #require((serving["placed"] as? [[String: Any]])?.first)
+            #expect(serving["refresh_ms"] as? Int == 100 && replica["url"] as? String == base && replica["node"] as? String == "worker-0")
+            let nodes = try #require(try JSONSerialization.jsonObject(with: Data(try cluster.clusterctl(["nodes", "--json"]).stdout.utf8)) as? [[String: Any]])
+            let worker = try #require(nodes.first { $0["name"] as? String == "worker-0" })
+            #expect(worker["serving_address"] as? String == "127.0.0.1:\(port)" && worker["serving"] as? [String] == ["job-1"])
+
             // After the job ends the replica serves the final model (its last step) and classifies raw rows.
             let final = try #require(try jsonObject(cluster.clusterctl(["describe", "job-1", "--json"]).stdout)["step"] as? Int)
             var served: Int?

@@ -37,10 +37,10 @@ extension JobPresentation {
     }
 
     /// `clusterctl nodes -o wide`: every column of `nodesTable` with MODELS always, then DATA ADDRESS, DEVICE,
-    /// THREADS, VERSION and MEMORY (reserved of offered).
+    /// THREADS, VERSION, MEMORY (reserved of offered) and SERVING.
     public static func nodesWideTable(_ nodes: [Tessera_V1_Node]) -> TableRenderer {
         TableRenderer(
-            header: ["ID", "NAME", "ROLE", "STATE", "ADDRESS", "LAST SEEN", "JOB", "MODELS", "DATA ADDRESS", "DEVICE", "THREADS", "VERSION", "MEMORY"],
+            header: ["ID", "NAME", "ROLE", "STATE", "ADDRESS", "LAST SEEN", "JOB", "MODELS", "DATA ADDRESS", "DEVICE", "THREADS", "VERSION", "MEMORY", "SERVING"],
             rows: nodes.map { node in
                 [
                     String(node.id), node.info.name, roleName(node.info.role), nodeStateName(node.state),
@@ -53,6 +53,7 @@ extension JobPresentation {
                     node.info.threads > 0 ? String(node.info.threads) : "-",
                     node.info.version.isEmpty ? "-" : node.info.version,
                     memoryText(reserved: node.memoryReservedBytes, limit: node.info.memoryLimitBytes),
+                    servingText(node),
                 ]
             })
     }
