@@ -17,14 +17,16 @@ public final class GRPCServerService: Service, Sendable {
     private let listening = LockedValue<Result<HostPort?, RuntimeFailure>?>(nil)
     private let watching = LockedValue(false)
 
-    /// Creates the server on an address with the given services.
+    /// Creates the server on an address with the given services (request messages up to `maxRequestBytes`).
     public init(
-        address: HostPort, services: [any RegistrableRPCService], logger: Logger, security: RPCSecurity = .none, limits: ServerLimits = .default
+        address: HostPort, services: [any RegistrableRPCService], logger: Logger, security: RPCSecurity = .none, limits: ServerLimits = .default,
+        maxRequestBytes: Int = GRPCLimits.maxMessageBytes
     ) {
         let limiter = GRPCConnectionLimiter(maxConnections: limits.maxConnections, idleTimeout: limits.idleTimeout)
         self.limiter = limiter
         self.server = GRPCServer(
-            transport: makeServerTransport(address, security: security, limits: limits, limiter: limiter), services: services,
+            transport: makeServerTransport(address, security: security, limits: limits, limiter: limiter, maxRequestBytes: maxRequestBytes),
+            services: services,
             interceptors: security.serverInterceptors)
         self.health = services.lazy.compactMap { $0 as? HealthService }.first
         self.logger = logger

@@ -24,9 +24,11 @@ public enum GRPCLimits {
 /// Builds the HTTP/2 server transport for an address, with Tessera's limits: message size, window,
 /// streams per connection, and through `limiter` the connection cap and the closing of connections
 /// without streams. Connections idle (no stream) for `limits.idleTimeout` get gRPC's graceful
-/// GOAWAY; ones with streams but nothing read for that long are pinged and closed if silent.
+/// GOAWAY; ones with streams but nothing read for that long are pinged and closed if silent. A request message over
+/// `maxRequestBytes` is refused with RESOURCE_EXHAUSTED.
 func makeServerTransport(
-    _ address: HostPort, security: RPCSecurity = .none, limits: ServerLimits = .default, limiter: GRPCConnectionLimiter? = nil
+    _ address: HostPort, security: RPCSecurity = .none, limits: ServerLimits = .default, limiter: GRPCConnectionLimiter? = nil,
+    maxRequestBytes: Int = GRPCLimits.maxMessageBytes
 ) -> HTTP2ServerTransport.Posix {
     let socket: GRPCNIOTransportCore.SocketAddress =
         address.host.contains(":")
@@ -37,7 +39,7 @@ func makeServerTransport(
         address: socket,
         transportSecurity: security.serverTransportSecurity,
         config: .defaults {
-            $0.rpc.maxRequestPayloadSize = GRPCLimits.maxMessageBytes
+            $0.rpc.maxRequestPayloadSize = maxRequestBytes
             $0.http2.targetWindowSize = GRPCLimits.windowBytes
             $0.http2.maxFrameSize = GRPCLimits.frameBytes
             $0.http2.maxConcurrentStreams = GRPCLimits.maxConcurrentStreams
