@@ -1,9 +1,6 @@
 import ArgumentParser
 import ClusterRuntime
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// `clusterctl predict JOB FILE`: sends a TensorFlow Serving REST predict request to one of the job's replicas.
 struct Predict: AsyncParsableCommand {
@@ -40,17 +37,15 @@ struct Predict: AsyncParsableCommand {
             guard let endpoint = URL(string: target + ":predict"), endpoint.scheme == "http" || endpoint.scheme == "https" else {
                 throw ValidationError("'\(target)' is not an http(s) replica URL")
             }
-            var request = URLRequest(url: endpoint, timeoutInterval: global.timeout)
-            request.httpMethod = "POST"
-            request.httpBody = body
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-            let (data, response) = try await URLSession.shared.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            guard status == 200 else {
-                let text = String(decoding: data.prefix(4096), as: UTF8.self)
-                throw RuntimeFailure(.invalidArgument, "\(endpoint) answered \(status): \(text)")
+            // An HTTPS replica (a worker with tls_cert) is verified against the cluster CA given to clusterctl.
+            let answer = try await PredictionHTTPClient.send(
+                url: endpoint, body: Array(body), token: token, ca: try global.security().tls?.ca,
+                timeout: .milliseconds(Int64((global.timeout * 1000).rounded())))
+            guard answer.status == 200 else {
+                let text = String(decoding: answer.body.prefix(4096), as: UTF8.self)
+                throw RuntimeFailure(.invalidArgument, "\(endpoint) answered \(answer.status): \(text)")
             }
+            let data = Data(answer.body)
             FileHandle.standardOutput.write(data)
             FileHandle.standardOutput.write(Data("\n".utf8))
         }

@@ -145,6 +145,9 @@ public nonisolated struct Tessera_V1_NodeInfo: Sendable {
   /// workerd: "host:port" of its gRPC Prediction service (prediction.proto); empty = it serves none.
   public var servingGrpcAddress: String = String()
 
+  /// workerd: its prediction server speaks HTTPS (the worker's tls_cert) rather than HTTP.
+  public var servingTls: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -257,7 +260,7 @@ nonisolated extension Tessera_V1_NodeState: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NodeInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}role\0\u{1}address\0\u{3}data_address\0\u{1}device\0\u{1}threads\0\u{1}version\0\u{1}models\0\u{3}memory_limit_bytes\0\u{3}serving_address\0\u{3}serving_grpc_address\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}role\0\u{1}address\0\u{3}data_address\0\u{1}device\0\u{1}threads\0\u{1}version\0\u{1}models\0\u{3}memory_limit_bytes\0\u{3}serving_address\0\u{3}serving_grpc_address\0\u{3}serving_tls\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -276,6 +279,7 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
       case 9: try { try decoder.decodeSingularInt64Field(value: &self.memoryLimitBytes) }()
       case 10: try { try decoder.decodeSingularStringField(value: &self.servingAddress) }()
       case 11: try { try decoder.decodeSingularStringField(value: &self.servingGrpcAddress) }()
+      case 12: try { try decoder.decodeSingularBoolField(value: &self.servingTls) }()
       default: break
       }
     }
@@ -315,6 +319,9 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.servingGrpcAddress.isEmpty {
       try visitor.visitSingularStringField(value: self.servingGrpcAddress, fieldNumber: 11)
     }
+    if self.servingTls != false {
+      try visitor.visitSingularBoolField(value: self.servingTls, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -330,6 +337,7 @@ nonisolated extension Tessera_V1_NodeInfo: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.memoryLimitBytes != rhs.memoryLimitBytes {return false}
     if lhs.servingAddress != rhs.servingAddress {return false}
     if lhs.servingGrpcAddress != rhs.servingGrpcAddress {return false}
+    if lhs.servingTls != rhs.servingTls {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,13 +1,15 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The HTTP/1.1 listeners of the daemons (metrics, predictions): each connection gets the idle timeout and the
 /// connection cap of `ServerLimits`, NIO's HTTP server pipeline, and a handler of its own.
 enum HTTPListener {
     /// Binds `address` ("localhost" as 127.0.0.1); UNAVAILABLE "cannot listen for WHAT on ADDRESS: …" when it cannot.
+    /// With `tls`, every connection speaks HTTPS first.
     static func bind(
-        _ address: HostPort, for what: String, limits: ServerLimits, noDelay: Bool = false,
+        _ address: HostPort, for what: String, limits: ServerLimits, noDelay: Bool = false, tls: NIOSSLContext? = nil,
         handler: @escaping @Sendable () -> any ChannelHandler
     ) async throws -> (channel: any Channel, bound: HostPort?) {
         let count = MetricsConnectionGuard.Count(limit: limits.maxConnections)
@@ -20,6 +22,7 @@ enum HTTPListener {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let operations = channel.pipeline.syncOperations
+                        if let tls { try operations.addHandler(NIOSSLServerHandler(context: tls)) }
                         if idle > .zero { try operations.addHandler(IdleStateHandler(allTimeout: TimeAmount(idle))) }
                         try operations.addHandler(MetricsConnectionGuard(count: count))
                         try operations.configureHTTPServerPipeline()

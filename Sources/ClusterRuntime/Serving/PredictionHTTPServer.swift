@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
 /// Serves a `PredictionAPI` (TensorFlow Serving's REST predict API) over HTTP/1.1 with keep-alive, as a lifecycle
@@ -16,8 +17,12 @@ public final class PredictionHTTPServer: Service, Sendable {
     private let limits: ServerLimits
     private let bound = LockedValue<HostPort?>(nil)
 
-    /// A server of `api` on `address` (port 0: any free port, see `boundAddress`).
-    public init(address: HostPort, api: PredictionAPI, logger: Logger, limits: ServerLimits = .default) {
+    /// Certificate and key when it serves HTTPS (client certificates are not asked for: requests carry the token).
+    public let tls: TLSFiles?
+
+    /// A server of `api` on `address` (port 0: any free port, see `boundAddress`), HTTPS with `tls`.
+    public init(address: HostPort, api: PredictionAPI, logger: Logger, limits: ServerLimits = .default, tls: TLSFiles? = nil) {
+        self.tls = tls
         self.address = address
         self.api = api
         self.logger = logger
@@ -34,14 +39,22 @@ public final class PredictionHTTPServer: Service, Sendable {
     public func bind() async throws -> HostPort {
         if let address = bound.value { return address }
         let api = self.api
-        let (server, boundAddress) = try await HTTPListener.bind(address, for: "predictions", limits: limits, noDelay: true) {
+        let context: NIOSSLContext?
+        do {
+            context = try tls.map { try NIOSSLContext(configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile($0.certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: $0.key, format: .pem)))) }
+        } catch {
+            throw RuntimeFailure(.failedPrecondition, "cannot load the prediction server's TLS certificate \(tls?.certificate ?? ""): \(error)")
+        }
+        let (server, boundAddress) = try await HTTPListener.bind(address, for: "predictions", limits: limits, noDelay: true, tls: context) {
             PredictionHTTPHandler(api: api)
         }
         channel.value = server
         bound.value = boundAddress ?? address
         logger.info("serving predictions", metadata: [
             "models": "\(api.models.names.joined(separator: ","))",
-            "address": "http://\(bound.value ?? address)/v1/models/<name>:predict",
+            "address": "\(tls == nil ? "http" : "https")://\(bound.value ?? address)/v1/models/<name>:predict",
         ])
         return bound.value ?? address
     }

@@ -24,21 +24,21 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17tessera/v1/common.proto\x12\ntessera.v1\"\xf8\x01\n\x08NodeInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\"\n\x04role\x18\x02 \x01(\x0e\x32\x14.tessera.v1.NodeRole\x12\x0f\n\x07\x61\x64\x64ress\x18\x03 \x01(\t\x12\x14\n\x0c\x64\x61ta_address\x18\x04 \x01(\t\x12\x0e\n\x06\x64\x65vice\x18\x05 \x01(\t\x12\x0f\n\x07threads\x18\x06 \x01(\x05\x12\x0f\n\x07version\x18\x07 \x01(\t\x12\x0e\n\x06models\x18\x08 \x03(\t\x12\x1a\n\x12memory_limit_bytes\x18\t \x01(\x03\x12\x17\n\x0fserving_address\x18\n \x01(\t\x12\x1c\n\x14serving_grpc_address\x18\x0b \x01(\t\"\xc2\x01\n\x04Node\x12\n\n\x02id\x18\x01 \x01(\x04\x12\"\n\x04info\x18\x02 \x01(\x0b\x32\x14.tessera.v1.NodeInfo\x12$\n\x05state\x18\x03 \x01(\x0e\x32\x15.tessera.v1.NodeState\x12\x1f\n\x17seconds_since_heartbeat\x18\x04 \x01(\x01\x12\x13\n\x0b\x63urrent_job\x18\x05 \x01(\t\x12\x1d\n\x15memory_reserved_bytes\x18\x06 \x01(\x03\x12\x0f\n\x07serving\x18\x07 \x03(\t\"d\n\x07Metrics\x12\x0c\n\x04loss\x18\x01 \x01(\x01\x12\x15\n\x08\x61\x63\x63uracy\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x03\x61uc\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\r\n\x05\x63ount\x18\x04 \x01(\x03\x42\x0b\n\t_accuracyB\x06\n\x04_auc*M\n\x08NodeRole\x12\x19\n\x15NODE_ROLE_UNSPECIFIED\x10\x00\x12\x10\n\x0cNODE_ROLE_PS\x10\x01\x12\x14\n\x10NODE_ROLE_WORKER\x10\x02*j\n\tNodeState\x12\x1a\n\x16NODE_STATE_UNSPECIFIED\x10\x00\x12\x14\n\x10NODE_STATE_ALIVE\x10\x01\x12\x16\n\x12NODE_STATE_SUSPECT\x10\x02\x12\x13\n\x0fNODE_STATE_DEAD\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17tessera/v1/common.proto\x12\ntessera.v1\"\x8d\x02\n\x08NodeInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\"\n\x04role\x18\x02 \x01(\x0e\x32\x14.tessera.v1.NodeRole\x12\x0f\n\x07\x61\x64\x64ress\x18\x03 \x01(\t\x12\x14\n\x0c\x64\x61ta_address\x18\x04 \x01(\t\x12\x0e\n\x06\x64\x65vice\x18\x05 \x01(\t\x12\x0f\n\x07threads\x18\x06 \x01(\x05\x12\x0f\n\x07version\x18\x07 \x01(\t\x12\x0e\n\x06models\x18\x08 \x03(\t\x12\x1a\n\x12memory_limit_bytes\x18\t \x01(\x03\x12\x17\n\x0fserving_address\x18\n \x01(\t\x12\x1c\n\x14serving_grpc_address\x18\x0b \x01(\t\x12\x13\n\x0bserving_tls\x18\x0c \x01(\x08\"\xc2\x01\n\x04Node\x12\n\n\x02id\x18\x01 \x01(\x04\x12\"\n\x04info\x18\x02 \x01(\x0b\x32\x14.tessera.v1.NodeInfo\x12$\n\x05state\x18\x03 \x01(\x0e\x32\x15.tessera.v1.NodeState\x12\x1f\n\x17seconds_since_heartbeat\x18\x04 \x01(\x01\x12\x13\n\x0b\x63urrent_job\x18\x05 \x01(\t\x12\x1d\n\x15memory_reserved_bytes\x18\x06 \x01(\x03\x12\x0f\n\x07serving\x18\x07 \x03(\t\"d\n\x07Metrics\x12\x0c\n\x04loss\x18\x01 \x01(\x01\x12\x15\n\x08\x61\x63\x63uracy\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x03\x61uc\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\r\n\x05\x63ount\x18\x04 \x01(\x03\x42\x0b\n\t_accuracyB\x06\n\x04_auc*M\n\x08NodeRole\x12\x19\n\x15NODE_ROLE_UNSPECIFIED\x10\x00\x12\x10\n\x0cNODE_ROLE_PS\x10\x01\x12\x14\n\x10NODE_ROLE_WORKER\x10\x02*j\n\tNodeState\x12\x1a\n\x16NODE_STATE_UNSPECIFIED\x10\x00\x12\x14\n\x10NODE_STATE_ALIVE\x10\x01\x12\x16\n\x12NODE_STATE_SUSPECT\x10\x02\x12\x13\n\x0fNODE_STATE_DEAD\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'tessera_client._proto.tessera.v1.common_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_NODEROLE']._serialized_start=589
-  _globals['_NODEROLE']._serialized_end=666
-  _globals['_NODESTATE']._serialized_start=668
-  _globals['_NODESTATE']._serialized_end=774
+  _globals['_NODEROLE']._serialized_start=610
+  _globals['_NODEROLE']._serialized_end=687
+  _globals['_NODESTATE']._serialized_start=689
+  _globals['_NODESTATE']._serialized_end=795
   _globals['_NODEINFO']._serialized_start=40
-  _globals['_NODEINFO']._serialized_end=288
-  _globals['_NODE']._serialized_start=291
-  _globals['_NODE']._serialized_end=485
-  _globals['_METRICS']._serialized_start=487
-  _globals['_METRICS']._serialized_end=587
+  _globals['_NODEINFO']._serialized_end=309
+  _globals['_NODE']._serialized_start=312
+  _globals['_NODE']._serialized_end=506
+  _globals['_METRICS']._serialized_start=508
+  _globals['_METRICS']._serialized_end=608
 # @@protoc_insertion_point(module_scope)

@@ -28,7 +28,7 @@ NODE_STATE_SUSPECT: NodeState
 NODE_STATE_DEAD: NodeState
 
 class NodeInfo(_message.Message):
-    __slots__ = ("name", "role", "address", "data_address", "device", "threads", "version", "models", "memory_limit_bytes", "serving_address", "serving_grpc_address")
+    __slots__ = ("name", "role", "address", "data_address", "device", "threads", "version", "models", "memory_limit_bytes", "serving_address", "serving_grpc_address", "serving_tls")
     NAME_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
@@ -40,6 +40,7 @@ class NodeInfo(_message.Message):
     MEMORY_LIMIT_BYTES_FIELD_NUMBER: _ClassVar[int]
     SERVING_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     SERVING_GRPC_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    SERVING_TLS_FIELD_NUMBER: _ClassVar[int]
     name: str
     role: NodeRole
     address: str
@@ -51,7 +52,8 @@ class NodeInfo(_message.Message):
     memory_limit_bytes: int
     serving_address: str
     serving_grpc_address: str
-    def __init__(self, name: _Optional[str] = ..., role: _Optional[_Union[NodeRole, str]] = ..., address: _Optional[str] = ..., data_address: _Optional[str] = ..., device: _Optional[str] = ..., threads: _Optional[int] = ..., version: _Optional[str] = ..., models: _Optional[_Iterable[str]] = ..., memory_limit_bytes: _Optional[int] = ..., serving_address: _Optional[str] = ..., serving_grpc_address: _Optional[str] = ...) -> None: ...
+    serving_tls: bool
+    def __init__(self, name: _Optional[str] = ..., role: _Optional[_Union[NodeRole, str]] = ..., address: _Optional[str] = ..., data_address: _Optional[str] = ..., device: _Optional[str] = ..., threads: _Optional[int] = ..., version: _Optional[str] = ..., models: _Optional[_Iterable[str]] = ..., memory_limit_bytes: _Optional[int] = ..., serving_address: _Optional[str] = ..., serving_grpc_address: _Optional[str] = ..., serving_tls: bool = ...) -> None: ...
 
 class Node(_message.Message):
     __slots__ = ("id", "info", "state", "seconds_since_heartbeat", "current_job", "memory_reserved_bytes", "serving")
