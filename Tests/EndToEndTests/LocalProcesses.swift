@@ -154,6 +154,8 @@ func runClusterctl(bin: URL, coordinator: String, _ arguments: [String]) throws 
     process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
     environment["TESSERA_COORDINATOR"] = coordinator
+    // The developer's own client config (contexts, a token file) must not reach test clusters.
+    environment["TESSERA_CONFIG"] = "/nonexistent/tessera-tests/config.yaml"
     process.environment = environment
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
