@@ -80,7 +80,12 @@ extension Coordinator {
             throw CoordinatorError(.invalidState, "\(id) needs \(wanted) alive ps shard(s), \(ps.count) alive; retry later")
         }
         // The ps nodes with the most free memory (or serving the fewest active jobs); refused when it does not fit.
-        let placement = try placeWithinBudget(job, variables, alive: ps, wanted: wanted)
+        let placement: Placement
+        if let source = job.initSource {
+            placement = try inheritedPlacement(from: source, for: id, variables)
+        } else {
+            placement = try placeWithinBudget(job, variables, alive: ps, wanted: wanted)
+        }
         let shards = placement.shards
         job.placement = placement
         job.preprocessing = preprocessing

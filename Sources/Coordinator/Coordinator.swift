@@ -110,6 +110,8 @@ public struct Coordinator: Sendable {
         guard nextJobID >= 1, nextJobID < UInt64(Int64.max) else {
             throw CoordinatorError(.resourceExhausted, "job ids are exhausted (next id \(nextJobID)); the coordinator's store needs attention")
         }
+        var initSource: JobID?
+        if let reference = spec.initFromJob { initSource = try resolveInitSource(reference).id }
         let id = JobID(nextJobID)
         nextJobID += 1
         let slots = (0..<spec.cluster.workers).map {
@@ -122,6 +124,7 @@ public struct Coordinator: Sendable {
             effectiveReplicas: spec.training.mode == .sync ? spec.training.replicasToAggregate : 1,
             checkpoint: nil, stopRequestedAt: nil, shardSample: nil)
         record.serving = spec.serving.map { ServingState(replicas: $0.replicas, refreshMs: $0.refreshMs) }
+        record.initSource = initSource
         records[id] = record
         logger.info("job submitted", metadata: ["job": "\(id)", "name": "\(spec.name)"])
         return record

@@ -92,6 +92,8 @@ public struct JobRecord: Sendable, Hashable, Codable {
     public var evaluationCount: Int?
     /// Its serving replicas (nil: never served).
     public var serving: ServingState?
+    /// `init_from: job-N`: the job whose newest checkpoint it starts from (resolved at submit).
+    public var initSource: JobID?
 
     /// Whether replicas are wanted and the job's variables can still be served (not FAILED or CANCELLED).
     public var isServed: Bool { (serving?.replicas ?? 0) > 0 && state != .failed && state != .cancelled }
@@ -127,6 +129,7 @@ public struct JobRecord: Sendable, Hashable, Codable {
         case totalSteps = "total_steps"
         case evaluationCount = "evaluation_count"
         case serving
+        case initSource = "init_source"
     }
 }
 

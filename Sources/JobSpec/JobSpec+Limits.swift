@@ -138,16 +138,30 @@ extension JobSpec {
         }
     }
 
-    /// `init_from`: a .safetensors path (absolute or relative to the psd's import dir) without `..` or NUL.
+    /// `init_from`: a .safetensors path (absolute or relative to the psd's import dir) without `..` or NUL, or another
+    /// job of the cluster — `job-N` or a job name (letters, digits, `.`, `_`, `-`) — whose newest checkpoint it starts from.
     static func checkInitFrom(_ path: String) throws(SpecError) {
         try checkPathBytes(path, at: "init_from")
+        if initFromJob(path) != nil { return }
         guard path.hasSuffix(".safetensors") else {
-            throw .spec("init_from", "expected the path of an exported model (clusterctl export JOB --out FILE.safetensors), got \"\(path)\"")
+            throw .spec("init_from", "expected job-N, a job's name, or the path of an exported model (clusterctl export JOB --out FILE.safetensors), got \"\(path)\"")
         }
         if path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." }) {
             throw .spec("init_from", "\"..\" is not allowed (the psd reads exports only from its data dir or --import-dir), got \"\(path)\"")
         }
     }
+
+    /// The job an `init_from` value names (`job-N` or a job name), nil when it is a file path.
+    public static func initFromJob(_ value: String) -> String? {
+        guard !value.hasSuffix(".safetensors"), !value.isEmpty, value.utf8.count <= 128, !value.hasPrefix(".") else { return nil }
+        let allowed = value.unicodeScalars.allSatisfy { s in
+            ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) || s == "-" || s == "_" || s == "."
+        }
+        return allowed ? value : nil
+    }
+
+    /// The job `init_from` names, nil when it names an exported file (or nothing).
+    public var initFromJob: String? { initFrom.flatMap(Self.initFromJob) }
 
     private static func checkPathBytes(_ path: String, at key: String) throws(SpecError) {
         guard !path.isEmpty else { throw .spec(key, "must not be empty") }

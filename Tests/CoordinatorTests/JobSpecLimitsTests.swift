@@ -166,7 +166,7 @@ enum BoundSpecs {
         (specYAML(data: "{format: csv, train: \"\", label: y}"), "data.train", "must not be empty"),
         (specYAML(extra: "init_from: ../../etc/shadow.safetensors"), "init_from", "\"..\" is not allowed"),
         (specYAML(extra: "init_from: /exports/../etc/x.safetensors"), "init_from", "\"..\" is not allowed"),
-        (specYAML(extra: "init_from: /exports/model.bin"), "init_from", "expected the path of an exported model"),
+        (specYAML(extra: "init_from: /exports/model.bin"), "init_from", "or the path of an exported model"),
         (specYAML(extra: "init_from: \"/exports/a\\0.safetensors\""), "init_from", "NUL"),
         (specYAML(model: "{type: wide_deep, wide_deep: {categorical: [\"\"]}}", data: BoundSpecs.csv), "model.wide_deep.categorical[0]", "must not be empty"),
     ]

@@ -311,6 +311,9 @@ public nonisolated struct Tessera_V1_RestoreShardRequest: Sendable {
   /// Load only variable values by name (slicing partitions by rows); the version stays.
   public var valuesOnly: Bool = false
 
+  /// init_from: job-N: the file is a checkpoint of that job (read from its folder), restored into job_number.
+  public var sourceJobNumber: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -986,7 +989,7 @@ nonisolated extension Tessera_V1_PauseJobResponse: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Tessera_V1_RestoreShardRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RestoreShardRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_number\0\u{1}path\0\u{1}crc32c\0\u{3}values_only\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_number\0\u{1}path\0\u{1}crc32c\0\u{3}values_only\0\u{3}source_job_number\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -998,6 +1001,7 @@ nonisolated extension Tessera_V1_RestoreShardRequest: SwiftProtobuf.Message, Swi
       case 2: try { try decoder.decodeSingularStringField(value: &self.path) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.crc32C) }()
       case 4: try { try decoder.decodeSingularBoolField(value: &self.valuesOnly) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.sourceJobNumber) }()
       default: break
       }
     }
@@ -1016,6 +1020,9 @@ nonisolated extension Tessera_V1_RestoreShardRequest: SwiftProtobuf.Message, Swi
     if self.valuesOnly != false {
       try visitor.visitSingularBoolField(value: self.valuesOnly, fieldNumber: 4)
     }
+    if self.sourceJobNumber != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sourceJobNumber, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1024,6 +1031,7 @@ nonisolated extension Tessera_V1_RestoreShardRequest: SwiftProtobuf.Message, Swi
     if lhs.path != rhs.path {return false}
     if lhs.crc32C != rhs.crc32C {return false}
     if lhs.valuesOnly != rhs.valuesOnly {return false}
+    if lhs.sourceJobNumber != rhs.sourceJobNumber {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

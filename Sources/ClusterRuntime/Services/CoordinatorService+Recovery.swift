@@ -52,21 +52,52 @@ extension CoordinatorService {
                 logger.error("checkpoint unusable, trying the previous one", metadata: ["job": "\(job.id)", "manifest": "\(path)", "error": "\(error)"])
             }
         }
-        if let source = job.spec.initFrom {
-            await initialise(job, from: source)
+        if job.spec.initFrom != nil {
+            do { try await initialise(job) } catch {
+                logger.error("init_from failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            }
         }
         return .initialValues
     }
 
-    /// init_from: loads an exported model's values into every shard of the job (the file must be readable on the psd hosts).
-    func initialise(_ job: JobRecord, from path: String) async {
+    /// init_from: loads the job's starting values into every shard — an exported model's values (the file must be
+    /// readable on the psd hosts), or another job's newest usable checkpoint (`init_from: job-N`: values, optimizer
+    /// slots and embedding rows, on the shards that wrote it; the job's step continues from that checkpoint's).
+    func initialise(_ job: JobRecord) async throws {
+        if let source = job.initSource {
+            try await initialise(job, fromCheckpointOf: source)
+            return
+        }
+        guard let path = job.spec.initFrom else { return }
         for shard in job.shards {
-            guard let address = try? HostPort(parsing: shard.address) else { continue }
+            let address = try HostPort(parsing: shard.address)
+            try await shards.restore(job.id.rawValue, path: path, crc32c: 0, valuesOnly: true, on: address)
+        }
+    }
+
+    private func initialise(_ job: JobRecord, fromCheckpointOf source: JobID) async throws {
+        var problems: [String] = []
+        for (path, entry) in manifests.list(job: source.description) {
             do {
-                try await shards.restore(job.id.rawValue, path: path, crc32c: 0, valuesOnly: true, on: address)
+                let manifest = try entry.get()
+                let files = Dictionary(manifest.shards.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
+                let targets = try job.shards.map { shard throws -> (CheckpointManifest.ShardFile, HostPort) in
+                    guard let file = files[shard.address] else {
+                        throw RuntimeFailure(.dataLoss, "\(path) names no file for shard \(shard.address)")
+                    }
+                    return (file, try HostPort(parsing: shard.address))
+                }
+                _ = try await onEveryShard(targets) { file, address in
+                    try await self.shards.restore(job.id.rawValue, path: file.path, crc32c: file.crc32c, sourceJob: source.rawValue, on: address)
+                }
+                logger.info("job initialised from another job's checkpoint", metadata: [
+                    "job": "\(job.id)", "source": "\(source)", "version": "\(manifest.version)", "manifest": "\(path)",
+                ])
+                return
             } catch {
-                logger.error("init_from failed", metadata: ["job": "\(job.id)", "path": "\(path)", "error": "\(error)"])
+                problems.append("\(path): \((error as? RuntimeFailure)?.message ?? "\(error)")")
             }
         }
+        throw RuntimeFailure(.failedPrecondition, "no usable checkpoint of \(source) to start from\(problems.isEmpty ? "" : ": " + problems.joined(separator: "; "))")
     }
 }

@@ -60,10 +60,8 @@ extension CoordinatorService {
             do {
                 try await createOnShards(job: job, placement: placement)
                 if let source = job.spec.initFrom {
-                    for shard in job.shards {
-                        try await shards.restore(id.rawValue, path: source, crc32c: 0, valuesOnly: true, on: try HostPort(parsing: shard.address))
-                    }
-                    logger.info("job initialised from exported model", metadata: ["job": "\(id)", "init_from": "\(source)"])
+                    try await initialise(job)
+                    logger.info("job initialised", metadata: ["job": "\(id)", "init_from": "\(source)"])
                 }
                 await perform(try await withState { try $0.placementReady(id, now: Self.now()) })
             } catch {

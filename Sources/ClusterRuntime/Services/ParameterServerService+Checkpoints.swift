@@ -53,8 +53,10 @@ extension ParameterServerService {
                 let service = self
                 try await Task.detached { try service.loadValues(jobID: request.jobNumber, path: request.path) }.value
             } else {
+                // init_from: job-N reads the other job's checkpoint (from that job's folder, tagged with its id).
+                let owner = request.sourceJobNumber != 0 ? request.sourceJobNumber : request.jobNumber
                 let image = try await Task.detached {
-                    try files.read(path: request.path, jobID: request.jobNumber, crc32c: request.crc32C, limit: limit)
+                    try files.read(path: request.path, jobID: owner, crc32c: request.crc32C, limit: limit)
                 }.value
                 do throws(StoreError) {
                     try shard.restore(jobID: request.jobNumber, from: image)

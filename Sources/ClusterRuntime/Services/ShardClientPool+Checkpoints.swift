@@ -32,9 +32,12 @@ extension ShardClientPool {
 
     /// Restores the job on one shard from a checkpoint file there (or loads an exported model's values).
     @discardableResult
-    func restore(_ jobNumber: UInt64, path: String, crc32c: UInt32, valuesOnly: Bool = false, on address: HostPort) async throws -> UInt64 {
+    func restore(
+        _ jobNumber: UInt64, path: String, crc32c: UInt32, valuesOnly: Bool = false, sourceJob: UInt64 = 0, on address: HostPort
+    ) async throws -> UInt64 {
         do {
             let request = Tessera_V1_RestoreShardRequest.with {
+                $0.sourceJobNumber = sourceJob
                 $0.jobNumber = jobNumber
                 $0.path = path
                 $0.crc32C = crc32c

@@ -156,16 +156,18 @@ class PauseJobResponse(_message.Message):
     def __init__(self, version: _Optional[int] = ...) -> None: ...
 
 class RestoreShardRequest(_message.Message):
-    __slots__ = ("job_number", "path", "crc32c", "values_only")
+    __slots__ = ("job_number", "path", "crc32c", "values_only", "source_job_number")
     JOB_NUMBER_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     CRC32C_FIELD_NUMBER: _ClassVar[int]
     VALUES_ONLY_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_JOB_NUMBER_FIELD_NUMBER: _ClassVar[int]
     job_number: int
     path: str
     crc32c: int
     values_only: bool
-    def __init__(self, job_number: _Optional[int] = ..., path: _Optional[str] = ..., crc32c: _Optional[int] = ..., values_only: bool = ...) -> None: ...
+    source_job_number: int
+    def __init__(self, job_number: _Optional[int] = ..., path: _Optional[str] = ..., crc32c: _Optional[int] = ..., values_only: bool = ..., source_job_number: _Optional[int] = ...) -> None: ...
 
 class RestoreShardResponse(_message.Message):
     __slots__ = ("version",)
