@@ -39,6 +39,10 @@ public struct NodeInfo: Sendable, Hashable, Codable {
     public var memoryLimitBytes: Int = 0
     /// workerd: "host:port" of its prediction server; nil when it does not serve.
     public var servingAddress: String?
+    /// workerd: "host:port" of its gRPC `Prediction` service; nil when it serves none.
+    public var servingGRPCAddress: String?
+    /// workerd: its prediction server speaks HTTPS.
+    public var servingTLS: Bool = false
 
     /// Creates node information.
     public init(name: String, role: NodeRole, address: String, device: String = "cpu", threads: Int = 1, version: String = "",
@@ -53,7 +57,7 @@ public struct NodeInfo: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, role, address, device, threads, version, dataAddress, models, memoryLimitBytes, servingAddress
+        case name, role, address, device, threads, version, dataAddress, models, memoryLimitBytes, servingAddress, servingGRPCAddress, servingTLS
     }
 }
 
@@ -69,6 +73,8 @@ extension NodeInfo {
         dataAddress = try c.decodeIfPresent(String.self, forKey: .dataAddress)
         memoryLimitBytes = max(0, try c.decodeIfPresent(Int.self, forKey: .memoryLimitBytes) ?? 0)
         servingAddress = try c.decodeIfPresent(String.self, forKey: .servingAddress)
+        servingGRPCAddress = try c.decodeIfPresent(String.self, forKey: .servingGRPCAddress)
+        servingTLS = try c.decodeIfPresent(Bool.self, forKey: .servingTLS) ?? false
     }
 }
 

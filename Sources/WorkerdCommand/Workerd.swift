@@ -66,6 +66,9 @@ public struct Workerd: AsyncParsableCommand {
     @Option(help: "HOST:PORT to serve predictions at: the replicas the coordinator places on this worker (clusterctl serve), or with --serve-model the file (default there 127.0.0.1:8501).")
     var serveListen: String?
 
+    @Option(help: "HOST:PORT to serve gRPC predictions at (tessera.v1.Prediction, the same models as --serve-listen; needs --serve-listen or --serve-model).")
+    var serveGrpcListen: String?
+
     @Option(help: "HOST:PORT clients reach this worker's prediction server at, registered with the coordinator (default: the bound address; this host's name for 0.0.0.0).")
     var serveAdvertise: String?
 
@@ -83,6 +86,7 @@ public struct Workerd: AsyncParsableCommand {
             ("name", name), ("log_level", logLevel), ("token_file", tokenFile), ("tls_cert", tlsCert),
             ("tls_key", tlsKey), ("tls_ca", tlsCa), ("metrics_listen", metricsListen), ("slowdown", slowdown), ("max_data_bytes", maxDataBytes),
             ("serve_listen", serveListen), ("serve_advertise", serveAdvertise), ("serve_token_file", serveTokenFile),
+            ("serve_grpc_listen", serveGrpcListen),
         ]
         for (key, value) in pairs { if let value { flags[key] = value } }
         return flags
@@ -139,11 +143,15 @@ public struct Workerd: AsyncParsableCommand {
         let logger = makeLogger(label: "workerd", level: logLevel ?? "info")
         do {
             let listen = try HostPort(parsing: serveListen ?? "127.0.0.1:8501")
+            let grpcListen = try serveGrpcListen.map { try HostPort(parsing: $0) }
             let token = try (serveTokenFile ?? tokenFile).map { try RPCSecurity.readToken(file: $0) }
             let metrics = try metricsListen.map { try HostPort(parsing: $0) }
             if metrics != nil { TesseraMetrics.bootstrap() }
+            guard (tlsCert == nil) == (tlsKey == nil) else { throw RuntimeFailure(.invalidArgument, "--tls-cert and --tls-key go together") }
+            let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificate: cert, key: $0, ca: tlsCa) } }
             try await ExportServer.run(
-                path: file, listen: listen, name: serveName, token: token, threads: min(max(Int(threads ?? "1") ?? 1, 1), 64), metricsListen: metrics, logger: logger)
+                path: file, listen: listen, name: serveName, token: token, threads: min(max(Int(threads ?? "1") ?? 1, 1), 64), metricsListen: metrics, logger: logger,
+                tls: tls, grpcListen: grpcListen)
         } catch let failure as RuntimeFailure {
             logger.critical("\(failure.message)")
             throw ExitCode(2)

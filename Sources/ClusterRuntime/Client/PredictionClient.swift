@@ -27,6 +27,10 @@ public final class PredictionClient: Sendable {
     /// Predictions for `request`'s instances, and the version that answered.
     public func predict(_ request: Tessera_V1_PredictRequest) async throws -> Tessera_V1_PredictResponse {
         do { return try await stub.predict(request, options: callOptions(timeout: timeout)) } catch let error as RPCError {
+            // The gRPC transport resets the stream of a message over the server's limit instead of sending a status.
+            if error.message.contains("RST_STREAM") {
+                throw RuntimeFailure(.resourceExhausted, "\(address) reset the request (\(error.message)): is it over the \(PredictRequest.Limits().maxBodyBytes) bytes a prediction request may have?")
+            }
             throw RuntimeFailure(error: error, peer: address, doing: "predict")
         }
     }

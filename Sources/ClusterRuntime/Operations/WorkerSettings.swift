@@ -35,6 +35,8 @@ public struct WorkerSettings: DaemonSettings, Equatable {
     public var serveAdvertise: String?
     /// File holding the bearer token prediction requests must carry (default: the cluster token).
     public var serveTokenFile: String?
+    /// Where to serve the gRPC `Prediction` service over the same replicas (nil: none; needs `serveListen`).
+    public var serveGrpcListen: String?
 
     /// The YAML keys.
     public enum Keys: String, CodingKey, CaseIterable {
@@ -42,6 +44,7 @@ public struct WorkerSettings: DaemonSettings, Equatable {
         case tokenFile = "token_file", tlsCert = "tls_cert", tlsKey = "tls_key", tlsCa = "tls_ca"
         case metricsListen = "metrics_listen", slowdown, maxDataBytes = "max_data_bytes"
         case serveListen = "serve_listen", serveAdvertise = "serve_advertise", serveTokenFile = "serve_token_file"
+        case serveGrpcListen = "serve_grpc_listen"
     }
     typealias CodingKeys = Keys
 
@@ -68,6 +71,10 @@ public struct WorkerSettings: DaemonSettings, Equatable {
         try Check.address(metricsListen, key: "metrics_listen")
         try Check.address(serveListen, key: "serve_listen")
         try Check.address(serveAdvertise, key: "serve_advertise")
+        try Check.address(serveGrpcListen, key: "serve_grpc_listen")
+        if serveListen == nil, serveGrpcListen != nil {
+            throw ConfigError(key: "serve_grpc_listen", "needs serve_listen (the worker serves gRPC predictions beside its REST ones)")
+        }
         if serveListen == nil, serveAdvertise != nil || serveTokenFile != nil {
             throw ConfigError(key: serveAdvertise != nil ? "serve_advertise" : "serve_token_file", "needs serve_listen (the address this worker serves predictions at)")
         }
@@ -92,6 +99,7 @@ public struct WorkerSettings: DaemonSettings, Equatable {
         config.servingListen = try serveListen.map { try HostPort(parsing: $0) }
         config.servingAdvertise = try serveAdvertise.map { try HostPort(parsing: $0) }
         config.servingToken = try serveTokenFile.map { try RPCSecurity.readToken(file: $0) }
+        config.servingGRPCListen = try serveGrpcListen.map { try HostPort(parsing: $0) }
         return config
     }
 }

@@ -53,6 +53,13 @@ extension CoordinatorService {
                 throw RPCError(code: .invalidArgument, message: "node \(node.name) registered an invalid serving_address ('\(node.servingAddress.prefix(64))'): expected HOST:PORT")
             }
             info.servingAddress = node.servingAddress
+            info.servingTLS = node.servingTls
+        }
+        if !node.servingGrpcAddress.isEmpty {
+            guard node.servingGrpcAddress.utf8.count <= 512, (try? HostPort(parsing: node.servingGrpcAddress)) != nil else {
+                throw RPCError(code: .invalidArgument, message: "node \(node.name) registered an invalid serving_grpc_address ('\(node.servingGrpcAddress.prefix(64))'): expected HOST:PORT")
+            }
+            info.servingGRPCAddress = node.servingGrpcAddress
         }
         let record: NodeRecord
         do {

@@ -24,6 +24,7 @@ extension CoordinatorService {
             }
             $0.state = job.state == .running && job.recovering != nil ? .recovering : render(job.state)
             $0.reason = job.recovering.map { "recovering: \($0)" } ?? job.reason
+            if job.state == .pending, job.reason.isEmpty, let why = machine.peek({ $0.pendingReason(job.id) }) { $0.reason = why }
             $0.step = Int64(job.step)
             $0.totalSteps = total
             $0.samples = Int64(job.samples)
@@ -128,6 +129,8 @@ extension CoordinatorService {
                 $0.models = node.info.models
                 $0.memoryLimitBytes = Int64(node.info.memoryLimitBytes)
                 $0.servingAddress = node.info.servingAddress ?? ""
+                $0.servingGrpcAddress = node.info.servingGRPCAddress ?? ""
+                $0.servingTls = node.info.servingTLS
             }
             $0.serving = (served[node.id] ?? []).map(\.description)
             if node.info.role == .ps { $0.memoryReservedBytes = Int64(JobBudget.reservedBytes(on: node.id, jobs: jobs)) }

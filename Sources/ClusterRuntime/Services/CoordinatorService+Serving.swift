@@ -68,7 +68,10 @@ extension CoordinatorService {
             .with {
                 let node = byID[replica.node]
                 $0.node = node?.info.name ?? replica.node.description
-                if let address = node?.info.servingAddress { $0.url = "http://\(address)/v1/models/\(job.spec.name)" }
+                if let address = node?.info.servingAddress {
+                    $0.url = "\(node?.info.servingTLS == true ? "https" : "http")://\(address)/v1/models/\(job.spec.name)"
+                }
+                if let address = node?.info.servingGRPCAddress { $0.grpcAddress = address }
                 $0.version = UInt64(max(0, replica.report?.version ?? 0))
                 $0.ageSeconds = replica.ageSeconds(now: now) ?? 0
                 $0.state = replica.state

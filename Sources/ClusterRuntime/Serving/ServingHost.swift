@@ -14,35 +14,49 @@ final class ServingHost: Service, Sendable {
     private let logger: Logger
     private let models = ServedModels()
     private let server: PredictionHTTPServer
+    /// The gRPC `Prediction` service over the same models (`--serve-grpc-listen`); nil: none.
+    private let grpcServer: PredictionGRPCServer?
     private let replicas = LockedValue<[String: ServingReplica]>([:])
     /// Assignments this worker cannot serve (the model cannot be built here), with why: reported, not retried until
     /// the assignment changes.
     private let broken = LockedValue<[String: (assignment: Tessera_V1_ServingAssignment, problem: String)]>([:])
     private let advertised = LockedValue<String?>(nil)
+    private let advertisedGRPC = LockedValue<String?>(nil)
 
     init(config: WorkerConfig, listen: HostPort, client: CoordinatorClient, membership: MembershipService, logger: Logger) {
         self.config = config
         self.client = client
         self.membership = membership
         self.logger = logger
+        let api = PredictionAPI(models: models, token: config.servingToken ?? config.token)
+        grpcServer = config.servingGRPCListen.map { PredictionGRPCServer(address: $0, api: api, tls: config.tls, logger: logger) }
         server = PredictionHTTPServer(
-            address: listen, api: PredictionAPI(models: models, token: config.servingToken ?? config.token), logger: logger)
+            address: listen, api: api, logger: logger, tls: config.tls)
     }
 
     /// The "host:port" registered for clients: `--serving-advertise`, else the bound address (this host's name when
     /// bound to a wildcard address). Nil before `bind`.
     var advertisedAddress: String? { advertised.value }
 
-    /// Listens (before the worker registers, so it registers the bound address).
+    /// The "host:port" of the gRPC `Prediction` service registered for clients: the advertised host (as for HTTP) with
+    /// the gRPC server's bound port. Nil without `--serve-grpc-listen` or before `bind`.
+    var advertisedGRPCAddress: String? { advertisedGRPC.value }
+
+    /// Listens (before the worker registers, so it registers the bound addresses).
     func bind() async throws {
         let bound = try await server.bind()
-        if let advertise = config.servingAdvertise {
-            advertised.value = advertise.description
-        } else if bound.host == "0.0.0.0" || bound.host == "::" {
-            advertised.value = HostPort(host: ProcessInfo.processInfo.hostName, port: bound.port).description
-        } else {
-            advertised.value = bound.description
+        advertised.value = advertisedAddress(of: bound, advertise: config.servingAdvertise)
+        if let grpcServer {
+            let grpc = try await grpcServer.bind()
+            advertisedGRPC.value = advertisedAddress(of: grpc, advertise: config.servingAdvertise.map { HostPort(host: $0.host, port: grpc.port) })
         }
+    }
+
+    /// `advertise`, else `bound` (this host's name when bound to a wildcard address).
+    private func advertisedAddress(of bound: HostPort, advertise: HostPort?) -> String {
+        if let advertise { return advertise.description }
+        if bound.host == "0.0.0.0" || bound.host == "::" { return HostPort(host: ProcessInfo.processInfo.hostName, port: bound.port).description }
+        return bound.description
     }
 
     func run() async throws {
@@ -50,14 +64,17 @@ final class ServingHost: Service, Sendable {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await self.server.run() }
+                if let grpcServer = self.grpcServer { group.addTask { try await grpcServer.run() } }
                 group.addTask { await self.syncLoop() }
                 try await group.next()
                 group.cancelAll()
             }
         } onGracefulShutdown: {
             self.stopAll()
+            self.grpcServer?.stop()
         }
         stopAll()
+        grpcServer?.stop()
     }
 
     private func syncLoop() async {

@@ -33,6 +33,8 @@ public struct WorkerConfig: Sendable {
     public var servingAdvertise: HostPort?
     /// The bearer token prediction requests must carry (default: `token`).
     public var servingToken: String?
+    /// Where this worker serves the gRPC `Prediction` service over the same replicas; nil: it serves none.
+    public var servingGRPCListen: HostPort?
 
     /// The default data budget: a quarter of physical memory.
     public static var defaultMaxDataBytes: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory / 4) }

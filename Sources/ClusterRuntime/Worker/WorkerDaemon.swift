@@ -15,6 +15,8 @@ public final class WorkerDaemon: Sendable {
     private let serving: ServingHost?
     /// Registered with the coordinator: set once the prediction server is bound.
     private let servingAddress: LockedValue<String?>
+    /// Registered with the coordinator: set once the gRPC prediction server is bound.
+    private let servingGRPCAddress: LockedValue<String?>
 
     /// Builds the daemon; nothing runs until `run()` or `start()`.
     public init(config: WorkerConfig, logger: Logger) throws {
@@ -23,9 +25,12 @@ public final class WorkerDaemon: Sendable {
         let client = try CoordinatorClient(address: config.coordinator, security: RPCSecurity(token: config.token, tls: config.tls))
         self.client = client
         let servingAddress = LockedValue<String?>(nil)
+        let servingGRPCAddress = LockedValue<String?>(nil)
         let membership = MembershipService(client: client, logger: logger) {
             .with {
                 $0.servingAddress = servingAddress.value ?? ""
+                $0.servingGrpcAddress = servingGRPCAddress.value ?? ""
+                $0.servingTls = servingAddress.value != nil && config.tls != nil
                 $0.name = config.name
                 $0.role = .worker
                 $0.device = config.device
@@ -38,6 +43,7 @@ public final class WorkerDaemon: Sendable {
         self.membership = membership
         serving = config.servingListen.map { ServingHost(config: config, listen: $0, client: client, membership: membership, logger: logger) }
         self.servingAddress = servingAddress
+        self.servingGRPCAddress = servingGRPCAddress
         agent = WorkerAgent(config: config, client: client, membership: membership, logger: logger)
     }
 
@@ -63,11 +69,15 @@ public final class WorkerDaemon: Sendable {
     /// The "host:port" this worker serves predictions at (nil: it serves none, or has not bound yet).
     public var predictionAddress: String? { servingAddress.value }
 
+    /// The "host:port" of this worker's gRPC `Prediction` service (nil: it serves none, or has not bound yet).
+    public var predictionGRPCAddress: String? { servingGRPCAddress.value }
+
     /// Binds the prediction server before registering, so the coordinator learns its address.
     private func bindServing() async throws {
         guard let serving else { return }
         try await serving.bind()
         servingAddress.value = serving.advertisedAddress
+        servingGRPCAddress.value = serving.advertisedGRPCAddress
     }
 
     /// Begins a graceful shutdown.
