@@ -2,6 +2,8 @@ extension JobSpec {
     /// The spec as YAML with every resolved value written out; `JobSpecParser.parse(yaml: spec.yaml) == spec` for valid specs.
     public var yaml: String {
         var w = YAMLWriter()
+        w.field("apiVersion", JobSpec.apiVersion)
+        w.field("kind", JobSpec.kind)
         w.field("name", YAMLWriter.quoted(name))
         w.section("model") { model.write(to: &$0) }
         w.section("data") { data.write(to: &$0) }

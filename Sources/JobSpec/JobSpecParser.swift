@@ -21,14 +21,15 @@ public enum JobSpecParser {
     }
 
     private static func read(_ root: Node) throws(SpecError) -> JobSpec {
-        let top = try SpecMapping(root, path: "", allowed: ["name", "model", "data", "optimizer", "training", "cluster", "init_from", "serving"])
+        let top = try SpecMapping(root, path: "", allowed: SpecFields.top.keys)
+        try JobSpec.checkHeader(apiVersion: try top.string("apiVersion"), kind: try top.string("kind"))
         guard let name = try top.string("name") else { throw .spec("name", "required") }
         guard let modelMap = try top.mapping("model", allowed: modelKeys) else { throw .spec("model", "required") }
         guard let dataMap = try top.mapping("data", allowed: dataKeys) else { throw .spec("data", "required") }
         let model = try readModel(modelMap)
         let data = try readData(dataMap)
         let optimizer = try readOptimizer(try top.mapping("optimizer", allowed: optimizerKeys))
-        let clusterMap = try top.mapping("cluster", allowed: ["workers", "ps_shards", "transport"])
+        let clusterMap = try top.mapping("cluster", allowed: SpecFields.cluster.keys)
         let (training, workers) = try readTraining(
             try top.mapping("training", allowed: trainingKeys), workers: try clusterMap?.int("workers"))
         let cluster = ClusterSpec(
@@ -39,7 +40,7 @@ public enum JobSpecParser {
             try JobSpec.checkInitFrom(initFrom)
             spec.initFrom = initFrom
         }
-        if let serving = try top.mapping("serving", allowed: ["replicas", "refresh_ms"]) {
+        if let serving = try top.mapping("serving", allowed: SpecFields.serving.keys) {
             spec.serving = ServingSpec(
                 replicas: try serving.int("replicas") ?? ServingSpec.defaultReplicas,
                 refreshMs: try serving.int("refresh_ms") ?? ServingSpec.defaultRefreshMs)
@@ -47,20 +48,12 @@ public enum JobSpecParser {
         return spec
     }
 
-    static let modelKeys = ["type", "hidden", "activation", "dropout", "classes", "cnn", "wide_deep"]
-    static let dataKeys = [
-        "format", "train", "train_labels", "test", "test_labels", "label", "test_fraction", "normalize",
-        "batch_size", "shuffle", "features", "samples", "weights", "bias", "noise", "x_min", "x_max",
-    ]
-    static let syntheticKeys = ["samples", "weights", "bias", "noise", "x_min", "x_max"]
-    static let optimizerKeys = [
-        "type", "learning_rate", "momentum", "nesterov", "beta1", "beta2", "epsilon", "rho",
-        "initial_accumulator", "l1", "l2", "schedule",
-    ]
-    static let trainingKeys = [
-        "mode", "replicas_to_aggregate", "backup_workers", "max_staleness", "epochs", "max_steps",
-        "eval_every_steps", "checkpoint", "stop_at", "seed",
-    ]
+    // The allowed keys of each section: the tables the JSON Schema is generated from (SpecFields).
+    static let modelKeys = SpecFields.model.keys
+    static let dataKeys = SpecFields.data.keys
+    static let syntheticKeys = SpecFields.synthetic.keys
+    static let optimizerKeys = SpecFields.optimizer.keys
+    static let trainingKeys = SpecFields.training.keys
 
     private static func readModel(_ m: SpecMapping) throws(SpecError) -> ModelSpec {
         guard let typeName = try m.string("type") else { throw .spec(m.path("type"), "required") }
@@ -77,7 +70,7 @@ public enum JobSpecParser {
         model.activation = try m.choice("activation") ?? .relu
         model.dropout = try m.double("dropout") ?? 0
         model.classes = try m.int("classes")
-        if let c = try m.mapping("cnn", allowed: ["filters", "kernel_size", "pool_size", "input_shape"]) {
+        if let c = try m.mapping("cnn", allowed: SpecFields.cnn.keys) {
             guard type == .cnn else { throw .spec(c.path, "only valid when model.type is cnn") }
             model.cnn = CNNSpec(
                 filters: try c.intList("filters") ?? [32, 64], kernelSize: try c.int("kernel_size") ?? 5,
@@ -85,8 +78,7 @@ public enum JobSpecParser {
         } else if type == .cnn {
             model.cnn = CNNSpec()
         }
-        let wdKeys = ["embedding_dim", "categorical", "numeric", "wide", "vocabulary_hint"]
-        if let w = try m.mapping("wide_deep", allowed: wdKeys) {
+        if let w = try m.mapping("wide_deep", allowed: SpecFields.wideDeep.keys) {
             guard type == .wideDeep else { throw .spec(w.path, "only valid when model.type is wide_deep") }
             model.wideDeep = WideDeepSpec(
                 embeddingDim: try w.int("embedding_dim") ?? 8, categorical: try w.stringList("categorical") ?? [],
@@ -154,8 +146,7 @@ public enum JobSpecParser {
         o.initialAccumulator = try m.double("initial_accumulator") ?? o.initialAccumulator
         o.l1 = try m.double("l1") ?? o.l1
         o.l2 = try m.double("l2") ?? o.l2
-        let scheduleKeys = ["type", "decay_steps", "decay_rate", "staircase", "warmup_steps"]
-        if let s = try m.mapping("schedule", allowed: scheduleKeys) {
+        if let s = try m.mapping("schedule", allowed: SpecFields.schedule.keys) {
             var schedule = ScheduleSpec()
             schedule.type = try s.choice("type") ?? .constant
             schedule.decaySteps = try s.int("decay_steps") ?? schedule.decaySteps
@@ -193,12 +184,12 @@ public enum JobSpecParser {
         t.maxSteps = try m.int("max_steps")
         if t.epochs == nil, t.maxSteps == nil { t.epochs = 1 }
         t.evalEverySteps = try m.int("eval_every_steps") ?? 0
-        if let c = try m.mapping("checkpoint", allowed: ["every_steps", "every_seconds", "keep"]) {
+        if let c = try m.mapping("checkpoint", allowed: SpecFields.checkpoint.keys) {
             t.checkpoint = CheckpointSpec(
                 everySteps: try c.int("every_steps"), everySeconds: try c.double("every_seconds"),
                 keep: try c.int("keep") ?? 3)
         }
-        if let s = try m.mapping("stop_at", allowed: ["metric", "value"]) {
+        if let s = try m.mapping("stop_at", allowed: SpecFields.stopAt.keys) {
             guard let metric = try s.choice("metric", as: StopMetric.self) else { throw .spec(s.path("metric"), "required") }
             guard let value = try s.double("value") else { throw .spec(s.path("value"), "required") }
             t.stopAt = StopAtSpec(metric: metric, value: value)
