@@ -62,9 +62,10 @@ struct ChartCommand: ParsableCommand {
             for run in (json["runs"] as? [[String: Any]]) ?? [] {
                 let label = "batch \(number(run["batch"]).map { Int($0) } ?? 0), \(number(run["connections"]).map { Int($0) } ?? 0) clients"
                 if let rps = number(run["rps"]) { bars.append(.init(label: "tessera \(label)", value: rps, group: "tessera")) }
+                if let rps = number(run["grpc_rps"]) { bars.append(.init(label: "tessera gRPC \(label)", value: rps, group: "tessera gRPC")) }
                 if let rps = number(run["peer_rps"]) { bars.append(.init(label: "peer \(label)", value: rps, group: "pytorch")) }
             }
-            return SVGBarChart(title: "Predictions served over HTTP (TF Serving REST API)", unit: "requests/s (higher is better)", bars: bars, note: note)
+            return SVGBarChart(title: "Predictions served over HTTP (TF Serving REST API) and gRPC Predict", unit: "requests/s (higher is better)", bars: bars, note: note)
         case "apply":
             var bars: [SVGBarChart.Bar] = []
             if let memcpy = number(json["memcpy_gbps"]) { bars.append(.init(label: "memcpy", value: memcpy, group: "reference")) }

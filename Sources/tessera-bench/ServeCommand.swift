@@ -7,10 +7,11 @@ import Training
 
 /// `tessera-bench serve`: predictions per second and latency of `workerd --serve-model` (TensorFlow Serving's REST
 /// API) against the serving peer a Python user writes for the same exported weights (`torch_serve.py`: FastAPI +
-/// uvicorn + PyTorch), both loaded by `wrk` with the same request bodies, interleaved per configuration.
+/// uvicorn + PyTorch), both loaded by `wrk` with the same request bodies, interleaved per configuration; and the same
+/// workerd's gRPC `Predict` loaded by `GRPCLoad` with the same instances.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Prediction serving (HTTP, TF Serving REST API) vs the FastAPI + PyTorch peer, loaded by wrk.")
+        commandName: "serve", abstract: "Prediction serving (HTTP, TF Serving REST API, and gRPC Predict) vs the FastAPI + PyTorch peer, loaded by wrk.")
 
     @Option(help: "Instances per request (comma-separated).")
     var batches = "1,64"
@@ -26,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Directory holding the release workerd (default: beside tessera-bench).")
     var bin: String?
+
+    @Flag(inversion: .prefixedNo, help: "Also load the workerd's gRPC Predict (tessera-bench's own load generator, the same clients and instances).")
+    var grpc = true
 
     struct Run {
         var rps: Double
@@ -43,8 +47,10 @@ struct ServeCommand: AsyncParsableCommand {
         let binDir = bin.map { URL(fileURLWithPath: $0) } ?? BenchCluster.defaultBinDirectory()
 
         let tesseraPort = 18_500 + Int.random(in: 0..<400), peerPort = tesseraPort + 500
+        let grpcAddress = HostPort(host: "127.0.0.1", port: tesseraPort + 1)
         let tessera = try Self.start(binDir.appendingPathComponent("workerd").path,
-                                     ["--serve-model", model, "--serve-listen", "127.0.0.1:\(tesseraPort)", "--serve-name", "mnist", "--threads", "1", "--log-level", "warning"], log: dir.appendingPathComponent("workerd.log"))
+                                     ["--serve-model", model, "--serve-listen", "127.0.0.1:\(tesseraPort)", "--serve-name", "mnist", "--threads", "1", "--log-level", "warning"]
+                                        + (grpc ? ["--serve-grpc-listen", grpcAddress.description] : []), log: dir.appendingPathComponent("workerd.log"))
         defer { tessera.terminate() }
         var peer: Process?
         var peerNote = "not run"
@@ -59,35 +65,44 @@ struct ServeCommand: AsyncParsableCommand {
         }
         defer { peer?.terminate() }
         try await Self.waitForHTTP(port: tesseraPort, what: "workerd --serve-model")
+        if grpc { try await GRPCLoad.waitForServer(grpcAddress, model: "mnist") }
         if peer != nil { try await Self.waitForHTTP(port: peerPort, what: "torch_serve.py", seconds: 60) }
 
         var rows: [[String]] = [], runs: [[String: Any]] = []
-        var headline: (Run, Run?)?
+        var headline: (Run, Run?, Run?)?
         for batch in batches.split(separator: ",").compactMap({ Int($0) }) {
             let body = dir.appendingPathComponent("body-\(batch).json")
-            try Self.requestBody(batch: batch).write(to: body)
+            let pixels = Self.rows(batch: batch)
+            try Self.requestBody(pixels).write(to: body)
+            let grpcRequest = GRPCLoad.request(model: "mnist", rows: pixels)
             for conns in connections.split(separator: ",").compactMap({ Int($0) }) {
                 let mine = try Self.wrk(port: tesseraPort, body: body.path, connections: conns, seconds: seconds)
                 let theirs = peer == nil ? nil : try Self.wrk(port: peerPort, body: body.path, connections: conns, seconds: seconds)
-                if batch == 1, conns == connections.split(separator: ",").compactMap({ Int($0) }).max() { headline = (mine, theirs) }
+                let overGRPC = grpc ? try await GRPCLoad.run(grpcAddress, request: grpcRequest, clients: conns, seconds: seconds) : nil
+                if batch == 1, conns == connections.split(separator: ",").compactMap({ Int($0) }).max() { headline = (mine, theirs, overGRPC) }
                 rows.append([
                     "\(batch)", "\(conns)", String(format: "%.0f", mine.rps), String(format: "%.2f", mine.p50), String(format: "%.2f", mine.p99),
+                    overGRPC.map { String(format: "%.0f", $0.rps) } ?? "-", overGRPC.map { String(format: "%.2f", $0.p50) } ?? "-",
+                    overGRPC.map { String(format: "%.2f", $0.p99) } ?? "-",
                     theirs.map { String(format: "%.0f", $0.rps) } ?? "-", theirs.map { String(format: "%.2f", $0.p50) } ?? "-",
                     theirs.map { String(format: "%.2f", $0.p99) } ?? "-", theirs.map { String(format: "%.1f×", mine.rps / $0.rps) } ?? "-",
                 ])
                 var run: [String: Any] = ["batch": batch, "connections": conns, "rps": BenchOutput.round3(mine.rps), "p50_ms": mine.p50, "p99_ms": mine.p99]
+                if let overGRPC { run["grpc_rps"] = BenchOutput.round3(overGRPC.rps); run["grpc_p50_ms"] = overGRPC.p50; run["grpc_p99_ms"] = overGRPC.p99 }
                 if let theirs { run["peer_rps"] = BenchOutput.round3(theirs.rps); run["peer_p50_ms"] = theirs.p50; run["peer_p99_ms"] = theirs.p99 }
                 runs.append(run)
             }
         }
-        print("MNIST MLP 784-128-64-10 served over HTTP (TF Serving REST API), wrk \(seconds) s per run, 1 wrk thread; peer: \(peer == nil ? peerNote : "torch_serve.py (FastAPI + uvicorn + PyTorch, 1 thread)")")
-        BenchOutput.printTable(["batch", "clients", "tessera req/s", "p50 ms", "p99 ms", "peer req/s", "peer p50 ms", "peer p99 ms", "ratio"], rows)
+        print("MNIST MLP 784-128-64-10 served over HTTP (TF Serving REST API), wrk \(seconds) s per run, 1 wrk thread\(grpc ? "; and over gRPC Predict (tessera-bench's load generator, one connection per client)" : ""); peer: \(peer == nil ? peerNote : "torch_serve.py (FastAPI + uvicorn + PyTorch, 1 thread)")")
+        BenchOutput.printTable(
+            ["batch", "clients", "tessera req/s", "p50 ms", "p99 ms", "grpc req/s", "grpc p50 ms", "grpc p99 ms", "peer req/s", "peer p50 ms", "peer p99 ms", "ratio"], rows)
         let path = try BenchOutput.writeJSON("serve", ["bench": "serve", "model": "mlp 784-128-64-10", "seconds": seconds, "peer": peer == nil ? peerNote : "torch_serve.py", "runs": runs])
         print("wrote \(path)")
-        let (mine, theirs) = headline ?? (Run(rps: .nan, p50: .nan, p99: .nan), nil)
+        let (mine, theirs, overGRPC) = headline ?? (Run(rps: .nan, p50: .nan, p99: .nan), nil, nil)
         print(BenchOutput.result([
             "bench": "serve", "rps": BenchOutput.round3(mine.rps), "peer_rps": theirs.map { BenchOutput.round3($0.rps) } as Any,
             "ratio": theirs.map { BenchOutput.round3(mine.rps / $0.rps) } as Any, "p99_ms": mine.p99, "peer_p99_ms": theirs?.p99 as Any,
+            "grpc_rps": overGRPC.map { BenchOutput.round3($0.rps) } as Any, "grpc_p99_ms": overGRPC?.p99 as Any,
         ]))
     }
 
@@ -109,11 +124,16 @@ struct ServeCommand: AsyncParsableCommand {
         try SafetensorsWriter.write(tensors, metadata: ["format": "tessera", "step": "1", "spec": spec.yaml, "preprocessing": preprocessing.json], to: path)
     }
 
-    /// `{"instances": [...]}` of `batch` rows of 784 pixel values 0…255.
-    static func requestBody(batch: Int) -> Data {
+    /// `batch` rows of 784 random pixel values 0…255.
+    static func rows(batch: Int) -> [[UInt8]] {
         var rng = SystemRandomNumberGenerator()
-        let rows = (0..<batch).map { _ in "[" + (0..<784).map { _ in String(UInt8.random(in: 0...255, using: &rng)) }.joined(separator: ",") + "]" }
-        return Data("{\"instances\":[\(rows.joined(separator: ","))]}".utf8)
+        return (0..<batch).map { _ in (0..<784).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+    }
+
+    /// `{"instances": [...]}` of `rows`.
+    static func requestBody(_ rows: [[UInt8]]) -> Data {
+        let text = rows.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }
+        return Data("{\"instances\":[\(text.joined(separator: ","))]}".utf8)
     }
 
     static func start(_ executable: String, _ arguments: [String], log: URL) throws -> Process {
