@@ -125,9 +125,11 @@ public struct ParameterServerSettings: DaemonSettings, Equatable {
         guard (1...1_000_000).contains(maxPendingPulls) else {
             throw ConfigError(key: "max_pending_pulls", "must be between 1 and 1000000, got \(maxPendingPulls)")
         }
-        // At least 4 MiB: a worker refused for the answer's size falls back to 2 MiB row chunks, which must fit.
-        guard maxAnswerBytes >= 4 << 20, maxAnswerBytes <= 1 << 32 - 1 else {
-            throw ConfigError(key: "max_answer_bytes", "must be between 4194304 (4 MiB) and 4294967295 (4 GiB − 1), got \(maxAnswerBytes)")
+        // At least 4 MiB: a worker refused for the answer's size falls back to 2 MiB row chunks, which must fit. At most
+        // 2 GiB: no client reads a larger message (native 2 GiB, gRPC 1 GiB), so a larger answer would fail in transit
+        // instead of sending the worker to chunks.
+        guard maxAnswerBytes >= 4 << 20, maxAnswerBytes <= 2 << 30 else {
+            throw ConfigError(key: "max_answer_bytes", "must be between 4194304 (4 MiB) and 2147483648 (2 GiB, the largest message a worker reads on the native transport; gRPC reads 1 GiB), got \(maxAnswerBytes)")
         }
         guard (1...100_000).contains(maxWatchStreams) else {
             throw ConfigError(key: "max_watch_streams", "must be between 1 and 100000, got \(maxWatchStreams)")
