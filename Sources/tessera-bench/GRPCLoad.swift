@@ -25,7 +25,7 @@ enum GRPCLoad {
         defer { for c in connections { c.close() } }
         // One untimed call each: the connection is set up before the clock starts (wrk connects first too).
         for c in connections { _ = try await c.predict(request) }
-        let start = ContinuousClock.now
+        let start = ContinuousClock.now, cpuBefore = BenchOutput.processCPUSeconds()
         let end = start + .seconds(seconds)
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for c in connections {
@@ -47,10 +47,11 @@ enum GRPCLoad {
             for try await samples in group { all.append(contentsOf: samples) }
             return all.sorted()
         }
-        let elapsed = BenchOutput.seconds(ContinuousClock.now - start)
+        let elapsed = BenchOutput.seconds(ContinuousClock.now - start), cpu = BenchOutput.processCPUSeconds() - cpuBefore
         guard !latencies.isEmpty, elapsed > 0 else { throw BenchFailure("no gRPC Predict call completed on \(address)") }
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.down)))] }
-        return ServeCommand.Run(rps: Double(latencies.count) / elapsed, p50: percentile(0.50), p99: percentile(0.99))
+        return ServeCommand.Run(
+            rps: Double(latencies.count) / elapsed, p50: percentile(0.50), p99: percentile(0.99), clientCPUms: cpu * 1000 / Double(latencies.count))
     }
 
     /// `{"model": model, "instances": rows}` as a gRPC request.

@@ -35,6 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
         var rps: Double
         var p50: Double
         var p99: Double
+        /// CPU of the load generator per request, in ms (gRPC: tessera-bench's own client; nan for wrk).
+        var clientCPUms: Double = .nan
     }
 
     func run() async throws {
@@ -51,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         let tessera = try Self.start(binDir.appendingPathComponent("workerd").path,
                                      ["--serve-model", model, "--serve-listen", "127.0.0.1:\(tesseraPort)", "--serve-name", "mnist", "--threads", "1", "--log-level", "warning"]
                                         + (grpc ? ["--serve-grpc-listen", grpcAddress.description] : []), log: dir.appendingPathComponent("workerd.log"))
-        defer { tessera.terminate() }
+        defer { Self.stop(tessera) }
         var peer: Process?
         var peerNote = "not run"
         let script = URL(fileURLWithPath: peerDir).appendingPathComponent("torch_serve.py").path
@@ -63,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
                 peerNote = "`python3 -c 'import torch, fastapi, uvicorn'` fails (see ../shared/peer/README.md)"
             }
         }
-        defer { peer?.terminate() }
+        defer { if let peer { Self.stop(peer) } }
         try await Self.waitForHTTP(port: tesseraPort, what: "workerd --serve-model")
         if grpc { try await GRPCLoad.waitForServer(grpcAddress, model: "mnist") }
         if peer != nil { try await Self.waitForHTTP(port: peerPort, what: "torch_serve.py", seconds: 60) }
@@ -83,19 +85,22 @@ struct ServeCommand: AsyncParsableCommand {
                 rows.append([
                     "\(batch)", "\(conns)", String(format: "%.0f", mine.rps), String(format: "%.2f", mine.p50), String(format: "%.2f", mine.p99),
                     overGRPC.map { String(format: "%.0f", $0.rps) } ?? "-", overGRPC.map { String(format: "%.2f", $0.p50) } ?? "-",
-                    overGRPC.map { String(format: "%.2f", $0.p99) } ?? "-",
+                    overGRPC.map { String(format: "%.2f", $0.p99) } ?? "-", overGRPC.map { String(format: "%.3f", $0.clientCPUms) } ?? "-",
                     theirs.map { String(format: "%.0f", $0.rps) } ?? "-", theirs.map { String(format: "%.2f", $0.p50) } ?? "-",
                     theirs.map { String(format: "%.2f", $0.p99) } ?? "-", theirs.map { String(format: "%.1f×", mine.rps / $0.rps) } ?? "-",
                 ])
                 var run: [String: Any] = ["batch": batch, "connections": conns, "rps": BenchOutput.round3(mine.rps), "p50_ms": mine.p50, "p99_ms": mine.p99]
-                if let overGRPC { run["grpc_rps"] = BenchOutput.round3(overGRPC.rps); run["grpc_p50_ms"] = overGRPC.p50; run["grpc_p99_ms"] = overGRPC.p99 }
+                if let overGRPC {
+                    run["grpc_rps"] = BenchOutput.round3(overGRPC.rps); run["grpc_p50_ms"] = overGRPC.p50; run["grpc_p99_ms"] = overGRPC.p99
+                    run["grpc_client_cpu_ms_per_request"] = BenchOutput.round3(overGRPC.clientCPUms)
+                }
                 if let theirs { run["peer_rps"] = BenchOutput.round3(theirs.rps); run["peer_p50_ms"] = theirs.p50; run["peer_p99_ms"] = theirs.p99 }
                 runs.append(run)
             }
         }
         print("MNIST MLP 784-128-64-10 served over HTTP (TF Serving REST API), wrk \(seconds) s per run, 1 wrk thread\(grpc ? "; and over gRPC Predict (tessera-bench's load generator, one connection per client)" : ""); peer: \(peer == nil ? peerNote : "torch_serve.py (FastAPI + uvicorn + PyTorch, 1 thread)")")
         BenchOutput.printTable(
-            ["batch", "clients", "tessera req/s", "p50 ms", "p99 ms", "grpc req/s", "grpc p50 ms", "grpc p99 ms", "peer req/s", "peer p50 ms", "peer p99 ms", "ratio"], rows)
+            ["batch", "clients", "tessera req/s", "p50 ms", "p99 ms", "grpc req/s", "grpc p50 ms", "grpc p99 ms", "grpc client cpu ms/req", "peer req/s", "peer p50 ms", "peer p99 ms", "ratio"], rows)
         let path = try BenchOutput.writeJSON("serve", ["bench": "serve", "model": "mlp 784-128-64-10", "seconds": seconds, "peer": peer == nil ? peerNote : "torch_serve.py", "runs": runs])
         print("wrote \(path)")
         let (mine, theirs, overGRPC) = headline ?? (Run(rps: .nan, p50: .nan, p99: .nan), nil, nil)
@@ -134,6 +139,15 @@ struct ServeCommand: AsyncParsableCommand {
     static func requestBody(_ rows: [[UInt8]]) -> Data {
         let text = rows.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }
         return Data("{\"instances\":[\(text.joined(separator: ","))]}".utf8)
+    }
+
+    /// SIGTERM, then SIGKILL after 5 s (uvicorn can linger after SIGTERM).
+    static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning, Date() < deadline { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     static func start(_ executable: String, _ arguments: [String], log: URL) throws -> Process {
