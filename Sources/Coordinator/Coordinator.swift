@@ -23,6 +23,8 @@ public struct Coordinator: Sendable {
     var replicaReports: [JobID: [NodeID: (report: ReplicaReport, at: Double)]] = [:]
     /// The name of the psd this coordinator runs in, once it registered (trusted, in process).
     public internal(set) var selfName: String?
+    /// This coordinator's Tessera version, compared with each registering node's (`versionVerdict`); "" checks nothing.
+    public var version = ""
 
     /// Creates an empty coordinator; `logger` receives state changes at info level.
     public init(config: CoordinatorConfig = CoordinatorConfig(), logger: Logger? = nil) throws(CoordinatorError) {
@@ -41,6 +43,7 @@ public struct Coordinator: Sendable {
     public mutating func register(
         _ info: NodeInfo, secret: String? = nil, trusted: Bool = false, now: Double
     ) throws(CoordinatorError) -> NodeRecord {
+        try checkVersion(info)
         let record = try membership.register(info, secret: secret, trusted: trusted, now: now)
         if trusted { selfName = info.name }
         logger.info("node registered", metadata: [

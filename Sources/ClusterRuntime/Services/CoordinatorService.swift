@@ -50,6 +50,7 @@ public struct CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProtocol, 
         } else {
             coordinator = try Coordinator(config: config, logger: logger)
         }
+        coordinator.version = tesseraVersion
         try store.save(coordinator.takeChanges())
         machine = PersistedCoordinator(coordinator, store: store, logger: logger)
         shards = ShardClientPool(logger: logger)
