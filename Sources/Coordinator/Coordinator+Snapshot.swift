@@ -30,24 +30,35 @@ public struct CoordinatorChanges: Sendable, Hashable {
     public var jobs: [JobRecord]
     /// Jobs deleted.
     public var deletedJobs: [JobID]
+    /// Nodes forgotten (dead for longer than `CoordinatorConfig.forgetDeadNodesAfter`).
+    public var deletedNodes: [NodeID] = []
     /// The next job number to hand out.
     public var nextJobID: UInt64
 
     /// Creates a change set.
-    public init(nodes: [NodeRecord] = [], jobs: [JobRecord] = [], deletedJobs: [JobID] = [], nextJobID: UInt64) {
+    public init(nodes: [NodeRecord] = [], jobs: [JobRecord] = [], deletedJobs: [JobID] = [], deletedNodes: [NodeID] = [], nextJobID: UInt64) {
         self.nodes = nodes
         self.jobs = jobs
         self.deletedJobs = deletedJobs
+        self.deletedNodes = deletedNodes
         self.nextJobID = nextJobID
     }
 
     /// Whether nothing but possibly the job counter is in it.
-    public var isEmpty: Bool { nodes.isEmpty && jobs.isEmpty && deletedJobs.isEmpty }
+    public var isEmpty: Bool { nodes.isEmpty && jobs.isEmpty && deletedJobs.isEmpty && deletedNodes.isEmpty }
 
     /// These changes followed by `newer` (a row in both takes `newer`'s version; a job deleted later is not written).
     public func merged(with newer: CoordinatorChanges) -> CoordinatorChanges {
         var nodes = Dictionary(self.nodes.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b })
-        for node in newer.nodes { nodes[node.id] = node }
+        var forgotten = Set(deletedNodes)
+        for id in newer.deletedNodes {
+            nodes[id] = nil
+            forgotten.insert(id)
+        }
+        for node in newer.nodes {
+            nodes[node.id] = node
+            forgotten.remove(node.id)
+        }
         var jobs = Dictionary(self.jobs.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b })
         var deleted = Set(deletedJobs)
         for id in newer.deletedJobs {
@@ -60,7 +71,7 @@ public struct CoordinatorChanges: Sendable, Hashable {
         }
         return CoordinatorChanges(
             nodes: nodes.keys.sorted().compactMap { nodes[$0] }, jobs: jobs.keys.sorted().compactMap { jobs[$0] },
-            deletedJobs: deleted.sorted(), nextJobID: newer.nextJobID)
+            deletedJobs: deleted.sorted(), deletedNodes: forgotten.sorted(), nextJobID: newer.nextJobID)
     }
 }
 
@@ -74,7 +85,9 @@ extension Coordinator {
     /// after every call that changed the state.
     public mutating func takeChanges() -> CoordinatorChanges {
         let jobs = records.takeChanges()
-        return CoordinatorChanges(nodes: membership.takeChanges(), jobs: jobs.changed, deletedJobs: jobs.removed, nextJobID: nextJobID)
+        let nodes = membership.takeChanges()
+        return CoordinatorChanges(
+            nodes: nodes.changed, jobs: jobs.changed, deletedJobs: jobs.removed, deletedNodes: nodes.removed, nextJobID: nextJobID)
     }
 
     /// Restores a coordinator after a restart at time `now` (use a clock whose origin survives restarts, e.g. Unix time;

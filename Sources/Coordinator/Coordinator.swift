@@ -77,6 +77,7 @@ public struct Coordinator: Sendable {
             case .ps: actions += failJobs(onShard: change.node, name: change.name, now: now)
             }
         }
+        forgetDeadNodes(now: now)
         placeReplicas()
         for id in activeJobIDs() {
             guard var job = records[id] else { continue }
@@ -89,6 +90,17 @@ public struct Coordinator: Sendable {
             records[id] = job
         }
         return actions
+    }
+
+    /// Forgets nodes dead for longer than `config.forgetDeadNodesAfter`, keeping the shards of active, retained and
+    /// served jobs (a job's failure and recovery read them).
+    mutating func forgetDeadNodes(now: Double) {
+        var keep = Set<NodeID>()
+        for id in records.active.union(records.served) { for shard in records[id]?.shards ?? [] { keep.insert(shard.nodeID) } }
+        for job in retained.jobs { for shard in job.shards { keep.insert(shard.nodeID) } }
+        for node in membership.forgetDead(after: config.forgetDeadNodesAfter, now: now, keep: keep) {
+            logger.notice("dead node \(node.info.name) forgotten", metadata: ["node": "\(node.id)", "dead_for_s": "\(Int(now - node.lastSeen))"])
+        }
     }
 
     /// Logs a node's liveness change (once: the runtime does not).

@@ -19,6 +19,9 @@ public struct CoordinatorConfig: Sendable, Hashable, Codable {
     public var jobRetention: Int = 1000
     /// Succeeded jobs whose variables stay on their shards for `clusterctl pull`; older ones are released (default 8).
     public var retainedJobs: Int = 8
+    /// Seconds a node stays listed after it died (silent past the heartbeat timeout) before it is forgotten
+    /// (default 1 h); shards of active, retained or served jobs stay until those jobs let go of them.
+    public var forgetDeadNodesAfter: Double = 3600
 
     /// How often the runtime calls `Coordinator.tick`, in seconds: the heartbeat interval, at most 1 s (checkpoints
     /// and restores are judged at every tick, liveness once per heartbeat interval).
@@ -50,6 +53,9 @@ public struct CoordinatorConfig: Sendable, Hashable, Codable {
         guard stopAtWindow > 0 else { throw CoordinatorError(.invalidConfig, "stop_at window must be > 0") }
         guard jobRetention >= 0 else { throw CoordinatorError(.invalidConfig, "job retention must be ≥ 0 (0 keeps every job)") }
         guard retainedJobs >= 0 else { throw CoordinatorError(.invalidConfig, "retained jobs must be ≥ 0") }
+        guard forgetDeadNodesAfter.isFinite, forgetDeadNodesAfter >= 0 else {
+            throw CoordinatorError(.invalidConfig, "the time dead nodes stay listed must be a finite number of seconds ≥ 0")
+        }
     }
 
     enum CodingKeys: String, CodingKey {

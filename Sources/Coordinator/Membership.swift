@@ -9,6 +9,8 @@ public struct Membership: Sendable {
     private var nextID: UInt64 = 1
     /// Nodes changed since `takeChanges()`.
     private var changed: Set<NodeID> = []
+    /// Nodes forgotten since `takeChanges()`.
+    private var removed: Set<NodeID> = []
 
     /// Creates an empty membership (defaults: 1 s interval, 10 s timeout).
     public init(heartbeatInterval: Double = 1, heartbeatTimeout: Double = 10) {
@@ -82,11 +84,26 @@ public struct Membership: Sendable {
         }
     }
 
-    /// Nodes whose record changed (registration, liveness) since the last call, by id.
-    public mutating func takeChanges() -> [NodeRecord] {
+    /// Nodes whose record changed (registration, liveness) and nodes forgotten since the last call, by id.
+    public mutating func takeChanges() -> (changed: [NodeRecord], removed: [NodeID]) {
         let out = changed.sorted().compactMap { records[$0] }
+        let gone = removed.sorted()
         changed = []
-        return out
+        removed = []
+        return (out, gone)
+    }
+
+    /// Forgets nodes dead (silent) for more than `after` seconds, except those in `keep`; returns them. A forgotten
+    /// node that comes back registers as a new node (a new id) under its name.
+    public mutating func forgetDead(after: Double, now: Double, keep: Set<NodeID>) -> [NodeRecord] {
+        let gone = records.values.filter { $0.state == .dead && now - $0.lastSeen > after && !keep.contains($0.id) }
+        for record in gone {
+            records[record.id] = nil
+            if idsByName[record.info.name] == record.id { idsByName[record.info.name] = nil }
+            changed.remove(record.id)
+            removed.insert(record.id)
+        }
+        return gone.sorted { $0.id < $1.id }
     }
 
     static func seconds(_ value: Double) -> String {

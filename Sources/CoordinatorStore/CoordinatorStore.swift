@@ -94,12 +94,13 @@ public final class CoordinatorStore: Sendable {
             }
             let jobRows = changes.jobs.map { ($0, Self.encode($0)) }
             let nextChanged = w.nextJobID != changes.nextJobID
-            guard !nodeRows.isEmpty || !jobRows.isEmpty || !changes.deletedJobs.isEmpty || nextChanged else {
+            guard !nodeRows.isEmpty || !jobRows.isEmpty || !changes.deletedJobs.isEmpty || !changes.deletedNodes.isEmpty || nextChanged else {
                 w.unsaved = nil
                 return
             }
             let lifecycleChanged = jobRows.contains { w.states[$0.0.id.rawValue] != Self.stateKey($0.0) }
             let full = !progressOnly || !nodeRows.isEmpty || nextChanged || lifecycleChanged || !changes.deletedJobs.isEmpty
+                || !changes.deletedNodes.isEmpty
             if full != w.synchronousFull {
                 try database.execute(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
                 w.synchronousFull = full
@@ -116,6 +117,9 @@ public final class CoordinatorStore: Sendable {
                 for id in changes.deletedJobs {
                     try db.run("DELETE FROM jobs WHERE id = ?", [.integer(Int64(bitPattern: id.rawValue))])
                 }
+                for id in changes.deletedNodes {
+                    try db.run("DELETE FROM nodes WHERE id = ?", [.integer(Int64(bitPattern: id.rawValue))])
+                }
                 if nextChanged {
                     try db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('next_job_id', ?)", [.text(String(changes.nextJobID))])
                 }
@@ -123,9 +127,10 @@ public final class CoordinatorStore: Sendable {
             for (node, key) in nodeRows { w.nodes[node.id.rawValue] = key }
             for (job, _) in jobRows { w.states[job.id.rawValue] = job.state.isTerminal ? nil : Self.stateKey(job) }
             for id in changes.deletedJobs { w.states[id.rawValue] = nil }
+            for id in changes.deletedNodes { w.nodes[id.rawValue] = nil }
             w.nextJobID = changes.nextJobID
             w.unsaved = nil
-            w.rows += nodeRows.count + jobRows.count + changes.deletedJobs.count + (nextChanged ? 1 : 0)
+            w.rows += nodeRows.count + jobRows.count + changes.deletedJobs.count + changes.deletedNodes.count + (nextChanged ? 1 : 0)
         }
     }
 

@@ -1,6 +1,7 @@
 import Coordinator
 import CoordinatorStore
 import Foundation
+import TensorWire
 import Testing
 
 @Suite("CoordinatorStore")
@@ -45,6 +46,36 @@ struct CoordinatorStoreTests {
         #expect(restored.nodes().map(\.info.name).sorted() == ["ps-0", "w-0"])
         var next = restored
         #expect(try next.submit(Self.spec, now: 11).id.rawValue == job.id.rawValue + 1)
+    }
+
+    @Test func deadNodesAreForgottenAfterTheirTimeExceptShardsJobsStillNeed() throws {
+        let dir = Self.temporaryDirectory()
+        var config = CoordinatorConfig()
+        config.forgetDeadNodesAfter = 60
+        var coordinator = try Coordinator(config: config)
+        let shard = try coordinator.register(NodeInfo(name: "ps-0", role: .ps, address: "127.0.0.1:7070"), now: 0)
+        let worker = try coordinator.register(NodeInfo(name: "w-0", role: .worker, address: ""), now: 0)
+        let gone = try coordinator.register(NodeInfo(name: "w-1", role: .worker, address: ""), now: 0)
+        // A succeeded job keeps its variables on ps-0 (retained): its shard stays listed however long it is dead.
+        let job = try coordinator.submit(Self.spec, now: 1).id
+        _ = try coordinator.assignTask(worker: worker.id, now: 1)
+        _ = try coordinator.declareVariables(job, from: worker.id, [VariableSpec(name: "w", shape: Shape([1]))])
+        _ = try coordinator.placementReady(job, now: 1)
+        _ = try coordinator.workerFinished(job, worker: worker.id, final: nil, now: 2)
+        #expect(coordinator.job(job)?.state == .succeeded)
+        let store = try CoordinatorStore(directory: dir)
+        try store.save(coordinator.takeChanges())
+        for now in stride(from: 10.0, through: 200, by: 10) {
+            _ = try coordinator.heartbeat(worker.id, now: now)
+            _ = coordinator.sweep(now: now)
+            try store.save(coordinator.takeChanges())
+        }
+        #expect(coordinator.node(gone.id) == nil, "a worker dead for over a minute is forgotten")
+        #expect(coordinator.node(shard.id)?.state == .dead, "a dead shard holding a retained job's variables stays listed")
+        let stored = try #require(try CoordinatorStore(directory: dir).load())
+        #expect(stored.nodes.map(\.info.name).sorted() == ["ps-0", "w-0"], "the store forgets it too")
+        // It comes back under its name as a new node.
+        #expect(try coordinator.register(NodeInfo(name: "w-1", role: .worker, address: ""), now: 201).id != gone.id)
     }
 
     @Test func heartbeatsAloneDoNotRewriteNodes() throws {
