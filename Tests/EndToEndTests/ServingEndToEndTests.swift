@@ -11,19 +11,7 @@ extension EndToEndProcesses {
     struct ServingEndToEndTests {
         static let spec = """
             name: cancer-live
-            model:
-              type: logistic
-            data:
-              format: csv
-              train: breast_cancer/breast_cancer.csv
-              label: target
-              test_fraction: 0.3
-              normalize: standard
-              batch_size: 32
-              shuffle: true
-            optimizer:
-              type: sgd
-              learning_rate: 0.05
+            \(cancerLogisticJob)
             training:
               mode: async
               max_steps: 6000
