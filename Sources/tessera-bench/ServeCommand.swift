@@ -37,6 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
         var p99: Double
         /// CPU of the load generator per request, in ms (gRPC: tessera-bench's own client; nan for wrk).
         var clientCPUms: Double = .nan
+        /// CPU of the serving workerd per request, in ms (from /proc; nan where unreadable).
+        var serverCPUms: Double = .nan
     }
 
     func run() async throws {
@@ -78,20 +80,33 @@ struct ServeCommand: AsyncParsableCommand {
             try Self.requestBody(pixels).write(to: body)
             let grpcRequest = GRPCLoad.request(model: "mnist", rows: pixels)
             for conns in connections.split(separator: ",").compactMap({ Int($0) }) {
-                let mine = try Self.wrk(port: tesseraPort, body: body.path, connections: conns, seconds: seconds)
+                var cpu = Self.cpuSeconds(of: tessera)
+                var mine = try Self.wrk(port: tesseraPort, body: body.path, connections: conns, seconds: seconds)
+                mine.serverCPUms = Self.perRequestMs(Self.cpuSeconds(of: tessera) - cpu, mine, seconds)
                 let theirs = peer == nil ? nil : try Self.wrk(port: peerPort, body: body.path, connections: conns, seconds: seconds)
-                let overGRPC = grpc ? try await GRPCLoad.run(grpcAddress, request: grpcRequest, clients: conns, seconds: seconds) : nil
+                cpu = Self.cpuSeconds(of: tessera)
+                var overGRPC = grpc ? try await GRPCLoad.run(grpcAddress, request: grpcRequest, clients: conns, seconds: seconds) : nil
+                let grpcServerCPU = Self.perRequestMs(Self.cpuSeconds(of: tessera) - cpu, overGRPC, seconds)
+                overGRPC?.serverCPUms = grpcServerCPU
                 if batch == 1, conns == connections.split(separator: ",").compactMap({ Int($0) }).max() { headline = (mine, theirs, overGRPC) }
                 rows.append([
                     "\(batch)", "\(conns)", String(format: "%.0f", mine.rps), String(format: "%.2f", mine.p50), String(format: "%.2f", mine.p99),
+                    String(format: "%.3f", mine.serverCPUms),
                     overGRPC.map { String(format: "%.0f", $0.rps) } ?? "-", overGRPC.map { String(format: "%.2f", $0.p50) } ?? "-",
-                    overGRPC.map { String(format: "%.2f", $0.p99) } ?? "-", overGRPC.map { String(format: "%.3f", $0.clientCPUms) } ?? "-",
+                    overGRPC.map { String(format: "%.2f", $0.p99) } ?? "-", overGRPC.map { String(format: "%.3f", $0.serverCPUms) } ?? "-",
+                    overGRPC.map { String(format: "%.3f", $0.clientCPUms) } ?? "-",
                     theirs.map { String(format: "%.0f", $0.rps) } ?? "-", theirs.map { String(format: "%.2f", $0.p50) } ?? "-",
                     theirs.map { String(format: "%.2f", $0.p99) } ?? "-", theirs.map { String(format: "%.1f×", mine.rps / $0.rps) } ?? "-",
                 ])
-                var run: [String: Any] = ["batch": batch, "connections": conns, "rps": BenchOutput.round3(mine.rps), "p50_ms": mine.p50, "p99_ms": mine.p99]
+                var run: [String: Any] = [
+                    "batch": batch, "connections": conns, "rps": BenchOutput.round3(mine.rps), "p50_ms": mine.p50, "p99_ms": mine.p99,
+                    "server_cpu_ms_per_request": BenchOutput.round3(mine.serverCPUms),
+                ]
                 if let overGRPC {
-                    run["grpc_rps"] = BenchOutput.round3(overGRPC.rps); run["grpc_p50_ms"] = overGRPC.p50; run["grpc_p99_ms"] = overGRPC.p99
+                    run["grpc_rps"] = BenchOutput.round3(overGRPC.rps)
+                    run["grpc_p50_ms"] = BenchOutput.round3(overGRPC.p50)
+                    run["grpc_p99_ms"] = BenchOutput.round3(overGRPC.p99)
+                    run["grpc_server_cpu_ms_per_request"] = BenchOutput.round3(overGRPC.serverCPUms)
                     run["grpc_client_cpu_ms_per_request"] = BenchOutput.round3(overGRPC.clientCPUms)
                 }
                 if let theirs { run["peer_rps"] = BenchOutput.round3(theirs.rps); run["peer_p50_ms"] = theirs.p50; run["peer_p99_ms"] = theirs.p99 }
@@ -100,7 +115,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         print("MNIST MLP 784-128-64-10 served over HTTP (TF Serving REST API), wrk \(seconds) s per run, 1 wrk thread\(grpc ? "; and over gRPC Predict (tessera-bench's load generator, one connection per client)" : ""); peer: \(peer == nil ? peerNote : "torch_serve.py (FastAPI + uvicorn + PyTorch, 1 thread)")")
         BenchOutput.printTable(
-            ["batch", "clients", "tessera req/s", "p50 ms", "p99 ms", "grpc req/s", "grpc p50 ms", "grpc p99 ms", "grpc client cpu ms/req", "peer req/s", "peer p50 ms", "peer p99 ms", "ratio"], rows)
+            ["batch", "clients", "tessera req/s", "p50 ms", "p99 ms", "server cpu ms/req", "grpc req/s", "grpc p50 ms", "grpc p99 ms", "grpc server cpu ms/req",
+             "grpc client cpu ms/req", "peer req/s", "peer p50 ms", "peer p99 ms", "ratio"], rows)
         let path = try BenchOutput.writeJSON("serve", ["bench": "serve", "model": "mlp 784-128-64-10", "seconds": seconds, "peer": peer == nil ? peerNote : "torch_serve.py", "runs": runs])
         print("wrote \(path)")
         let (mine, theirs, overGRPC) = headline ?? (Run(rps: .nan, p50: .nan, p99: .nan), nil, nil)
@@ -139,6 +155,23 @@ struct ServeCommand: AsyncParsableCommand {
     static func requestBody(_ rows: [[UInt8]]) -> Data {
         let text = rows.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }
         return Data("{\"instances\":[\(text.joined(separator: ","))]}".utf8)
+    }
+
+    /// CPU seconds (user + system) `process` has used so far, from /proc (nan where unreadable).
+    static func cpuSeconds(of process: Process) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return .nan }
+        // Fields after "(comm)": state is field 3, utime 14 and stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// `cpu` seconds spread over the requests of `run` (its requests/s over `seconds`), in ms per request.
+    static func perRequestMs(_ cpu: Double, _ run: Run?, _ seconds: Int) -> Double {
+        guard let run, run.rps > 0, seconds > 0 else { return .nan }
+        return cpu * 1000 / (run.rps * Double(seconds))
     }
 
     /// SIGTERM, then SIGKILL after 5 s (uvicorn can linger after SIGTERM).
