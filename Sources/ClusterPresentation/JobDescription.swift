@@ -51,10 +51,11 @@ public enum JobDescription {
         if job.servingReplicas > 0 {
             lines += ["", "Serving: \(job.servingReplicas) replica(s), refreshed every \(job.servingRefreshMs) ms"]
             let replicas = TableRenderer(
-                header: ["NODE", "URL", "STEP", "AGE", "STATE"],
+                header: ["NODE", "URL", "GRPC", "STEP", "AGE", "STATE"],
                 rows: job.serving.map {
                     [
-                        $0.node, $0.url.isEmpty ? "-" : $0.url, String($0.version), String(format: "%.1fs", $0.ageSeconds),
+                        $0.node, $0.url.isEmpty ? "-" : $0.url, $0.grpcAddress.isEmpty ? "-" : $0.grpcAddress, String($0.version),
+                        String(format: "%.1fs", $0.ageSeconds),
                         $0.state + ($0.problem.isEmpty ? "" : " (\($0.problem))"),
                     ]
                 })

@@ -37,10 +37,13 @@ public struct NodeSummary: Codable, Equatable, Sendable {
     public var servingAddress: String?
     /// The served jobs it holds a replica of; absent for nodes that do not serve.
     public var serving: [String]?
+    /// A serving worker's gRPC prediction address; absent when it serves no gRPC.
+    public var servingGRPCAddress: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, role, state, address, device, threads, version, models, health, serving
         case servingAddress = "serving_address"
+        case servingGRPCAddress = "serving_grpc_address"
         case dataAddress = "data_address"
         case secondsSinceHeartbeat = "seconds_since_heartbeat"
         case currentJob = "current_job"
@@ -67,5 +70,6 @@ public struct NodeSummary: Codable, Equatable, Sendable {
         self.health = health
         servingAddress = node.info.servingAddress.isEmpty ? nil : node.info.servingAddress
         serving = node.info.servingAddress.isEmpty ? nil : node.serving
+        servingGRPCAddress = node.info.servingGrpcAddress.isEmpty ? nil : node.info.servingGrpcAddress
     }
 }

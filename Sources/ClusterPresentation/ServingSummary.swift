@@ -30,6 +30,8 @@ public struct ReplicaSummary: Codable, Equatable, Sendable {
     public var node: String
     /// Where TF Serving REST clients send requests ("" while its worker has no prediction address).
     public var url: String
+    /// Where gRPC `tessera.v1.Prediction` clients connect ("" when its worker serves no gRPC).
+    public var grpcAddress: String
     /// Job step of the parameters answering.
     public var version: UInt64
     /// Seconds since they were pulled.
@@ -42,12 +44,14 @@ public struct ReplicaSummary: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case node, url, version, state, problem
         case ageSeconds = "age_seconds"
+        case grpcAddress = "grpc_address"
     }
 
     /// The summary of one replica.
     public init(_ replica: Tessera_V1_ServingReplica) {
         node = replica.node
         url = replica.url
+        grpcAddress = replica.grpcAddress
         version = replica.version
         ageSeconds = replica.ageSeconds
         state = replica.state
