@@ -103,7 +103,7 @@ private final class AnswerCollector: ChannelInboundHandler, @unchecked Sendable 
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head): status = Int(head.status.code)
+        case .head(let head): status = Int(clamping: head.status.code)
         case .body(var buffer):
             guard body.count + buffer.readableBytes <= PredictionHTTPClient.maxAnswerBytes else {
                 promise.fail(RuntimeFailure(.resourceExhausted, "the answer is over \(PredictionHTTPClient.maxAnswerBytes) bytes"))
