@@ -69,6 +69,9 @@ let package = Package(
             ]
         ),
 
+        // Hyperparameter tuning without a cluster: the study spec (`tuning:`), search algorithms, early stopping, study state.
+        .target(name: "Tuning", dependencies: ["JobSpec", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")]),
+
         // The coordinator's durable state: SQLite in its data dir.
         .target(
             name: "CoordinatorStore",
@@ -181,6 +184,7 @@ let package = Package(
         .testTarget(name: "ParameterStoreTests", dependencies: ["ParameterStore", "JobSpec"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "JobSpec"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "JobSpec"]),
+        .testTarget(name: "TuningTests", dependencies: ["Tuning", "JobSpec"]),
         .testTarget(name: "CoordinatorStoreTests", dependencies: ["CoordinatorStore", "Coordinator"]),
         .testTarget(
             name: "ClusterRuntimeTests",

@@ -1,0 +1,4 @@
+import JobSpec
+import Testing
+
+@testable import Tuning
