@@ -56,6 +56,8 @@ public struct DataSpec: Sendable, Hashable, Codable {
     public var xMin: Double?
     /// Synthetic: upper bound of each feature (default 1).
     public var xMax: Double?
+    /// Train on files as they appear in a directory (online learning) instead of on `train`.
+    public var stream: StreamSpec?
 
     /// Creates a data section.
     public init(
@@ -63,7 +65,7 @@ public struct DataSpec: Sendable, Hashable, Codable {
         testLabels: String? = nil, label: String? = nil, testFraction: Double = 0,
         normalize: Normalization = .none, batchSize: Int = 32, shuffle: Bool = true, features: Int? = nil,
         samples: Int? = nil, weights: [Float]? = nil, bias: Double? = nil, noise: Double? = nil,
-        xMin: Double? = nil, xMax: Double? = nil
+        xMin: Double? = nil, xMax: Double? = nil, stream: StreamSpec? = nil
     ) {
         self.format = format
         self.train = train
@@ -82,6 +84,7 @@ public struct DataSpec: Sendable, Hashable, Codable {
         self.noise = noise
         self.xMin = xMin
         self.xMax = xMax
+        self.stream = stream
     }
 
     /// A synthetic data section with defaults filled in: y = weights · x + bias + N(0, noise²).
@@ -95,7 +98,7 @@ public struct DataSpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, train, test, label, normalize, shuffle, features, samples, weights, bias, noise
+        case format, train, test, label, normalize, shuffle, features, samples, weights, bias, noise, stream
         case trainLabels = "train_labels"
         case testLabels = "test_labels"
         case testFraction = "test_fraction"

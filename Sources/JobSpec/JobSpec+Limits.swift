@@ -8,6 +8,7 @@ extension JobSpec {
         try checkTrainingLimits()
         if let initFrom { try Self.checkInitFrom(initFrom) }
         if let serving { try serving.check() }
+        if let stream = data.stream { try stream.check() }
     }
 
     private func checkModelLimits() throws(SpecError) {

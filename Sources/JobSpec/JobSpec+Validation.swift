@@ -46,6 +46,7 @@ extension JobSpec {
     }
 
     private func validateData() throws(SpecError) {
+        if let stream = data.stream { return try validateStream(stream) }
         switch data.format {
         case .synthetic:
             guard let weights = data.weights, !weights.isEmpty else {
@@ -113,12 +114,39 @@ extension JobSpec {
         case .async:
             break
         }
-        guard t.epochs != nil || t.maxSteps != nil else { throw .spec("training", "give epochs or max_steps") }
+        if data.stream != nil {
+            // A stream has no epochs: the job runs until max_steps or until it is cancelled.
+            if t.epochs != nil { throw .spec("training.epochs", "a stream has no epochs: give max_steps, or leave it out to train until cancelled") }
+        } else {
+            guard t.epochs != nil || t.maxSteps != nil else { throw .spec("training", "give epochs or max_steps") }
+        }
         if let seconds = t.checkpoint.everySeconds, !(seconds > 0) {
             throw .spec("training.checkpoint.every_seconds", "must be > 0, got \(seconds)")
         }
         if let stop = t.stopAt, stop.metric != .loss, !(0...1).contains(stop.value) {
             throw .spec("training.stop_at.value", "\(stop.metric.rawValue) is in [0, 1], got \(stop.value)")
+        }
+    }
+
+    /// A stream replaces the fixed files: no paths beside it, a format whose one file holds whole examples, and a
+    /// model whose inputs do not depend on vocabularies counted over a fixed file.
+    private func validateStream(_ stream: StreamSpec) throws(SpecError) {
+        guard StreamSpec.formats.contains(data.format) else {
+            throw .spec("data.format", "a stream reads \(StreamSpec.formats.map(\.rawValue).joined(separator: ", ")) files, not \(data.format.rawValue)")
+        }
+        for (key, value) in [("train", data.train), ("train_labels", data.trainLabels), ("test", data.test), ("test_labels", data.testLabels)]
+        where value != nil {
+            throw .spec("data.\(key)", "not used with data.stream (the stream's files are the data; test_fraction holds rows out)")
+        }
+        guard !stream.dir.isEmpty else { throw .spec("data.stream.dir", "required") }
+        if data.format == .csv, data.label?.isEmpty ?? true {
+            throw .spec("data.label", "required for format csv (the name of the label column)")
+        }
+        if model.type == .wideDeep {
+            throw .spec("data.stream", "wide_deep models are not trained on a stream yet (their column encoding is fitted on one file)")
+        }
+        guard data.testFraction >= 0, data.testFraction < 1 else {
+            throw .spec("data.test_fraction", "must be in [0, 1), got \(data.testFraction)")
         }
     }
 

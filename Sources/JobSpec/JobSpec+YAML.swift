@@ -68,6 +68,14 @@ extension DataSpec {
         if let weights { w.field("weights", YAMLWriter.list(weights)) }
         let numbers: [(String, Double?)] = [("bias", bias), ("noise", noise), ("x_min", xMin), ("x_max", xMax)]
         for (key, value) in numbers { if let value { w.field(key, YAMLWriter.number(value)) } }
+        if let stream {
+            w.section("stream") { w in
+                w.field("dir", YAMLWriter.quoted(stream.dir))
+                w.field("pattern", YAMLWriter.quoted(stream.pattern))
+                w.field("poll_ms", String(stream.pollMs))
+                w.field("eval_window", String(stream.evalWindow))
+            }
+        }
     }
 }
 

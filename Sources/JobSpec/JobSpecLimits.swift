@@ -121,6 +121,15 @@ public enum JobSpecLimits {
     /// `serving.refresh_ms`: least milliseconds between two parameter pulls of a replica (10 ms to a day).
     public static let refreshMilliseconds = Bound(10, 86_400_000, "the refresh-interval range")
 
+    // MARK: Streams
+
+    /// `data.stream.poll_ms`: milliseconds between two looks at a stream's directory (10 ms to a minute).
+    public static let streamPollMilliseconds = Bound(10, 60_000, "the stream poll range")
+    /// `data.stream.eval_window`: newest held-out rows a stream job evaluates on.
+    public static let streamEvalWindow = Bound(1, 1_000_000, "the evaluation-window limit")
+    /// UTF-8 bytes of `data.stream.pattern`.
+    public static let streamPatternBytes = Bound(1, 255, "the file-name length limit")
+
     // MARK: Numbers and strings
 
     /// Largest magnitude of any real number a worker or shard uses as a 32-bit float (learning rates, bias, x range…).
@@ -153,6 +162,8 @@ public enum JobSpecLimits {
         ("cluster.ps_shards", psShards), ("data.train/train_labels/test/test_labels/init_from bytes", pathBytes),
         ("data.label/column name bytes", nameBytes),
         ("serving.replicas", servingReplicas), ("serving.refresh_ms", refreshMilliseconds),
+        ("data.stream.poll_ms", streamPollMilliseconds), ("data.stream.eval_window", streamEvalWindow),
+        ("data.stream.pattern bytes", streamPatternBytes),
     ]
 
     /// The rule for rendering a spec integer into a 32-bit protobuf field: exact for every value the bounds allow,

@@ -31,7 +31,7 @@ public enum JobSpecParser {
         let optimizer = try readOptimizer(try top.mapping("optimizer", allowed: optimizerKeys))
         let clusterMap = try top.mapping("cluster", allowed: SpecFields.cluster.keys)
         let (training, workers) = try readTraining(
-            try top.mapping("training", allowed: trainingKeys), workers: try clusterMap?.int("workers"))
+            try top.mapping("training", allowed: trainingKeys), workers: try clusterMap?.int("workers"), streamed: data.stream != nil)
         let cluster = ClusterSpec(
             workers: workers, psShards: try clusterMap?.int("ps_shards"),
             transport: try clusterMap?.choice("transport", as: DataTransport.self) ?? .native)
@@ -129,6 +129,13 @@ public enum JobSpecParser {
             }
             if format == .tfrecord, data.label == nil { data.label = "label" }
         }
+        if let stream = try m.mapping("stream", allowed: SpecFields.stream.keys) {
+            guard let dir = try stream.string("dir") else { throw .spec(stream.path("dir"), "required") }
+            data.stream = StreamSpec(
+                dir: dir, pattern: try stream.string("pattern") ?? StreamSpec.defaultPattern,
+                pollMs: try stream.int("poll_ms") ?? StreamSpec.defaultPollMs,
+                evalWindow: try stream.int("eval_window") ?? StreamSpec.defaultEvalWindow)
+        }
         return data
     }
 
@@ -159,8 +166,10 @@ public enum JobSpecParser {
     }
 
     /// Reads `training` and resolves the worker count (which depends on the mode).
-    private static func readTraining(_ m: SpecMapping?, workers: Int?) throws(SpecError) -> (TrainingSpec, Int) {
+    /// `streamed`: the data is a stream, which has no epochs (none filled in then).
+    private static func readTraining(_ m: SpecMapping?, workers: Int?, streamed: Bool) throws(SpecError) -> (TrainingSpec, Int) {
         var t = TrainingSpec()
+        if streamed { t.epochs = nil }
         guard let m else { return (t, workers ?? 1) }
         t.mode = try m.choice("mode") ?? .async
         var resolvedWorkers = workers ?? 1
@@ -182,7 +191,7 @@ public enum JobSpecParser {
         }
         t.epochs = try m.int("epochs")
         t.maxSteps = try m.int("max_steps")
-        if t.epochs == nil, t.maxSteps == nil { t.epochs = 1 }
+        if t.epochs == nil, t.maxSteps == nil, !streamed { t.epochs = 1 }
         t.evalEverySteps = try m.int("eval_every_steps") ?? 0
         if let c = try m.mapping("checkpoint", allowed: SpecFields.checkpoint.keys) {
             t.checkpoint = CheckpointSpec(

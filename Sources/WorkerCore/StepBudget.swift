@@ -22,7 +22,8 @@ struct StepBudget {
         let perWorker = Int64(clamping: epochs).multipliedReportingOverflow(by: Int64(stepsPerEpoch))
         let all = perWorker.partialValue.multipliedReportingOverflow(by: Int64(max(workers, 1)))
         totalSteps =
-            if let maxSteps { Int64(clamping: maxSteps) } else if perWorker.overflow { .max } else if sync { perWorker.partialValue } else if all.overflow { .max } else { all.partialValue }
+            if spec.data.stream != nil, maxSteps == nil { 0 }  // a stream runs until cancelled: no total to show
+            else if let maxSteps { Int64(clamping: maxSteps) } else if perWorker.overflow { .max } else if sync { perWorker.partialValue } else if all.overflow { .max } else { all.partialValue }
     }
 }
 
@@ -106,6 +107,9 @@ struct PullCursor {
 
     /// The next step's parameters were pulled at `versions`.
     mutating func prefetched(_ versions: [UInt64]) { prefetch = versions }
+
+    /// Forgets parameters pulled ahead (a stream waited for data: they are older than what a fresh pull brings).
+    mutating func dropPrefetch() { prefetch = nil }
 
     /// A step ran on the parameters at `versions`.
     mutating func stepped(_ versions: [UInt64]) { pulled = versions }

@@ -31,7 +31,7 @@ package struct StepExchange: Sendable {
 
     /// Evaluates on the held-out split after pulling the rows it needs into the local tables.
     package func evaluate(_ data: WorkerData, model: any Model, parameters: ParameterSet, shards: ParameterClient, backend: any ComputeBackend) async throws -> TrainingFigures {
-        if let sparse { try await sparse.refresh(for: (data.test ?? data.train).features, shards: shards) }
+        if let sparse { try await sparse.refresh(for: try data.evaluationSet().features, shards: shards) }
         return try data.evaluate(model: model, parameters: parameters, backend: backend)
     }
 }

@@ -73,10 +73,32 @@ public struct StepLoop {
             try await report(progress.report(train: reporter.drain(), eval: eval, rate: reporter.stepsPerSecond, trainingDone: trainingDone, finished: finished))
         }
 
+        // A stream waits for its next file here: it keeps reporting (so a cancel or max_steps reaches it) and, in
+        // async mode, drops parameters pulled before the wait (they would be stale by the time the data comes).
+        var stopped = false
+        let poll = Duration.milliseconds(spec.data.stream?.pollMs ?? StreamSpec.defaultPollMs)
+        func waitForData() async throws -> Bool {
+            try Task.checkCancellation()
+            try await Task.sleep(for: poll)
+            if !budget.sync { cursor.dropPrefetch() }
+            guard reporter.isDue else { return false }
+            let answer = try await send(eval: nil)
+            if answer.stop {
+                logger.info("coordinator stopped the task", metadata: ["reason": "\(answer.reason)"])
+                stopped = true
+            }
+            return answer.stop
+        }
+
         training: while progress.epoch < budget.epochs {
             var batches = try data.trainBatches(epoch: progress.epoch)
+            if let stream = data.stream, skip > 0 {
+                stream.skip(batches: skip)
+                logger.info("continuing the stream after the batches the job's parameters hold", metadata: ["batches": "\(skip)"])
+                skip = 0
+            }
             while skip > 0, try batches.next() != nil { skip -= 1 }
-            while let batch = try batches.next() {
+            while let batch = try await batches.next(waiting: waitForData) {
                 try Task.checkCancellation()
                 let versions = try await cursor.next { try await shards.pull(into: parameterBuffers, minimumVersions: $0) }
                 progress.saw(versions)
@@ -115,6 +137,7 @@ public struct StepLoop {
                 }
                 if progress.budgetSpent { break training }
             }
+            if stopped { break training }
             progress.epoch += 1
         }
 

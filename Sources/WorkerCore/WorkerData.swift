@@ -26,11 +26,19 @@ public struct WorkerData: Sendable {
     let shuffle: Bool
     let seed: UInt64
     let workerIndex: Int
+    /// A stream job's reader of its files (nil for a fixed file): `train` and `test` then hold its first file only.
+    public internal(set) var stream: StreamFeed? = nil
 
     /// Loads the job's data under `dataRoot` (paths confined to it) within `maxDataBytes` of decoded data;
     /// a job needing more fails with RESOURCE_EXHAUSTED naming both numbers.
     public static func load(spec: JobSpec, dataRoot: String, workerIndex: Int, workerCount: Int,
                      maxDataBytes: Int = DataBudget.defaultLimit) throws -> WorkerData {
+        if let stream = spec.data.stream {
+            guard let data = try loadStream(stream, spec: spec, dataRoot: dataRoot, workerIndex: workerIndex, workerCount: workerCount, maxDataBytes: maxDataBytes) else {
+                throw RuntimeFailure(.unavailable, "data.stream.dir \"\(stream.dir)\" holds no file matching \"\(stream.pattern)\" yet")
+            }
+            return data
+        }
         let config = try DataConfig(spec: spec)
         let splits: DatasetSplits
         do {
@@ -57,37 +65,64 @@ public struct WorkerData: Sendable {
 
     /// The batches of one epoch, prepared one ahead on another thread.
     package func trainBatches(epoch: Int) throws -> EpochBatches {
+        if let stream { return EpochBatches(stream: stream) }
         let iterator = try BatchIterator(
             dataset: train, batchSize: batchSize, shuffle: shuffle, seed: seed, epoch: epoch, worker: workerIndex)
         return EpochBatches(source: PrefetchingBatchIterator(iterator), limit: batchesPerEpoch)
     }
 
-    /// Loss, accuracy and (binary) AUC over the held-out split (the training shard when there is none).
+    /// The rows evaluations run on: a stream's window, else the held-out split, else the training shard.
+    public func evaluationSet() throws -> Dataset {
+        if let stream, let window = try stream.windowRows() { return window }
+        return test ?? train
+    }
+
+    /// Loss, accuracy and (binary) AUC over `evaluationSet()`.
     public func evaluate(model: any Model, parameters: ParameterSet, backend: any ComputeBackend) throws -> TrainingFigures {
-        let result = try Evaluator().evaluate(model: model, parameters: parameters, dataset: test ?? train, backend: backend)
+        let result = try Evaluator().evaluate(model: model, parameters: parameters, dataset: try evaluationSet(), backend: backend)
         return TrainingFigures(
             loss: Double(result.loss), accuracy: model.task == .regression ? nil : Double(result.accuracy), auc: result.auc.map(Double.init), count: result.count)
     }
 }
 
-/// At most `limit` batches of an epoch; wraps around the shard when it holds fewer.
+/// At most `limit` batches of an epoch; wraps around the shard when it holds fewer. A stream is one endless epoch.
 package struct EpochBatches {
-    let source: PrefetchingBatchIterator
+    let source: PrefetchingBatchIterator?
+    let stream: StreamFeed?
     let limit: Int
     private var taken = 0
 
     init(source: PrefetchingBatchIterator, limit: Int) {
         self.source = source
+        self.stream = nil
         self.limit = limit
     }
 
-    /// Whether the epoch's budget has batches left (the source may still end early).
-    package var hasMore: Bool { taken < limit }
+    init(stream: StreamFeed) {
+        self.source = nil
+        self.stream = stream
+        self.limit = .max
+    }
 
+    /// Whether the epoch's budget has batches left (the source may still end early; a stream always has more).
+    package var hasMore: Bool { stream != nil || taken < limit }
+
+    /// The next batch; nil at the end of the epoch (a stream: while no batch is ready).
     package mutating func next() throws -> Batch? {
-        guard taken < limit, let batch = source.next() else { return nil }
+        if let stream { return try stream.nextBatch() }
+        guard taken < limit, let batch = source?.next() else { return nil }
         taken += 1
         return batch
+    }
+
+    /// The next batch; a stream calls `waiting` until one is ready (it sleeps the poll interval and answers whether
+    /// to stop), so nil means the end of the epoch or, for a stream, a stop.
+    package mutating func next(waiting: () async throws -> Bool) async throws -> Batch? {
+        guard let stream else { return try next() }
+        while true {
+            if let batch = try stream.nextBatch() { return batch }
+            if try await waiting() { return nil }
+        }
     }
 }
 

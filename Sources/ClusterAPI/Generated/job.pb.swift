@@ -467,11 +467,69 @@ public nonisolated struct Tessera_V1_DataSpec: @unchecked Sendable {
   /// Clears the value of `features`. Subsequent reads from it will return its default value.
   public mutating func clearFeatures() {_uniqueStorage()._features = nil}
 
+  /// Train on files as they appear in a directory instead of on `train` (online learning).
+  public var stream: Tessera_V1_StreamSpec {
+    get {_storage._stream ?? Tessera_V1_StreamSpec()}
+    set {_uniqueStorage()._stream = newValue}
+  }
+  /// Returns true if `stream` has been explicitly set.
+  public var hasStream: Bool {_storage._stream != nil}
+  /// Clears the value of `stream`. Subsequent reads from it will return its default value.
+  public mutating func clearStream() {_uniqueStorage()._stream = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// data.stream: files taken in name order as they appear, each once across the job's workers.
+public nonisolated struct Tessera_V1_StreamSpec: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Directory watched, relative to workerd --data-root.
+  public var dir: String = String()
+
+  /// Shell pattern of the file names trained (default "*").
+  public var pattern: String {
+    get {_pattern ?? String()}
+    set {_pattern = newValue}
+  }
+  /// Returns true if `pattern` has been explicitly set.
+  public var hasPattern: Bool {self._pattern != nil}
+  /// Clears the value of `pattern`. Subsequent reads from it will return its default value.
+  public mutating func clearPattern() {self._pattern = nil}
+
+  /// Milliseconds between two looks at the directory while waiting for data.
+  public var pollMs: Int32 {
+    get {_pollMs ?? 0}
+    set {_pollMs = newValue}
+  }
+  /// Returns true if `pollMs` has been explicitly set.
+  public var hasPollMs: Bool {self._pollMs != nil}
+  /// Clears the value of `pollMs`. Subsequent reads from it will return its default value.
+  public mutating func clearPollMs() {self._pollMs = nil}
+
+  /// Newest held-out rows evaluated.
+  public var evalWindow: Int32 {
+    get {_evalWindow ?? 0}
+    set {_evalWindow = newValue}
+  }
+  /// Returns true if `evalWindow` has been explicitly set.
+  public var hasEvalWindow: Bool {self._evalWindow != nil}
+  /// Clears the value of `evalWindow`. Subsequent reads from it will return its default value.
+  public mutating func clearEvalWindow() {self._evalWindow = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _pattern: String? = nil
+  fileprivate var _pollMs: Int32? = nil
+  fileprivate var _evalWindow: Int32? = nil
 }
 
 /// A learning-rate schedule.
@@ -1501,7 +1559,7 @@ nonisolated extension Tessera_V1_WideDeepSpec: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Tessera_V1_DataSpec: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DataSpec"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}format\0\u{1}train\0\u{3}train_labels\0\u{1}test\0\u{3}test_labels\0\u{1}label\0\u{3}test_fraction\0\u{1}normalize\0\u{3}batch_size\0\u{1}shuffle\0\u{1}samples\0\u{1}weights\0\u{1}bias\0\u{1}noise\0\u{3}x_min\0\u{3}x_max\0\u{1}features\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}format\0\u{1}train\0\u{3}train_labels\0\u{1}test\0\u{3}test_labels\0\u{1}label\0\u{3}test_fraction\0\u{1}normalize\0\u{3}batch_size\0\u{1}shuffle\0\u{1}samples\0\u{1}weights\0\u{1}bias\0\u{1}noise\0\u{3}x_min\0\u{3}x_max\0\u{1}features\0\u{1}stream\0")
 
   fileprivate class _StorageClass {
     var _format: String = String()
@@ -1521,6 +1579,7 @@ nonisolated extension Tessera_V1_DataSpec: SwiftProtobuf.Message, SwiftProtobuf.
     var _xMin: Double? = nil
     var _xMax: Double? = nil
     var _features: Int32? = nil
+    var _stream: Tessera_V1_StreamSpec? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1548,6 +1607,7 @@ nonisolated extension Tessera_V1_DataSpec: SwiftProtobuf.Message, SwiftProtobuf.
       _xMin = source._xMin
       _xMax = source._xMax
       _features = source._features
+      _stream = source._stream
     }
   }
 
@@ -1583,6 +1643,7 @@ nonisolated extension Tessera_V1_DataSpec: SwiftProtobuf.Message, SwiftProtobuf.
         case 15: try { try decoder.decodeSingularDoubleField(value: &_storage._xMin) }()
         case 16: try { try decoder.decodeSingularDoubleField(value: &_storage._xMax) }()
         case 17: try { try decoder.decodeSingularInt32Field(value: &_storage._features) }()
+        case 18: try { try decoder.decodeSingularMessageField(value: &_storage._stream) }()
         default: break
         }
       }
@@ -1646,6 +1707,9 @@ nonisolated extension Tessera_V1_DataSpec: SwiftProtobuf.Message, SwiftProtobuf.
       try { if let v = _storage._features {
         try visitor.visitSingularInt32Field(value: v, fieldNumber: 17)
       } }()
+      try { if let v = _storage._stream {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1672,10 +1736,60 @@ nonisolated extension Tessera_V1_DataSpec: SwiftProtobuf.Message, SwiftProtobuf.
         if _storage._xMin != rhs_storage._xMin {return false}
         if _storage._xMax != rhs_storage._xMax {return false}
         if _storage._features != rhs_storage._features {return false}
+        if _storage._stream != rhs_storage._stream {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_StreamSpec: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StreamSpec"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dir\0\u{1}pattern\0\u{3}poll_ms\0\u{3}eval_window\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.dir) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self._pattern) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self._pollMs) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self._evalWindow) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.dir.isEmpty {
+      try visitor.visitSingularStringField(value: self.dir, fieldNumber: 1)
+    }
+    try { if let v = self._pattern {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._pollMs {
+      try visitor.visitSingularInt32Field(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._evalWindow {
+      try visitor.visitSingularInt32Field(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_StreamSpec, rhs: Tessera_V1_StreamSpec) -> Bool {
+    if lhs.dir != rhs.dir {return false}
+    if lhs._pattern != rhs._pattern {return false}
+    if lhs._pollMs != rhs._pollMs {return false}
+    if lhs._evalWindow != rhs._evalWindow {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

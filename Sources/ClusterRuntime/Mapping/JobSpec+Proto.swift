@@ -36,7 +36,7 @@ extension JobSpec {
     public init(proto: Tessera_V1_JobSpec) throws {
         var spec = JobSpec(name: proto.name, model: try ModelSpec(proto: proto.model), data: try DataSpec(proto: proto.data))
         spec.optimizer = try OptimizerSpec(proto: proto.optimizer)
-        spec.training = try TrainingSpec(proto: proto.training)
+        spec.training = try TrainingSpec(proto: proto.training, streamed: proto.data.hasStream)
         if !proto.initFrom.isEmpty { spec.initFrom = proto.initFrom }  // checked (suffix, "..", NUL) by the parse below
         if proto.hasServing {  // bounds checked by the parse below
             spec.serving = ServingSpec(
@@ -138,6 +138,14 @@ extension DataSpec {
             if let noise { $0.noise = noise }
             if let xMin { $0.xMin = xMin }
             if let xMax { $0.xMax = xMax }
+            if let stream {
+                $0.stream = .with {
+                    $0.dir = stream.dir
+                    $0.pattern = stream.pattern
+                    $0.pollMs = JobSpecLimits.int32(stream.pollMs)
+                    $0.evalWindow = JobSpecLimits.int32(stream.evalWindow)
+                }
+            }
         }
     }
 
@@ -162,6 +170,13 @@ extension DataSpec {
         if proto.hasNoise { noise = proto.noise }
         if proto.hasXMin { xMin = proto.xMin }
         if proto.hasXMax { xMax = proto.xMax }
+        if proto.hasStream {
+            let s = proto.stream
+            stream = StreamSpec(
+                dir: s.dir, pattern: s.hasPattern ? s.pattern : StreamSpec.defaultPattern,
+                pollMs: s.hasPollMs ? Int(s.pollMs) : StreamSpec.defaultPollMs,
+                evalWindow: s.hasEvalWindow ? Int(s.evalWindow) : StreamSpec.defaultEvalWindow)
+        }
     }
 }
 
@@ -242,7 +257,8 @@ extension TrainingSpec {
         }
     }
 
-    init(proto: Tessera_V1_TrainingSpec) throws {
+    /// `streamed`: the job reads a stream, which has no epochs (no default epoch then).
+    init(proto: Tessera_V1_TrainingSpec, streamed: Bool = false) throws {
         self.init()
         if !proto.mode.isEmpty {
             mode = try TrainingMode.named(proto.mode, at: "training.mode")
@@ -253,7 +269,7 @@ extension TrainingSpec {
         // As in YAML: one epoch only when neither epochs nor max_steps is given.
         epochs = proto.hasEpochs ? Int(proto.epochs) : nil
         if proto.hasMaxSteps { maxSteps = Int(proto.maxSteps) }
-        if epochs == nil, maxSteps == nil { epochs = 1 }
+        if epochs == nil, maxSteps == nil, !streamed { epochs = 1 }
         if proto.hasEvalEverySteps { evalEverySteps = Int(proto.evalEverySteps) }
         if proto.hasCheckpoint {
             if proto.checkpoint.hasEverySteps { checkpoint.everySteps = Int(proto.checkpoint.everySteps) }

@@ -16,9 +16,7 @@ struct TaskRunner {
 
     func run() async throws -> StepLoop.Outcome {
         let spec = try JobSpec(proto: assignment.spec)
-        let data = try WorkerData.load(
-            spec: spec, dataRoot: config.dataRoot, workerIndex: Int(assignment.workerIndex), workerCount: Int(assignment.workerCount),
-            maxDataBytes: config.maxDataBytes)
+        let data = try await loadData(spec)
         let model = try ModelBuilder.make(spec: spec, data: data)
         let plan = RoutePlan(placement: try await placement(for: model, preprocessing: data.preprocessing.json))
         try checkPlacement(plan, matches: model)
@@ -34,6 +32,29 @@ struct TaskRunner {
             reportInterval: config.reportInterval, slowdown: config.slowdown,
             logger: jobLogger)
         return try await loop.run { report in ProgressAnswer(try await client.report(.init(report, job: assignment.jobID, from: identity))) }
+    }
+
+    /// The task's data; a stream job first waits for its first file (which fixes the columns and statistics).
+    private func loadData(_ spec: JobSpec) async throws -> WorkerData {
+        let index = Int(assignment.workerIndex), count = Int(assignment.workerCount)
+        guard let stream = spec.data.stream else {
+            return try WorkerData.load(spec: spec, dataRoot: config.dataRoot, workerIndex: index, workerCount: count, maxDataBytes: config.maxDataBytes)
+        }
+        let logger = self.logger, job = assignment.jobID
+        var announced = false
+        while true {
+            let data = try WorkerData.loadStream(
+                stream, spec: spec, dataRoot: config.dataRoot, workerIndex: index, workerCount: count, maxDataBytes: config.maxDataBytes,
+                onSkip: { name, reason in
+                    logger.warning("stream file left out", metadata: ["job": "\(job)", "file": "\(name)", "reason": "\(reason)"])
+                })
+            if let data { return data }
+            if !announced {
+                logger.info("waiting for the stream's first file", metadata: ["job": "\(job)", "dir": "\(stream.dir)", "pattern": "\(stream.pattern)"])
+                announced = true
+            }
+            try await Task.sleep(for: .milliseconds(stream.pollMs))
+        }
     }
 
     /// The chief declares the variables; the others wait until the placement is ready.

@@ -124,7 +124,21 @@ enum SpecFields {
         SpecField(key: "batch_size", kind: .integer(L.batchSize), defaultValue: .int(32), summary: "Examples per worker step."),
         SpecField(key: "shuffle", kind: .boolean, defaultValue: .bool(true), summary: "Reshuffle every epoch, seeded from training.seed."),
         SpecField(key: "features", kind: .integer(L.features), summary: "Feature count for sparse formats (inferred when absent)."),
+        SpecField(key: "stream", kind: .section(stream), summary: "Train on files as they appear in a directory, instead of data.train (online learning)."),
     ] + synthetic.fields)
+
+    static let stream = SpecSection(fields: [
+        SpecField(key: "dir", kind: path, required: true, summary: "Directory watched, relative to workerd's --data-root."),
+        SpecField(
+            key: "pattern", kind: .string(length: L.streamPatternBytes, pattern: "^[^/]*$"), defaultValue: .string(StreamSpec.defaultPattern),
+            summary: "Shell pattern of the file names trained, in name order (names starting with '.' are never taken)."),
+        SpecField(
+            key: "poll_ms", kind: .integer(L.streamPollMilliseconds), defaultValue: .int(StreamSpec.defaultPollMs),
+            summary: "Milliseconds between two looks at the directory while waiting for data."),
+        SpecField(
+            key: "eval_window", kind: .integer(L.streamEvalWindow), defaultValue: .int(StreamSpec.defaultEvalWindow),
+            summary: "Newest held-out rows evaluated (the newest trained rows when test_fraction is 0)."),
+    ])
 
     /// The keys allowed only with `data.format: synthetic`.
     static let synthetic = SpecSection(fields: [

@@ -98,7 +98,7 @@ class WideDeepSpec(_message.Message):
     def __init__(self, embedding_dim: _Optional[int] = ..., categorical: _Optional[_Iterable[str]] = ..., numeric: _Optional[_Iterable[str]] = ..., wide: _Optional[_Iterable[str]] = ..., vocabulary_hint: _Optional[int] = ...) -> None: ...
 
 class DataSpec(_message.Message):
-    __slots__ = ("format", "train", "train_labels", "test", "test_labels", "label", "test_fraction", "normalize", "batch_size", "shuffle", "samples", "weights", "bias", "noise", "x_min", "x_max", "features")
+    __slots__ = ("format", "train", "train_labels", "test", "test_labels", "label", "test_fraction", "normalize", "batch_size", "shuffle", "samples", "weights", "bias", "noise", "x_min", "x_max", "features", "stream")
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     TRAIN_FIELD_NUMBER: _ClassVar[int]
     TRAIN_LABELS_FIELD_NUMBER: _ClassVar[int]
@@ -116,6 +116,7 @@ class DataSpec(_message.Message):
     X_MIN_FIELD_NUMBER: _ClassVar[int]
     X_MAX_FIELD_NUMBER: _ClassVar[int]
     FEATURES_FIELD_NUMBER: _ClassVar[int]
+    STREAM_FIELD_NUMBER: _ClassVar[int]
     format: str
     train: str
     train_labels: str
@@ -133,7 +134,20 @@ class DataSpec(_message.Message):
     x_min: float
     x_max: float
     features: int
-    def __init__(self, format: _Optional[str] = ..., train: _Optional[str] = ..., train_labels: _Optional[str] = ..., test: _Optional[str] = ..., test_labels: _Optional[str] = ..., label: _Optional[str] = ..., test_fraction: _Optional[float] = ..., normalize: _Optional[str] = ..., batch_size: _Optional[int] = ..., shuffle: bool = ..., samples: _Optional[int] = ..., weights: _Optional[_Iterable[float]] = ..., bias: _Optional[float] = ..., noise: _Optional[float] = ..., x_min: _Optional[float] = ..., x_max: _Optional[float] = ..., features: _Optional[int] = ...) -> None: ...
+    stream: StreamSpec
+    def __init__(self, format: _Optional[str] = ..., train: _Optional[str] = ..., train_labels: _Optional[str] = ..., test: _Optional[str] = ..., test_labels: _Optional[str] = ..., label: _Optional[str] = ..., test_fraction: _Optional[float] = ..., normalize: _Optional[str] = ..., batch_size: _Optional[int] = ..., shuffle: bool = ..., samples: _Optional[int] = ..., weights: _Optional[_Iterable[float]] = ..., bias: _Optional[float] = ..., noise: _Optional[float] = ..., x_min: _Optional[float] = ..., x_max: _Optional[float] = ..., features: _Optional[int] = ..., stream: _Optional[_Union[StreamSpec, _Mapping]] = ...) -> None: ...
+
+class StreamSpec(_message.Message):
+    __slots__ = ("dir", "pattern", "poll_ms", "eval_window")
+    DIR_FIELD_NUMBER: _ClassVar[int]
+    PATTERN_FIELD_NUMBER: _ClassVar[int]
+    POLL_MS_FIELD_NUMBER: _ClassVar[int]
+    EVAL_WINDOW_FIELD_NUMBER: _ClassVar[int]
+    dir: str
+    pattern: str
+    poll_ms: int
+    eval_window: int
+    def __init__(self, dir: _Optional[str] = ..., pattern: _Optional[str] = ..., poll_ms: _Optional[int] = ..., eval_window: _Optional[int] = ...) -> None: ...
 
 class ScheduleSpec(_message.Message):
     __slots__ = ("type", "decay_steps", "decay_rate", "staircase", "warmup_steps")
