@@ -1,6 +1,7 @@
 import JobSpec
 
-/// A tuned parameter's job spec key, split: `model.hidden[0]` is path ["model", "hidden"] with index 0.
+/// A tuned parameter's job spec key, split: `model.hidden[0]` (or `model.hidden.0`) is path ["model", "hidden"] with
+/// index 0; `text` is the `[0]` form.
 struct ParamKey: Sendable, Hashable {
     /// The mapping keys from the document root to the field.
     let path: [String]
@@ -25,6 +26,12 @@ struct ParamKey: Sendable, Hashable {
             guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let i = Int(digits), i >= 0, i < JobSpecLimits.layers.upper else {
                 throw SpecError("\"\(text)\": the list index must be a whole number below \(JobSpecLimits.layers.upper)", path: at)
             }
+            index = i
+        } else if let dot = text.lastIndex(of: "."), text[text.index(after: dot)...].allSatisfy(\.isASCII),
+            let i = Int(text[text.index(after: dot)...]), i >= 0, i < JobSpecLimits.layers.upper
+        {
+            // `model.hidden.0`, the form that needs no quotes in a YAML flow mapping.
+            dotted = String(text[..<dot])
             index = i
         }
         guard let kind = JobSpecKeys.all[dotted] else {
