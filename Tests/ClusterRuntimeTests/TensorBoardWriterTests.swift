@@ -3,6 +3,7 @@ import ClusterRuntime
 import Foundation
 import TensorWire
 import Testing
+import Training
 
 /// Event files are TFRecord-framed `Event` protos with masked CRC32C, as TensorBoard reads them.
 struct TensorBoardWriterTests {
@@ -15,9 +16,9 @@ struct TensorBoardWriterTests {
         while i < bytes.count {
             let lengthBytes = Array(bytes[i..<(i + 8)])
             let length = (0..<8).reduce(0) { $0 | Int(lengthBytes[$1]) << (8 * $1) }
-            #expect(u32(i + 8) == TFRecordWriter.masked(lengthBytes.withUnsafeBytes { CRC32C.checksum($0) }))
+            #expect(u32(i + 8) == TFRecord.mask(lengthBytes.withUnsafeBytes { CRC32C.checksum($0) }))
             let data = Array(bytes[(i + 12)..<(i + 12 + length)])
-            #expect(u32(i + 12 + length) == TFRecordWriter.masked(data.withUnsafeBytes { CRC32C.checksum($0) }))
+            #expect(u32(i + 12 + length) == TFRecord.mask(data.withUnsafeBytes { CRC32C.checksum($0) }))
             records.append(data)
             i += 16 + length
         }
@@ -45,7 +46,7 @@ struct TensorBoardWriterTests {
 
     @Test func maskedCRCMatchesTheTFRecordDefinition() {
         // masked(crc) = ((crc >> 15) | (crc << 17)) + 0xa282ead8 (mod 2^32).
-        #expect(TFRecordWriter.masked(0) == 0xA282_EAD8)
-        #expect(TFRecordWriter.masked(0xFFFF_FFFF) == 0xA282_EAD7)
+        #expect(TFRecord.mask(0) == 0xA282_EAD8)
+        #expect(TFRecord.mask(0xFFFF_FFFF) == 0xA282_EAD7)
     }
 }

@@ -1,5 +1,6 @@
 import ClusterAPI
 import Foundation
+import Training
 
 /// Writes TensorBoard scalar summaries (`Event` protos in TFRecord framing) into a job's
 /// `tensorboard/` directory, in a file named like TensorFlow's: `events.out.tfevents.<time>.<host>`.
@@ -23,6 +24,7 @@ public final class TensorBoardWriter: @unchecked Sendable {
         }
         let versionBytes: [UInt8] = try version.serializedBytes()
         try records.append(versionBytes)
+        try records.flush()
     }
 
     /// The event file's path.
@@ -45,6 +47,9 @@ public final class TensorBoardWriter: @unchecked Sendable {
             }
         }
         let bytes: [UInt8] = try event.serializedBytes()
-        try lock.withLock { try records.append(bytes) }
+        try lock.withLock {
+            try records.append(bytes)
+            try records.flush()
+        }
     }
 }

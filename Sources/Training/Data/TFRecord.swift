@@ -1,12 +1,17 @@
 import TensorWire
 
 /// TFRecord framing: each record is `u64 length, u32 masked CRC32C(length), data, u32 masked CRC32C(data)`,
-/// little-endian, mask(c) = ((c >> 15) | (c << 17)) + 0xa282ead8.
+/// little-endian, mask(c) = ((c >> 15) | (c << 17)) + 0xa282ead8. The one implementation: the data
+/// readers parse with `records`, and `TFRecordWriter` (TensorBoard event files) frames with `append`.
 public enum TFRecord {
+    /// TFRecord's CRC mask: rotate right by 15 and add a constant.
+    public static func mask(_ crc: UInt32) -> UInt32 {
+        ((crc >> 15) | (crc << 17)) &+ 0xA282_EAD8
+    }
+
     /// The masked CRC32C TFRecord stores.
     public static func maskedCRC(_ bytes: some Collection<UInt8>) -> UInt32 {
-        let c = CRC32C.checksum(bytes)
-        return ((c >> 15) | (c << 17)) &+ 0xA282_EAD8
+        mask(CRC32C.checksum(bytes))
     }
 
     /// Bytes of framing around each record's data: length (8), its CRC (4), the data's CRC (4).
@@ -42,16 +47,20 @@ public enum TFRecord {
         return out
     }
 
+    /// Appends one framed record holding `data` to `out`.
+    public static func append(_ data: some Collection<UInt8>, to out: inout [UInt8]) {
+        let length = (0..<8).map { UInt8(truncatingIfNeeded: UInt64(data.count) >> (8 * $0)) }
+        out.reserveCapacity(out.count + data.count + framingBytes)
+        out += length
+        out += le(maskedCRC(length))
+        out += data
+        out += le(maskedCRC(data))
+    }
+
     /// Frames `payloads` as a TFRecord file.
     public static func encode(_ payloads: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
-        for data in payloads {
-            let length = (0..<8).map { UInt8(truncatingIfNeeded: UInt64(data.count) >> (8 * $0)) }
-            out += length
-            out += le(maskedCRC(length))
-            out += data
-            out += le(maskedCRC(data))
-        }
+        for data in payloads { append(data, to: &out) }
         return out
     }
 
