@@ -16,23 +16,23 @@ extension CSVReader {
     /// The table's cells (at most lines × columns) must fit in what is left of `budget`.
     public static func readText(_ bytes: [UInt8], name: String, limit: Int? = nil, budget: DataBudget = DataBudget()) throws -> TextTable {
         try bytes.withUnsafeBufferPointer { buffer in
-            var cursor = LineCursor(buffer)
-            guard let headerRange = try cursor.next(name: name) else { throw TrainingError(.invalidData, "\(name): empty file (no header line)") }
-            let header = try headerFields(buffer, headerRange, name: name)
+            var cursor = RecordCursor(buffer)
+            guard let headerRecord = try cursor.next(name: name, keep: DataLimits.maxColumns) else {
+                throw TrainingError(.invalidData, "\(name): empty file (no header line)")
+            }
+            let header = try headerFields(buffer, headerRecord, name: name)
             let rowBound = min(max(lineCount(buffer) - 1, 0), max(limit ?? Int.max, 0))
             let (cells, overflow) = rowBound.multipliedReportingOverflow(by: header.count + 1)
             try budget.check(overflow ? Int.max : cells, bytesEach: bytesPerTextCell,
                              for: "\(name): up to \(rowBound) rows × \(header.count) text cells")
             var rows: [[String]] = []
             var lines: [Int] = []
-            var lineNumber = 1
-            while let range = try cursor.next(name: name, line: lineNumber + 1) {
-                lineNumber += 1
-                if range.isEmpty { continue }
+            while let record = try cursor.next(name: name, keep: header.count) {
+                if record.isBlank { continue }
                 if let limit, rows.count >= limit { break }
-                let cells = try rowFields(buffer, range, expected: header.count, name: name, line: lineNumber)
+                let cells = try rowFields(record, expected: header.count, name: name)
                 rows.append(cells.map { text(buffer, $0) })
-                lines.append(lineNumber)
+                lines.append(record.line)
             }
             return TextTable(header: header, rows: rows, lines: lines)
         }

@@ -6,9 +6,9 @@ import Musl
 import Darwin
 #endif
 
-/// Parses comma-separated tables with a header line: numeric feature columns and one label
-/// column kept as text. Fields may be padded with spaces or wrapped in double quotes; quoted
-/// commas are not supported.
+/// Parses comma-separated tables (RFC 4180) with a header line: numeric feature columns and one label
+/// column kept as text. Fields may be padded with spaces or tabs; a quoted field may hold commas,
+/// line breaks and doubled quotes (see `RecordCursor`).
 public enum CSVReader {
     /// A parsed table.
     public struct Table: Sendable {
@@ -28,9 +28,11 @@ public enum CSVReader {
     public static func read(_ bytes: [UInt8], name: String, label: String, features: [String]? = nil, limit: Int? = nil,
                             budget: DataBudget = DataBudget(), namesFromSpec: Bool = true) throws -> Table {
         try bytes.withUnsafeBufferPointer { buffer in
-            var lines = LineCursor(buffer)
-            guard let headerRange = try lines.next(name: name) else { throw TrainingError(.invalidData, "\(name): empty file (no header line)") }
-            let header = try headerFields(buffer, headerRange, name: name)
+            var records = RecordCursor(buffer)
+            guard let headerRecord = try records.next(name: name, keep: DataLimits.maxColumns) else {
+                throw TrainingError(.invalidData, "\(name): empty file (no header line)")
+            }
+            let header = try headerFields(buffer, headerRecord, name: name)
             guard let labelIndex = header.firstIndex(of: label) else {
                 throw TrainingError(.invalidData, "\(name): line 1: no label column '\(label)' in the header (\(header.count) columns)")
             }
@@ -57,13 +59,12 @@ public enum CSVReader {
             values.reserveCapacity(rowBound * width)
             var labels: [String] = []
             var rows = 0
-            var lineNumber = 1
             var row = [Float](repeating: 0, count: width)
-            while let range = try lines.next(name: name, line: lineNumber + 1) {
-                lineNumber += 1
-                if range.isEmpty { continue }
+            while let record = try records.next(name: name, keep: header.count) {
+                if record.isBlank { continue }
                 if let limit, rows >= limit { break }
-                let cells = try rowFields(buffer, range, expected: header.count, name: name, line: lineNumber)
+                let lineNumber = record.line
+                let cells = try rowFields(record, expected: header.count, name: name)
                 for (c, cell) in cells.enumerated() {
                     if c == labelIndex {
                         labels.append(text(buffer, cell))
@@ -92,90 +93,39 @@ public enum CSVReader {
     }
 
     /// The header's column names; throws past `DataLimits.maxColumns`.
-    static func headerFields(_ buffer: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, name: String) throws -> [String] {
-        let count = fieldCount(buffer, line)
-        guard count <= DataLimits.maxColumns else {
-            throw TrainingError(.invalidData, "\(name): line 1: \(count) columns, more than the \(DataLimits.maxColumns) allowed")
+    static func headerFields(_ buffer: UnsafeBufferPointer<UInt8>, _ record: Record, name: String) throws -> [String] {
+        guard record.count <= DataLimits.maxColumns else {
+            throw TrainingError(.invalidData, "\(name): line \(record.line): \(record.count) columns, more than the \(DataLimits.maxColumns) allowed")
         }
-        return fields(buffer, line).map { text(buffer, $0) }
+        return record.fields.map { text(buffer, $0) }
     }
 
-    /// The field ranges of a data line; throws naming the line unless it has exactly `expected` fields.
-    static func rowFields(_ buffer: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, expected: Int, name: String, line number: Int)
-        throws -> [Range<Int>]
-    {
-        let count = fieldCount(buffer, line)
-        guard count == expected else {
-            throw TrainingError(.invalidData, "\(name): line \(number): expected \(expected) fields, found \(count)")
+    /// The fields of a data record; throws naming the line unless it has exactly `expected` fields.
+    static func rowFields(_ record: Record, expected: Int, name: String) throws -> [Field] {
+        guard record.count == expected else {
+            throw TrainingError(.invalidData, "\(name): line \(record.line): expected \(expected) fields, found \(record.count)")
         }
-        return fields(buffer, line)
+        return record.fields
     }
 
-    /// Fields in a line: its commas + 1.
-    static func fieldCount(_ buffer: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) -> Int {
-        var n = 1
-        for i in line where buffer[i] == UInt8(ascii: ",") { n += 1 }
-        return n
-    }
-
-    /// Splits buffer lines on \n, dropping a trailing \r.
-    struct LineCursor {
-        let buffer: UnsafeBufferPointer<UInt8>
-        var position = 0
-
-        init(_ buffer: UnsafeBufferPointer<UInt8>) {
-            self.buffer = buffer
-            // Skip a UTF-8 byte-order mark.
-            if buffer.count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { position = 3 }
+    /// A field's text, a doubled quote read as one.
+    static func text(_ buffer: UnsafeBufferPointer<UInt8>, _ field: Field) -> String {
+        let bytes = UnsafeBufferPointer(rebasing: buffer[field.range])
+        guard field.escaped else { return String(decoding: bytes, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            out.append(bytes[i])
+            i += bytes[i] == UInt8(ascii: "\"") ? 2 : 1  // a quoted field holds quotes only doubled
         }
-
-        /// The next line's range, or nil at the end; throws naming `name` and the 1-based `line` past `DataLimits.maxLineBytes`.
-        mutating func next(name: String, line: Int = 1) throws -> Range<Int>? {
-            guard position < buffer.count else { return nil }
-            let start = position
-            var end = start
-            while end < buffer.count && buffer[end] != UInt8(ascii: "\n") { end += 1 }
-            guard end - start <= DataLimits.maxLineBytes else {
-                throw TrainingError(.invalidData, "\(name): line \(line): longer than \(DataLimits.maxLineBytes) bytes (the limit)")
-            }
-            position = end + 1
-            var stop = end
-            if stop > start && buffer[stop - 1] == UInt8(ascii: "\r") { stop -= 1 }
-            return start..<stop
-        }
-    }
-
-    /// Field ranges of one line, trimmed of spaces and surrounding double quotes.
-    static func fields(_ buffer: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) -> [Range<Int>] {
-        var result: [Range<Int>] = []
-        var start = line.lowerBound
-        for i in line where buffer[i] == UInt8(ascii: ",") {
-            result.append(trim(buffer, start..<i))
-            start = i + 1
-        }
-        result.append(trim(buffer, start..<line.upperBound))
-        return result
-    }
-
-    static func trim(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
-        var lo = range.lowerBound, hi = range.upperBound
-        while lo < hi && (buffer[lo] == 0x20 || buffer[lo] == 0x09) { lo += 1 }
-        while hi > lo && (buffer[hi - 1] == 0x20 || buffer[hi - 1] == 0x09) { hi -= 1 }
-        if hi - lo >= 2 && buffer[lo] == UInt8(ascii: "\"") && buffer[hi - 1] == UInt8(ascii: "\"") {
-            lo += 1
-            hi -= 1
-        }
-        return lo..<hi
-    }
-
-    static func text(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A finite decimal number filling the whole field, or nil.
-    static func number(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Float? {
-        let n = range.count
-        guard n > 0, n < 64 else { return nil }
+    static func number(_ buffer: UnsafeBufferPointer<UInt8>, _ field: Field) -> Float? {
+        let range = field.range, n = range.count
+        guard n > 0, n < 64, !field.escaped else { return nil }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { tmp -> Float? in
             guard let base = tmp.baseAddress, let src = buffer.baseAddress else { return nil }
             for i in 0..<n { base[i] = CChar(bitPattern: src[range.lowerBound + i]) }
