@@ -9,8 +9,9 @@ extern "C" {
 #endif
 
 /// CRC-32C (Castagnoli) of `len` bytes at `data`, continuing from `crc` (0 to start; pass a
-/// previous result to checksum data in pieces). Uses the SSE4.2 `crc32` instruction when the CPU
-/// has it, otherwise a portable slicing-by-8 table implementation.
+/// previous result to checksum data in pieces). Uses the CPU's CRC32C instruction when it has one
+/// (SSE4.2 on x86-64, the ARMv8 CRC32 extension on AArch64, detected at run time), otherwise a
+/// portable slicing-by-8 table implementation.
 uint32_t tessera_crc32c(uint32_t crc, const void *data, size_t len);
 
 /// Copies `len` bytes from `src` to `dst` (not overlapping) and returns their CRC-32C continuing
