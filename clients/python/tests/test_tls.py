@@ -84,3 +84,24 @@ def test_plaintext_or_a_client_without_the_cas_certificate_gets_no_answer(tls_cl
         with pytest.raises(RpcError) as refused:
             stranger.status()
         assert refused.value.code_name == "UNAVAILABLE"
+
+
+def test_a_context_carries_the_tls_files_and_the_token(tls_cluster, monkeypatch):
+    import tessera_client as tessera
+
+    for name in ("TESSERA_COORDINATOR", "TESSERA_TOKEN_FILE", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY", "TESSERA_TLS_CA"):
+        monkeypatch.delenv(name, raising=False)
+    config = tls_cluster.dir / "config.yaml"  # paths relative to the file's folder, as clusterctl reads them
+    config.write_text(f"""current_context: tls
+contexts:
+  - name: tls
+    coordinator: {tls_cluster.coordinator}
+    token_file: token
+    tls_ca: pki/ca.pem
+    tls_cert: pki/alice.pem
+    tls_key: pki/alice.key
+""")
+    monkeypatch.setenv("TESSERA_CONFIG", str(config))
+    with tessera.connect(timeout=20) as client:
+        assert client.settings.tls and client.settings.tls_ca == str(tls_cluster.dir / "pki" / "ca.pem")
+        assert client.status().health == "SERVING"

@@ -58,17 +58,19 @@ def spec_text(spec: str | os.PathLike | Mapping[str, Any]) -> str:
 class Client:
     """A connection to a Tessera coordinator.
 
-    `coordinator` is "host:port" (default: $TESSERA_COORDINATOR, else 127.0.0.1:7070). The bearer token is `token`,
-    else read from `token_file`, else from $TESSERA_TOKEN_FILE. TLS: `tls_cert` + `tls_key` (+ `tls_ca` to verify the
-    servers; mutual TLS), else $TESSERA_TLS_CERT/KEY/CA. `timeout` is every call's deadline in seconds.
+    `coordinator` is "host:port" (default: $TESSERA_COORDINATOR, else the context's, else 127.0.0.1:7070). The
+    bearer token is `token`, else read from `token_file`, else from $TESSERA_TOKEN_FILE, else the context's token
+    file. TLS: `tls_cert` + `tls_key` (+ `tls_ca` to verify the servers; mutual TLS), else $TESSERA_TLS_CERT/KEY/CA,
+    else the context's. The context is `context`, else the `current_context` of clusterctl's client config file
+    ($TESSERA_CONFIG, else ~/.config/tessera/config.yaml). `timeout` is every call's deadline in seconds.
     """
 
     def __init__(self, coordinator: str | None = None, *, token: str | None = None, token_file: str | None = None,
                  tls_cert: str | None = None, tls_key: str | None = None, tls_ca: str | None = None,
                  tls_server_name: str | None = None, timeout: float = 10.0,
-                 pull_timeout: float = DEFAULT_PULL_TIMEOUT) -> None:
+                 pull_timeout: float = DEFAULT_PULL_TIMEOUT, context: str | None = None) -> None:
         self.settings = Settings.resolve(coordinator, token, token_file, tls_cert, tls_key, tls_ca, tls_server_name,
-                                         timeout)
+                                         timeout, context=context)
         self.pull_timeout = pull_timeout
         self._channel: grpc.Channel | None = None
         self._stub: pb_grpc.CoordinatorStub | None = None
@@ -79,7 +81,8 @@ class Client:
         return self.settings.coordinator
 
     def __repr__(self) -> str:
-        return f"Client({self.coordinator!r}, token={'set' if self.settings.token else None}, tls={self.settings.tls})"
+        context = f", context={self.settings.context!r}" if self.settings.context else ""
+        return f"Client({self.coordinator!r}, token={'set' if self.settings.token else None}, tls={self.settings.tls}{context})"
 
     def __enter__(self) -> "Client":
         return self
@@ -281,3 +284,10 @@ class Client:
         if not named:
             raise TesseraError(f"no job is named {ident!r}")
         return self.get(named[0].id)
+
+
+def connect(coordinator: str | None = None, *, context: str | None = None, **options: Any) -> Client:
+    """A `Client` set up as clusterctl would be: `connect()` uses $TESSERA_COORDINATOR/$TESSERA_TOKEN_FILE/
+    $TESSERA_TLS_* where set, else the current context of the client config file; `connect(context="prod")` that
+    context; `connect("host:port", token_file=...)` what it is given. `options` are Client's keyword arguments."""
+    return Client(coordinator, context=context, **options)

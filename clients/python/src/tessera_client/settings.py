@@ -1,5 +1,6 @@
-"""Where the coordinator is and how to reach it: address, bearer token and TLS, from arguments or the environment
-variables clusterctl reads (TESSERA_COORDINATOR, TESSERA_TOKEN_FILE, TESSERA_TLS_CERT/KEY/CA)."""
+"""Where the coordinator is and how to reach it: address, bearer token and TLS, each taken as clusterctl takes it from
+the first of: the argument, the environment variable (TESSERA_COORDINATOR, TESSERA_TOKEN_FILE, TESSERA_TLS_CERT/KEY/CA),
+the context of the client config file (config.py), the default."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Mapping
 
 import grpc
 
+from .config import ClientConfig, Context, config_path, load_config
 from .errors import ConfigError
 
 DEFAULT_COORDINATOR = "127.0.0.1:7070"
@@ -66,9 +68,26 @@ def split_address(address: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def select_context(name: str | None, environ: Mapping[str, str]) -> tuple[ClientConfig | None, Context | None]:
+    """The client config file found from `environ` (None when there is none) and the context in use: `name`, else
+    its `current_context`, else None. ConfigError when `name` is given without a file or names no context."""
+    path = config_path(environ)
+    config = load_config(path, environ.get("HOME")) if path else None
+    if name is not None:
+        if config is None:
+            where = path or "$TESSERA_CONFIG"
+            raise ConfigError(f"{where}: context {name!r}: there is no client config file "
+                              "(set TESSERA_CONFIG or write ~/.config/tessera/config.yaml)")
+        return config, config.context(name, "context")
+    if config is not None and config.current_context is not None:
+        return config, config.context(config.current_context, "current_context")
+    return config, None
+
+
 @dataclass(frozen=True)
 class Settings:
-    """A resolved connection: coordinator address, token, TLS files and the deadline of each call (seconds)."""
+    """A resolved connection: coordinator address, token, TLS files and the deadline of each call (seconds); the
+    context and config file it came from (None for none) and the token file read (None for a token given as text)."""
 
     coordinator: str = DEFAULT_COORDINATOR
     token: str | None = None
@@ -77,33 +96,46 @@ class Settings:
     tls_ca: str | None = None
     tls_server_name: str | None = None
     timeout: float = 10.0
+    context: str | None = None
+    config_file: str | None = None
+    token_file: str | None = None
 
     @classmethod
     def resolve(cls, coordinator: str | None = None, token: str | None = None, token_file: str | None = None,
                 tls_cert: str | None = None, tls_key: str | None = None, tls_ca: str | None = None,
                 tls_server_name: str | None = None, timeout: float = 10.0,
-                environ: Mapping[str, str] | None = None) -> "Settings":
-        """Arguments first, then the environment clusterctl reads, then the defaults; checked as clusterctl checks."""
+                environ: Mapping[str, str] | None = None, context: str | None = None) -> "Settings":
+        """Each value from the first of: the argument, the environment variable clusterctl reads, the context (`context`,
+        else the config file's `current_context`), the default; checked as clusterctl checks. A config file that
+        exists is read (and a bad one refused) even when every value is given, as clusterctl does."""
         env = os.environ if environ is None else environ
-        address = coordinator or env.get("TESSERA_COORDINATOR") or DEFAULT_COORDINATOR
+        config, chosen = select_context(context, env)
+        ctx = chosen or Context("")
+
+        def pick(argument: str | None, variable: str, from_context: str | None) -> str | None:
+            return argument or env.get(variable) or from_context
+
+        address = pick(coordinator, "TESSERA_COORDINATOR", ctx.coordinator) or DEFAULT_COORDINATOR
         split_address(address)
+        path = None
         if token is not None:
             token = token.strip()
             if not token or any(c.isspace() for c in token):
                 raise ConfigError("the token must be one non-empty line without spaces")
         else:
-            path = token_file or env.get("TESSERA_TOKEN_FILE")
+            path = pick(token_file, "TESSERA_TOKEN_FILE", ctx.token_file)
             token = read_token(path) if path else None
-        cert = tls_cert or env.get("TESSERA_TLS_CERT")
-        key = tls_key or env.get("TESSERA_TLS_KEY")
-        ca = tls_ca or env.get("TESSERA_TLS_CA")
+        cert = pick(tls_cert, "TESSERA_TLS_CERT", ctx.tls_cert)
+        key = pick(tls_key, "TESSERA_TLS_KEY", ctx.tls_key)
+        ca = pick(tls_ca, "TESSERA_TLS_CA", ctx.tls_ca)
         if (cert is None) != (key is None):
             raise ConfigError("tls_cert and tls_key go together: give both or neither")
         if ca is not None and cert is None:
             raise ConfigError("tls_ca needs tls_cert and tls_key (the cluster uses mutual TLS)")
         if not timeout or timeout <= 0:
             raise ConfigError(f"timeout must be > 0 seconds, got {timeout}")
-        return cls(address, token, cert, key, ca, tls_server_name, float(timeout))
+        return cls(address, token, cert, key, ca, tls_server_name, float(timeout), chosen.name if chosen else None,
+                   config.file if config else None, path)
 
     @property
     def tls(self) -> bool:
