@@ -90,6 +90,8 @@ public struct Study: Sendable, Hashable {
     public var isDone: Bool {
         guard !trials.contains(where: { !$0.state.isFinished }) else { return false }
         if trials.count >= spec.maxTrials { return true }
+        // Only a grid is ever used up; random and TPE propose until max_trials.
+        guard spec.algorithm == .grid else { return false }
         return spec.searchAlgorithm.propose(number: trials.count + 1, history: observations) == nil
     }
 
