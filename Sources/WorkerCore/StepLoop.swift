@@ -108,7 +108,8 @@ public struct StepLoop {
                 let result = try exchange.trainStep(model, parameters: parameters, batch: batch, gradients: &gradients, backend: backend)
                 if slowdown > 1 { try await Task.sleep(for: (ContinuousClock.now - computeStart) * (slowdown - 1)) }
                 let pushed: PushSummary
-                if batches.hasMore || progress.epoch + 1 < budget.epochs {
+                let another = data.stream == nil ? batches.hasMore || progress.epoch + 1 < budget.epochs : batches.hasMore
+                if another {
                     // Another step follows: pull its parameters while this gradient is pushed (one round trip
                     // instead of two). Sync: the pull waits for the version this push helps complete; async:
                     // the parameters may not include this worker's own gradient yet (one step more staleness).

@@ -76,6 +76,18 @@ public final class StreamFeed: @unchecked Sendable {
         }
     }
 
+    /// Whether a batch is ready now (reading the files that have appeared): a sync step pulls the next version ahead
+    /// only then, since that version waits for every worker's next batch.
+    public func hasBatchReady() throws -> Bool {
+        try lock.withLock {
+            while pending.count < batchSize {
+                guard let name = try nextName() else { return false }
+                ingest(name)
+            }
+            return true
+        }
+    }
+
     /// Skips this worker's first `batches` batches (the rows a checkpoint already holds), as their files are read.
     public func skip(batches: Int) {
         lock.withLock {

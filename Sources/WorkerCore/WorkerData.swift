@@ -104,8 +104,11 @@ package struct EpochBatches {
         self.limit = .max
     }
 
-    /// Whether the epoch's budget has batches left (the source may still end early; a stream always has more).
-    package var hasMore: Bool { stream != nil || taken < limit }
+    /// Whether the epoch's budget has batches left (the source may still end early; a stream: whether one is ready).
+    package var hasMore: Bool {
+        guard let stream else { return taken < limit }
+        return (try? stream.hasBatchReady()) ?? false
+    }
 
     /// The next batch; nil at the end of the epoch (a stream: while no batch is ready).
     package mutating func next() throws -> Batch? {

@@ -24,7 +24,7 @@ import WorkerCore
 
         func report(_ report: ProgressReport, from worker: Int) -> ProgressAnswer {
             if report.trainingDone { done.insert(worker) }
-            if report.version == lastVersion { idleReports += 1 } else { idleReports = 0 }
+            if report.version <= lastVersion { idleReports += 1 } else { idleReports = 0 }
             lastVersion = max(lastVersion, report.version)
             if idleReports >= 6 { stopped = true }
             return ProgressAnswer(stop: stopped, peersFinished: done.count == workers, reason: stopped ? "the stream ran dry" : "")
