@@ -1,6 +1,6 @@
 internal import CCRC32C
 
-/// CRC-32C (Castagnoli): SSE4.2 hardware on x86-64, slicing-by-8 elsewhere.
+/// CRC-32C (Castagnoli): SSE4.2 on x86-64, the ARMv8 CRC instructions on aarch64 hosts that have them, slicing-by-8 elsewhere.
 public enum CRC32C {
     /// The CRC32C of `bytes`, continuing from `seed` (0 to start; a previous result to chain pieces).
     public static func checksum(_ bytes: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {

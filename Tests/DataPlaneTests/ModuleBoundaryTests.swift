@@ -4,7 +4,7 @@ import Testing
 /// The logic modules never import the network: no gRPC, NIO, generated protobuf code or service lifecycle. Only
 /// ClusterRuntime (and what sits on it) touches sockets, so everything below it is tested without them.
 @Suite struct ModuleBoundaryTests {
-    static let logicModules = ["TensorWire", "JobSpec", "ParameterStore", "DataPlane", "WorkerCore", "Training", "Coordinator", "CoordinatorStore"]
+    static let logicModules = ["TensorWire", "JobSpec", "ParameterStore", "DataPlane", "WorkerCore", "Training", "Coordinator", "CoordinatorStore", "Tuning"]
     static let networkModules = ["GRPC", "NIO", "ClusterAPI", "SwiftProtobuf", "ServiceLifecycle", "ClusterRuntime"]
 
     @Test(arguments: logicModules) func importsNoNetworkModule(_ module: String) throws {
