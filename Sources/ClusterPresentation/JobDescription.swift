@@ -22,7 +22,12 @@ public enum JobDescription {
         if job.hasEvalMetrics {
             var text = JobPresentation.metricsText(job.evalMetrics)
             if job.evalMetrics.hasAuc { text += String(format: "  auc %.4f", job.evalMetrics.auc) }
-            field("Held-out", text + "  (\(job.evalMetrics.count) examples)")
+            let streamed = job.spec.data.hasStream
+            field("Held-out", text + "  (\(job.evalMetrics.count) examples\(streamed ? ": the stream's newest" : ""))")
+        }
+        if job.spec.data.hasStream {
+            let stream = job.spec.data.stream
+            field("Stream", "\(stream.dir)/\(stream.hasPattern ? stream.pattern : "*") (files in name order as they appear)")
         }
         field("Stale dropped", String(job.staleDropped))
         if !job.tensorboardDir.isEmpty { field("TensorBoard", job.tensorboardDir) }

@@ -86,6 +86,8 @@ extension EndToEndProcesses {
             let accuracies = evaluations.compactMap { ($0["metrics"] as? [String: Any])?["accuracy"] as? Double }
             #expect(accuracies.count >= 10, "periodic window evaluations: \(accuracies)")
             #expect((accuracies.last ?? 0) >= 0.85, "the window's accuracy after the drift: \(accuracies)")
+            let text = try cluster.clusterctl(["describe", "job-1"]).stdout
+            #expect(text.contains("events/part-*.csv") && text.contains("(500 examples: the stream's newest)"), "\(text)")
             #expect(try cluster.clusterctl(["cancel", "job-1"]).status == 0)
 
             // The same model trained on the new concept alone, from scratch, on as many rows of it (and more).
