@@ -33,6 +33,8 @@ public struct StepLoop {
     public let reportInterval: Duration
     /// Simulated slowness: each step's compute takes this many times as long (1: none).
     public let slowdown: Double
+    /// Simulated compute time drawn per step and slept after it (`workerd --step-delay`; nil: none).
+    public var stepDelay: StepDelay?
     /// Where the loop logs.
     public let logger: Logger
 
@@ -68,6 +70,7 @@ public struct StepLoop {
         var progress = LoopProgress(budget: budget)
         var cursor = PullCursor(sync: budget.sync)
         var skip = try await progress.resume(at: resumePosition(parameterBuffers, sync: budget.sync))
+        var delays = stepDelay?.makeSampler()
 
         func send(eval: TrainingFigures?, trainingDone: Bool = false, finished: Bool = false) async throws -> ProgressAnswer {
             try await report(progress.report(train: reporter.drain(), eval: eval, rate: reporter.stepsPerSecond, trainingDone: trainingDone, finished: finished))
@@ -107,6 +110,7 @@ public struct StepLoop {
                 let computeStart = ContinuousClock.now
                 let result = try exchange.trainStep(model, parameters: parameters, batch: batch, gradients: &gradients, backend: backend)
                 if slowdown > 1 { try await Task.sleep(for: (ContinuousClock.now - computeStart) * (slowdown - 1)) }
+                if let delay = delays?.nextDelay(), delay > .zero { try await Task.sleep(for: delay) }
                 let pushed: PushSummary
                 let another = data.stream == nil ? batches.hasMore || progress.epoch + 1 < budget.epochs : batches.hasMore
                 if another {

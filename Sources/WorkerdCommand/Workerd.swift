@@ -57,6 +57,12 @@ public struct Workerd: AsyncParsableCommand {
     @Option(help: "Straggler experiments: make each training step FACTOR times slower (sleep (FACTOR − 1) × its compute time; default 1).")
     var slowdown: String?
 
+    @Option(help: "Simulated compute time slept after each step, drawn per step: constant:MS, normal:MEAN_MS,STDDEV_MS, lognormal:MEDIAN_MS,SIGMA or empirical:PATH (one step time in ms per line); docs/config.md.")
+    var stepDelay: String?
+
+    @Option(help: "Seed of the --step-delay draws (0…2^64−1; default: derived from --name, so a named worker draws the same sequence every run).")
+    var stepDelaySeed: String?
+
     @Option(help: "Bytes of one job's decoded data this worker loads at most; a job needing more fails naming both (default ¼ of memory).")
     var maxDataBytes: String?
 
@@ -85,6 +91,7 @@ public struct Workerd: AsyncParsableCommand {
             ("coordinator", coordinator), ("data_root", dataRoot), ("device", device), ("threads", threads),
             ("name", name), ("log_level", logLevel), ("token_file", tokenFile), ("tls_cert", tlsCert),
             ("tls_key", tlsKey), ("tls_ca", tlsCa), ("metrics_listen", metricsListen), ("slowdown", slowdown), ("max_data_bytes", maxDataBytes),
+            ("step_delay", stepDelay), ("step_delay_seed", stepDelaySeed),
             ("serve_listen", serveListen), ("serve_advertise", serveAdvertise), ("serve_token_file", serveTokenFile),
             ("serve_grpc_listen", serveGrpcListen),
         ]

@@ -27,6 +27,10 @@ public struct WorkerSettings: DaemonSettings, Equatable {
     public var metricsListen: String?
     /// Straggler experiments: each training step takes this many times its compute time (1 = normal speed).
     public var slowdown = 1.0
+    /// Simulated compute time per step, as `constant:MS`, `normal:MEAN_MS,STDDEV_MS`, `lognormal:MEDIAN_MS,SIGMA` or `empirical:PATH`.
+    public var stepDelay: String?
+    /// Seed of the step-delay draws (default: derived from the node name).
+    public var stepDelaySeed: UInt64?
     /// Bytes of one job's decoded data (train and test splits) this worker loads at most (default: ¼ of memory).
     public var maxDataBytes: Int?
     /// Where to serve predictions for the replicas the coordinator places on this worker (nil: serve none).
@@ -43,6 +47,7 @@ public struct WorkerSettings: DaemonSettings, Equatable {
         case coordinator, dataRoot = "data_root", device, threads, name, logLevel = "log_level"
         case tokenFile = "token_file", tlsCert = "tls_cert", tlsKey = "tls_key", tlsCa = "tls_ca"
         case metricsListen = "metrics_listen", slowdown, maxDataBytes = "max_data_bytes"
+        case stepDelay = "step_delay", stepDelaySeed = "step_delay_seed"
         case serveListen = "serve_listen", serveAdvertise = "serve_advertise", serveTokenFile = "serve_token_file"
         case serveGrpcListen = "serve_grpc_listen"
     }
@@ -82,6 +87,11 @@ public struct WorkerSettings: DaemonSettings, Equatable {
         guard slowdown.isFinite, slowdown >= 1 else {
             throw ConfigError(key: "slowdown", "must be a finite factor ≥ 1 (1 = normal speed, 3 = three times slower), got \(slowdown)")
         }
+        if let stepDelay {
+            do { _ = try StepDelay.Distribution(parsing: stepDelay) } catch { throw ConfigError(key: "step_delay", error.message) }
+        } else if stepDelaySeed != nil {
+            throw ConfigError(key: "step_delay_seed", "needs step_delay (the distribution it seeds)")
+        }
         if let maxDataBytes, maxDataBytes < 1 << 20 {
             throw ConfigError(key: "max_data_bytes", "must be at least 1048576 (1 MiB), got \(maxDataBytes)")
         }
@@ -96,6 +106,13 @@ public struct WorkerSettings: DaemonSettings, Equatable {
             tls: Check.tlsFiles(cert: tlsCert, key: tlsKey, ca: tlsCa),
             metricsListen: try metricsListen.map { try HostPort(parsing: $0) }, slowdown: slowdown,
             maxDataBytes: maxDataBytes ?? WorkerConfig.defaultMaxDataBytes)
+        if let stepDelay {
+            let distribution: StepDelay.Distribution
+            do { distribution = try StepDelay.Distribution(parsing: stepDelay) } catch {
+                throw RuntimeFailure(.invalidArgument, "step_delay: \(error.message)")
+            }
+            config.stepDelay = StepDelay(distribution, seed: stepDelaySeed ?? StepDelay.seed(forName: config.name))
+        }
         config.servingListen = try serveListen.map { try HostPort(parsing: $0) }
         config.servingAdvertise = try serveAdvertise.map { try HostPort(parsing: $0) }
         config.servingToken = try serveTokenFile.map { try RPCSecurity.readToken(file: $0) }

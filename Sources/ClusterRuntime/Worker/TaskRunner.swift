@@ -26,11 +26,12 @@ struct TaskRunner {
         defer { shards.close() }
         var jobLogger = logger
         jobLogger[metadataKey: "job"] = "\(assignment.jobID)"
-        let loop = StepLoop(
+        var loop = StepLoop(
             spec: spec, data: data, model: model, shards: shards, backend: try ComputeDevice.backend(named: config.device, threads: config.threads),
             isChief: assignment.isChief, workerCount: Int(assignment.workerCount), resumeBatches: Int(clamping: assignment.resumeBatches),
             reportInterval: config.reportInterval, slowdown: config.slowdown,
             logger: jobLogger)
+        loop.stepDelay = config.stepDelay
         return try await loop.run { report in ProgressAnswer(try await client.report(.init(report, job: assignment.jobID, from: identity))) }
     }
 

@@ -24,6 +24,8 @@ public struct WorkerConfig: Sendable {
     public var metricsListen: HostPort?
     /// Straggler experiments: after each training step the worker sleeps (slowdown − 1) × the step's compute time.
     public var slowdown: Double
+    /// Simulated compute time drawn per step and slept after it (`--step-delay`); nil: none.
+    public var stepDelay: StepDelay?
     /// Bytes of one job's decoded data this worker loads at most; a job needing more fails with RESOURCE_EXHAUSTED naming both.
     public var maxDataBytes: Int
 
