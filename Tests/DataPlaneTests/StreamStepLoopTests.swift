@@ -60,22 +60,21 @@ import WorkerCore
         return shards
     }
 
-    static func spec(maxSteps: Int?) throws -> JobSpec {
+    static func spec(maxSteps: Int?, mode: String = "sync") throws -> JobSpec {
         try JobSpecParser.parse(yaml: """
             name: stream
             model: {type: logistic}
             data: {format: csv, label: y, normalize: none, batch_size: 8, stream: {dir: s, poll_ms: 10}}
             optimizer: {type: sgd, learning_rate: 0.1}
-            training: {mode: sync, seed: 5\(maxSteps.map { ", max_steps: \($0)" } ?? "")}
+            training: {mode: \(mode), seed: 5\(maxSteps.map { ", max_steps: \($0)" } ?? "")}
             cluster: {workers: 2}
             """)
     }
 
-    @Test func aResumedStreamJobTrainsEachRemainingBatchOnce() async throws {
+    /// A data root whose stream holds 960 rows in six files: 60 steps of 2 workers × 8 rows, no more.
+    static func streamRoot() throws -> URL {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("stream-loop-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root.appendingPathComponent("s"), withIntermediateDirectories: true)
-        // 960 rows: 60 sync steps of 2 workers × 8 rows, no more.
         for f in 0..<6 {
             let rows = (0..<160).map { i -> String in
                 let x = Double((f * 160 + i) % 17) / 17 - 0.5
@@ -83,6 +82,20 @@ import WorkerCore
             }
             try Data(("x,y\n" + rows.joined(separator: "\n") + "\n").utf8).write(to: root.appendingPathComponent("s/\(f).csv"))
         }
+        return root
+    }
+
+    @Test func asyncWorkersTrainEveryBatchOfTheStreamOnce() async throws {
+        let root = try Self.streamRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let shards = try await Self.run(try Self.spec(maxSteps: nil, mode: "async"), root: root, shards: nil)
+        // Async: every push applies, so the version counts every batch either worker trained: 120, each once.
+        #expect(try shards.versions() == [120])
+    }
+
+    @Test func aResumedStreamJobTrainsEachRemainingBatchOnce() async throws {
+        let root = try Self.streamRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
         let shards = try await Self.run(try Self.spec(maxSteps: 30), root: root, shards: nil)
         #expect(try shards.versions() == [30])
         // The job comes back without max_steps: it continues at batch 30 and trains until the stream runs dry. Had it
