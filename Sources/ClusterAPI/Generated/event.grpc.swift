@@ -1,5 +1,6 @@
 /// The subset of TensorBoard's event schema (tensorflow/core/util/event.proto and
-/// tensorflow/core/framework/summary.proto) that Tessera writes: scalar summaries.
+/// tensorflow/core/framework/summary.proto, tensor.proto, tensor_shape.proto) that Tessera writes: scalar
+/// summaries, and the plugin-tagged summaries of TensorBoard's HParams dashboard (hparams.proto).
 /// Field numbers are the published ones, so TensorBoard reads these events.
 
 // DO NOT EDIT.

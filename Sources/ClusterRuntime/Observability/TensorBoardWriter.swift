@@ -34,17 +34,20 @@ public final class TensorBoardWriter: @unchecked Sendable {
     public func scalars(_ values: [(tag: String, value: Double)], step: Int64, time: Double = Date().timeIntervalSince1970) throws {
         let finite = values.filter { $0.value.isFinite }
         guard !finite.isEmpty else { return }
+        try write(finite.map { item in
+            .with {
+                $0.tag = item.tag
+                $0.simpleValue = Float(item.value)
+            }
+        }, step: step, time: time)
+    }
+
+    /// Writes one event holding summary values at a step.
+    func write(_ values: [Tensorboard_Summary.Value], step: Int64, time: Double) throws {
         let event = Tensorboard_Event.with {
             $0.wallTime = time
             $0.step = step
-            $0.summary = .with {
-                $0.value = finite.map { item in
-                    .with {
-                        $0.tag = item.tag
-                        $0.simpleValue = Float(item.value)
-                    }
-                }
-            }
+            $0.summary = .with { $0.value = values }
         }
         let bytes: [UInt8] = try event.serializedBytes()
         try lock.withLock {

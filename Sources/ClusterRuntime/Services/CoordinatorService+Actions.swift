@@ -6,8 +6,10 @@ extension CoordinatorService {
     func perform(_ actions: [CoordinatorAction]) async {
         for action in actions {
             switch action {
-            case .nodeChanged, .stopWorkers, .jobEnded:
+            case .nodeChanged, .stopWorkers:
                 continue  // logged by the state machine; workers learn on their next report
+            case .jobEnded(let id, let state, _):
+                tensorBoard.end(id, state: state)  // the HParams dashboard's status
             case .setEffectiveReplicas(let id, let replicas, let targets):
                 await withTaskGroup(of: Void.self) { group in
                     for shard in targets {

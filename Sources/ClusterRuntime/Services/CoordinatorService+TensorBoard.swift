@@ -17,6 +17,18 @@ final class TensorBoardFiles: Sendable {
         try? writer.scalars(scalars.map { (tag: $0.tag, value: $0.value) }, step: Int64(step))
     }
 
+    /// Writes the HParams session start of a new job: its hyperparameters from the spec (best effort, like scalars).
+    func start(_ job: JobRecord, group: String = "") {
+        guard let writer = writer(job.id) else { return }
+        try? writer.sessionStart(job.spec.tensorBoardHParams, group: group, time: job.submittedAt)
+    }
+
+    /// Writes the HParams session end of a job that reached a terminal state.
+    func end(_ id: JobID, state: JobState) {
+        guard let writer = writer(id) else { return }
+        try? writer.sessionEnd(TensorBoardSessionStatus(state))
+    }
+
     /// Closes a deleted job's file.
     func close(_ id: JobID) {
         writers.withLock { _ = $0.removeValue(forKey: id) }

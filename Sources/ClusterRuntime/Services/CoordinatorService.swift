@@ -92,6 +92,7 @@ public struct CoordinatorService: Tessera_V1_Coordinator.SimpleServiceProtocol, 
             RefusalMetrics.record(error.message.hasPrefix("data.samples") ? .dataBytes : .memory)
             throw error
         }
+        tensorBoard.start(record)  // the HParams dashboard's session: the job's hyperparameters
         return .with { $0.job = render(record, withHistory: false) }
     }
 
