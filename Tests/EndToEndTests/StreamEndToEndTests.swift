@@ -57,7 +57,7 @@ extension EndToEndProcesses {
             #expect(try Self.state(cluster) == "RUNNING")
             let testA = data.rows(2000, concept: .a), testB = data.rows(2000, concept: .b)
             let accuracyA = try Self.accuracy(base, testA)
-            #expect(accuracyA >= 0.9, "served accuracy on the first concept: \(accuracyA)")
+            #expect(accuracyA >= 0.85, "served accuracy on the first concept (5 % label noise): \(accuracyA)")
             let beforeDrift = try Self.accuracy(base, testB)
 
             // Predictions are answered throughout the drift: a client asks every 50 ms and counts failures.
@@ -100,6 +100,8 @@ extension EndToEndProcesses {
             #expect(reference.status == 0, "\(reference.stderr)")
             let referenceAccuracy = try #require(
                 (try jsonObject(try cluster.clusterctl(["describe", "job-2", "--json"]).stdout)["eval_metrics"] as? [String: Any])?["accuracy"] as? Double)
+            print("stream drift: served accuracy on concept A \(accuracyA), on B before the drift \(beforeDrift), after \(recovered); "
+                + "reference (B alone) \(referenceAccuracy); predictions answered \(probes.answered), failed \(probes.failed); steps \(stepsAll)")
             #expect(beforeDrift < referenceAccuracy - 0.2, "the drift is real: \(beforeDrift) on the new concept before it")
             #expect(recovered >= referenceAccuracy - 0.02,
                     "served accuracy on the new concept \(recovered) within 2 points of a model trained on it alone (\(referenceAccuracy))")
