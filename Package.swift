@@ -134,7 +134,7 @@ let package = Package(
         .executableTarget(
             name: "tessera-bench",
             dependencies: [
-                "ClusterRuntime", "ClusterAPI", "ParameterStore", "TensorWire", "Training", "JobSpec",
+                "ClusterRuntime", "ClusterAPI", "ParameterStore", "TensorWire", "Training", "JobSpec", "Coordinator", "CoordinatorStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
