@@ -126,13 +126,23 @@ enum JobSpecSchema {
         [
             rule(
                 at: ["data"], when: "format", is: DataFormat.synthetic.rawValue,
-                then: [("required", .array([.string("weights")]))] + onlyNull(["train", "train_labels", "test", "test_labels", "label"]),
-                otherwise: [("required", .array([.string("train")]))] + onlyNull(SpecFields.synthetic.keys)),
+                then: [("required", .array([.string("weights")]))] + onlyNull(["train", "train_labels", "test", "test_labels", "label", "stream"]),
+                otherwise: [("anyOf", .array([fixedFiles, stream]))] + onlyNull(SpecFields.synthetic.keys)),
             rule(at: ["data"], when: "format", is: DataFormat.csv.rawValue, then: [("required", .array([.string("label")]))], otherwise: []),
             rule(
                 at: ["data"], when: "format", is: DataFormat.idx.rawValue, then: [("required", .array([.string("train_labels")]))],
                 otherwise: onlyNull(["train_labels", "test_labels"])),
         ]
+    }
+
+    /// Files named by `train` (no stream).
+    private static var fixedFiles: JSONValue {
+        .object([("required", .array([.string("train")]))] + onlyNull(["stream"]))
+    }
+
+    /// A stream instead of files (`data.stream`: none of the file keys).
+    private static var stream: JSONValue {
+        .object([("required", .array([.string("stream")]))] + onlyNull(["train", "train_labels", "test", "test_labels"]))
     }
 
     static var trainingRules: [JSONValue] {

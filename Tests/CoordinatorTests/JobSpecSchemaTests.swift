@@ -96,6 +96,9 @@ import Testing
         ("wrong enum word", "name: a\nmodel: {type: linear}\ndata: {format: synthetic, weights: [1]}\noptimizer: {type: adamw}\n"),
         ("async-only key in sync mode", "name: a\nmodel: {type: linear}\ndata: {format: synthetic, weights: [1]}\ntraining: {mode: sync, max_staleness: 2}\n"),
         ("unknown apiVersion", "apiVersion: tessera.dev/v9\nname: a\nmodel: {type: linear}\ndata: {format: synthetic, weights: [1]}\n"),
+        ("a stream and a train file", "name: a\nmodel: {type: linear}\ndata: {format: csv, label: y, train: d.csv, stream: {dir: s}}\n"),
+        ("a stream without its dir", "name: a\nmodel: {type: linear}\ndata: {format: csv, label: y, stream: {pattern: '*.csv'}}\n"),
+        ("a stream poll under 10 ms", "name: a\nmodel: {type: linear}\ndata: {format: csv, label: y, stream: {dir: s, poll_ms: 1}}\n"),
     ]
 
     @Test(.enabled(if: validator != nil, "check-jsonschema not installed (scripts/check-schema --install makes .venv-schema)"))
