@@ -17,7 +17,8 @@ struct StepBudget {
     init(spec: JobSpec, stepsPerEpoch: Int, workers: Int) {
         sync = spec.training.mode == .sync
         maxSteps = spec.training.maxSteps.map { UInt64(clamping: $0) }
-        epochs = spec.training.maxSteps == nil ? (spec.training.epochs ?? 1) : Int.max
+        // A stream is one endless epoch (its batches wait for data); max_steps or a stop ends it.
+        epochs = spec.data.stream != nil ? 1 : spec.training.maxSteps == nil ? (spec.training.epochs ?? 1) : Int.max
         self.stepsPerEpoch = stepsPerEpoch
         let perWorker = Int64(clamping: epochs).multipliedReportingOverflow(by: Int64(stepsPerEpoch))
         let all = perWorker.partialValue.multipliedReportingOverflow(by: Int64(max(workers, 1)))

@@ -112,8 +112,7 @@ public struct StepLoop {
                 if slowdown > 1 { try await Task.sleep(for: (ContinuousClock.now - computeStart) * (slowdown - 1)) }
                 if let delay = delays?.nextDelay(), delay > .zero { try await Task.sleep(for: delay) }
                 let pushed: PushSummary
-                let another = data.stream == nil ? batches.hasMore || progress.epoch + 1 < budget.epochs : batches.hasMore
-                if another {
+                if batches.hasMore || progress.epoch + 1 < budget.epochs {
                     // Another step follows: pull its parameters while this gradient is pushed (one round trip
                     // instead of two). Sync: the pull waits for the version this push helps complete; async:
                     // the parameters may not include this worker's own gradient yet (one step more staleness).

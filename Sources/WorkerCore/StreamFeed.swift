@@ -67,25 +67,22 @@ public final class StreamFeed: @unchecked Sendable {
     /// The next batch of this worker's rows, reading the files that have appeared meanwhile; nil while fewer than a
     /// batch of rows is available (the caller waits `poll_ms` and asks again).
     public func nextBatch() throws -> Batch? {
-        try lock.withLock {
-            while pending.count < batchSize {
-                guard let name = try nextName() else { return nil }
-                ingest(name)
-            }
-            return try pending.take(batchSize)
-        }
+        try lock.withLock { try fill() ? try pending.take(batchSize) : nil }
     }
 
     /// Whether a batch is ready now (reading the files that have appeared): a sync step pulls the next version ahead
     /// only then, since that version waits for every worker's next batch.
     public func hasBatchReady() throws -> Bool {
-        try lock.withLock {
-            while pending.count < batchSize {
-                guard let name = try nextName() else { return false }
-                ingest(name)
-            }
-            return true
+        try lock.withLock { try fill() }
+    }
+
+    /// Reads files until a batch of this worker's rows waits; false when the files so far hold less.
+    private func fill() throws -> Bool {
+        while pending.count < batchSize {
+            guard let name = try nextName() else { return false }
+            ingest(name)
         }
+        return true
     }
 
     /// Skips this worker's first `batches` batches (the rows a checkpoint already holds), as their files are read.
