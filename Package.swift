@@ -127,7 +127,7 @@ let package = Package(
         .target(name: "ClusterPresentation", dependencies: ["ClusterRuntime", "ClusterAPI", "JobSpec", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "clusterctl",
-            dependencies: ["ClusterRuntime", "ClusterPresentation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ClusterRuntime", "ClusterPresentation", "Tuning", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // Benchmarks (scripts/bench): data plane, optimizer apply, training throughput.

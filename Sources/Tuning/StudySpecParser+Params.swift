@@ -3,7 +3,7 @@ import Yams
 
 extension StudySpecParser {
     /// The keys of one `tuning.params` entry.
-    static let paramKeys = ["key", "type", "min", "max", "values", "scale", "grid_points"]
+    static let paramKeys = StudyFields.param.keys
 
     /// Reads one parameter: its key must be a tunable job spec field whose kind fits the param's type.
     static func readParam(_ node: Node, at path: String) throws(SpecError) -> ParamSpec {

@@ -3,12 +3,12 @@ import Yams
 
 /// Reads a YAML study (a job spec plus a `tuning:` section) into a validated `StudySpec`; errors name the path.
 public enum StudySpecParser {
-    /// The keys of `tuning:`.
-    static let tuningKeys = ["goal", "metric", "max_trials", "max_parallel_trials", "params", "algorithm", "tpe", "early_stopping", "seed"]
+    /// The keys of `tuning:` (StudyFields, which the study's JSON Schema is built from too).
+    static let tuningKeys = StudyFields.tuning.keys
     /// The keys of `tuning.early_stopping` as a mapping.
-    static let stoppingKeys = ["rule", "min_steps", "min_trials", "reduction_factor"]
+    static let stoppingKeys = StudyFields.earlyStopping.keys
     /// The keys of `tuning.tpe`.
-    static let tpeKeys = ["startup_trials", "candidates", "gamma"]
+    static let tpeKeys = StudyFields.tpe.keys
     /// Longest job name a trial may get (the job spec's name limit).
     static let jobNameBytes = 128
 
@@ -47,14 +47,14 @@ public enum StudySpecParser {
         guard let maxTrials = try t.int("max_trials", within: TuningLimits.maxTrials) else {
             throw SpecError("required (trials in all, at most \(TuningLimits.maxTrials.upper))", path: t.path("max_trials"))
         }
-        let maxParallel = try t.int("max_parallel_trials", within: TuningLimits.maxParallelTrials) ?? 1
+        let maxParallel = try t.int("max_parallel_trials", within: TuningLimits.maxParallelTrials) ?? StudyFields.defaultParallelTrials
         guard maxParallel <= maxTrials else {
             throw SpecError("must be ≤ max_trials (\(maxTrials)), got \(maxParallel)", path: t.path("max_parallel_trials"))
         }
-        let algorithm = try t.choice("algorithm", as: AlgorithmKind.self) ?? .tpe
+        let algorithm = try t.choice("algorithm", as: AlgorithmKind.self) ?? StudyFields.defaultAlgorithm
         let tpe = try readTPE(t, algorithm: algorithm)
         let stopping = try readStopping(t)
-        let seed = try t.int("seed", within: TuningLimits.seed) ?? 1
+        let seed = try t.int("seed", within: TuningLimits.seed) ?? StudyFields.defaultSeed
 
         let nameLimit = jobNameBytes - "-trial-\(maxTrials)".utf8.count
         guard base.name.utf8.count <= nameLimit else {
@@ -124,18 +124,19 @@ public enum StudySpecParser {
         guard let rule = try m.choice("rule", as: StoppingRule.self) else { throw SpecError("required (none, median or asha)", path: m.path("rule")) }
         let minSteps = try m.int("min_steps", within: TuningLimits.steps)
         if rule != .none, minSteps == nil { throw SpecError("required: the first step at which a trial may be stopped", path: m.path("min_steps")) }
-        for (key, rules) in [("min_steps", [StoppingRule.median, .asha]), ("min_trials", [.median]), ("reduction_factor", [.asha])]
+        for (key, rules) in StudyFields.stoppingRuleKeys
         where m.has(key) && !rules.contains(rule) {
             throw SpecError("only valid when rule is \(rules.map(\.rawValue).joined(separator: " or "))", path: m.path(key))
         }
         switch rule {
         case .none: return .none
-        case .median: return .median(minSteps: minSteps ?? 1, minTrials: try m.int("min_trials", within: TuningLimits.minTrials) ?? 3)
-        case .asha: return .asha(minSteps: minSteps ?? 1, reductionFactor: try m.int("reduction_factor", within: TuningLimits.reductionFactor) ?? 3)
+        case .median: return .median(minSteps: minSteps ?? 1, minTrials: try m.int("min_trials", within: TuningLimits.minTrials) ?? StudyFields.defaultMinTrials)
+        case .asha: return .asha(minSteps: minSteps ?? 1, reductionFactor: try m.int("reduction_factor", within: TuningLimits.reductionFactor) ?? StudyFields.defaultReductionFactor)
         }
     }
 
-    private enum StoppingRule: String, CaseIterable { case none, median, asha }
+    /// `early_stopping.rule`.
+    enum StoppingRule: String, CaseIterable { case none, median, asha }
 
     static func compose(_ yaml: String) throws(SpecError) -> Node {
         do {

@@ -1,16 +1,24 @@
 /// A JSON document with its object keys in a fixed order, printed the same way every time (the committed schema is
 /// compared byte for byte with what the module generates).
-indirect enum JSONValue: Sendable {
+/// Public so a module whose documents extend a job spec (a study) builds its schema from the job spec's.
+public indirect enum JSONValue: Sendable {
+    /// Members in the order printed.
     case object([(String, JSONValue)])
+    /// Items in order.
     case array([JSONValue])
+    /// A string.
     case string(String)
+    /// An integer.
     case int(Int)
+    /// A number (printed without a fraction when it is whole).
     case double(Double)
+    /// `true` or `false`.
     case bool(Bool)
+    /// `null`.
     case null
 
     /// Pretty-printed with two-space indents; arrays of scalars stay on one line.
-    func printed(indent: String = "") -> String {
+    public func printed(indent: String = "") -> String {
         switch self {
         case .object(let members):
             if members.isEmpty { return "{}" }
