@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "Coordinator",
             dependencies: [
-                "TensorWire", "JobSpec",
+                "TensorWire", "JobSpec", "Tuning",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -183,9 +183,9 @@ let package = Package(
         .testTarget(name: "TensorWireTests", dependencies: ["TensorWire"]),
         .testTarget(name: "ParameterStoreTests", dependencies: ["ParameterStore", "JobSpec"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "JobSpec"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "JobSpec"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "JobSpec", "Tuning"]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning", "JobSpec"]),
-        .testTarget(name: "CoordinatorStoreTests", dependencies: ["CoordinatorStore", "Coordinator"]),
+        .testTarget(name: "CoordinatorStoreTests", dependencies: ["CoordinatorStore", "Coordinator", "Tuning"]),
         .testTarget(
             name: "ClusterRuntimeTests",
             dependencies: [

@@ -21,6 +21,10 @@ extension JobSummary {
             startedAt: job.startedAt > 0 ? job.startedAt : nil,
             finishedAt: job.finishedAt > 0 ? job.finishedAt : nil,
             history: job.history.map(MetricPointSummary.init), serving: ServingSummary(job))
+        if !job.studyID.isEmpty {
+            study = job.studyID
+            trial = job.trial
+        }
     }
 
     /// `a + b`, held at the bounds of Int64 instead of trapping (figures from the coordinator are outside input).

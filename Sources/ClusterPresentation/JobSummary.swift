@@ -47,9 +47,13 @@ public struct JobSummary: Codable, Equatable, Sendable {
     public var history: [MetricPointSummary]
     /// Its serving replicas; the key is absent when the job is not served.
     public var serving: ServingSummary? = nil
+    /// The study whose trial it runs ("study-3"); the key is absent for an ordinary job.
+    public var study: String? = nil
+    /// That trial's number; absent for an ordinary job.
+    public var trial: Int32? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, name, state, reason, step, samples, metrics, placement, workers, checkpoint, history, serving
+        case id, name, state, reason, step, samples, metrics, placement, workers, checkpoint, history, serving, study, trial
         case totalSteps = "total_steps"
         case stepsPerSecond = "steps_per_second"
         case trainMetrics = "train_metrics"

@@ -46,7 +46,7 @@ extension Coordinator {
         schedule.forget(job.id)
         replicaReports[job.id] = nil
         // A served succeeded job past the retained ones is kept on its shards by its replicas alone: drop it too.
-        let keptByServing = job.state == .succeeded && job.isServed && !retained.contains(job.id)
+        let keptByServing = job.state == .succeeded && (job.isServed || studyBest.values.contains(job.id)) && !retained.contains(job.id)
         return [.jobDeleted(job.id, shards: job.shards)] + (keptByServing ? [.dropJob(job.id, shards: job.shards)] : retained.release(job.id))
     }
 }

@@ -75,6 +75,8 @@ extension Coordinator {
         logger.info("job ended", metadata: ["job": "\(job.id)", "state": "\(state.rawValue)", "reason": "\(reason)"])
         var actions: [CoordinatorAction] = []
         if !running.isEmpty { actions.append(.stopWorkers(job.id, workers: running, reason: reason)) }
+        // A trial's end first: when it becomes its study's best, its variables stay for `export study-N`.
+        actions += trialJobEnded(job)
         if job.placement != nil {
             if state == .succeeded {
                 if schedule.inFlight(job.id) != nil {
@@ -83,7 +85,7 @@ extension Coordinator {
                     schedule.begin(job.id, .final)
                     actions.append(.checkpoint(job.id, reason: .final))
                 }
-                if !deleting { actions += retained.retain(job.id, shards: job.shards, served: records.served) }
+                if !deleting { actions += retained.retain(job.id, shards: job.shards, served: keptOnShards) }
             } else {
                 actions.append(.dropJob(job.id, shards: job.shards))
             }

@@ -97,6 +97,7 @@ extension Coordinator {
             actions = beginStop(&job, "reached \(target.metric.rawValue) \(observed) (target \(target.value)) at step \(step)", now: now)
         }
         records[id] = job
+        actions += trialEvaluated(job, point, now: now)
         return actions
     }
 

@@ -8,17 +8,34 @@ public struct CoordinatorSnapshot: Sendable, Hashable, Codable {
     public var jobs: [JobRecord]
     /// The next job number to hand out.
     public var nextJobID: UInt64
+    /// Every study, oldest first.
+    public var studies: [StudyRecord]
+    /// The next study number to hand out.
+    public var nextStudyID: UInt64
 
     /// Creates a snapshot.
-    public init(nodes: [NodeRecord], jobs: [JobRecord], nextJobID: UInt64) {
+    public init(nodes: [NodeRecord], jobs: [JobRecord], nextJobID: UInt64, studies: [StudyRecord] = [], nextStudyID: UInt64 = 1) {
         self.nodes = nodes
         self.jobs = jobs
         self.nextJobID = nextJobID
+        self.studies = studies
+        self.nextStudyID = nextStudyID
+    }
+
+    /// Decodes a snapshot; one written before studies existed has none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        nodes = try c.decode([NodeRecord].self, forKey: .nodes)
+        jobs = try c.decode([JobRecord].self, forKey: .jobs)
+        nextJobID = try c.decode(UInt64.self, forKey: .nextJobID)
+        studies = try c.decodeIfPresent([StudyRecord].self, forKey: .studies) ?? []
+        nextStudyID = try c.decodeIfPresent(UInt64.self, forKey: .nextStudyID) ?? 1
     }
 
     enum CodingKeys: String, CodingKey {
-        case nodes, jobs
+        case nodes, jobs, studies
         case nextJobID = "next_job_id"
+        case nextStudyID = "next_study_id"
     }
 }
 
@@ -34,18 +51,32 @@ public struct CoordinatorChanges: Sendable, Hashable {
     public var deletedNodes: [NodeID] = []
     /// The next job number to hand out.
     public var nextJobID: UInt64
+    /// Studies created or changed.
+    public var studies: [StudyRecord] = []
+    /// Studies deleted.
+    public var deletedStudies: [StudyID] = []
+    /// The next study number to hand out.
+    public var nextStudyID: UInt64 = 1
 
     /// Creates a change set.
-    public init(nodes: [NodeRecord] = [], jobs: [JobRecord] = [], deletedJobs: [JobID] = [], deletedNodes: [NodeID] = [], nextJobID: UInt64) {
+    public init(
+        nodes: [NodeRecord] = [], jobs: [JobRecord] = [], deletedJobs: [JobID] = [], deletedNodes: [NodeID] = [], nextJobID: UInt64,
+        studies: [StudyRecord] = [], deletedStudies: [StudyID] = [], nextStudyID: UInt64 = 1
+    ) {
         self.nodes = nodes
         self.jobs = jobs
         self.deletedJobs = deletedJobs
         self.deletedNodes = deletedNodes
         self.nextJobID = nextJobID
+        self.studies = studies
+        self.deletedStudies = deletedStudies
+        self.nextStudyID = nextStudyID
     }
 
-    /// Whether nothing but possibly the job counter is in it.
-    public var isEmpty: Bool { nodes.isEmpty && jobs.isEmpty && deletedJobs.isEmpty && deletedNodes.isEmpty }
+    /// Whether nothing but possibly the counters is in it.
+    public var isEmpty: Bool {
+        nodes.isEmpty && jobs.isEmpty && deletedJobs.isEmpty && deletedNodes.isEmpty && studies.isEmpty && deletedStudies.isEmpty
+    }
 
     /// These changes followed by `newer` (a row in both takes `newer`'s version; a job deleted later is not written).
     public func merged(with newer: CoordinatorChanges) -> CoordinatorChanges {
@@ -69,16 +100,30 @@ public struct CoordinatorChanges: Sendable, Hashable {
             jobs[job.id] = job
             deleted.remove(job.id)
         }
+        var studies = Dictionary(self.studies.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b })
+        var deletedStudies = Set(self.deletedStudies)
+        for id in newer.deletedStudies {
+            studies[id] = nil
+            deletedStudies.insert(id)
+        }
+        for study in newer.studies {
+            studies[study.id] = study
+            deletedStudies.remove(study.id)
+        }
         return CoordinatorChanges(
             nodes: nodes.keys.sorted().compactMap { nodes[$0] }, jobs: jobs.keys.sorted().compactMap { jobs[$0] },
-            deletedJobs: deleted.sorted(), deletedNodes: forgotten.sorted(), nextJobID: newer.nextJobID)
+            deletedJobs: deleted.sorted(), deletedNodes: forgotten.sorted(), nextJobID: newer.nextJobID,
+            studies: studies.keys.sorted().compactMap { studies[$0] }, deletedStudies: deletedStudies.sorted(),
+            nextStudyID: newer.nextStudyID)
     }
 }
 
 extension Coordinator {
     /// The whole persistable state (O(all jobs): for tests and tools; the runtime persists `takeChanges()`).
     public func snapshot() -> CoordinatorSnapshot {
-        CoordinatorSnapshot(nodes: membership.nodes(), jobs: records.keys.sorted().compactMap { records[$0] }, nextJobID: nextJobID)
+        CoordinatorSnapshot(
+            nodes: membership.nodes(), jobs: records.keys.sorted().compactMap { records[$0] }, nextJobID: nextJobID,
+            studies: studies.all, nextStudyID: nextStudyID)
     }
 
     /// What changed since the last call (or since the coordinator was created or restored): write it to the store
@@ -86,8 +131,10 @@ extension Coordinator {
     public mutating func takeChanges() -> CoordinatorChanges {
         let jobs = records.takeChanges()
         let nodes = membership.takeChanges()
+        let studyChanges = studies.takeChanges()
         return CoordinatorChanges(
-            nodes: nodes.changed, jobs: jobs.changed, deletedJobs: jobs.removed, deletedNodes: nodes.removed, nextJobID: nextJobID)
+            nodes: nodes.changed, jobs: jobs.changed, deletedJobs: jobs.removed, deletedNodes: nodes.removed, nextJobID: nextJobID,
+            studies: studyChanges.changed, deletedStudies: studyChanges.removed, nextStudyID: nextStudyID)
     }
 
     /// Restores a coordinator after a restart at time `now` (use a clock whose origin survives restarts, e.g. Unix time;
@@ -99,6 +146,11 @@ extension Coordinator {
             heartbeatTimeout: config.heartbeatTimeout, now: now)
         records = JobTable(restoring: snapshot.jobs)
         nextJobID = max(snapshot.nextJobID, (snapshot.jobs.map(\.id.rawValue).max() ?? 0) + 1)
+        studies = StudyTable(restoring: snapshot.studies)
+        for record in snapshot.studies {
+            if let job = record.study.best?.jobID.flatMap(JobID.init(parsing:)) { studyBest[record.id] = job }
+        }
+        nextStudyID = max(snapshot.nextStudyID, (snapshot.studies.map(\.id.rawValue).max() ?? 0) + 1)
     }
 
     /// After a restart: PENDING or RUNNING jobs whose stored spec this version no longer accepts (stored by an older

@@ -10,6 +10,7 @@ extension Coordinator {
             let polls = shardPolls()
             if !polls.isEmpty { actions.append(.pollShards(polls)) }
         }
+        actions += advanceStudies(now: now)
         for id in activeJobIDs() {
             guard let job = records[id], job.state == .running else { continue }
             if job.recovering != nil {

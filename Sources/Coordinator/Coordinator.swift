@@ -9,6 +9,11 @@ public struct Coordinator: Sendable {
     public internal(set) var membership: Membership
     var records = JobTable()
     var nextJobID: UInt64 = 1
+    /// Hyperparameter-tuning studies (their trials are jobs in `records`).
+    var studies = StudyTable()
+    var nextStudyID: UInt64 = 1
+    /// Each study's best succeeded trial's job: kept on its shards like a served job (for `clusterctl export study-N`).
+    var studyBest: [StudyID: JobID] = [:]
     let logger: Logger
     /// Checkpoints in flight, their timing and retries, and restores in progress.
     var schedule = CheckpointSchedule()

@@ -20,6 +20,9 @@ public enum CoordinatorAction: Sendable, Hashable {
     case writeSummaries(JobID, step: Int, scalars: [SummaryScalar])
     /// Delete the job's partitions and slots on these shards.
     case dropJob(JobID, shards: [ShardTarget])
+    /// A study started a trial as this job (the coordinator created it, not a SubmitJob): open its TensorBoard
+    /// session (HParams) in the study's group.
+    case trialStarted(JobID, study: String)
     /// The job reached a terminal state (already logged and recorded): nothing to do.
     case jobEnded(JobID, state: JobState, reason: String)
     /// The job was deleted (by request or retention): remove its files (checkpoint manifests, event files), its

@@ -94,6 +94,8 @@ public struct JobRecord: Sendable, Hashable, Codable {
     public var serving: ServingState?
     /// `init_from: job-N`: the job whose newest checkpoint it starts from (resolved at submit).
     public var initSource: JobID?
+    /// The study and trial the job runs, when it is a trial of a study.
+    public var study: TrialRef?
 
     /// Whether replicas are wanted and the job's variables can still be served (not FAILED or CANCELLED).
     public var isServed: Bool { (serving?.replicas ?? 0) > 0 && state != .failed && state != .cancelled }
@@ -130,6 +132,7 @@ public struct JobRecord: Sendable, Hashable, Codable {
         case evaluationCount = "evaluation_count"
         case serving
         case initSource = "init_source"
+        case study
     }
 }
 

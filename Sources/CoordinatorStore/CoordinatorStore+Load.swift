@@ -11,7 +11,9 @@ extension CoordinatorStore {
         let nodeRows = try database.query("SELECT id, record FROM nodes ORDER BY id")
         let jobRows = try database.query("SELECT id, record FROM jobs ORDER BY id")
         let next = try database.query("SELECT value FROM meta WHERE key = 'next_job_id'").first?.first?.text.flatMap { UInt64($0) }
-        guard !nodeRows.isEmpty || !jobRows.isEmpty || next != nil else { return nil }
+        let studyRows = try database.query("SELECT id, record FROM studies ORDER BY id")
+        let nextStudy = try database.query("SELECT value FROM meta WHERE key = 'next_study_id'").first?.first?.text.flatMap { UInt64($0) }
+        guard !nodeRows.isEmpty || !jobRows.isEmpty || next != nil || !studyRows.isEmpty else { return nil }
         var nodes: [NodeRecord] = []
         for row in nodeRows {
             do {
@@ -43,12 +45,35 @@ extension CoordinatorStore {
                     id: id, name: name.map { String($0.prefix(128)) }, submittedAt: salvaged?["submitted_at"] as? Double, problem: problem))
             }
         }
+        var studies: [StudyRecord] = []
+        var highestStudy: UInt64 = 0
+        for row in studyRows {
+            guard let number = row.first?.integer, number > 0 else {
+                logger.error("stored study row without a valid id skipped", metadata: ["store": "\(path)"])
+                continue
+            }
+            highestStudy = max(highestStudy, UInt64(number))
+            do {
+                let study = try decoder.decode(StudyRecord.self, from: Data(try Self.text(of: row).utf8))
+                guard study.id.rawValue == UInt64(number) else { throw CoordinatorStoreError("the record names \(study.id), its row is study-\(number)") }
+                studies.append(study)
+            } catch {
+                // A study is re-parsed and re-validated on load: one this version refuses is left out (its trial
+                // jobs stay as jobs) and its number is never handed out again.
+                logger.error("stored study could not be loaded; it is left out", metadata: [
+                    "store": "\(path)", "study": "study-\(number)", "error": "\(Self.describe(error))",
+                ])
+            }
+        }
         written.withLock { w in
             for n in nodes { w.nodes[n.id.rawValue] = Self.comparable(n) }
             for j in jobs where !j.state.isTerminal { w.states[j.id.rawValue] = Self.stateKey(j) }
             w.nextJobID = next
+            w.nextStudyID = nextStudy
         }
-        return CoordinatorSnapshot(nodes: nodes, jobs: jobs, nextJobID: next ?? 1)
+        return CoordinatorSnapshot(
+            nodes: nodes, jobs: jobs, nextJobID: next ?? 1, studies: studies,
+            nextStudyID: max(nextStudy ?? 1, highestStudy < UInt64(Int64.max) ? highestStudy + 1 : highestStudy))
     }
 
     /// The record column of a row.

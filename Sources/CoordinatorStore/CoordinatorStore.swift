@@ -22,6 +22,7 @@ public final class CoordinatorStore: Sendable {
         /// Each active job's lifecycle key (`stateKey`); ended jobs are dropped from it.
         var states: [UInt64: String] = [:]
         var nextJobID: UInt64?
+        var nextStudyID: UInt64?
         var synchronousFull = true
         /// Changes a failed save could not write: merged into the next save.
         var unsaved: CoordinatorChanges?
@@ -33,7 +34,7 @@ public final class CoordinatorStore: Sendable {
     public var rowsWritten: Int { written.withLock { $0.rows } }
 
     /// The schema this code reads and writes (`PRAGMA user_version`).
-    static let schemaVersion = 1
+    static let schemaVersion = 2
 
     /// Opens (creating) the store in `directory`.
     public init(directory: String, logger: Logger = Logger(label: "tessera.store")) throws(CoordinatorStoreError) {
@@ -70,10 +71,12 @@ public final class CoordinatorStore: Sendable {
             throw CoordinatorStoreError("\(path) has schema version \(version); this psd understands up to \(Self.schemaVersion) (a newer Tessera wrote it)")
         }
         guard version < Self.schemaVersion else { return }
+        // Version 1: nodes, jobs, meta. Version 2 adds studies. Each statement is idempotent.
         try database.execute("""
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS nodes (id INTEGER PRIMARY KEY, name TEXT NOT NULL, record TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY, state TEXT NOT NULL, record TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS studies (id INTEGER PRIMARY KEY, state TEXT NOT NULL, record TEXT NOT NULL);
             PRAGMA user_version = \(Self.schemaVersion);
             """)
     }
@@ -93,14 +96,19 @@ public final class CoordinatorStore: Sendable {
                 if w.nodes[node.id.rawValue] != key { nodeRows.append((node, key)) }
             }
             let jobRows = changes.jobs.map { ($0, Self.encode($0)) }
+            let studyRows = changes.studies.map { ($0, Self.encode($0)) }
             let nextChanged = w.nextJobID != changes.nextJobID
-            guard !nodeRows.isEmpty || !jobRows.isEmpty || !changes.deletedJobs.isEmpty || !changes.deletedNodes.isEmpty || nextChanged else {
+            let nextStudyChanged = w.nextStudyID != changes.nextStudyID && !(w.nextStudyID == nil && changes.nextStudyID == 1)
+            let studiesChanged = !studyRows.isEmpty || !changes.deletedStudies.isEmpty || nextStudyChanged
+            guard !nodeRows.isEmpty || !jobRows.isEmpty || !changes.deletedJobs.isEmpty || !changes.deletedNodes.isEmpty || nextChanged
+                || studiesChanged
+            else {
                 w.unsaved = nil
                 return
             }
             let lifecycleChanged = jobRows.contains { w.states[$0.0.id.rawValue] != Self.stateKey($0.0) }
             let full = !progressOnly || !nodeRows.isEmpty || nextChanged || lifecycleChanged || !changes.deletedJobs.isEmpty
-                || !changes.deletedNodes.isEmpty
+                || !changes.deletedNodes.isEmpty || studiesChanged
             if full != w.synchronousFull {
                 try database.execute(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
                 w.synchronousFull = full
@@ -123,14 +131,26 @@ public final class CoordinatorStore: Sendable {
                 if nextChanged {
                     try db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('next_job_id', ?)", [.text(String(changes.nextJobID))])
                 }
+                for (study, text) in studyRows {
+                    try db.run("INSERT OR REPLACE INTO studies (id, state, record) VALUES (?, ?, ?)",
+                               [.integer(Int64(bitPattern: study.id.rawValue)), .text(study.state.rawValue), .text(text)])
+                }
+                for id in changes.deletedStudies {
+                    try db.run("DELETE FROM studies WHERE id = ?", [.integer(Int64(bitPattern: id.rawValue))])
+                }
+                if nextStudyChanged {
+                    try db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('next_study_id', ?)", [.text(String(changes.nextStudyID))])
+                }
             }
             for (node, key) in nodeRows { w.nodes[node.id.rawValue] = key }
             for (job, _) in jobRows { w.states[job.id.rawValue] = job.state.isTerminal ? nil : Self.stateKey(job) }
             for id in changes.deletedJobs { w.states[id.rawValue] = nil }
             for id in changes.deletedNodes { w.nodes[id.rawValue] = nil }
             w.nextJobID = changes.nextJobID
+            if nextStudyChanged { w.nextStudyID = changes.nextStudyID }
             w.unsaved = nil
             w.rows += nodeRows.count + jobRows.count + changes.deletedJobs.count + changes.deletedNodes.count + (nextChanged ? 1 : 0)
+                + studyRows.count + changes.deletedStudies.count + (nextStudyChanged ? 1 : 0)
         }
     }
 
@@ -139,10 +159,13 @@ public final class CoordinatorStore: Sendable {
     public func save(_ snapshot: CoordinatorSnapshot, progressOnly: Bool = false) throws(CoordinatorStoreError) {
         let kept = Set(snapshot.jobs.map(\.id.rawValue))
         let stored = try database.query("SELECT id FROM jobs").compactMap { $0.first?.integer.map { UInt64(bitPattern: $0) } }
+        let keptStudies = Set(snapshot.studies.map(\.id.rawValue))
+        let storedStudies = try database.query("SELECT id FROM studies").compactMap { $0.first?.integer.map { UInt64(bitPattern: $0) } }
         try save(
             CoordinatorChanges(
                 nodes: snapshot.nodes, jobs: snapshot.jobs, deletedJobs: stored.filter { !kept.contains($0) }.map { JobID($0) },
-                nextJobID: snapshot.nextJobID),
+                nextJobID: snapshot.nextJobID, studies: snapshot.studies,
+                deletedStudies: storedStudies.filter { !keptStudies.contains($0) }.map { StudyID($0) }, nextStudyID: snapshot.nextStudyID),
             progressOnly: progressOnly)
     }
 

@@ -126,3 +126,30 @@ public struct Study: Sendable, Hashable {
         return number - 1
     }
 }
+
+extension Study {
+    /// The final metric of a trial whose job already succeeded, when it arrives after the end (the chief's last
+    /// evaluation may follow its job's end); ignored for any other trial or a non-finite value.
+    public mutating func amendFinal(trial number: Int, step: Int, value: Double) {
+        guard number >= 1, number <= trials.count, trials[number - 1].state == .succeeded, value.isFinite else { return }
+        trials[number - 1].finalValue = value
+        if TuningLimits.steps.contains(step), trials[number - 1].points.last.map({ step > $0.step }) ?? true,
+            trials[number - 1].points.count < TuningLimits.seriesPoints
+        {
+            trials[number - 1].points.append(MetricPoint(step: step, value: value))
+        }
+    }
+
+    /// Ends every pending and running trial as failed with `reason` (the study was cancelled); returns the numbers of
+    /// the trials that were running (their jobs must be cancelled).
+    @discardableResult
+    public mutating func endUnfinished(reason: String) -> [Int] {
+        var running: [Int] = []
+        for i in trials.indices where !trials[i].state.isFinished {
+            if trials[i].state == .running { running.append(trials[i].number) }
+            trials[i].state = .failed
+            trials[i].reason = String(reason.prefix(Self.reasonBytes))
+        }
+        return running
+    }
+}

@@ -14,7 +14,7 @@ struct ClusterCtl: AsyncParsableCommand {
             command prints a table, or -o wide|json|yaml|name (--json is -o json). docs/clusterctl.md.
             """,
         version: tesseraVersion,
-        subcommands: [Submit.self, Jobs.self, Describe.self, Watch.self, Status.self, Nodes.self, Cancel.self, Delete.self, Checkpoint.self, Pull.self, Export.self, Serve.self, Unserve.self, Predict.self, Wait.self, Validate.self, Schema.self, Config.self, Completion.self]
+        subcommands: [Submit.self, Tune.self, Studies.self, Jobs.self, Describe.self, Watch.self, Status.self, Nodes.self, Cancel.self, Delete.self, Checkpoint.self, Pull.self, Export.self, Serve.self, Unserve.self, Predict.self, Wait.self, Validate.self, Schema.self, Config.self, Completion.self]
     )
 
     /// Parses with global options allowed before the verb, then runs the chosen command.

@@ -12,7 +12,7 @@ struct Delete: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Job id (job-7 or 7).")
+    @Argument(help: "Job id (job-7 or 7), or a study (study-3: the study's record; its trials' jobs stay).")
     var job: String
 
     @Flag(name: .long, help: "Cancel the job first when it is still pending or running.")
@@ -20,6 +20,11 @@ struct Delete: AsyncParsableCommand {
 
     func run() async throws {
         try await global.withClient { client in
+            if isStudyID(job) {
+                let study = try await client.deleteStudy(job, force: force)
+                global.show(StudySummary(study)) { "\(study.id) deleted (was \(study.state))" }
+                return
+            }
             let job = try await client.delete(job, force: force)
             global.show(JobSummary(job)) { "\(job.id) deleted (was \(job.state.displayName))" }
         }

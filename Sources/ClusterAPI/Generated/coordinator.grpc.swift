@@ -202,6 +202,71 @@ public enum Tessera_V1_Coordinator: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SubmitStudy" metadata.
+        public enum SubmitStudy: Sendable {
+            /// Request type for "SubmitStudy".
+            public typealias Input = Tessera_V1_SubmitStudyRequest
+            /// Response type for "SubmitStudy".
+            public typealias Output = Tessera_V1_SubmitStudyResponse
+            /// Descriptor for "SubmitStudy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.Coordinator"),
+                method: "SubmitStudy",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetStudy" metadata.
+        public enum GetStudy: Sendable {
+            /// Request type for "GetStudy".
+            public typealias Input = Tessera_V1_GetStudyRequest
+            /// Response type for "GetStudy".
+            public typealias Output = Tessera_V1_GetStudyResponse
+            /// Descriptor for "GetStudy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.Coordinator"),
+                method: "GetStudy",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListStudies" metadata.
+        public enum ListStudies: Sendable {
+            /// Request type for "ListStudies".
+            public typealias Input = Tessera_V1_ListStudiesRequest
+            /// Response type for "ListStudies".
+            public typealias Output = Tessera_V1_ListStudiesResponse
+            /// Descriptor for "ListStudies".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.Coordinator"),
+                method: "ListStudies",
+                type: .unary
+            )
+        }
+        /// Namespace for "CancelStudy" metadata.
+        public enum CancelStudy: Sendable {
+            /// Request type for "CancelStudy".
+            public typealias Input = Tessera_V1_CancelStudyRequest
+            /// Response type for "CancelStudy".
+            public typealias Output = Tessera_V1_CancelStudyResponse
+            /// Descriptor for "CancelStudy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.Coordinator"),
+                method: "CancelStudy",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteStudy" metadata.
+        public enum DeleteStudy: Sendable {
+            /// Request type for "DeleteStudy".
+            public typealias Input = Tessera_V1_DeleteStudyRequest
+            /// Response type for "DeleteStudy".
+            public typealias Output = Tessera_V1_DeleteStudyResponse
+            /// Descriptor for "DeleteStudy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "tessera.v1.Coordinator"),
+                method: "DeleteStudy",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "tessera.v1.Coordinator" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Register.descriptor,
@@ -217,7 +282,12 @@ public enum Tessera_V1_Coordinator: Sendable {
             CheckpointJob.descriptor,
             DeleteJob.descriptor,
             ServeJob.descriptor,
-            SyncServing.descriptor
+            SyncServing.descriptor,
+            SubmitStudy.descriptor,
+            GetStudy.descriptor,
+            ListStudies.descriptor,
+            CancelStudy.descriptor,
+            DeleteStudy.descriptor
         ]
     }
 }
@@ -501,6 +571,96 @@ extension Tessera_V1_Coordinator {
             request: GRPCCore.StreamingServerRequest<Tessera_V1_SyncServingRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_SyncServingResponse>
+
+        /// Handle the "SubmitStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Starts a hyperparameter-tuning study: its trials run as jobs labelled with it (clusterctl tune).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_SubmitStudyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_SubmitStudyResponse` messages.
+        func submitStudy(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_SubmitStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_SubmitStudyResponse>
+
+        /// Handle the "GetStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One study with its trials, best first.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_GetStudyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_GetStudyResponse` messages.
+        func getStudy(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_GetStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_GetStudyResponse>
+
+        /// Handle the "ListStudies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Studies, newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_ListStudiesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_ListStudiesResponse` messages.
+        func listStudies(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_ListStudiesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_ListStudiesResponse>
+
+        /// Handle the "CancelStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a running study: pending trials never start, running trials' jobs are cancelled.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_CancelStudyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_CancelStudyResponse` messages.
+        func cancelStudy(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_CancelStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_CancelStudyResponse>
+
+        /// Handle the "DeleteStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forgets a study (its trials' jobs stay); a running one is refused unless `force`.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Tessera_V1_DeleteStudyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Tessera_V1_DeleteStudyResponse` messages.
+        func deleteStudy(
+            request: GRPCCore.StreamingServerRequest<Tessera_V1_DeleteStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_DeleteStudyResponse>
     }
 
     /// Service protocol for the "tessera.v1.Coordinator" service.
@@ -768,6 +928,96 @@ extension Tessera_V1_Coordinator {
             request: GRPCCore.ServerRequest<Tessera_V1_SyncServingRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Tessera_V1_SyncServingResponse>
+
+        /// Handle the "SubmitStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Starts a hyperparameter-tuning study: its trials run as jobs labelled with it (clusterctl tune).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_SubmitStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_SubmitStudyResponse` message.
+        func submitStudy(
+            request: GRPCCore.ServerRequest<Tessera_V1_SubmitStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_SubmitStudyResponse>
+
+        /// Handle the "GetStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One study with its trials, best first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_GetStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_GetStudyResponse` message.
+        func getStudy(
+            request: GRPCCore.ServerRequest<Tessera_V1_GetStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_GetStudyResponse>
+
+        /// Handle the "ListStudies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Studies, newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_ListStudiesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_ListStudiesResponse` message.
+        func listStudies(
+            request: GRPCCore.ServerRequest<Tessera_V1_ListStudiesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_ListStudiesResponse>
+
+        /// Handle the "CancelStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a running study: pending trials never start, running trials' jobs are cancelled.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_CancelStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_CancelStudyResponse` message.
+        func cancelStudy(
+            request: GRPCCore.ServerRequest<Tessera_V1_CancelStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_CancelStudyResponse>
+
+        /// Handle the "DeleteStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forgets a study (its trials' jobs stay); a running one is refused unless `force`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_DeleteStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Tessera_V1_DeleteStudyResponse` message.
+        func deleteStudy(
+            request: GRPCCore.ServerRequest<Tessera_V1_DeleteStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Tessera_V1_DeleteStudyResponse>
     }
 
     /// Simple service protocol for the "tessera.v1.Coordinator" service.
@@ -1033,6 +1283,96 @@ extension Tessera_V1_Coordinator {
             request: Tessera_V1_SyncServingRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Tessera_V1_SyncServingResponse
+
+        /// Handle the "SubmitStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Starts a hyperparameter-tuning study: its trials run as jobs labelled with it (clusterctl tune).
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_SubmitStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_SubmitStudyResponse` to respond with.
+        func submitStudy(
+            request: Tessera_V1_SubmitStudyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_SubmitStudyResponse
+
+        /// Handle the "GetStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One study with its trials, best first.
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_GetStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_GetStudyResponse` to respond with.
+        func getStudy(
+            request: Tessera_V1_GetStudyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_GetStudyResponse
+
+        /// Handle the "ListStudies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Studies, newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_ListStudiesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_ListStudiesResponse` to respond with.
+        func listStudies(
+            request: Tessera_V1_ListStudiesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_ListStudiesResponse
+
+        /// Handle the "CancelStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a running study: pending trials never start, running trials' jobs are cancelled.
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_CancelStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_CancelStudyResponse` to respond with.
+        func cancelStudy(
+            request: Tessera_V1_CancelStudyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_CancelStudyResponse
+
+        /// Handle the "DeleteStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forgets a study (its trials' jobs stay); a running one is refused unless `force`.
+        ///
+        /// - Parameters:
+        ///   - request: A `Tessera_V1_DeleteStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Tessera_V1_DeleteStudyResponse` to respond with.
+        func deleteStudy(
+            request: Tessera_V1_DeleteStudyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Tessera_V1_DeleteStudyResponse
     }
 }
 
@@ -1194,6 +1534,61 @@ extension Tessera_V1_Coordinator.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Tessera_V1_Coordinator.Method.SubmitStudy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_SubmitStudyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_SubmitStudyResponse>(),
+            handler: { request, context in
+                try await self.submitStudy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Tessera_V1_Coordinator.Method.GetStudy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_GetStudyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_GetStudyResponse>(),
+            handler: { request, context in
+                try await self.getStudy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Tessera_V1_Coordinator.Method.ListStudies.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_ListStudiesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_ListStudiesResponse>(),
+            handler: { request, context in
+                try await self.listStudies(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Tessera_V1_Coordinator.Method.CancelStudy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_CancelStudyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_CancelStudyResponse>(),
+            handler: { request, context in
+                try await self.cancelStudy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Tessera_V1_Coordinator.Method.DeleteStudy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_DeleteStudyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_DeleteStudyResponse>(),
+            handler: { request, context in
+                try await self.deleteStudy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1348,6 +1743,61 @@ extension Tessera_V1_Coordinator.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_SyncServingResponse> {
         let response = try await self.syncServing(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func submitStudy(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_SubmitStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_SubmitStudyResponse> {
+        let response = try await self.submitStudy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getStudy(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_GetStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_GetStudyResponse> {
+        let response = try await self.getStudy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listStudies(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_ListStudiesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_ListStudiesResponse> {
+        let response = try await self.listStudies(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func cancelStudy(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_CancelStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_CancelStudyResponse> {
+        let response = try await self.cancelStudy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteStudy(
+        request: GRPCCore.StreamingServerRequest<Tessera_V1_DeleteStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Tessera_V1_DeleteStudyResponse> {
+        let response = try await self.deleteStudy(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1533,6 +1983,71 @@ extension Tessera_V1_Coordinator.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Tessera_V1_SyncServingResponse> {
         return GRPCCore.ServerResponse<Tessera_V1_SyncServingResponse>(
             message: try await self.syncServing(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func submitStudy(
+        request: GRPCCore.ServerRequest<Tessera_V1_SubmitStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_SubmitStudyResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_SubmitStudyResponse>(
+            message: try await self.submitStudy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getStudy(
+        request: GRPCCore.ServerRequest<Tessera_V1_GetStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_GetStudyResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_GetStudyResponse>(
+            message: try await self.getStudy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listStudies(
+        request: GRPCCore.ServerRequest<Tessera_V1_ListStudiesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_ListStudiesResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_ListStudiesResponse>(
+            message: try await self.listStudies(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func cancelStudy(
+        request: GRPCCore.ServerRequest<Tessera_V1_CancelStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_CancelStudyResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_CancelStudyResponse>(
+            message: try await self.cancelStudy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteStudy(
+        request: GRPCCore.ServerRequest<Tessera_V1_DeleteStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Tessera_V1_DeleteStudyResponse> {
+        return GRPCCore.ServerResponse<Tessera_V1_DeleteStudyResponse>(
+            message: try await self.deleteStudy(
                 request: request.message,
                 context: context
             ),
@@ -1876,6 +2391,121 @@ extension Tessera_V1_Coordinator {
             deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_SyncServingResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SyncServingResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SubmitStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Starts a hyperparameter-tuning study: its trials run as jobs labelled with it (clusterctl tune).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_SubmitStudyRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_SubmitStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_SubmitStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func submitStudy<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_SubmitStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_SubmitStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_SubmitStudyResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SubmitStudyResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One study with its trials, best first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_GetStudyRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_GetStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_GetStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getStudy<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_GetStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_GetStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_GetStudyResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_GetStudyResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListStudies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Studies, newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_ListStudiesRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_ListStudiesRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_ListStudiesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listStudies<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_ListStudiesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_ListStudiesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_ListStudiesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_ListStudiesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CancelStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a running study: pending trials never start, running trials' jobs are cancelled.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_CancelStudyRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_CancelStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_CancelStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func cancelStudy<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_CancelStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_CancelStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_CancelStudyResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_CancelStudyResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forgets a study (its trials' jobs stay); a running one is refused unless `force`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_DeleteStudyRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_DeleteStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_DeleteStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteStudy<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_DeleteStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_DeleteStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_DeleteStudyResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_DeleteStudyResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2376,6 +3006,176 @@ extension Tessera_V1_Coordinator {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "SubmitStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Starts a hyperparameter-tuning study: its trials run as jobs labelled with it (clusterctl tune).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_SubmitStudyRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_SubmitStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_SubmitStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func submitStudy<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_SubmitStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_SubmitStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_SubmitStudyResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SubmitStudyResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_Coordinator.Method.SubmitStudy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One study with its trials, best first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_GetStudyRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_GetStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_GetStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getStudy<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_GetStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_GetStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_GetStudyResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_GetStudyResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_Coordinator.Method.GetStudy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListStudies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Studies, newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_ListStudiesRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_ListStudiesRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_ListStudiesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listStudies<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_ListStudiesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_ListStudiesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_ListStudiesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_ListStudiesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_Coordinator.Method.ListStudies.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CancelStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a running study: pending trials never start, running trials' jobs are cancelled.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_CancelStudyRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_CancelStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_CancelStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func cancelStudy<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_CancelStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_CancelStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_CancelStudyResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_CancelStudyResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_Coordinator.Method.CancelStudy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forgets a study (its trials' jobs stay); a running one is refused unless `force`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Tessera_V1_DeleteStudyRequest` message.
+        ///   - serializer: A serializer for `Tessera_V1_DeleteStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Tessera_V1_DeleteStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteStudy<Result>(
+            request: GRPCCore.ClientRequest<Tessera_V1_DeleteStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Tessera_V1_DeleteStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Tessera_V1_DeleteStudyResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_DeleteStudyResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Tessera_V1_Coordinator.Method.DeleteStudy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2784,6 +3584,151 @@ extension Tessera_V1_Coordinator.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_SyncServingRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_SyncServingResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SubmitStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Starts a hyperparameter-tuning study: its trials run as jobs labelled with it (clusterctl tune).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_SubmitStudyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func submitStudy<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_SubmitStudyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SubmitStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.submitStudy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_SubmitStudyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_SubmitStudyResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One study with its trials, best first.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_GetStudyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getStudy<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_GetStudyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_GetStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getStudy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_GetStudyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_GetStudyResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListStudies" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Studies, newest first.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_ListStudiesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listStudies<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_ListStudiesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_ListStudiesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listStudies(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_ListStudiesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_ListStudiesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CancelStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Cancels a running study: pending trials never start, running trials' jobs are cancelled.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_CancelStudyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func cancelStudy<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_CancelStudyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_CancelStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.cancelStudy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_CancelStudyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_CancelStudyResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Forgets a study (its trials' jobs stay); a running one is refused unless `force`.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Tessera_V1_DeleteStudyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteStudy<Result>(
+        request: GRPCCore.ClientRequest<Tessera_V1_DeleteStudyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_DeleteStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteStudy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Tessera_V1_DeleteStudyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Tessera_V1_DeleteStudyResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3250,6 +4195,171 @@ extension Tessera_V1_Coordinator.ClientProtocol {
             metadata: metadata
         )
         return try await self.syncServing(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SubmitStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Starts a hyperparameter-tuning study: its trials run as jobs labelled with it (clusterctl tune).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func submitStudy<Result>(
+        _ message: Tessera_V1_SubmitStudyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_SubmitStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_SubmitStudyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.submitStudy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One study with its trials, best first.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getStudy<Result>(
+        _ message: Tessera_V1_GetStudyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_GetStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_GetStudyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getStudy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListStudies" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Studies, newest first.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listStudies<Result>(
+        _ message: Tessera_V1_ListStudiesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_ListStudiesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_ListStudiesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listStudies(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CancelStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Cancels a running study: pending trials never start, running trials' jobs are cancelled.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func cancelStudy<Result>(
+        _ message: Tessera_V1_CancelStudyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_CancelStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_CancelStudyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.cancelStudy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Forgets a study (its trials' jobs stay); a running one is refused unless `force`.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteStudy<Result>(
+        _ message: Tessera_V1_DeleteStudyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Tessera_V1_DeleteStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Tessera_V1_DeleteStudyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteStudy(
             request: request,
             options: options,
             onResponse: handleResponse

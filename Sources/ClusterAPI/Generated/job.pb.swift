@@ -1168,6 +1168,18 @@ public nonisolated struct Tessera_V1_Job: @unchecked Sendable {
     set {_uniqueStorage()._serving = newValue}
   }
 
+  /// The study whose trial the job runs ("study-3"; empty for an ordinary job).
+  public var studyID: String {
+    get {_storage._studyID}
+    set {_uniqueStorage()._studyID = newValue}
+  }
+
+  /// That trial's number (0 for an ordinary job).
+  public var trial: Int32 {
+    get {_storage._trial}
+    set {_uniqueStorage()._trial = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2326,7 +2338,7 @@ nonisolated extension Tessera_V1_MetricPoint: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}state\0\u{1}reason\0\u{1}step\0\u{3}total_steps\0\u{3}train_metrics\0\u{3}eval_metrics\0\u{3}stale_dropped\0\u{3}effective_replicas\0\u{1}placement\0\u{1}workers\0\u{3}created_at\0\u{3}started_at\0\u{3}finished_at\0\u{1}spec\0\u{3}spec_yaml\0\u{1}history\0\u{3}tensorboard_dir\0\u{3}steps_per_second\0\u{1}samples\0\u{1}checkpoint\0\u{1}preprocessing\0\u{3}serving_replicas\0\u{3}serving_refresh_ms\0\u{1}serving\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}state\0\u{1}reason\0\u{1}step\0\u{3}total_steps\0\u{3}train_metrics\0\u{3}eval_metrics\0\u{3}stale_dropped\0\u{3}effective_replicas\0\u{1}placement\0\u{1}workers\0\u{3}created_at\0\u{3}started_at\0\u{3}finished_at\0\u{1}spec\0\u{3}spec_yaml\0\u{1}history\0\u{3}tensorboard_dir\0\u{3}steps_per_second\0\u{1}samples\0\u{1}checkpoint\0\u{1}preprocessing\0\u{3}serving_replicas\0\u{3}serving_refresh_ms\0\u{1}serving\0\u{3}study_id\0\u{1}trial\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -2355,6 +2367,8 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
     var _servingReplicas: Int32 = 0
     var _servingRefreshMs: Int32 = 0
     var _serving: [Tessera_V1_ServingReplica] = []
+    var _studyID: String = String()
+    var _trial: Int32 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2391,6 +2405,8 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
       _servingReplicas = source._servingReplicas
       _servingRefreshMs = source._servingRefreshMs
       _serving = source._serving
+      _studyID = source._studyID
+      _trial = source._trial
     }
   }
 
@@ -2435,6 +2451,8 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
         case 24: try { try decoder.decodeSingularInt32Field(value: &_storage._servingReplicas) }()
         case 25: try { try decoder.decodeSingularInt32Field(value: &_storage._servingRefreshMs) }()
         case 26: try { try decoder.decodeRepeatedMessageField(value: &_storage._serving) }()
+        case 27: try { try decoder.decodeSingularStringField(value: &_storage._studyID) }()
+        case 28: try { try decoder.decodeSingularInt32Field(value: &_storage._trial) }()
         default: break
         }
       }
@@ -2525,6 +2543,12 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
       if !_storage._serving.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._serving, fieldNumber: 26)
       }
+      if !_storage._studyID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._studyID, fieldNumber: 27)
+      }
+      if _storage._trial != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._trial, fieldNumber: 28)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2560,6 +2584,8 @@ nonisolated extension Tessera_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Mess
         if _storage._servingReplicas != rhs_storage._servingReplicas {return false}
         if _storage._servingRefreshMs != rhs_storage._servingRefreshMs {return false}
         if _storage._serving != rhs_storage._serving {return false}
+        if _storage._studyID != rhs_storage._studyID {return false}
+        if _storage._trial != rhs_storage._trial {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -8,7 +8,7 @@ public final class CoordinatorClient: Sendable {
     /// The coordinator's address.
     public let address: HostPort
     private let connection: ManagedClient
-    private let stub: Tessera_V1_Coordinator.Client<HTTP2ClientTransport.Posix>
+    let stub: Tessera_V1_Coordinator.Client<HTTP2ClientTransport.Posix>
     /// Deadline of each call.
     public let timeout: Duration
 
@@ -23,7 +23,7 @@ public final class CoordinatorClient: Sendable {
     /// Closes the connection.
     public func close() { connection.close() }
 
-    private func call<R>(_ what: String, timeout: Duration? = nil, _ body: (CallOptions) async throws -> R) async throws -> R {
+    func call<R>(_ what: String, timeout: Duration? = nil, _ body: (CallOptions) async throws -> R) async throws -> R {
         do {
             return try await body(callOptions(timeout: timeout ?? self.timeout))
         } catch let error as RPCError {

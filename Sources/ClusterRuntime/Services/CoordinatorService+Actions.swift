@@ -8,6 +8,8 @@ extension CoordinatorService {
             switch action {
             case .nodeChanged, .stopWorkers:
                 continue  // logged by the state machine; workers learn on their next report
+            case .trialStarted(let id, let study):
+                if let record = try? readState({ $0.job(id) }) { tensorBoard.start(record, group: study) }
             case .jobEnded(let id, let state, _):
                 tensorBoard.end(id, state: state)  // the HParams dashboard's status
             case .setEffectiveReplicas(let id, let replicas, let targets):

@@ -55,6 +55,10 @@ extension CoordinatorService {
             $0.specYaml = job.spec.yaml
             $0.tensorboardDir = tensorBoard.directory(job.id)
             $0.stepsPerSecond = job.stepsPerSecond ?? 0
+            if let trial = job.study {
+                $0.studyID = trial.study.description
+                $0.trial = Int32(clamping: trial.trial)
+            }
             if withHistory {
                 $0.history = job.history.map { point in
                     .with {

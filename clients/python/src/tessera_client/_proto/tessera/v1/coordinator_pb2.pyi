@@ -1,5 +1,6 @@
 from tessera_client._proto.tessera.v1 import common_pb2 as _common_pb2
 from tessera_client._proto.tessera.v1 import job_pb2 as _job_pb2
+from tessera_client._proto.tessera.v1 import study_pb2 as _study_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message

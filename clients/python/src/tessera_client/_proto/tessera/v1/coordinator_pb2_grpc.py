@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from tessera_client._proto.tessera.v1 import coordinator_pb2 as tessera_dot_v1_dot_coordinator__pb2
+from tessera_client._proto.tessera.v1 import study_pb2 as tessera_dot_v1_dot_study__pb2
 
 GRPC_GENERATED_VERSION = '1.74.0'
 GRPC_VERSION = grpc.__version__
@@ -105,6 +106,31 @@ class CoordinatorStub(object):
                 '/tessera.v1.Coordinator/SyncServing',
                 request_serializer=tessera_dot_v1_dot_coordinator__pb2.SyncServingRequest.SerializeToString,
                 response_deserializer=tessera_dot_v1_dot_coordinator__pb2.SyncServingResponse.FromString,
+                _registered_method=True)
+        self.SubmitStudy = channel.unary_unary(
+                '/tessera.v1.Coordinator/SubmitStudy',
+                request_serializer=tessera_dot_v1_dot_study__pb2.SubmitStudyRequest.SerializeToString,
+                response_deserializer=tessera_dot_v1_dot_study__pb2.SubmitStudyResponse.FromString,
+                _registered_method=True)
+        self.GetStudy = channel.unary_unary(
+                '/tessera.v1.Coordinator/GetStudy',
+                request_serializer=tessera_dot_v1_dot_study__pb2.GetStudyRequest.SerializeToString,
+                response_deserializer=tessera_dot_v1_dot_study__pb2.GetStudyResponse.FromString,
+                _registered_method=True)
+        self.ListStudies = channel.unary_unary(
+                '/tessera.v1.Coordinator/ListStudies',
+                request_serializer=tessera_dot_v1_dot_study__pb2.ListStudiesRequest.SerializeToString,
+                response_deserializer=tessera_dot_v1_dot_study__pb2.ListStudiesResponse.FromString,
+                _registered_method=True)
+        self.CancelStudy = channel.unary_unary(
+                '/tessera.v1.Coordinator/CancelStudy',
+                request_serializer=tessera_dot_v1_dot_study__pb2.CancelStudyRequest.SerializeToString,
+                response_deserializer=tessera_dot_v1_dot_study__pb2.CancelStudyResponse.FromString,
+                _registered_method=True)
+        self.DeleteStudy = channel.unary_unary(
+                '/tessera.v1.Coordinator/DeleteStudy',
+                request_serializer=tessera_dot_v1_dot_study__pb2.DeleteStudyRequest.SerializeToString,
+                response_deserializer=tessera_dot_v1_dot_study__pb2.DeleteStudyResponse.FromString,
                 _registered_method=True)
 
 
@@ -212,6 +238,41 @@ class CoordinatorServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SubmitStudy(self, request, context):
+        """Starts a hyperparameter-tuning study: its trials run as jobs labelled with it (clusterctl tune).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetStudy(self, request, context):
+        """One study with its trials, best first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListStudies(self, request, context):
+        """Studies, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelStudy(self, request, context):
+        """Cancels a running study: pending trials never start, running trials' jobs are cancelled.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteStudy(self, request, context):
+        """Forgets a study (its trials' jobs stay); a running one is refused unless `force`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CoordinatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -284,6 +345,31 @@ def add_CoordinatorServicer_to_server(servicer, server):
                     servicer.SyncServing,
                     request_deserializer=tessera_dot_v1_dot_coordinator__pb2.SyncServingRequest.FromString,
                     response_serializer=tessera_dot_v1_dot_coordinator__pb2.SyncServingResponse.SerializeToString,
+            ),
+            'SubmitStudy': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitStudy,
+                    request_deserializer=tessera_dot_v1_dot_study__pb2.SubmitStudyRequest.FromString,
+                    response_serializer=tessera_dot_v1_dot_study__pb2.SubmitStudyResponse.SerializeToString,
+            ),
+            'GetStudy': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStudy,
+                    request_deserializer=tessera_dot_v1_dot_study__pb2.GetStudyRequest.FromString,
+                    response_serializer=tessera_dot_v1_dot_study__pb2.GetStudyResponse.SerializeToString,
+            ),
+            'ListStudies': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStudies,
+                    request_deserializer=tessera_dot_v1_dot_study__pb2.ListStudiesRequest.FromString,
+                    response_serializer=tessera_dot_v1_dot_study__pb2.ListStudiesResponse.SerializeToString,
+            ),
+            'CancelStudy': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelStudy,
+                    request_deserializer=tessera_dot_v1_dot_study__pb2.CancelStudyRequest.FromString,
+                    response_serializer=tessera_dot_v1_dot_study__pb2.CancelStudyResponse.SerializeToString,
+            ),
+            'DeleteStudy': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteStudy,
+                    request_deserializer=tessera_dot_v1_dot_study__pb2.DeleteStudyRequest.FromString,
+                    response_serializer=tessera_dot_v1_dot_study__pb2.DeleteStudyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -666,6 +752,141 @@ class Coordinator(object):
             '/tessera.v1.Coordinator/SyncServing',
             tessera_dot_v1_dot_coordinator__pb2.SyncServingRequest.SerializeToString,
             tessera_dot_v1_dot_coordinator__pb2.SyncServingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitStudy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tessera.v1.Coordinator/SubmitStudy',
+            tessera_dot_v1_dot_study__pb2.SubmitStudyRequest.SerializeToString,
+            tessera_dot_v1_dot_study__pb2.SubmitStudyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStudy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tessera.v1.Coordinator/GetStudy',
+            tessera_dot_v1_dot_study__pb2.GetStudyRequest.SerializeToString,
+            tessera_dot_v1_dot_study__pb2.GetStudyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStudies(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tessera.v1.Coordinator/ListStudies',
+            tessera_dot_v1_dot_study__pb2.ListStudiesRequest.SerializeToString,
+            tessera_dot_v1_dot_study__pb2.ListStudiesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelStudy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tessera.v1.Coordinator/CancelStudy',
+            tessera_dot_v1_dot_study__pb2.CancelStudyRequest.SerializeToString,
+            tessera_dot_v1_dot_study__pb2.CancelStudyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteStudy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tessera.v1.Coordinator/DeleteStudy',
+            tessera_dot_v1_dot_study__pb2.DeleteStudyRequest.SerializeToString,
+            tessera_dot_v1_dot_study__pb2.DeleteStudyResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -298,7 +298,7 @@ class MetricPoint(_message.Message):
     def __init__(self, step: _Optional[int] = ..., time: _Optional[float] = ..., kind: _Optional[str] = ..., metrics: _Optional[_Union[_common_pb2.Metrics, _Mapping]] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ("id", "name", "state", "reason", "step", "total_steps", "train_metrics", "eval_metrics", "stale_dropped", "effective_replicas", "placement", "workers", "created_at", "started_at", "finished_at", "spec", "spec_yaml", "history", "tensorboard_dir", "steps_per_second", "samples", "checkpoint", "preprocessing", "serving_replicas", "serving_refresh_ms", "serving")
+    __slots__ = ("id", "name", "state", "reason", "step", "total_steps", "train_metrics", "eval_metrics", "stale_dropped", "effective_replicas", "placement", "workers", "created_at", "started_at", "finished_at", "spec", "spec_yaml", "history", "tensorboard_dir", "steps_per_second", "samples", "checkpoint", "preprocessing", "serving_replicas", "serving_refresh_ms", "serving", "study_id", "trial")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -325,6 +325,8 @@ class Job(_message.Message):
     SERVING_REPLICAS_FIELD_NUMBER: _ClassVar[int]
     SERVING_REFRESH_MS_FIELD_NUMBER: _ClassVar[int]
     SERVING_FIELD_NUMBER: _ClassVar[int]
+    STUDY_ID_FIELD_NUMBER: _ClassVar[int]
+    TRIAL_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     state: JobState
@@ -351,7 +353,9 @@ class Job(_message.Message):
     serving_replicas: int
     serving_refresh_ms: int
     serving: _containers.RepeatedCompositeFieldContainer[ServingReplica]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., reason: _Optional[str] = ..., step: _Optional[int] = ..., total_steps: _Optional[int] = ..., train_metrics: _Optional[_Union[_common_pb2.Metrics, _Mapping]] = ..., eval_metrics: _Optional[_Union[_common_pb2.Metrics, _Mapping]] = ..., stale_dropped: _Optional[int] = ..., effective_replicas: _Optional[int] = ..., placement: _Optional[_Iterable[_Union[PartitionPlacement, _Mapping]]] = ..., workers: _Optional[_Iterable[_Union[WorkerTask, _Mapping]]] = ..., created_at: _Optional[float] = ..., started_at: _Optional[float] = ..., finished_at: _Optional[float] = ..., spec: _Optional[_Union[JobSpec, _Mapping]] = ..., spec_yaml: _Optional[str] = ..., history: _Optional[_Iterable[_Union[MetricPoint, _Mapping]]] = ..., tensorboard_dir: _Optional[str] = ..., steps_per_second: _Optional[float] = ..., samples: _Optional[int] = ..., checkpoint: _Optional[_Union[CheckpointRef, _Mapping]] = ..., preprocessing: _Optional[str] = ..., serving_replicas: _Optional[int] = ..., serving_refresh_ms: _Optional[int] = ..., serving: _Optional[_Iterable[_Union[ServingReplica, _Mapping]]] = ...) -> None: ...
+    study_id: str
+    trial: int
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., reason: _Optional[str] = ..., step: _Optional[int] = ..., total_steps: _Optional[int] = ..., train_metrics: _Optional[_Union[_common_pb2.Metrics, _Mapping]] = ..., eval_metrics: _Optional[_Union[_common_pb2.Metrics, _Mapping]] = ..., stale_dropped: _Optional[int] = ..., effective_replicas: _Optional[int] = ..., placement: _Optional[_Iterable[_Union[PartitionPlacement, _Mapping]]] = ..., workers: _Optional[_Iterable[_Union[WorkerTask, _Mapping]]] = ..., created_at: _Optional[float] = ..., started_at: _Optional[float] = ..., finished_at: _Optional[float] = ..., spec: _Optional[_Union[JobSpec, _Mapping]] = ..., spec_yaml: _Optional[str] = ..., history: _Optional[_Iterable[_Union[MetricPoint, _Mapping]]] = ..., tensorboard_dir: _Optional[str] = ..., steps_per_second: _Optional[float] = ..., samples: _Optional[int] = ..., checkpoint: _Optional[_Union[CheckpointRef, _Mapping]] = ..., preprocessing: _Optional[str] = ..., serving_replicas: _Optional[int] = ..., serving_refresh_ms: _Optional[int] = ..., serving: _Optional[_Iterable[_Union[ServingReplica, _Mapping]]] = ..., study_id: _Optional[str] = ..., trial: _Optional[int] = ...) -> None: ...
 
 class ServingReplica(_message.Message):
     __slots__ = ("node", "url", "version", "age_seconds", "state", "problem", "grpc_address")
