@@ -21,11 +21,22 @@ enum StudySchema {
             title: "Tessera study (\(JobSpec.apiVersion) \(StudySpec.kind))",
             description: "A hyperparameter study: a job spec (docs/job-spec.md) plus kind: Study and a tuning: section (docs/tuning.md), "
                 + "generated from the JobSpec and Tuning modules (clusterctl schema --kind study). Null values mean \"use the default\".",
-            properties: [
-                ("kind", .object([("description", .string("What the document describes (optional; \(StudySpec.kind)).")), ("enum", .array([.string(StudySpec.kind)]))])),
-                ("tuning", .object([("description", .string("The search: goal, metric, trial counts, params, algorithm, early stopping."))] + section(StudyFields.tuning) + [("allOf", .array(tuningRules))])),
-            ],
+            properties: [("kind", kind), ("tuning", tuning)],
             required: ["tuning"])
+    }
+
+    /// `kind: Study` (optional, like a job spec's `kind`; never null: the parser refuses it).
+    static var kind: JSONValue {
+        .object([
+            ("description", .string("What the document describes (optional; \(StudySpec.kind)).")),
+            ("enum", .array([.string(StudySpec.kind)])),
+        ])
+    }
+
+    /// The `tuning:` section with its rules.
+    static var tuning: JSONValue {
+        let description = JSONValue.string("The search: goal, metric, trial counts, params, algorithm, early stopping.")
+        return .object([("description", description)] + section(StudyFields.tuning) + [("allOf", .array(tuningRules))])
     }
 
     /// `type: object` with its properties, required keys and no others.
@@ -139,11 +150,13 @@ enum StudySchema {
                 ("properties", .object(keys.map { ($0, .object([("type", .string(type))])) } + nulls.map { ($0, .object([("type", .string("null"))])) })),
             ]
         }
+        let whole = JSONValue.object([("type", .string("integer"))])
+        let positive = JSONValue.object([("exclusiveMinimum", .int(0))])
         return [
             rule(when: "type", in: ranges.map(\.rawValue), then: present(["min", "max"], "number", nulls: ["values"])),
             rule(when: "type", in: lists.map(\.rawValue), then: present(["values"], "array", nulls: rangeKeys)),
-            rule(when: "type", in: [ParamType.integer.rawValue], then: [("properties", .object([("min", .object([("type", .string("integer"))])), ("max", .object([("type", .string("integer"))]))]))]),
-            rule(when: "scale", in: [ParamScale.log.rawValue], then: [("properties", .object([("min", .object([("exclusiveMinimum", .int(0))]))]))]),
+            rule(when: "type", in: [ParamType.integer.rawValue], then: [("properties", .object([("min", whole), ("max", whole)]))]),
+            rule(when: "scale", in: [ParamScale.log.rawValue], then: [("properties", .object([("min", positive)]))]),
         ]
     }
 

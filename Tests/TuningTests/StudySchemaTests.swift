@@ -77,6 +77,25 @@ import Testing
         #expect(try Self.member(props, ["params"])["maxItems"] as? Int == TuningLimits.params.upper)
     }
 
+    @Test func paramKeysAreTheTunableJobSpecKeys() throws {
+        let keys = StudySchema.tunableKeys
+        #expect(keys.scalars.contains("optimizer.learning_rate") && keys.lists.contains("model.hidden"))
+        for key in keys.scalars { #expect(throws: Never.self, "\(key)") { _ = try ParamKey(key, at: "k") } }
+        for key in keys.lists { #expect(throws: Never.self, "\(key)") { _ = try ParamKey(key + "[0]", at: "k") } }
+        #expect(!keys.scalars.contains("name") && !keys.scalars.contains("kind") && !keys.scalars.contains("optimizer"))
+    }
+
+    @Test func exampleStudiesNameTheirSchemaForEditors() throws {
+        let examples = repositoryRoot().appendingPathComponent("examples/studies")
+        for file in try FileManager.default.contentsOfDirectory(at: examples, includingPropertiesForKeys: nil) where file.pathExtension == "yaml" {
+            let first = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").first.map(String.init) ?? ""
+            let prefix = "# yaml-language-server: $schema="
+            #expect(first.hasPrefix(prefix), "\(file.lastPathComponent)")
+            let target = examples.appendingPathComponent(String(first.dropFirst(prefix.count))).standardized
+            #expect(target.path == Self.schemaURL.standardized.path, "\(file.lastPathComponent) names \(target.path)")
+        }
+    }
+
     /// check-jsonschema from scripts/check-schema's venv (or PATH); nil when neither has it.
     static let validator: String? = {
         let venv = repositoryRoot().appendingPathComponent(".venv-schema/bin/check-jsonschema").path
