@@ -76,7 +76,7 @@ extension Coordinator {
         var actions: [CoordinatorAction] = []
         if !running.isEmpty { actions.append(.stopWorkers(job.id, workers: running, reason: reason)) }
         // A trial's end first: when it becomes its study's best, its variables stay for `export study-N`.
-        actions += trialJobEnded(job)
+        actions += trialJobEnded(job, now: now)
         if job.placement != nil {
             if state == .succeeded {
                 if schedule.inFlight(job.id) != nil {

@@ -159,13 +159,15 @@ extension Coordinator {
         return (try? cancel(job.id, reason: "stopped early by \(ref.study): \(decision.reason)", now: now)) ?? []
     }
 
-    /// A trial job ended (called from `end`): the trial succeeds with the job's latest evaluation, or fails with why;
-    /// returns the drop of the previous best trial's variables when this one replaced it.
-    mutating func trialJobEnded(_ job: JobRecord) -> [CoordinatorAction] {
+    /// A trial job ended (called from `end`): the trial succeeds with the job's latest evaluation, or fails with why,
+    /// and the study's next trials start; returns the drop of the previous best trial's variables when this one
+    /// replaced it, and the new trials.
+    mutating func trialJobEnded(_ job: JobRecord, now: Double) -> [CoordinatorAction] {
         guard let ref = job.study, var record = studies[ref.study], record.state == .running else { return [] }
         finishTrial(&record, ref.trial, job: job)
         studies[ref.study] = record
-        return updateBest(ref.study)
+        // The next trial starts now (its job queues at once), not at the next tick.
+        return updateBest(ref.study) + advanceStudy(ref.study, now: now)
     }
 
     /// Jobs whose variables stay on their shards apart from the retained ones: served jobs and studies' best trials.

@@ -62,11 +62,12 @@ import Tuning
         #expect(actions.count == 2 && actions.allSatisfy { if case .trialStarted(_, "lr") = $0 { true } else { false } })
 
         _ = try runTrial(&t, jobs[1]!.id, worker: t.workers[0], accuracies: [0.6, 0.8], now: 2)
-        _ = try runTrial(&t, jobs[2]!.id, worker: t.workers[1], accuracies: [0.7, 0.9], now: 3)
-        #expect(t.c.study(record.id)?.study.trials.map(\.state) == [.succeeded, .succeeded])
-        // The next tick starts trial 3 (and no more: max_trials 3).
-        let started = t.c.tick(now: 4).filter { if case .trialStarted = $0 { true } else { false } }
-        #expect(started.count == 1)
+        // Trial 1's end starts trial 3 at once (its job queues behind nothing; max_trials 3: no more after it).
+        #expect(trialJobs(t, record.id).keys.sorted() == [1, 2, 3])
+        let ended = try runTrial(&t, jobs[2]!.id, worker: t.workers[1], accuracies: [0.7, 0.9], now: 3)
+        #expect(!ended.contains { if case .trialStarted = $0 { true } else { false } })
+        #expect(t.c.study(record.id)?.study.trials.map(\.state) == [.succeeded, .succeeded, .running])
+        #expect(t.c.tick(now: 4).filter { if case .trialStarted = $0 { true } else { false } }.isEmpty)
         jobs = trialJobs(t, record.id)
         #expect(jobs.keys.sorted() == [1, 2, 3] && jobs[3]?.spec.optimizer.learningRate == 0.01)
         _ = try runTrial(&t, jobs[3]!.id, worker: t.workers[0], accuracies: [0.85], now: 5)
@@ -98,7 +99,7 @@ import Tuning
         #expect(actions.contains { if case .stopWorkers(third.id, let workers, _) = $0 { workers == [t.workers[1]] } else { false } })
         let trial = try #require(t.c.study(record.id)?.study.trials[2])
         #expect(trial.state == .stopped && trial.steps == 10 && trial.reason?.contains("median") == true)
-        // Its worker is free: the next tick starts trial 4, which that worker can take now.
+        // Its worker is free and trial 4 started with the stop: that worker takes it now.
         try t.heartbeatAll(now: 6)
         _ = t.c.tick(now: 6)
         let fourth = try #require(trialJobs(t, record.id)[4])
@@ -117,7 +118,8 @@ import Tuning
         var restarted = try Coordinator(restoring: stored, config: t.c.config, now: 10)
         t.c = restarted
         _ = t.c.tick(now: 11)
-        // Trial 1 stays finished, trial 2 keeps its job, trial 3 starts: three jobs, none run twice.
+        // Trial 1 stays finished, trial 2 keeps its job, trial 3 (started when trial 1 ended) keeps its own: three
+        // jobs, none run twice, and the restart starts no other.
         let jobs = trialJobs(t, record.id)
         #expect(jobs.keys.sorted() == [1, 2, 3])
         #expect(jobs[1]?.id == first.id && jobs[2]?.id == second.id)
