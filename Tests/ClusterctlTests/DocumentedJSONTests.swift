@@ -7,7 +7,7 @@ import Testing
 struct DocumentedJSONTests {
     @Test func everyExampleDecodesAndPrintsBackUnchanged() throws {
         let examples = try DocumentedContract.examples()
-        #expect(Set(examples.keys) == ["describe", "jobs", "nodes", "status", "checkpoint", "pull", "export", "validate", "get-contexts", "config-view"])
+        #expect(Set(examples.keys) == ["describe", "jobs", "nodes", "status", "checkpoint", "pull", "export", "validate", "get-contexts", "config-view", "study"])
         func roundTrip<T: Codable>(_ name: String, _ type: T.Type) throws {
             let text = try #require(examples[name]?.json, "no example \(name)")
             let decoded = try JSONDecoder().decode(T.self, from: Data(text.utf8))
@@ -23,6 +23,7 @@ struct DocumentedJSONTests {
         try roundTrip("validate", SpecCheck.self)
         try roundTrip("get-contexts", [ContextSummary].self)
         try roundTrip("config-view", ConnectionSettings.self)
+        try roundTrip("study", StudySummary.self)
     }
 
     /// JSON text parsed and printed again with sorted keys: equal for equal objects.
