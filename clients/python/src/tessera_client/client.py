@@ -17,6 +17,7 @@ from ._proto.tessera.v1 import coordinator_pb2 as pb
 from ._proto.tessera.v1 import coordinator_pb2_grpc as pb_grpc
 from .errors import JobCancelled, JobFailed, RpcError, TesseraError, Timeout
 from .settings import Settings
+from .studies import StudyMethods
 from .types import JOB_STATES, Checkpoint, ClusterStatus, Job, Node
 
 # The deadline of one data-plane pull message (ParameterClient.timeout).
@@ -55,7 +56,7 @@ def spec_text(spec: str | os.PathLike | Mapping[str, Any]) -> str:
     raise TypeError(f"a job spec is YAML text, a path or a dict, not {type(spec).__name__}")
 
 
-class Client:
+class Client(StudyMethods):
     """A connection to a Tessera coordinator.
 
     `coordinator` is "host:port" (default: $TESSERA_COORDINATOR, else the context's, else 127.0.0.1:7070). The
