@@ -121,8 +121,10 @@ struct ChartCommand: ParsableCommand {
             }
             return SVGBarChart(title: "CUDA backend speed-up over the CPU backend (all cores)", unit: "× (higher is better)", bars: bars,
                                note: json["details"] as? String ?? note)
+        case "scale-workers":
+            return ScaleWorkersReport.chart(json, note: note)
         default:
-            throw ValidationError("no chart for \(name): use push-pull, apply, train, e2e, stragglers, failover, cuda or serve")
+            throw ValidationError("no chart for \(name): use push-pull, apply, train, e2e, stragglers, failover, cuda, serve or scale-workers")
         }
     }
 }
