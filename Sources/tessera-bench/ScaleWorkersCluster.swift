@@ -85,8 +85,12 @@ final class ScaleWorkersCluster {
         }
     }
 
-    /// The first process that is no longer running, if any (a crash mid-run).
-    var exitedProcess: String? { processes.first { !$0.process.isRunning }?.name }
+    /// Processes that are no longer running (crashes mid-run), as "workerd-17 (signal 11)".
+    var exitedProcesses: [String] {
+        processes.filter { !$0.process.isRunning }.map { name, process in
+            "\(name) (\(process.terminationReason == .uncaughtSignal ? "signal" : "exit status") \(process.terminationStatus))"
+        }
+    }
 
     /// SIGTERM every process, SIGKILL after 10 s; removes the scratch directory unless `keep`.
     func stop(keep: Bool = false) {

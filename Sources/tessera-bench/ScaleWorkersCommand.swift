@@ -70,7 +70,13 @@ struct ScaleWorkersCommand: AsyncParsableCommand {
                     report.skip(config, reason: reason)
                     continue
                 }
-                report.add(config, try await runOne(config))
+                do {
+                    report.add(config, try await runOne(config))
+                } catch {
+                    // One configuration failing (a crash of the coordinator, a FAILED job) is recorded; the others still run.
+                    FileHandle.standardError.write(Data("==> \(config.label) failed: \(error)\n".utf8))
+                    report.skip(config, reason: "failed: \(error)")
+                }
             }
         }
         report.finish()
@@ -90,10 +96,10 @@ struct ScaleWorkersCommand: AsyncParsableCommand {
             let row = ScaleWorkersReport.Row(config: config, run: run, loadAverage: load,
                                              modelStepsPerSecond: ScaleWorkersModel.stepsPerSecond(delay: delay, workers: config.processes, aggregate: config.aggregate))
             FileHandle.standardError.write(Data(row.summary.utf8))
-            cluster.stop()
+            cluster.stop(keep: !run.exited.isEmpty)  // logs of a crash stay
             return row
         } catch {
-            FileHandle.standardError.write(Data("==> \(config.label) failed; logs kept in \(cluster.dir.path)/logs\n".utf8))
+            FileHandle.standardError.write(Data("==> logs of \(config.label) kept in \(cluster.dir.path)/logs\n".utf8))
             cluster.stop(keep: true)
             throw error
         }

@@ -37,7 +37,7 @@ struct ScaleWorkersReport {
                 "startup_s": number(run.startupSeconds), "training_s": number(run.trainingSeconds), "cancelled": run.cancelled,
                 "state": run.job.state == .succeeded ? "succeeded" : run.job.state == .cancelled ? "cancelled" : "\(run.job.state)",
                 "cluster_cores": number(run.clusterCores), "psd_cores": number(run.psdCores), "peak_rss_mib": number(run.peakResidentMiB),
-                "load_average": number(loadAverage), "effective_replicas": run.job.effectiveReplicas,
+                "load_average": number(loadAverage), "effective_replicas": run.job.effectiveReplicas, "exited_processes": run.exited,
                 "accuracy_curve": run.evaluations.map { [BenchOutput.round3($0.seconds), BenchOutput.round3($0.accuracy)] },
             ]
         }
@@ -80,12 +80,13 @@ struct ScaleWorkersReport {
         let counts = Array(Set(rows.map { $0.config.aggregate ?? $0.config.processes })).sorted()
         print("MNIST MLP 784-128-64-10, Adam \(options.learningRate), total batch \(options.totalBatch), --step-delay \(options.delay) per worker, \(options.shards) psd shard(s), cap \(Int(options.seconds)) s, load average \(String(format: "%.2f", loadBefore)) → \(String(format: "%.2f", loadAverage()))")
         BenchOutput.printTable(
-            ["configuration", "batch/worker", "s to 97 %", "s to 98 %", "steps/s", "delays alone", "samples/s applied", "stale dropped", "final acc", "cores", "startup s"],
+            ["configuration", "batch/worker", "s to 97 %", "s to 98 %", "steps/s", "delays alone", "samples/s applied", "stale dropped", "final acc", "cores", "startup s", "crashed"],
             rows.map { row in
                 [row.config.label, String(row.config.perWorkerBatch), Row.seconds(row.run.secondsTo(0.97)), Row.seconds(row.run.secondsTo(0.98)),
                  String(format: "%.2f", row.run.stepsPerSecond), row.modelStepsPerSecond.map { String(format: "%.2f", $0) } ?? "-",
                  String(format: "%.0f", row.run.stepsPerSecond * Double(row.config.samplesPerUpdate)), String(row.run.job.staleDropped),
-                 String(format: "%.4f", row.run.finalAccuracy ?? .nan), String(format: "%.2f", row.run.clusterCores), String(format: "%.1f", row.run.startupSeconds)]
+                 String(format: "%.4f", row.run.finalAccuracy ?? .nan), String(format: "%.2f", row.run.clusterCores), String(format: "%.1f", row.run.startupSeconds),
+                 row.run.exited.isEmpty ? "-" : row.run.exited.joined(separator: "; ")]
             })
         var findings: [String: Any] = [:]
         var summary: [String] = []
@@ -97,7 +98,7 @@ struct ScaleWorkersReport {
             summary.append("\(n) workers, fastest to 98 % first: \(order.joined(separator: " < ")); paper's ordering (sync with backups first) at 98 %: \(holds98.map { $0 ? "holds" : "does not hold" } ?? "undecided"), at 97 %: \(holds97.map { $0 ? "holds" : "does not hold" } ?? "undecided")")
         }
         for line in summary { print(line) }
-        for skip in skipped { print("skipped \(skip["config"] ?? "") at \(skip["workers"] ?? "") workers: \(skip["reason"] ?? "")") }
+        for skip in skipped { print("not run: \(skip["config"] ?? "") at \(skip["workers"] ?? "") workers: \(skip["reason"] ?? "")") }
         let json: [String: Any] = [
             "bench": "scale-workers", "model": "mlp 784-128-64-10, adam \(options.learningRate)", "total_batch": options.totalBatch,
             "delay": options.delay, "delay_seed": options.delaySeed, "seconds_cap": options.seconds, "stop_at": options.stopAt,
