@@ -1,6 +1,7 @@
 /// Asynchronous successive halving (Li et al., ASHA, 2020) for trials that cannot pause: rungs at
-/// minSteps·η^k; when a trial first reaches a rung, it goes on only if its best value so far is in the top 1/η of the
-/// values every trial had on reaching that rung (with fewer than η trials there, it goes on).
+/// minSteps·η^k; when a trial first reaches a rung, it goes on only if its best value so far is in the top ⌊n/η⌋ of the
+/// n values every trial had on reaching that rung — at least the top one: with fewer than η trials there it goes on
+/// only as the best so far (as Optuna's SuccessiveHalvingPruner; the paper's trials would wait to be promoted).
 public struct ASHAStopping: EarlyStopper {
     /// The metric's name (for the reason sentence).
     public let metric: String
@@ -49,8 +50,7 @@ public struct ASHAStopping: EarlyStopper {
         for other in others where other.number != curve.number {
             if let v = value(of: other, atRung: rung) { values.append(v) }
         }
-        let kept = values.count / reductionFactor
-        guard kept >= 1 else { return nil }
+        let kept = max(1, values.count / reductionFactor)
         values.sort { goal.isBetter($0, than: $1) }
         let threshold = values[kept - 1]
         guard goal.isBetter(threshold, than: mine) else { return nil }

@@ -106,6 +106,25 @@ import Tuning
         #expect(try t.c.assignTask(worker: t.workers[1], now: 6)?.jobID == fourth.id)
     }
 
+    @Test func aJobSubmittedDuringAStudyTakesTheNextFreeWorkerBeforeTheStudysNextTrial() throws {
+        var t = try TestCluster(ps: 1, workers: 1)
+        let (record, _) = try t.c.submitStudy(studySpec(parallel: 1, trials: 3), now: 1)
+        let first = try #require(trialJobs(t, record.id)[1])
+        _ = try t.c.assignTask(worker: t.workers[0], now: 2)
+        // Someone else's job arrives while trial 1 runs; trial 1 ends and trial 2 is created after it.
+        var other = asyncSpec(maxSteps: 10, workers: 1)
+        other.name = "someone-else"
+        other.cluster = ClusterSpec(workers: 1, psShards: 1)
+        let job = try t.c.submit(other, now: 3).id
+        _ = try t.c.declareVariables(first.id, from: t.workers[0], modelVariables)
+        _ = try t.c.placementReady(first.id, now: 3)
+        _ = try t.c.workerFinished(first.id, worker: t.workers[0], final: nil, now: 4)
+        #expect(trialJobs(t, record.id).count == 2)
+        // The one worker goes to the job that waited, not to the trial created after it.
+        try t.heartbeatAll(now: 5)
+        #expect(try t.c.assignTask(worker: t.workers[0], now: 5)?.jobID == job)
+    }
+
     @Test func aStudySurvivesARestartWithoutRerunningFinishedTrials() throws {
         var t = try TestCluster(ps: 1, workers: 2)
         let (record, _) = try t.c.submitStudy(studySpec(parallel: 2, trials: 3), now: 1)

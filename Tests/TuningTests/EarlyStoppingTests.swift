@@ -121,8 +121,12 @@ struct SyntheticStudy {
         let stop = try #require(rule.decide(Self.curve(4, [0.58]), others: others))
         #expect(stop.reason == "auc 0.58 at rung step 100 not in the top 1/3 of 4 trials (needed 0.6)")
         #expect(rule.decide(Self.curve(4, [0.61]), others: others) == nil)
-        // Between rungs nothing is judged; with fewer than η trials at a rung everyone goes on.
+        // Between rungs nothing is judged; with fewer than η trials at a rung only the best so far goes on (the first
+        // trial at a rung always does).
         #expect(rule.decide(Self.curve(4, [0.61, 0.1]), others: others) == nil)
-        #expect(rule.decide(Self.curve(4, [0.1]), others: [Self.curve(1, [0.9])]) == nil)
+        #expect(rule.decide(Self.curve(4, [0.1]), others: []) == nil)
+        #expect(rule.decide(Self.curve(4, [0.95]), others: [Self.curve(1, [0.9])]) == nil)
+        let second = try #require(rule.decide(Self.curve(4, [0.1]), others: [Self.curve(1, [0.9])]))
+        #expect(second.reason == "auc 0.1 at rung step 100 not in the top 1/3 of 2 trials (needed 0.9)")
     }
 }
