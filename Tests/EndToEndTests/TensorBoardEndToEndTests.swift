@@ -59,6 +59,43 @@ struct TensorBoardEndToEndTests {
         #expect(accuracy >= 0.9)
     }
 
+    @Test func aStudysTrialsAreHParamsSessionsInTheStudysGroup() async throws {
+        let cluster = try LocalProcesses()
+        defer { _ = cluster.stop() }
+        try cluster.startCluster(shards: 1, workers: 2, dataRoot: testDataRoot())
+        let study = """
+            kind: Study
+            name: tb-study
+            \(cancerLogisticJob)
+            training: {mode: async, max_steps: 100, eval_every_steps: 50}
+            cluster: {workers: 1, ps_shards: 1}
+            tuning:
+              goal: maximize
+              metric: accuracy
+              max_trials: 2
+              max_parallel_trials: 2
+              algorithm: grid
+              params:
+                - {key: optimizer.learning_rate, type: discrete, values: [0.01, 0.1]}
+            """
+        let file = cluster.dir.appendingPathComponent("study.yaml")
+        try study.write(to: file, atomically: true, encoding: .utf8)
+        let followed = try cluster.clusterctl(["tune", file.path, "--follow", "--interval", "0.3"])
+        #expect(followed.status == 0, "tune --follow failed: \(followed.stderr)")
+        let trials = try #require(try jsonObject(cluster.clusterctl(["describe", "study-1", "-o", "json"]).stdout)["trials"] as? [[String: Any]])
+        var rates: [Double] = []
+        for trial in trials {
+            let job = try #require(trial["job"] as? String)
+            let runDir = try #require(try jsonObject(cluster.clusterctl(["describe", job, "--json"]).stdout)["tensorboard_dir"] as? String)
+            let read = try await tensorBoardCheck(runDir, expect: "eval/accuracy")
+            let hparams = try #require(read["hparams"] as? [String: Any], "no HParams session in \(runDir)")
+            #expect(hparams["group"] as? String == "tb-study")
+            #expect(hparams["status"] as? String == "STATUS_SUCCESS")
+            rates.append(try #require((hparams["hparams"] as? [String: Any])?["optimizer.learning_rate"] as? Double))
+        }
+        #expect(rates.sorted() == [0.01, 0.1], "each trial's session carries its own learning rate")
+    }
+
     /// Runs scripts/tensorboard-check on `dir`; cancels the test when tensorboard cannot be installed here.
     func tensorBoardCheck(_ dir: String, expect: String) async throws -> [String: Any] {
         let run = try await runScript(packageRoot().appendingPathComponent("scripts/tensorboard-check").path, [dir, "--expect", expect], environment: [:])
