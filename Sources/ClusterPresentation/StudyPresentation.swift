@@ -44,8 +44,15 @@ public enum StudyPresentation {
                 return [
                     t.hasValue_p ? String(i + 1) : "-", String(t.number), t.jobID.isEmpty ? "-" : t.jobID, t.state,
                     t.hasValue_p ? JobPresentation.format(t.value) : "-", String(t.steps),
-                ] + s.paramKeys.map { values[$0] ?? "-" } + [t.reason.isEmpty ? "-" : String(t.reason.prefix(120))]
+                ] + s.paramKeys.map { values[$0].map(shortValue) ?? "-" } + [t.reason.isEmpty ? "-" : String(t.reason.prefix(120))]
             })
+    }
+
+    /// A tuned value for people: a number with a fraction to 4 significant digits (`0.0001251`), anything else as it
+    /// is (the JSON output keeps the exact value written into the trial's spec).
+    public static func shortValue(_ text: String) -> String {
+        guard text.contains(".") || text.contains("e"), let number = Double(text), number.isFinite else { return text }
+        return String(format: "%.4g", number)
     }
 
     /// "trial 4 (job-12) accuracy 0.9712", nil before a trial succeeded.
@@ -59,7 +66,7 @@ public enum StudyPresentation {
         let before = Dictionary((previous?.trials ?? []).map { ($0.number, $0.state) }, uniquingKeysWith: { a, _ in a })
         return current.trials.sorted { $0.number < $1.number }.compactMap { t in
             guard before[t.number] != t.state else { return nil }
-            let params = t.params.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let params = t.params.map { "\($0.key)=\(shortValue($0.value))" }.joined(separator: " ")
             let value = t.hasValue_p ? " \(current.metric) \(JobPresentation.format(t.value))" : ""
             let job = t.jobID.isEmpty ? "" : " (\(t.jobID))"
             switch t.state {

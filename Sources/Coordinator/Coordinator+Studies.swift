@@ -127,7 +127,7 @@ extension Coordinator {
             let metric = record.study.spec.metric
             if let best = record.study.best, let value = best.objective(goal: record.study.spec.goal) {
                 record.state = .succeeded
-                record.reason = "\(record.study.trials.count) trials; best: trial \(best.number) (\(best.jobID ?? "-")) \(metric) \(value)"
+                record.reason = "\(record.study.trials.count) trials; best: trial \(best.number) (\(best.jobID ?? "-")) \(metric) \(Self.fourDecimals(value))"
             } else {
                 record.state = .failed
                 record.reason = "\(record.study.trials.count) trials; none succeeded with a \(metric)"
@@ -206,6 +206,12 @@ extension Coordinator {
     func jobOfTrial(_ record: StudyRecord, _ number: Int) -> JobID? {
         guard number >= 1, number <= record.study.trials.count else { return nil }
         return record.study.trials[number - 1].jobID.flatMap(JobID.init(parsing:))
+    }
+
+    /// A metric value as a sentence shows it ("0.9712").
+    static func fourDecimals(_ value: Double) -> String {
+        let scaled = (value * 10_000).rounded() / 10_000
+        return scaled.isFinite ? "\(scaled)" : "\(value)"
     }
 
     /// The study metric's value in an evaluation point.
