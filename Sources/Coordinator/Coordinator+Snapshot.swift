@@ -80,41 +80,30 @@ public struct CoordinatorChanges: Sendable, Hashable {
 
     /// These changes followed by `newer` (a row in both takes `newer`'s version; a job deleted later is not written).
     public func merged(with newer: CoordinatorChanges) -> CoordinatorChanges {
-        var nodes = Dictionary(self.nodes.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b })
-        var forgotten = Set(deletedNodes)
-        for id in newer.deletedNodes {
-            nodes[id] = nil
-            forgotten.insert(id)
-        }
-        for node in newer.nodes {
-            nodes[node.id] = node
-            forgotten.remove(node.id)
-        }
-        var jobs = Dictionary(self.jobs.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b })
-        var deleted = Set(deletedJobs)
-        for id in newer.deletedJobs {
-            jobs[id] = nil
-            deleted.insert(id)
-        }
-        for job in newer.jobs {
-            jobs[job.id] = job
-            deleted.remove(job.id)
-        }
-        var studies = Dictionary(self.studies.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b })
-        var deletedStudies = Set(self.deletedStudies)
-        for id in newer.deletedStudies {
-            studies[id] = nil
-            deletedStudies.insert(id)
-        }
-        for study in newer.studies {
-            studies[study.id] = study
-            deletedStudies.remove(study.id)
-        }
+        let nodes = Self.merge(nodes, deletedNodes, then: newer.nodes, newer.deletedNodes, id: \.id)
+        let jobs = Self.merge(jobs, deletedJobs, then: newer.jobs, newer.deletedJobs, id: \.id)
+        let studies = Self.merge(studies, deletedStudies, then: newer.studies, newer.deletedStudies, id: \.id)
         return CoordinatorChanges(
-            nodes: nodes.keys.sorted().compactMap { nodes[$0] }, jobs: jobs.keys.sorted().compactMap { jobs[$0] },
-            deletedJobs: deleted.sorted(), deletedNodes: forgotten.sorted(), nextJobID: newer.nextJobID,
-            studies: studies.keys.sorted().compactMap { studies[$0] }, deletedStudies: deletedStudies.sorted(),
-            nextStudyID: newer.nextStudyID)
+            nodes: nodes.rows, jobs: jobs.rows, deletedJobs: jobs.deleted, deletedNodes: nodes.deleted, nextJobID: newer.nextJobID,
+            studies: studies.rows, deletedStudies: studies.deleted, nextStudyID: newer.nextStudyID)
+    }
+
+    /// One table's rows and deletions followed by newer ones: a row written later replaces the earlier one and undoes
+    /// an earlier deletion; a later deletion drops the row. Both by id.
+    static func merge<Row, ID: Hashable & Comparable>(
+        _ rows: [Row], _ deleted: [ID], then newerRows: [Row], _ newerDeleted: [ID], id: (Row) -> ID
+    ) -> (rows: [Row], deleted: [ID]) {
+        var byID = Dictionary(rows.map { (id($0), $0) }, uniquingKeysWith: { _, b in b })
+        var gone = Set(deleted)
+        for key in newerDeleted {
+            byID[key] = nil
+            gone.insert(key)
+        }
+        for row in newerRows {
+            byID[id(row)] = row
+            gone.remove(id(row))
+        }
+        return (byID.keys.sorted().compactMap { byID[$0] }, gone.sorted())
     }
 }
 

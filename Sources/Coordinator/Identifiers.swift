@@ -1,64 +1,65 @@
-/// A job's id: a positive integer shown as "job-<n>".
-public struct JobID: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible,
-    ExpressibleByIntegerLiteral
-{
-    /// The number (as carried in protobuf messages).
-    public var rawValue: UInt64
-
+/// A positive number shown with a prefix ("job-7", "node-3", "study-2"), carried in protobuf messages and stored as the
+/// bare number (the `RawRepresentable` coding). The ids of the coordinator's tables conform.
+public protocol NumberedID: RawRepresentable<UInt64>, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    /// The text before the number ("job-").
+    static var prefix: String { get }
     /// Wraps a number.
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
-    /// Wraps a number.
-    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
-    /// Wraps a literal number.
-    public init(integerLiteral value: UInt64) { self.rawValue = value }
+    init(rawValue: UInt64)
+}
 
-    /// Parses "job-7" or "7"; `nil` for anything else.
+extension NumberedID {
+    /// Wraps a number.
+    public init(_ rawValue: UInt64) { self.init(rawValue: rawValue) }
+
+    /// Parses "<prefix>7" or "7" (ASCII digits only, within UInt64); `nil` for anything else.
     public init?(parsing text: String) {
-        let digits = text.hasPrefix("job-") ? String(text.dropFirst(4)) : text
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = UInt64(digits) else { return nil }
-        self.rawValue = n
+        let digits = text.hasPrefix(Self.prefix) ? text.dropFirst(Self.prefix.count) : Substring(text)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            let n = UInt64(digits)
+        else { return nil }
+        self.init(rawValue: n)
     }
 
     /// "job-7".
-    public var description: String { "job-\(rawValue)" }
+    public var description: String { "\(Self.prefix)\(rawValue)" }
 
     /// Orders by number.
-    public static func < (a: JobID, b: JobID) -> Bool { a.rawValue < b.rawValue }
-
-    /// Decodes a bare number.
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(UInt64.self) }
-    /// Encodes a bare number.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
-    }
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// A registered node's id: stable for the node's name across restarts, shown as "node-<n>".
-public struct NodeID: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible,
-    ExpressibleByIntegerLiteral
-{
+/// A job's id: a positive integer shown as "job-<n>".
+public struct JobID: NumberedID, ExpressibleByIntegerLiteral {
+    /// "job-".
+    public static let prefix = "job-"
     /// The number (as carried in protobuf messages).
     public var rawValue: UInt64
 
     /// Wraps a number.
     public init(rawValue: UInt64) { self.rawValue = rawValue }
-    /// Wraps a number.
-    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     /// Wraps a literal number.
     public init(integerLiteral value: UInt64) { self.rawValue = value }
+}
 
-    /// "node-3".
-    public var description: String { "node-\(rawValue)" }
+/// A registered node's id: stable for the node's name across restarts, shown as "node-<n>".
+public struct NodeID: NumberedID, ExpressibleByIntegerLiteral {
+    /// "node-".
+    public static let prefix = "node-"
+    /// The number (as carried in protobuf messages).
+    public var rawValue: UInt64
 
-    /// Orders by number.
-    public static func < (a: NodeID, b: NodeID) -> Bool { a.rawValue < b.rawValue }
+    /// Wraps a number.
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    /// Wraps a literal number.
+    public init(integerLiteral value: UInt64) { self.rawValue = value }
+}
 
-    /// Decodes a bare number.
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(UInt64.self) }
-    /// Encodes a bare number.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
-    }
+/// A study's id: a positive integer shown as "study-<n>" (its own counter, apart from jobs').
+public struct StudyID: NumberedID {
+    /// "study-".
+    public static let prefix = "study-"
+    /// The number (as carried in protobuf messages).
+    public var rawValue: UInt64
+
+    /// Wraps a number.
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
 }

@@ -1,37 +1,5 @@
 import Tuning
 
-/// A study's id: a positive integer shown as "study-<n>" (its own counter, apart from jobs').
-public struct StudyID: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
-    /// The number (as carried in protobuf messages).
-    public var rawValue: UInt64
-
-    /// Wraps a number.
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
-    /// Wraps a number.
-    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
-
-    /// Parses "study-7" or "7"; `nil` for anything else.
-    public init?(parsing text: String) {
-        let digits = text.hasPrefix("study-") ? String(text.dropFirst(6)) : text
-        guard !digits.isEmpty, digits.count <= 20, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = UInt64(digits) else { return nil }
-        self.rawValue = n
-    }
-
-    /// "study-7".
-    public var description: String { "study-\(rawValue)" }
-
-    /// Orders by number.
-    public static func < (a: StudyID, b: StudyID) -> Bool { a.rawValue < b.rawValue }
-
-    /// Decodes a bare number.
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(UInt64.self) }
-    /// Encodes a bare number.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
-    }
-}
-
 /// Where a study stands.
 public enum StudyState: String, Sendable, Hashable, Codable, CaseIterable {
     /// Trials are proposed and run.
