@@ -42,7 +42,7 @@ struct ScaleWorkersCommand: AsyncParsableCommand {
     @Option(help: "psd shards (the coordinator psd is shard 0).")
     var shards = 1
 
-    @Option(help: "Memory per workerd in MiB for the check before starting (measured: 54 workerd + psd held 13.5 GiB, ~250 MiB each).")
+    @Option(help: "Memory per workerd in MiB for the check before starting: the peak while every worker decodes MNIST at once (measured ~250 MiB each with 50–54; ~85 MB once training).")
     var workerMib = 250.0
 
     func validate() throws {
