@@ -231,6 +231,7 @@ def compare(cluster, args, configs, root):
     try:
         for name in configs:
             print(f"==> seed {args.seed}: {name}", file=sys.stderr)
+            load_before = os.getloadavg()[0]
             if name == "tpe_asha":
                 text = study_text(f"tune-tpe-{args.seed}", args, "tpe", f"{{rule: asha, min_steps: {args.asha_min_steps}, reduction_factor: 3}}")
                 results[name] = run_tessera(cluster, name, text, workdir)
@@ -241,6 +242,8 @@ def compare(cluster, args, configs, root):
                 # median pruner's warm-up (Optuna's MedianPruner), as an Optuna user would set them.
                 text = study_text(f"tune-optuna-{args.seed}", args, "tpe", f"{{rule: median, min_steps: {args.asha_min_steps}, min_trials: {args.startup}}}")
                 results[name] = run_optuna(cluster, text, workdir, args.python, root, args)
+            # The machine's 1-minute load around the run: wall times compare only between runs under a similar load.
+            results[name]["load_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
             print(f"    {json.dumps(results[name])}", file=sys.stderr)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
