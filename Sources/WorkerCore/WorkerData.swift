@@ -31,8 +31,9 @@ public struct WorkerData: Sendable {
 
     /// Loads the job's data under `dataRoot` (paths confined to it) within `maxDataBytes` of decoded data;
     /// a job needing more fails with RESOURCE_EXHAUSTED naming both numbers.
+    /// With `cache`, data decoded by an earlier task from the same unchanged files is reused (`DatasetCache`).
     public static func load(spec: JobSpec, dataRoot: String, workerIndex: Int, workerCount: Int,
-                     maxDataBytes: Int = DataBudget.defaultLimit) throws -> WorkerData {
+                     maxDataBytes: Int = DataBudget.defaultLimit, cache: DatasetCache? = nil) throws -> WorkerData {
         if let stream = spec.data.stream {
             guard let data = try loadStream(stream, spec: spec, dataRoot: dataRoot, workerIndex: workerIndex, workerCount: workerCount, maxDataBytes: maxDataBytes) else {
                 throw RuntimeFailure(.unavailable, "data.stream.dir \"\(stream.dir)\" holds no file matching \"\(stream.pattern)\" yet")
@@ -42,7 +43,8 @@ public struct WorkerData: Sendable {
         let config = try DataConfig(spec: spec)
         let splits: DatasetSplits
         do {
-            splits = try DataLoader.load(config, dataRoot: URL(fileURLWithPath: dataRoot), budget: DataBudget(limit: maxDataBytes))
+            let decode = { try DataLoader.load(config, dataRoot: URL(fileURLWithPath: dataRoot), budget: DataBudget(limit: maxDataBytes)) }
+            splits = try cache.map { try $0.splits(config, dataRoot: dataRoot, maxDataBytes: maxDataBytes, load: decode) } ?? decode()
         } catch let error as TrainingError where error.code == .resourceExhausted {
             throw RuntimeFailure(.resourceExhausted, error.message)
         }

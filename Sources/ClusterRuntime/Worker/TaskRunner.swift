@@ -39,7 +39,9 @@ struct TaskRunner {
     private func loadData(_ spec: JobSpec) async throws -> WorkerData {
         let index = Int(assignment.workerIndex), count = Int(assignment.workerCount)
         guard let stream = spec.data.stream else {
-            return try WorkerData.load(spec: spec, dataRoot: config.dataRoot, workerIndex: index, workerCount: count, maxDataBytes: config.maxDataBytes)
+            return try WorkerData.load(
+                spec: spec, dataRoot: config.dataRoot, workerIndex: index, workerCount: count, maxDataBytes: config.maxDataBytes,
+                cache: config.datasetCache)
         }
         let logger = self.logger, job = assignment.jobID
         var announced = false

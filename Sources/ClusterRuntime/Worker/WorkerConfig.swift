@@ -28,6 +28,8 @@ public struct WorkerConfig: Sendable {
     public var stepDelay: StepDelay?
     /// Bytes of one job's decoded data this worker loads at most; a job needing more fails with RESOURCE_EXHAUSTED naming both.
     public var maxDataBytes: Int
+    /// The last decoded training data, reused by the next task reading the same unchanged files (study trials).
+    public let datasetCache = DatasetCache()
 
     /// Where this worker serves predictions for the replicas the coordinator places on it; nil: it serves none.
     public var servingListen: HostPort?
