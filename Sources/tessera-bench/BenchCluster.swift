@@ -20,11 +20,7 @@ final class BenchCluster {
     /// Prepares a scratch directory for logs and state; `bin` holds psd and workerd.
     init(bin: URL) throws {
         self.bin = bin
-        for binary in ["psd", "workerd"] where !FileManager.default.isExecutableFile(atPath: bin.appendingPathComponent(binary).path) {
-            throw BenchFailure("\(binary) is not built in \(bin.path): run `swift build -c release` (scripts/bench does)")
-        }
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        dir = try BenchProcesses.scratch(bin: bin, prefix: "tessera-bench")
     }
 
     /// The directory of the running executable (where `swift build` puts psd and workerd too).
@@ -63,15 +59,7 @@ final class BenchCluster {
     }
 
     private func launch(_ name: String, _ binary: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = bin.appendingPathComponent(binary)
-        process.arguments = arguments
-        let log = dir.appendingPathComponent("logs/\(name).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let process = try BenchProcesses.launch(bin: bin, dir: dir, name, binary, arguments)
         processes.append(process)
         byName[name] = process
     }
@@ -83,26 +71,13 @@ final class BenchCluster {
         process.waitUntilExit()
     }
 
-    private func waitForFile(_ path: String) throws -> String {
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8), !text.isEmpty {
-                return text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        throw BenchFailure("\(path) never appeared; logs in \(dir.path)/logs")
-    }
+    private func waitForFile(_ path: String) throws -> String { try BenchProcesses.waitForFile(path, logs: dir) }
 
     /// SIGTERM every process, SIGKILL after 10 s; removes the scratch directory unless `keep`.
     func stop(keep: Bool = false) {
         client?.close()
         client = nil
-        for p in processes where p.isRunning { p.terminate() }
-        let deadline = Date().addingTimeInterval(10)
-        while processes.contains(where: { $0.isRunning }) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        for p in processes { p.waitUntilExit() }
+        BenchProcesses.stop(processes)
         processes.removeAll()
         byName.removeAll()
         if !keep { try? FileManager.default.removeItem(at: dir) }

@@ -15,11 +15,7 @@ final class ScaleWorkersCluster {
     /// Prepares a scratch directory for logs and state; `bin` holds psd and workerd.
     init(bin: URL) throws {
         self.bin = bin
-        for binary in ["psd", "workerd"] where !FileManager.default.isExecutableFile(atPath: bin.appendingPathComponent(binary).path) {
-            throw BenchFailure("\(binary) is not built in \(bin.path): run `swift build -c release` (scripts/bench does)")
-        }
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-scale-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        dir = try BenchProcesses.scratch(bin: bin, prefix: "tessera-scale")
     }
 
     /// Starts the coordinator psd (heartbeat timeout `heartbeatTimeout` s, so 50 processes loading data on 2
@@ -96,14 +92,8 @@ final class ScaleWorkersCluster {
     func stop(keep: Bool = false) {
         client?.close()
         client = nil
-        for (_, p) in processes where p.isRunning { p.terminate() }
-        let deadline = Date().addingTimeInterval(10)
-        while processes.contains(where: { $0.process.isRunning }) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        for (_, p) in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        for (_, p) in processes {
-            p.waitUntilExit()
-            ScaleWorkersChildren.shared.remove(p.processIdentifier)
-        }
+        BenchProcesses.stop(processes.map(\.process))
+        for (_, p) in processes { ScaleWorkersChildren.shared.remove(p.processIdentifier) }
         processes.removeAll()
         if !keep { try? FileManager.default.removeItem(at: dir) }
     }
@@ -111,29 +101,12 @@ final class ScaleWorkersCluster {
     deinit { stop(keep: true) }
 
     private func launch(_ name: String, _ binary: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = bin.appendingPathComponent(binary)
-        process.arguments = arguments
-        let log = dir.appendingPathComponent("logs/\(name).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let process = try BenchProcesses.launch(bin: bin, dir: dir, name, binary, arguments)
         ScaleWorkersChildren.shared.add(process.processIdentifier)
         processes.append((name, process))
     }
 
-    private func waitForFile(_ path: String) throws -> String {
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8), !text.isEmpty {
-                return text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        throw BenchFailure("\(path) never appeared; logs in \(dir.path)/logs")
-    }
+    private func waitForFile(_ path: String) throws -> String { try BenchProcesses.waitForFile(path, logs: dir) }
 
     /// CPU seconds of one process from /proc/PID/stat (utime + stime); nil when it cannot be read.
     static func cpuSeconds(pid: pid_t) -> Double? {
