@@ -60,10 +60,14 @@ import Tuning
         try store.database.execute("UPDATE studies SET record = '\(text.replacingOccurrences(of: "max_trials: 4", with: "max_trials: 0").replacingOccurrences(of: "'", with: "''"))' WHERE id = 1")
         try store.database.execute("INSERT INTO studies (id, state, record) VALUES (7, 'RUNNING', '{\"id\": 7, ')")
         try store.database.execute("DELETE FROM meta WHERE key = 'next_study_id'")
+        // Row ids a hand-edited or damaged store may hold: zero, negative, Int64.max — skipped, never trapped on.
+        for id in ["0", "-5", "9223372036854775807"] {
+            try store.database.execute("INSERT INTO studies (id, state, record) VALUES (\(id), 'RUNNING', '{\"id\": 1}')")
+        }
 
         let snapshot = try #require(try CoordinatorStore(directory: dir).load())
         #expect(snapshot.studies.isEmpty)
-        #expect(snapshot.nextStudyID == 8)
+        #expect(snapshot.nextStudyID == 9_223_372_036_854_775_807)  // past every stored row; the next submit is refused, not wrapped
         #expect(snapshot.jobs.count == 2)  // the trial jobs stay, as jobs
     }
 }
