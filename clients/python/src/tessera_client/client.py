@@ -26,6 +26,26 @@ DEFAULT_PULL_TIMEOUT = 60.0
 WATCH_RETRIES = 30
 
 
+def poll_until_done(fetch: Any, interval: float) -> Iterator[Any]:
+    """`fetch()` every `interval` seconds until what it returns is `.done`, riding out a briefly unreachable
+    coordinator like `clusterctl watch` (UNAVAILABLE or DEADLINE_EXCEEDED up to 30 times, a second apart)."""
+    failures = 0
+    while True:
+        try:
+            current = fetch()
+            failures = 0
+        except RpcError as error:
+            failures += 1
+            if error.code_name not in ("UNAVAILABLE", "DEADLINE_EXCEEDED") or failures > WATCH_RETRIES:
+                raise
+            time.sleep(1)
+            continue
+        yield current
+        if current.done:
+            return
+        time.sleep(interval)
+
+
 class JobList(list):
     """The jobs asked for (newest first); `total` is how many matched in all, more when the list was cut at the limit."""
 
@@ -137,23 +157,9 @@ class Client(StudyMethods):
         return result
 
     def _poll(self, job: str | int | Job, interval: float) -> Iterator[Job]:
-        """The job every `interval` seconds until it ends, riding out a briefly unreachable coordinator like
-        `clusterctl watch` (UNAVAILABLE or DEADLINE_EXCEEDED up to 30 times, a second apart)."""
-        ident, failures = job_id(job), 0
-        while True:
-            try:
-                current = self.get(ident)
-                failures = 0
-            except RpcError as error:
-                failures += 1
-                if error.code_name not in ("UNAVAILABLE", "DEADLINE_EXCEEDED") or failures > WATCH_RETRIES:
-                    raise
-                time.sleep(1)
-                continue
-            yield current
-            if current.done:
-                return
-            time.sleep(interval)
+        """The job every `interval` seconds until it ends (see `poll_until_done`)."""
+        ident = job_id(job)
+        return poll_until_done(lambda: self.get(ident), interval)
 
     def watch(self, job: str | int | Job, interval: float = 0.5) -> Iterator[Job]:
         """Yields the job now and whenever its state, step or metrics change, ending with its final snapshot

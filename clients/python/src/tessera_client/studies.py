@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._proto.tessera.v1 import study_pb2
-from .errors import RpcError, TesseraError, Timeout
+from .errors import TesseraError, Timeout
 
 STUDY_STATES = ("RUNNING", "SUCCEEDED", "FAILED", "CANCELLED")
 
@@ -110,25 +110,17 @@ class StudyMethods:
     def wait_study(self, study: str | int | Study, timeout: float | None = None, interval: float = 1.0) -> Study:
         """Waits until the study ends and returns it when SUCCEEDED; raises StudyNotSucceeded otherwise and Timeout
         when `timeout` seconds pass first. A briefly unreachable coordinator is ridden out (30 tries, 1 s apart)."""
+        from .client import poll_until_done
         deadline = None if timeout is None else time.monotonic() + timeout
-        failures = 0
-        while True:
-            try:
-                current = self.study(study)
-                failures = 0
-            except RpcError as error:
-                failures += 1
-                if error.code_name not in ("UNAVAILABLE", "DEADLINE_EXCEEDED") or failures > 30:
-                    raise
-                time.sleep(1)
-                continue
+        ident = study_id(study)
+        for current in poll_until_done(lambda: self.study(ident), interval):
             if current.done:
                 if current.state != "SUCCEEDED":
                     raise StudyNotSucceeded(current)
                 return current
             if deadline is not None and time.monotonic() >= deadline:
                 raise Timeout(f"{current.id} is still RUNNING after {timeout:g} s ({len(current.trials)} trials)", None)
-            time.sleep(interval)
+        raise AssertionError("unreachable: polling ends with a finished study")
 
     def cancel_study(self, study: str | int | Study) -> Study:
         """Cancels a running study: its running trials' jobs are cancelled, pending ones never start."""
