@@ -29,9 +29,18 @@ package struct StepExchange: Sendable {
         return try await sparse.push(shards: shards, dense: gradients, versions: versions)
     }
 
-    /// Evaluates on the held-out split after pulling the rows it needs into the local tables.
+    /// A worker's parameter (or gradient) buffers for `model`: full dense variables, and for a model with embedding
+    /// tables empty ones in their place (`ParameterSet.withoutEmbeddingRows`), since the step and the evaluation move
+    /// only the rows they touch. Memory does not grow with the vocabularies.
+    package static func workerParameters(_ model: any Model) throws -> ParameterSet {
+        try ParameterSet.withoutEmbeddingRows(variables: model.variables)
+    }
+
+    /// Evaluates on the held-out split; a sparse model pulls the rows of each chunk's keys (`SparseStep.evaluate`).
     package func evaluate(_ data: WorkerData, model: any Model, parameters: ParameterSet, shards: ParameterClient, backend: any ComputeBackend) async throws -> TrainingFigures {
-        if let sparse { try await sparse.refresh(for: try data.evaluationSet().features, shards: shards) }
-        return try data.evaluate(model: model, parameters: parameters, backend: backend)
+        guard let sparse else { return try data.evaluate(model: model, parameters: parameters, backend: backend) }
+        let result = try await sparse.evaluate(try data.evaluationSet(), shards: shards, backend: backend)
+        return TrainingFigures(
+            loss: Double(result.loss), accuracy: model.task == .regression ? nil : Double(result.accuracy), auc: result.auc.map(Double.init), count: result.count)
     }
 }

@@ -59,8 +59,8 @@ public struct StepLoop {
     /// Trains until the budget is spent or the coordinator says stop; a chief then waits for its peers and reports
     /// the final evaluation. `.stopped` when the job went away meanwhile (NOT_FOUND / FAILED_PRECONDITION at the end).
     public func run(report: Reporter) async throws -> Outcome {
-        let parameters = try ParameterSet(variables: model.variables)
-        var gradients = try ParameterSet(variables: model.variables)
+        let parameters = try StepExchange.workerParameters(model)
+        var gradients = try StepExchange.workerParameters(model)
         let parameterBuffers = VariableBuffers(parameters.tensors.map { UnsafeMutableBufferPointer(start: $0.baseAddress, count: $0.count) })
         let gradientBuffers = VariableBuffers(gradients.tensors.map { UnsafeMutableBufferPointer(start: $0.baseAddress, count: $0.count) })
         // Embedding tables move as the batch's rows (SparseStep); dense variables as whole partitions.

@@ -20,26 +20,52 @@ public struct Evaluator: Sendable {
 
     /// Evaluates `model` with `parameters` on all of `dataset`.
     public func evaluate(model: any Model, parameters: ParameterSet, dataset: Dataset, backend: any ComputeBackend) throws -> EvaluationResult {
-        let task = model.task
+        try evaluate(task: model.task, dataset: dataset) { features, predictions in
+            try model.predict(parameters: parameters, features: features, into: predictions, backend: backend)
+        }
+    }
+
+    /// Evaluates predictions of a `task` made by `predict(features, into)` for each batch of `dataset`'s rows (a
+    /// view of at most `batchSize` rows, and `[rows, outputWidth]` predictions to fill).
+    public func evaluate(task: TaskKind, dataset: Dataset, predict: (Tensor, Tensor) throws -> Void) throws -> EvaluationResult {
         let width = task.outputWidth
         let n = dataset.count
         guard n > 0 else { return EvaluationResult(loss: 0, accuracy: 0, auc: nil, count: 0) }
         let predictions = Tensor(zeros: Shape([min(batchSize, n), width]))
-        var lossSum = 0.0
-        var correct = 0
-        var scores: [Float] = []
-        if task == .binaryClassification { scores.reserveCapacity(n) }
-        let labels = dataset.labels.baseAddress
+        var score = Score(task: task, count: n, epsilon: epsilon)
         var start = 0
         while start < n {
             let end = min(start + batchSize, n)
-            let rows = end - start
-            let features = try dataset.features.rows(start..<end)
-            let p = predictions.prefixRows(rows)
-            try model.predict(parameters: parameters, features: features, into: p, backend: backend)
+            let p = predictions.prefixRows(end - start)
+            try predict(try dataset.features.rows(start..<end), p)
+            try score.add(p, labels: dataset.labels.baseAddress + start, firstRow: start)
+            start = end
+        }
+        return score.result(labels: dataset.labels)
+    }
+
+    /// Running loss, correct count and scores over batches of predictions, in row order.
+    public struct Score {
+        let task: TaskKind
+        let count: Int
+        let epsilon: Float
+        var lossSum = 0.0
+        var correct = 0
+        var scores: [Float] = []
+
+        /// An empty score of `count` rows of `task`.
+        public init(task: TaskKind, count: Int, epsilon: Float = 1e-7) {
+            self.task = task
+            self.count = count
+            self.epsilon = epsilon
+            if task == .binaryClassification { scores.reserveCapacity(count) }
+        }
+
+        /// Adds the predictions `p` (`[rows, outputWidth]`) of rows whose labels start at `labels`.
+        public mutating func add(_ p: Tensor, labels: UnsafePointer<Float>, firstRow start: Int) throws {
             let out = p.baseAddress
-            for r in 0..<rows {
-                let y = labels[start + r]
+            for r in 0..<p.rows {
+                let y = labels[r]
                 switch task {
                 case .regression:
                     let d = Double(out[r] - y)
@@ -60,13 +86,17 @@ public struct Evaluator: Sendable {
                     lossSum -= Double(logf(min(max(row[label], epsilon), 1)))
                 }
             }
-            start = end
         }
-        var auc: Float?
-        if task == .binaryClassification {
-            auc = ROCAUC.compute(scores: scores, labels: dataset.labels.toArray()).map { Float($0) }
+
+        /// Mean loss, accuracy and (binary) AUC over the `count` rows added; `labels` are all of them.
+        public func result(labels: Tensor) -> EvaluationResult {
+            let n = max(count, 1)
+            var auc: Float?
+            if task == .binaryClassification {
+                auc = ROCAUC.compute(scores: scores, labels: labels.toArray()).map { Float($0) }
+            }
+            let accuracy: Float = task == .regression ? 0 : Float(correct) / Float(n)
+            return EvaluationResult(loss: Float(lossSum / Double(n)), accuracy: accuracy, auc: auc, count: count)
         }
-        let accuracy: Float = task == .regression ? 0 : Float(correct) / Float(n)
-        return EvaluationResult(loss: Float(lossSum / Double(n)), accuracy: accuracy, auc: auc, count: n)
     }
 }

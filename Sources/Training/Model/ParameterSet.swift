@@ -33,6 +33,18 @@ public struct ParameterSet: Sendable {
         self.indexByName = index
     }
 
+    /// Buffers for a worker that moves embedding tables by row (`SparseModel`): dense variables get full zero-filled
+    /// buffers, every `VariableKind.embedding` variable an empty `[0, rowWidth]` one, so memory does not grow with
+    /// the tables' vocabularies. The compact step substitutes the rows it pulled (`CompactBatch.substitute`).
+    public static func withoutEmbeddingRows(variables: [VariableSpec]) throws -> ParameterSet {
+        try ParameterSet(variables: variables.map { spec in
+            guard spec.kind == .embedding, spec.shape.rank >= 1 else { return spec }
+            var empty = spec
+            empty.shape = Shape([0] + spec.shape.dims.dropFirst())
+            return empty
+        })
+    }
+
     /// Allocates buffers and fills each with its initializer, seeded by `seed` and the variable name.
     public init(variables: [VariableSpec], seed: UInt64) throws {
         try self.init(variables: variables)

@@ -11,4 +11,8 @@ public protocol SparseModel: Model {
     /// `gradients` the variable of `sparseTables[t]` is a `[batch.keys[t].count, rowWidth]` table whose row j
     /// belongs to key `batch.keys[t][j]`; the other variables are as in `trainStep`.
     func trainStep(compact batch: CompactBatch, parameters: ParameterSet, gradients: inout ParameterSet, backend: any ComputeBackend) throws -> StepResult
+
+    /// Predictions for `features` whose ids are compact row indices (`CompactBatch.remap`); in `parameters` the
+    /// variable of `sparseTables[t]` is a `[keys[t].count, rowWidth]` table, as in `trainStep(compact:…)`.
+    func predict(compact features: Tensor, keys: [[Int64]], parameters: ParameterSet, into predictions: Tensor, backend: any ComputeBackend) throws
 }

@@ -133,6 +133,18 @@ public final class WideDeepModel: SparseModel {
         }
     }
 
+    /// The same predictions from compact tables holding only the rows of `features`' keys.
+    public func predict(compact features: Tensor, keys: [[Int64]], parameters: ParameterSet, into predictions: Tensor, backend: any ComputeBackend) throws {
+        try check(parameters, "parameters", compact: keys)
+        try requireShape(predictions.count == features.rows * task.outputWidth, "predict: \(features.rows) rows into predictions \(predictions.shape)")
+        try state.withLock { s throws in
+            s.wide?.compactRows = true
+            defer { s.wide?.compactRows = false }
+            let logits = try Self.logits(s, features, parameters, training: false, backend)
+            try s.loss.transformToPredictions(logits, into: predictions, backend: backend)
+        }
+    }
+
     private static func logits(_ s: State, _ features: Tensor, _ parameters: ParameterSet, training: Bool, _ backend: any ComputeBackend) throws -> Tensor {
         var x = features
         for (layer, offset) in zip(s.deep, s.deepOffsets) {
