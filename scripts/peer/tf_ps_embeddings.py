@@ -143,10 +143,13 @@ def build_model(tf, fields: int, buckets: int):
     return WideDeep()
 
 
-def csv_dataset(tf, files, numeric: int, fields: int, batch: int, gzip: bool, repeat: bool):
-    """Rows of the CSV files (header skipped) as batches of (numerics float32 [B, M], ids int64 [B, F]), labels."""
+def csv_dataset(tf, files, numeric: int, fields: int, batch: int, gzip: bool, repeat: bool, shuffle_files=False):
+    """Rows of the CSV files (header skipped) as batches of (numerics float32 [B, M], ids int64 [B, F]), labels;
+    shuffle_files: the files in a new random order on each pass (unseeded: each worker its own order)."""
     compression = "GZIP" if gzip else ""
     ds = tf.data.Dataset.from_tensor_slices(files)
+    if shuffle_files:
+        ds = ds.shuffle(len(files), reshuffle_each_iteration=True)
     if repeat:
         ds = ds.repeat()
     ds = ds.interleave(lambda f: tf.data.TextLineDataset(f, compression_type=compression, buffer_size=1 << 20).skip(1),
@@ -262,9 +265,12 @@ def run(args, clusters: list) -> dict:
         for part in getattr(v, "variables", [v]):
             shards[part.device] = shards.get(part.device, 0) + int(np.prod(part.shape))
 
+    # ParameterServerStrategy does not tell a dataset_fn which worker it runs on (its InputContext is not
+    # populated), so rows cannot be dealt out once across workers: one worker reads the files in order, several
+    # each read them in their own random order (what TensorFlow's guide suggests).
     def dataset_fn(input_context):
-        files = train_files[input_context.input_pipeline_id::input_context.num_input_pipelines] or train_files
-        return csv_dataset(tf, files, numeric, fields, args.batch_size, gz, repeat=True)
+        return csv_dataset(tf, train_files, numeric, fields, args.batch_size, gz, repeat=True,
+                           shuffle_files=args.workers > 1)
 
     per_worker_iterator = iter(coordinator.create_per_worker_dataset(
         lambda: strategy.distribute_datasets_from_function(dataset_fn)))
