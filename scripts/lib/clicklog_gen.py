@@ -8,14 +8,16 @@ convention of docs/streams.md), DIR/test.csv and DIR/clicklog.json (parameters, 
 accuracy/AUC: the ceiling any model can reach). With --gzip the files end in .csv.gz (gzip level 1).
 
 Rows: `label,n1..nM,c1..cF`. label 0/1; n* ~ N(0,1) with 4 decimals (clipped to +-9.9999); c* integer ids in
-[0, buckets): a truncated Zipf rank (exponent --zipf; ranks 1..K exact by table, the tail by inverting the
-continuous density, K = 1024) mapped through a per-field bijection of [0, buckets) (an affine map mod the smallest
-prime p >= buckets, cycle-walked until the value is < buckets), so the popular ids are spread over hash partitions.
+[0, buckets): a truncated Zipf rank (exponent --zipf; ranks 1..K exactly by an alias table, the tail by inverting
+the continuous density and rounding, K = 1024) mapped through a per-field bijection of [0, buckets) (an affine map
+mod the smallest prime p >= buckets, cycle-walked until the value is < buckets), so the popular ids are spread over
+hash partitions.
 
 Planted truth: logit = bias + sum_j w_j n_j + sum_f v_f(c_f) + sum_pairs <e_pf(c_f), e_pg(c_g)> + sum u_ab n_a n_b
-+ sum_k n_k * s_k(c_f); v, e, s are hashes (splitmix64) of (seed, tag, field, id) turned into normals, so they are
-exact and deterministic without any table; the bias is set once (from a 50k-row sample) for a ~25 % click rate.
-label ~ Bernoulli(sigmoid(logit)), computed from the values as written (the rounded numerics).
++ sum_k n_k * s_k(c_f); v, e, s are hashes (splitmix64) of (seed, tag, field, id) turned into near-normals (sum of
+four 16-bit uniforms) or unit-variance uniforms, so they are exact and deterministic without any table; the bias is
+set once (from a 50k-row sample) for a ~25 % click rate. label ~ Bernoulli(sigmoid(logit)), computed from the
+values as written (the rounded numerics).
 
 Memory: BLOCK_ROWS rows at a time (~30 MB), plus the test rows' true probabilities (9 bytes a row).
 Prints progress on stderr and one `RESULT {json}` line on stdout (rows/s, click rate, ceiling).
@@ -45,9 +47,8 @@ TARGET_CLICK_RATE = 0.25
 CALIBRATION_ROWS = 50_000
 INTERACTION_DIM = 4               # width of the planted factorised categorical interactions
 GZIP_LEVEL = 1
-BLOCK_ROWS = 16384                # rows drawn and formatted at once (arrays of a few MB stay cache- and malloc-friendly)
+BLOCK_ROWS = 16384                # rows drawn and formatted at once (arrays of a few MB: cache- and malloc-friendly)
 
-M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -216,7 +217,9 @@ class Truth:
             "numeric_x_categorical_scale": self.cross_scale,
             "id_map": {"kind": "affine mod prime, cycle-walked", "prime": self.prime,
                        "mul": [int(m) for m in self.mul], "add": [int(a) for a in self.add]},
-            "hash": "h = splitmix64(id ^ splitmix64((seed<<20)^(tag<<12)^field)); normal = (sum of h's four 16-bit quarters / 65536 - 2) * sqrt(3); pair vectors: (quarter / 65536 - 0.5) * sqrt(12)",
+            "hash": ("h = splitmix64(id ^ splitmix64((seed<<20)^(tag<<12)^field)); "
+                     "normal = (sum of h's four 16-bit quarters / 65536 - 2) * sqrt(3); "
+                     "pair vectors: (quarter / 65536 - 0.5) * sqrt(12)"),
         }
 
 
@@ -232,7 +235,8 @@ class Rows:
 
     def draw(self, rng: np.random.Generator, n: int):
         t = self.truth
-        q = np.clip(np.rint(rng.standard_normal((n, t.numeric)) * 10000.0), -NUMERIC_CLIP, NUMERIC_CLIP).astype(np.int64)
+        q = np.rint(rng.standard_normal((n, t.numeric)) * 10000.0)
+        q = np.clip(q, -NUMERIC_CLIP, NUMERIC_CLIP).astype(np.int64)
         ranks = self.zipf.sample(rng, (n, t.fields))
         cat = np.empty_like(ranks)
         for f in range(t.fields):
@@ -396,7 +400,8 @@ def generate(args) -> dict:
     meta_path = os.path.join(out, "clicklog.json")
     os.makedirs(train_dir, exist_ok=True)
     if os.path.exists(meta_path) or any(n.startswith("part-") for n in os.listdir(train_dir)):
-        raise SystemExit(f"gen-clicklog: {out} already holds a click log (clicklog.json or train/part-*): remove it first")
+        raise SystemExit(f"gen-clicklog: {out} already holds a click log (clicklog.json or train/part-*): "
+                         "remove it first")
     ext = ".csv.gz" if args.gzip else ".csv"
     started = time.monotonic()
     truth = Truth(args.seed, args.fields, args.numeric, args.buckets)
@@ -474,7 +479,8 @@ def generate(args) -> dict:
         ceiling = {
             "test_accuracy": round(float((pred == (test_y == 1)).mean()), 6),
             "test_auc": round(auc(test_p, test_y), 6),
-            "test_logloss": round(float(-np.mean(test_y * np.log(test_p + eps) + (1 - test_y) * np.log(1 - test_p + eps))), 6),
+            "test_logloss": round(float(-np.mean(test_y * np.log(test_p + eps) +
+                                                 (1 - test_y) * np.log(1 - test_p + eps))), 6),
             "test_click_rate": round(float(test_y.mean()), 6),
             "constant_accuracy": round(float(max(test_y.mean(), 1 - test_y.mean())), 6),
         }
