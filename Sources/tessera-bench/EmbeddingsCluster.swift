@@ -4,7 +4,8 @@ import Foundation
 
 /// The cluster of `tessera-bench embeddings`: a coordinator psd (also shard ps-0), a second psd shard and one workerd
 /// on loopback. The worker can be paused (SIGSTOP) so the shards keep a running job's rows while the benchmark
-/// measures them alone, and ps-1 can be killed and restarted on its data directory to time a restore.
+/// measures them alone, and ps-1 can be killed and restarted on its data directory to time a restore. Every process
+/// ends with SIGKILL.
 final class EmbeddingsCluster {
     let bin: URL
     let dir: URL
@@ -124,12 +125,13 @@ final class EmbeddingsCluster {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// SIGCONT to every paused process, SIGTERM, SIGKILL after 10 s; removes the scratch directory unless `keep`.
+    /// SIGKILL to every process (a psd's graceful stop copies its state for a last checkpoint: with tens of millions
+    /// of rows that nearly doubles its memory); removes the scratch directory unless `keep`.
     func stop(keep: Bool = false) {
         client?.close()
         client = nil
-        for p in processes.values where p.isRunning { kill(p.processIdentifier, SIGCONT) }
-        BenchProcesses.stop(Array(processes.values))
+        for p in processes.values where p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        for p in processes.values { p.waitUntilExit() }
         processes.removeAll()
         if !keep { try? FileManager.default.removeItem(at: dir) }
     }

@@ -198,7 +198,12 @@ struct EmbeddingsCommand: AsyncParsableCommand {
         let peer = root.appendingPathComponent("scripts/peer/tf_ps_embeddings.py")
         let python = root.appendingPathComponent(".venv-tf/bin/python")
         if FileManager.default.fileExists(atPath: peer.path), FileManager.default.isExecutableFile(atPath: python.path) {
-            out["tf_samples_per_second"] = try runPeer(python: python, script: peer, data: dataDir)
+            let result = try runPeer(python: python, script: peer, data: dataDir)
+            out["tf_samples_per_second"] = result?["samples_per_s"] ?? NSNull()
+            out["tf_test_auc"] = result?["test_auc"] ?? NSNull()
+            out["tf_test_accuracy"] = result?["test_accuracy"] ?? NSNull()
+            out["tf_peak_rss_mib"] = result?["peak_rss_mib"] ?? NSNull()
+            if result == nil { notes.append("the TF peer printed no RESULT line") }
         } else {
             out["tf_samples_per_second"] = NSNull()
             notes.append("TF peer not run: scripts/peer/tf_ps_embeddings.py or .venv-tf missing")
@@ -215,6 +220,7 @@ struct EmbeddingsCommand: AsyncParsableCommand {
             ["pull / push share of memcpy", String(format: "%.3f / %.3f", rates.pull * rowBytes / (memcpy * 1e9), rates.push * rowBytes / (memcpy * 1e9))],
             ["samples/s (Tessera, 1 worker)", String(format: "%.0f", train.samplesPerSecond)],
             ["samples/s (TF PS peer)", tf],
+            ["TF peer test AUC", "\(out["tf_test_auc"] ?? "null")"],
             ["test AUC / accuracy", String(format: "%.4f / %.4f", train.job.evalMetrics.auc, train.job.evalMetrics.accuracy)],
             ["checkpoint / restore / export s", "\(out["checkpoint_seconds"] ?? "skipped") / \(out["restore_seconds"] ?? "skipped") / \(out["export_seconds"] ?? "skipped")"],
         ])
@@ -243,8 +249,8 @@ struct EmbeddingsCommand: AsyncParsableCommand {
         return true
     }
 
-    /// Runs the TF peer on the same click log; its samples/s from its `RESULT {…}` line (`samples_per_s`).
-    private func runPeer(python: URL, script: URL, data: URL) throws -> Any {
+    /// Runs the TF peer on the same click log; its `RESULT {…}` object (nil when it printed none).
+    private func runPeer(python: URL, script: URL, data: URL) throws -> [String: Any]? {
         let process = Process()
         process.executableURL = python
         process.arguments = [script.path, "--data", data.path, "--steps", "\(steps)", "--batch-size", "256"]
@@ -254,10 +260,7 @@ struct EmbeddingsCommand: AsyncParsableCommand {
         try process.run()
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") }),
-            let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(7).utf8)) as? [String: Any],
-            let rate = object["samples_per_s"] as? Double
-        else { return NSNull() }
-        return rate
+        guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") }) else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(line.dropFirst(7).utf8)) as? [String: Any]
     }
 }
