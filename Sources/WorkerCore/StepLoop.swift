@@ -59,18 +59,18 @@ public struct StepLoop {
     /// Trains until the budget is spent or the coordinator says stop; a chief then waits for its peers and reports
     /// the final evaluation. `.stopped` when the job went away meanwhile (NOT_FOUND / FAILED_PRECONDITION at the end).
     public func run(report: Reporter) async throws -> Outcome {
-        let parameters = try StepExchange.workerParameters(model)
-        var gradients = try StepExchange.workerParameters(model)
-        let parameterBuffers = VariableBuffers(parameters.tensors.map { UnsafeMutableBufferPointer(start: $0.baseAddress, count: $0.count) })
-        let gradientBuffers = VariableBuffers(gradients.tensors.map { UnsafeMutableBufferPointer(start: $0.baseAddress, count: $0.count) })
-        // Embedding tables move as the batch's rows (SparseStep); dense variables as whole partitions.
-        let exchange = try StepExchange(model: model, parameters: parameters, gradients: gradients)
         let budget = StepBudget(spec: spec, stepsPerEpoch: data.batchesPerEpoch, workers: workerCount)
+        let first = try StepBuffers(model: model)
+        // Embedding tables move as the batch's rows (SparseStep); dense variables as whole partitions.
+        let exchange = try StepExchange(model: model, parameters: first.parameters, gradients: first.gradients)
+        // Async, dense, a fixed data set and no staleness bound: the exchange runs beside the next step's compute.
+        let pipeline = try pipelined(budget: budget, exchange: exchange) ? StepPipeline(first: first, model: model, shards: shards, exchange: exchange) : nil
         var reporter = ProgressReporter(interval: reportInterval)
         var progress = LoopProgress(budget: budget)
         var cursor = PullCursor(sync: budget.sync)
-        var skip = try await progress.resume(at: resumePosition(parameterBuffers, sync: budget.sync))
+        var skip = try await progress.resume(at: resumePosition(first.parameterBuffers, sync: budget.sync))
         var delays = stepDelay?.makeSampler()
+        if let pipeline { pipeline.start(pulledAt: try await shards.pull(into: first.parameterBuffers)) }
 
         func send(eval: TrainingFigures?, trainingDone: Bool = false, finished: Bool = false) async throws -> ProgressAnswer {
             try await report(progress.report(train: reporter.drain(), eval: eval, rate: reporter.stepsPerSecond, trainingDone: trainingDone, finished: finished))
@@ -103,33 +103,52 @@ public struct StepLoop {
             while skip > 0, try batches.next() != nil { skip -= 1 }
             while let batch = try await batches.next(waiting: waitForData) {
                 try Task.checkCancellation()
-                let versions = try await cursor.next { try await shards.pull(into: parameterBuffers, minimumVersions: $0) }
+                let step: StepBuffers, versions: [UInt64]
+                if let pipeline {
+                    let ready = try await pipeline.nextStep()
+                    for done in ready.finished { progress.stepped(batch: done.batch, pushed: done.summary) }
+                    (step, versions) = (ready.buffers, ready.versions)
+                } else {
+                    (step, versions) = (first, try await cursor.next { try await shards.pull(into: first.parameterBuffers, minimumVersions: $0) })
+                }
                 progress.saw(versions)
                 if progress.budgetSpent { break training }
                 let tagged = try await exchange.pullRows(for: batch, shards: shards, versions: versions, sync: budget.sync)
                 let computeStart = ContinuousClock.now
-                let result = try exchange.trainStep(model, parameters: parameters, batch: batch, gradients: &gradients, backend: backend)
+                var gradients = step.gradients
+                let result = try exchange.trainStep(model, parameters: step.parameters, batch: batch, gradients: &gradients, backend: backend)
                 if slowdown > 1 { try await Task.sleep(for: (ContinuousClock.now - computeStart) * (slowdown - 1)) }
                 if let delay = delays?.nextDelay(), delay > .zero { try await Task.sleep(for: delay) }
-                let pushed: PushSummary
-                if batches.hasMore || progress.epoch + 1 < budget.epochs {
-                    // Another step follows: pull its parameters while this gradient is pushed (one round trip
-                    // instead of two). Sync: the pull waits for the version this push helps complete; async:
-                    // the parameters may not include this worker's own gradient yet (one step more staleness).
-                    let shards = shards, minimum = cursor.minimum(after: versions)
-                    async let pushing = exchange.push(shards, gradientBuffers, versions: tagged)
-                    async let pulling = shards.pull(into: parameterBuffers, minimumVersions: minimum)
-                    pushed = try await pushing
-                    cursor.prefetched(try await pulling)
+                if let pipeline {
+                    pipeline.stepped(versions: tagged, batch: batch.count)
                 } else {
-                    pushed = try await exchange.push(shards, gradientBuffers, versions: tagged)
+                    let pushed: PushSummary
+                    if batches.hasMore || progress.epoch + 1 < budget.epochs {
+                        // Another step follows: pull its parameters while this gradient is pushed (one round trip
+                        // instead of two). Sync: the pull waits for the version this push helps complete; async:
+                        // the parameters may not include this worker's own gradient yet (one step more staleness).
+                        let shards = shards, minimum = cursor.minimum(after: versions)
+                        async let pushing = exchange.push(shards, first.gradientBuffers, versions: tagged)
+                        async let pulling = shards.pull(into: first.parameterBuffers, minimumVersions: minimum)
+                        pushed = try await pushing
+                        cursor.prefetched(try await pulling)
+                    } else {
+                        pushed = try await exchange.push(shards, first.gradientBuffers, versions: tagged)
+                    }
+                    cursor.stepped(versions)
+                    progress.stepped(batch: batch.count, pushed: pushed)
                 }
-                cursor.stepped(versions)
-                progress.stepped(batch: batch.count, pushed: pushed)
                 reporter.add(result)
 
                 var evaluation: TrainingFigures?
                 if isChief, progress.evaluationDue(every: spec.training.evalEverySteps) {
+                    var parameters = step.parameters
+                    if let pipeline {
+                        // The exchanges in flight write the buffers: wait for them, then evaluate the newest parameters.
+                        let drained = try await pipeline.drain()
+                        for done in drained.finished { progress.stepped(batch: done.batch, pushed: done.summary) }
+                        parameters = drained.newest.parameters
+                    }
                     evaluation = try await exchange.evaluate(data, model: model, parameters: parameters, shards: shards, backend: backend)
                 }
                 if reporter.isDue || evaluation != nil {
@@ -148,6 +167,9 @@ public struct StepLoop {
         // Finish: the chief waits for the others, then evaluates the final parameters. A job that was
         // cancelled meanwhile answers with errors here, which only end the task.
         do {
+            if let pipeline {
+                for done in try await pipeline.drain().finished { progress.stepped(batch: done.batch, pushed: done.summary) }
+            }
             var final: TrainingFigures?
             if isChief {
                 while true {
@@ -155,8 +177,8 @@ public struct StepLoop {
                     if answer.peersFinished || answer.stop { break }
                     try await Task.sleep(for: .milliseconds(100))
                 }
-                progress.saw(try await shards.pull(into: parameterBuffers))
-                final = try await exchange.evaluate(data, model: model, parameters: parameters, shards: shards, backend: backend)
+                progress.saw(try await shards.pull(into: first.parameterBuffers))
+                final = try await exchange.evaluate(data, model: model, parameters: first.parameters, shards: shards, backend: backend)
             }
             _ = try await send(eval: final, finished: true)
             return .finished
@@ -164,6 +186,13 @@ public struct StepLoop {
             logger.info("task ended without a final report", metadata: ["reason": "\(failure.message)"])
             return .stopped
         }
+    }
+
+    /// Whether steps run through a `StepPipeline`: async mode without `max_staleness` (a bound would drop the older
+    /// gradients it makes), a dense model (embedding rows are pulled per batch, not ahead) and a fixed data set (a
+    /// stream's waits would leave parameters pulled ahead stale).
+    private func pipelined(budget: StepBudget, exchange: StepExchange) -> Bool {
+        !budget.sync && spec.training.maxStaleness == nil && exchange.sparse == nil && data.stream == nil
     }
 
     /// Batches this worker already consumed, judged from the job's current version (0 for a new job). Sync jobs only:

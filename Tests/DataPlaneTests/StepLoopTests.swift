@@ -112,6 +112,30 @@ import WorkerCore
         }
     }
 
+    /// Async without `max_staleness` runs through `StepPipeline` (the exchange beside the next step's compute); with a
+    /// bound it does not. Both must push every step exactly once, count it in the reports, and learn the line.
+    @Test(arguments: ["", ", max_staleness: 1000000"])
+    func asyncStepsArePushedOnceWithAndWithoutThePipeline(_ bound: String) async throws {
+        let spec = try Self.spec("""
+            name: line-async
+            model: {type: linear}
+            data: {format: synthetic, samples: 1000, weights: [2.0], bias: 10.0, noise: 0.01, normalize: none, batch_size: 32, test_fraction: 0.2}
+            optimizer: {type: sgd, learning_rate: 0.1}
+            training: {mode: async, epochs: 8, eval_every_steps: 40, seed: 1\(bound)}
+            cluster: {workers: 1, ps_shards: 2}
+            """)
+        let (shards, coordinator, outcomes) = try await Self.train(spec)
+        #expect(outcomes == [.finished])
+        let reports = try #require(await coordinator.reports[0])
+        let last = try #require(reports.last)
+        #expect(last.workerStep == 8 * 25, "8 epochs of 25 batches (800 training rows, batch 32): \(last.workerStep)")
+        #expect(try shards.versions() == [200, 200], "every step's gradient applied once on both shards")
+        #expect(last.staleDropped == 0)
+        #expect(reports.filter { $0.eval != nil }.count >= 3, "evaluations every 40 versions and the final one")
+        let loss = try #require(last.eval?.loss)
+        #expect(loss < 0.01, "learned y = 2x + 10: held-out loss \(loss)")
+    }
+
     @Test func asyncWorkersClassifyBreastCancer() async throws {
         let spec = try Self.spec("""
             name: cancer
