@@ -1,4 +1,5 @@
 import ClusterAPI
+import TensorWire
 import ClusterRuntime
 import Foundation
 
@@ -25,9 +26,14 @@ struct EmbeddingsRows {
         var seen = Set<UInt32>()
         var tables: [Table] = []
         for p in job.placement where p.kind == "embedding" && seen.insert(p.variableID).inserted {
-            let shape = p.shape.map { Int($0) }
-            tables.append(Table(variableID: p.variableID, name: p.variable, rows: shape.first ?? 0, width: shape.dropFirst().reduce(1, *)))
+            // The coordinator's placement is outside input: a shape that does not fit an Int is refused, not trapped on.
+            let dims = p.shape.compactMap { Int(exactly: $0) }
+            guard dims.count == p.shape.count, let rows = dims.first, rows >= 0, let width = Shape(Array(dims.dropFirst())).checkedElementCount else {
+                throw BenchFailure("job \(job.id): embedding \(p.variable) has an unusable shape \(p.shape)")
+            }
+            tables.append(Table(variableID: p.variableID, name: p.variable, rows: rows, width: width))
         }
+        guard !tables.isEmpty else { throw BenchFailure("job \(job.id) has no embedding tables to pull or push") }
         self.tables = tables.sorted { $0.variableID < $1.variableID }
     }
 
