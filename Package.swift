@@ -147,8 +147,8 @@ let package = Package(
         .executableTarget(name: "fuzz-tensorwire", dependencies: ["TensorWire", "FuzzSupport"]),
         // Job specs: YAML → spec → YAML and spec → protobuf → spec (ClusterRuntime's mapping).
         .executableTarget(name: "fuzz-jobspec", dependencies: ["JobSpec", "ClusterRuntime", "ClusterAPI", "FuzzSupport"]),
-        // Prediction request bodies (TF Serving's REST JSON) through PredictionAPI.
-        .executableTarget(name: "fuzz-predict", dependencies: ["DataPlane", "WorkerCore", "Training", "TensorWire", "FuzzSupport"]),
+        // Prediction request bodies (TF Serving's REST JSON) through PredictionAPI, and the HTTP server's fast reader of number rows against it.
+        .executableTarget(name: "fuzz-predict", dependencies: ["DataPlane", "WorkerCore", "Training", "TensorWire", "FuzzSupport", "ClusterRuntime"]),
         // Data readers (CSV, IDX, LibSVM, TFRecord, tf.train.Example, gzip) and the safetensors header.
         .executableTarget(name: "fuzz-data", dependencies: ["Training", "JobSpec", "TensorWire", "FuzzSupport"]),
         // Native data-plane framing: bytes of a hostile connection through the server's pipeline.

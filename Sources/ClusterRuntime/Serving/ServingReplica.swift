@@ -37,6 +37,11 @@ final class ServingReplica: Sendable {
             throw RuntimeFailure(.failedPrecondition, "\(assignment.jobID) has no usable preprocessing (its chief declared none this version can read): \(error)")
         }
         let model = try ModelBuilder.make(spec: spec, preprocessing: preprocessing)
+        // Refused before its parameters are allocated (they hold every embedding table whole) and shards dialled; the
+        // refresher's own check says the same.
+        if let embedding = model.variables.first(where: { $0.kind == .embedding }) {
+            throw RuntimeFailure(.unimplemented, "the model's \(embedding.name) is an embedding table: live serving of embedding models is not supported yet; serve an export instead")
+        }
         let backend = try ComputeDevice.backend(named: "cpu", threads: 1)
         predictor = try Predictor(
             model: model, preprocessing: preprocessing, parameters: try ParameterSet(variables: model.variables), version: 0, backend: backend)
