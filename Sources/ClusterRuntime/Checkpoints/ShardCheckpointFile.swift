@@ -20,83 +20,70 @@ struct ShardCheckpointFiles: Sendable {
         (directory(jobID: jobID) as NSString).appendingPathComponent(String(format: "v%012llu.safetensors", version))
     }
 
-    /// Writes the checkpoint; returns its path, size and the CRC32C of the whole file.
-    func write(_ image: ShardCheckpoint) throws -> (path: String, bytes: Int, crc32c: UInt32) {
-        let folder = directory(jobID: image.jobID)
+    /// Writes the checkpoint read from the job's memory in chunks of at most `chunkBytes` (one buffer: the only extra
+    /// memory a checkpoint takes); returns its path, size and the CRC32C of the whole file. Tensors are in the order
+    /// and format loaders have always read: per partition values, slots by name, then keys.
+    func write(_ source: ShardCheckpointSource, chunkBytes: Int = 8 << 20) throws -> (path: String, bytes: Int, crc32c: UInt32) {
+        let folder = directory(jobID: source.jobID)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        var tensors: [SafetensorsWriter.Tensor] = []
-        for p in image.partitions {
+        var tensors: [(name: String, dtype: DType, shape: Shape)] = []
+        var parts: [(partition: Int, part: ShardCheckpointSource.Part, bytes: Int)] = []
+        for (i, p) in source.partitions.enumerated() {
             let base = "\(p.name)@\(p.key.variableID).\(p.key.partition)"
             let shape = Shape(p.shape)
-            tensors.append(.floats(base, shape: shape, values: p.values))
-            for name in p.slots.keys.sorted() {
-                tensors.append(.floats("\(base)#\(name)", shape: shape, values: p.slots[name] ?? []))
+            tensors.append((base, .f32, shape))
+            parts.append((i, .values, p.byteCount(.values)))
+            for (k, name) in p.slotNames.enumerated().sorted(by: { $0.element < $1.element }) {
+                tensors.append(("\(base)#\(name)", .f32, shape))
+                parts.append((i, .slot(k), p.byteCount(.slot(k))))
             }
-            if let keys = p.rowKeys {
-                tensors.append(SafetensorsWriter.Tensor(name: "\(base)#keys", dtype: .i64, shape: Shape([keys.count])) { destination in
-                    keys.withUnsafeBytes { destination.copyMemory(from: $0) }
-                })
+            if p.hasKeys {
+                tensors.append(("\(base)#keys", .i64, Shape([p.shape[0]])))
+                parts.append((i, .keys, p.byteCount(.keys)))
             }
         }
-        let target = path(jobID: image.jobID, version: image.version)
-        let crc = try SafetensorsWriter.write(
-            tensors, metadata: ["format": "tessera-shard-checkpoint-1", "job": String(image.jobID), "version": String(image.version)],
+        let target = path(jobID: source.jobID, version: source.version)
+        let writer = try SafetensorsStreamWriter(
+            tensors: tensors, metadata: ["format": "tessera-shard-checkpoint-1", "job": String(source.jobID), "version": String(source.version)],
             to: target)
+        let chunk = max(64, min(chunkBytes, Self.maxChunkBytes))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 64)
+        defer { buffer.deallocate() }
+        for (entry, step) in zip(writer.entries, parts) {
+            guard entry.range.count == step.bytes else {
+                throw RuntimeFailure(.internalError, "checkpoint of job \(source.jobID): tensor \(entry.name) is \(step.bytes) bytes, its header says \(entry.range.count)")
+            }
+            var offset = 0
+            while offset < step.bytes {
+                let n = min(chunk, step.bytes - offset)
+                let region = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])
+                try source.read(partition: step.partition, step.part, offset: offset, into: region)
+                try writer.append(UnsafeRawBufferPointer(region))
+                offset += n
+            }
+        }
+        let crc = try writer.finish()
         let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
         return (target, size, crc)
     }
 
-    /// Reads a checkpoint file of `jobID` from this psd's folder for the job (symbolic links and `..` resolved: nothing
-    /// outside it is read), once and at most `limit` bytes, checking the whole file's CRC32C when `crc32c` is not 0.
-    func read(path: String, jobID: UInt64, crc32c: UInt32, limit: Int) throws -> ShardCheckpoint {
+    /// The largest chunk a checkpoint write copies at once.
+    static let maxChunkBytes = 64 << 20
+
+    /// Opens a checkpoint file of `jobID` from this psd's folder for the job (symbolic links and `..` resolved: nothing
+    /// outside it is read), at most `limit` bytes, checking the whole file's CRC32C when `crc32c` is not 0. The file is
+    /// mapped, not copied: a restore reads it one partition at a time.
+    func read(path: String, jobID: UInt64, crc32c: UInt32, limit: Int) throws -> ShardCheckpointFileReader {
         let folder = ConfinedFile.Root(name: "checkpoint folder of job \(jobID)", path: directory(jobID: jobID))
         let resolved = try ConfinedFile.resolve(path, in: [folder], for: "checkpoint")
-        let data = try ConfinedFile.read(resolved, limit: limit, limitName: "psd --memory-limit", for: "checkpoint")
+        let data = try MappedFile.map(resolved, limit: limit, limitName: "psd --memory-limit", for: "checkpoint")
         if crc32c != 0 {
             let actual = data.withUnsafeBytes { CRC32C.checksum($0) }
             guard actual == crc32c else {
                 throw RuntimeFailure(.dataLoss, "checkpoint file \(path) is corrupt: CRC32C \(String(format: "%08x", actual)), the manifest says \(String(format: "%08x", crc32c))")
             }
         }
-        let reader: SafetensorsReader
-        do { reader = try SafetensorsReader(data: data, name: path) } catch {
-            throw RuntimeFailure(.dataLoss, "checkpoint file \(path) is unreadable: \(error)")
-        }
-        guard reader.metadata["format"] == "tessera-shard-checkpoint-1", reader.metadata["job"] == String(jobID),
-            let version = reader.metadata["version"].flatMap(UInt64.init)
-        else {
-            throw RuntimeFailure(.dataLoss, "\(path) is not a Tessera checkpoint of job \(jobID)")
-        }
-        var partitions: [ShardCheckpoint.Partition] = []
-        var byBase: [String: Int] = [:]
-        for entry in reader.entries {
-            let (base, suffix) = Self.split(entry.name)
-            guard let at = base.lastIndex(of: "@") else { throw RuntimeFailure(.dataLoss, "\(path): tensor \(entry.name) has no partition key") }
-            let ids = base[base.index(after: at)...].split(separator: ".")
-            guard ids.count == 2, let v = UInt32(ids[0]), let part = UInt32(ids[1]) else {
-                throw RuntimeFailure(.dataLoss, "\(path): tensor \(entry.name) has a malformed partition key")
-            }
-            if byBase[base] == nil {
-                byBase[base] = partitions.count
-                partitions.append(.init(
-                    key: PartitionKey(variableID: v, partition: part), name: String(base[..<at]),
-                    shape: entry.shape.dims.map { Int($0) }, values: [], slots: [:], rowKeys: nil))
-            }
-            let i = byBase[base]!
-            do {
-                switch suffix {
-                case nil: partitions[i].values = try reader.floats(entry.name)
-                case "keys"?:
-                    guard entry.dtype == .i64 else { throw RuntimeFailure(.dataLoss, "row keys \(entry.name) are not i64") }
-                    let raw = try reader.bytes(entry.name)
-                    partitions[i].rowKeys = raw.withUnsafeBytes { Array($0.bindMemory(to: Int64.self)) }
-                case let slot?: partitions[i].slots[slot] = try reader.floats(entry.name)
-                }
-            } catch {
-                throw RuntimeFailure(.dataLoss, "\(path): \(error)")
-            }
-        }
-        return ShardCheckpoint(jobID: jobID, version: version, partitions: partitions)
+        return try ShardCheckpointFileReader(data: data, path: path, jobID: jobID)
     }
 
     /// Deletes the job's files except `keep` versions; returns how many were deleted.

@@ -15,14 +15,21 @@ extension ParameterServerService {
         do {
             let files = try checkpointFiles()
             let timeout = Duration.milliseconds(Int64(min(max(request.timeoutMs, 1), 600_000)))
-            let image = try await shard.checkpoint(
+            // The rows are read from the job's memory in chunks while its pushes wait (ShardCheckpointSource).
+            let source = try await shard.checkpointSource(
                 jobID: request.jobNumber, atVersion: request.hasAtVersion ? request.atVersion : nil, timeout: timeout)
-            let written = try await Task.detached { try files.write(image) }.value
+            let held = ContinuousClock.now
+            let written = try await Task.detached {
+                defer { source.release() }
+                return try files.write(source)
+            }.value
+            let pause = ContinuousClock.now - held
             logger.info("checkpoint written", metadata: [
-                "job": "job-\(request.jobNumber)", "version": "\(image.version)", "path": "\(written.path)", "bytes": "\(written.bytes)",
+                "job": "job-\(request.jobNumber)", "version": "\(source.version)", "path": "\(written.path)", "bytes": "\(written.bytes)",
+                "pushes_held_ms": "\(pause.components.seconds * 1000 + pause.components.attoseconds / 1_000_000_000_000_000)",
             ])
             return .with {
-                $0.version = image.version
+                $0.version = source.version
                 $0.path = written.path
                 $0.bytes = Int64(written.bytes)
                 $0.crc32C = written.crc32c
@@ -55,15 +62,17 @@ extension ParameterServerService {
             } else {
                 // init_from: job-N reads the other job's checkpoint (from that job's folder, tagged with its id).
                 let owner = request.sourceJobNumber != 0 ? request.sourceJobNumber : request.jobNumber
-                let image = try await Task.detached {
-                    try files.read(path: request.path, jobID: owner, crc32c: request.crc32C, limit: limit)
+                // The file is mapped and read one partition at a time into the job's rows.
+                let shard = shard
+                try await Task.detached {
+                    let file = try files.read(path: request.path, jobID: owner, crc32c: request.crc32C, limit: limit)
+                    do {
+                        try shard.restore(jobID: request.jobNumber, reading: file)
+                    } catch let error as StoreError {
+                        if error.code == .resourceExhausted { RefusalMetrics.record(.memory) }
+                        throw error
+                    }
                 }.value
-                do throws(StoreError) {
-                    try shard.restore(jobID: request.jobNumber, from: image)
-                } catch {
-                    if error.code == .resourceExhausted { RefusalMetrics.record(.memory) }
-                    throw error
-                }
             }
             return .with { $0.version = (try? shard.version(jobID: request.jobNumber)) ?? 0 }
         } catch {

@@ -27,6 +27,9 @@ struct ShardJobState: Sendable {
     var nextCaptureID: UInt64 = 0
     /// Async checkpoints: pushes wait while paused, until this instant at the latest.
     var pausedUntil: ContinuousClock.Instant?
+    /// Checkpoints being written from the job's memory (`ShardCheckpointSource`): pushes wait while any is held,
+    /// and a restore is refused.
+    var checkpointHolds = 0
 
     /// Updates applied so far (starts at 0).
     var version: UInt64 { aggregation.version }
