@@ -74,6 +74,9 @@ struct ServeCommand: AsyncParsableCommand {
 
         var rows: [[String]] = [], runs: [[String: Any]] = []
         var headline: (Run, Run?, Run?)?
+        /// Batch 1 at the fewest clients: one round trip at a time (issue 14's target holds there too).
+        var oneClient: (Run, Run?)?
+        let loadBefore = Self.loadAverage()
         for batch in batches.split(separator: ",").compactMap({ Int($0) }) {
             let body = dir.appendingPathComponent("body-\(batch).json")
             let pixels = Self.rows(batch: batch)
@@ -89,6 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let grpcServerCPU = Self.perRequestMs(Self.cpuSeconds(of: tessera) - cpu, overGRPC, seconds)
                 overGRPC?.serverCPUms = grpcServerCPU
                 if batch == 1, conns == connections.split(separator: ",").compactMap({ Int($0) }).max() { headline = (mine, theirs, overGRPC) }
+                if batch == 1, conns == connections.split(separator: ",").compactMap({ Int($0) }).min() { oneClient = (mine, theirs) }
                 rows.append([
                     "\(batch)", "\(conns)", String(format: "%.0f", mine.rps), String(format: "%.2f", mine.p50), String(format: "%.2f", mine.p99),
                     String(format: "%.3f", mine.serverCPUms),
@@ -117,13 +121,22 @@ struct ServeCommand: AsyncParsableCommand {
         BenchOutput.printTable(
             ["batch", "clients", "tessera req/s", "p50 ms", "p99 ms", "server cpu ms/req", "grpc req/s", "grpc p50 ms", "grpc p99 ms", "grpc server cpu ms/req",
              "grpc client cpu ms/req", "peer req/s", "peer p50 ms", "peer p99 ms", "ratio"], rows)
-        let path = try BenchOutput.writeJSON("serve", ["bench": "serve", "model": "mlp 784-128-64-10", "seconds": seconds, "peer": peer == nil ? peerNote : "torch_serve.py", "runs": runs])
+        let loadAfter = Self.loadAverage()
+        print("load average (1 min) before \(loadBefore) and after \(loadAfter): figures taken beside other work are lower bounds")
+        let path = try BenchOutput.writeJSON("serve", [
+            "bench": "serve", "model": "mlp 784-128-64-10", "seconds": seconds, "peer": peer == nil ? peerNote : "torch_serve.py", "runs": runs,
+            "load_before": loadBefore.isFinite ? loadBefore : NSNull(), "load_after": loadAfter.isFinite ? loadAfter : NSNull(),
+        ])
         print("wrote \(path)")
         let (mine, theirs, overGRPC) = headline ?? (Run(rps: .nan, p50: .nan, p99: .nan), nil, nil)
         print(BenchOutput.result([
             "bench": "serve", "rps": BenchOutput.round3(mine.rps), "peer_rps": theirs.map { BenchOutput.round3($0.rps) } as Any,
             "ratio": theirs.map { BenchOutput.round3(mine.rps / $0.rps) } as Any, "p99_ms": mine.p99, "peer_p99_ms": theirs?.p99 as Any,
             "grpc_rps": overGRPC.map { BenchOutput.round3($0.rps) } as Any, "grpc_p99_ms": overGRPC?.p99 as Any,
+            "rps_1client": oneClient.map { BenchOutput.round3($0.0.rps) } as Any,
+            "peer_rps_1client": oneClient?.1.map { BenchOutput.round3($0.rps) } as Any,
+            "ratio_1client": oneClient.flatMap { one in one.1.map { BenchOutput.round3(one.0.rps / $0.rps) } } as Any,
+            "p99_ms_1client": oneClient?.0.p99 as Any, "peer_p99_ms_1client": oneClient?.1?.p99 as Any,
         ]))
     }
 
@@ -155,6 +168,12 @@ struct ServeCommand: AsyncParsableCommand {
     static func requestBody(_ rows: [[UInt8]]) -> Data {
         let text = rows.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }
         return Data("{\"instances\":[\(text.joined(separator: ","))]}".utf8)
+    }
+
+    /// The 1-minute load average from /proc/loadavg (the other work on the machine; nan where unreadable).
+    static func loadAverage() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8), let first = text.split(separator: " ").first else { return .nan }
+        return Double(first) ?? .nan
     }
 
     /// CPU seconds (user + system) `process` has used so far, from /proc (nan where unreadable).
