@@ -57,7 +57,7 @@ public struct DataPlaneHandler: Sendable {
             case .pull: return try await pull(request, answer)
             case .push:
                 try await waitWhilePaused(request)
-                return try Self.write(try push(request), answer)
+                return try pushFrame(request, answer)
             }
         } catch {
             throw counted(error)
@@ -77,7 +77,7 @@ public struct DataPlaneHandler: Sendable {
                 guard !shard.hasPausedJobs else { return nil }
                 try admission.admit(request.count, for: method)
                 defer { admission.release(request.count) }
-                return try Self.write(try push(request), answer)
+                return try pushFrame(request, answer)
             case .pull:
                 let view = try decode(request, expecting: .pullRequest)
                 guard !view.entries.contains(where: { $0.header.encoding == .sparseRows }) else { return nil }
@@ -119,7 +119,7 @@ public struct DataPlaneHandler: Sendable {
         await shard.waitWhilePaused(jobID: view.header.jobID)
     }
 
-    func decode(_ request: [UInt8], expecting kind: FrameKind) throws -> FrameView {
+    func decode(_ request: [UInt8], expecting kind: FrameKind, or other: FrameKind? = nil) throws -> FrameView {
         let view: FrameView
         do {
             view = try request.withUnsafeBytes { raw throws(WireError) in try WireFormat.decodeView(raw) }
@@ -128,8 +128,9 @@ public struct DataPlaneHandler: Sendable {
             let code: RuntimeFailure.Code = (error as? WireError)?.code == .limitExceeded ? .resourceExhausted : .invalidArgument
             throw RuntimeFailure(code, "malformed TensorWire frame: \(error)")
         }
-        guard view.header.kind == kind else {
-            throw RuntimeFailure(.invalidArgument, "expected a \(kind) frame, got \(view.header.kind)")
+        guard view.header.kind == kind || view.header.kind == other else {
+            let expected = other.map { "a \(kind) or \($0)" } ?? "a \(kind)"
+            throw RuntimeFailure(.invalidArgument, "expected \(expected) frame, got \(view.header.kind)")
         }
         guard !view.entries.isEmpty else {
             throw RuntimeFailure(.invalidArgument, "\(kind) frame for job \(view.header.jobID) names no variables")
@@ -168,9 +169,19 @@ public struct DataPlaneHandler: Sendable {
         }
     }
 
-    private func push(_ request: [UInt8]) throws -> [UInt8] {
-        let view = try decode(request, expecting: .pushRequest)
-        if view.entries.contains(where: { $0.header.encoding == .sparseRows }) { return try pushMixed(view, request) }
+    /// Handles a push frame: a `pushRequest` is answered with an acknowledgement, a `pushPullRequest` with the pushed
+    /// partitions' values after the apply (`pushAndPull`, one round trip instead of a push and a pull).
+    private func pushFrame<Answer>(_ request: [UInt8], _ answer: AnswerWriter<Answer>) throws -> Answer {
+        let view = try decode(request, expecting: .pushRequest, or: .pushPullRequest)
+        if view.header.kind == .pushPullRequest { return try pushAndPull(view, request, answer) }
+        if view.entries.contains(where: { $0.header.encoding == .sparseRows }) { return try Self.write(try pushMixed(view, request), answer) }
+        let (version, outcome) = try pushDense(view, request)
+        return try Self.write(pushAnswer(view, version: version, outcome: outcome), answer)
+    }
+
+    /// Applies (async) or counts (sync) a push of dense partitions or row chunks; returns the version the gradients
+    /// were computed on and what the shard did with them.
+    func pushDense(_ view: FrameView, _ request: [UInt8]) throws -> (version: UInt64, outcome: PushOutcome) {
         let jobID = view.header.jobID
         let version = view.entries[0].header.version
         // A push with any row-range entry is one message of a chunked push: each entry is then the rows at its offset.
@@ -193,14 +204,21 @@ public struct DataPlaneHandler: Sendable {
             }
             return try shard.push(PushRequest(jobID: jobID, workerID: view.header.senderID, version: version, gradients: gradients))
         }
-        return pushAnswer(view, version: version, outcome: outcome)
+        return (version, outcome)
     }
 
     /// The push response frame for `outcome`: status ok or stale, and the version to report. A duplicate is answered
     /// stale too (the frame has no other status a worker understands), its message starting `PushStatus.duplicateMarker`.
     func pushAnswer(_ view: FrameView, version: UInt64, outcome: PushOutcome) -> [UInt8] {
+        let (header, reported) = pushVerdict(view, kind: .pushResponse, version: version, outcome: outcome)
+        let ack = EntryHeader.empty(variableID: 0, partition: 0, version: reported)
+        return WireFormat.encode(WireFrame(header: header, entries: [WireEntry(header: ack, rowKeys: [], payload: [])]))
+    }
+
+    /// The answer header (of `kind`) saying what became of a push, and the version to report with it.
+    func pushVerdict(_ view: FrameView, kind: FrameKind, version: UInt64, outcome: PushOutcome) -> (header: FrameHeader, reported: UInt64) {
         let jobID = view.header.jobID
-        var header = FrameHeader(kind: .pushResponse, requestID: view.header.requestID, jobID: jobID)
+        var header = FrameHeader(kind: kind, requestID: view.header.requestID, jobID: jobID)
         let reported: UInt64
         switch outcome {
         case .applied(let newVersion):
@@ -216,8 +234,7 @@ public struct DataPlaneHandler: Sendable {
             header.message = "\(PushStatus.duplicateMarker) worker \(view.header.senderID) already delivered these gradients for version \(version): pull again"
             reported = version
         }
-        let ack = EntryHeader.empty(variableID: 0, partition: 0, version: reported)
-        return WireFormat.encode(WireFrame(header: header, entries: [WireEntry(header: ack, rowKeys: [], payload: [])]))
+        return (header, reported)
     }
 }
 

@@ -157,7 +157,7 @@ public final class ParameterClient: Sendable {
         return result
     }
 
-    private func pull(_ link: ShardLink, minimum: UInt64, requestID: UInt64, into parameters: VariableBuffers) async throws -> UInt64 {
+    func pull(_ link: ShardLink, minimum: UInt64, requestID: UInt64, into parameters: VariableBuffers) async throws -> UInt64 {
         // Chunked when any partition passes the chunk limit, or the whole answer `maxUnchunkedPullBytes` (a shard refuses
         // answers over its max_answer_bytes).
         if link.routes.contains(where: { $0.elementCount * 4 > chunkLimitBytes })

@@ -10,4 +10,9 @@ public enum FrameKind: UInt8, Sendable, Hashable, CaseIterable {
     case pushResponse = 4
     /// A failure: `status` is non-zero and `message` says why.
     case error = 5
+    /// Gradients of whole dense partitions, answered with those partitions' values after the apply (one round trip
+    /// instead of a push and a pull).
+    case pushPullRequest = 6
+    /// A shard's answer to a push-and-pull: the push's verdict in `status`/`message`, the values in the entries.
+    case pushPullResponse = 7
 }

@@ -65,7 +65,7 @@ extension WireFormat {
             throw WireError(.checksumMismatch, "frame header CRC32C is \(hex32(stored)) but the header and message hash to \(hex32(computed))")
         }
         guard let kind = FrameKind(rawValue: bytes[6]) else {
-            throw WireError(.badFrameKind, "frame kind \(bytes[6]) is not one of 1 (pullRequest) … 5 (error)")
+            throw WireError(.badFrameKind, "frame kind \(bytes[6]) is not one of 1 (pullRequest) … 7 (pushPullResponse)")
         }
         guard bytes[7] == 0 else {
             throw WireError(.badFlags, "frame flags 0x\(hex(bytes[7])) use undefined bits")

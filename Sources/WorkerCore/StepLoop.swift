@@ -64,7 +64,7 @@ public struct StepLoop {
         // Embedding tables move as the batch's rows (SparseStep); dense variables as whole partitions.
         let exchange = try StepExchange(model: model, parameters: first.parameters, gradients: first.gradients)
         // Async, dense, a fixed data set and no staleness bound: the exchange runs beside the next step's compute.
-        let pipeline = try pipelined(budget: budget, exchange: exchange) ? StepPipeline(first: first, model: model, shards: shards, exchange: exchange) : nil
+        let pipeline = try pipelined(budget: budget, exchange: exchange) ? StepPipeline(first: first, model: model, shards: shards, depth: StepPipeline.defaultDepth) : nil
         var reporter = ProgressReporter(interval: reportInterval)
         var progress = LoopProgress(budget: budget)
         var cursor = PullCursor(sync: budget.sync)

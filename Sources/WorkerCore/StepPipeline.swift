@@ -21,11 +21,12 @@ struct StepBuffers: @unchecked Sendable {
     }
 }
 
-/// Async training of a dense model with the exchange off the critical path. Two sets of buffers: while step s computes
-/// on set s mod 2, step s−1's gradients are pushed from the other set and the parameters of step s+1 pulled into it,
-/// so the round trip overlaps a whole step's compute instead of following it. The cost is staleness: a step's
-/// parameters miss this worker's last two gradients at most (one without the pipeline), plus whatever other workers
-/// pushed meanwhile. `StepLoop` uses it only for async jobs without `max_staleness`, a fixed data set and no embeddings.
+/// Async training of a dense model with the exchange off the critical path. `depth` sets of buffers (2 by default): while step
+/// s computes on set s mod depth, the earlier steps' gradients go out from the other sets and the parameters after
+/// their apply come back into them (`ParameterClient.pushAndPull`: one round trip per shard), so each exchange has
+/// depth − 1 steps of compute to hide behind instead of following its step. The cost is staleness: a step's
+/// parameters miss this worker's last depth − 1 gradients at most (those still in flight), plus whatever other
+/// workers pushed meanwhile. `StepLoop` uses it only for async jobs without `max_staleness`, a fixed data set and no embeddings.
 final class StepPipeline: @unchecked Sendable {
     /// One finished exchange: the step's batch size and how the shards took its gradients.
     struct Pushed {
@@ -42,26 +43,32 @@ final class StepPipeline: @unchecked Sendable {
 
     private let sets: [StepBuffers]
     private let shards: ParameterClient
-    private let exchange: StepExchange
-    /// Exchanges started and not yet awaited, oldest first (at most two).
+    /// Exchanges started and not yet awaited, oldest first (at most one per set).
     private var inFlight: [InFlight] = []
     /// The versions each set's parameters were pulled at, once its pull finished.
-    private var pulled: [[UInt64]?] = [nil, nil]
+    private var pulled: [[UInt64]?]
     /// The set the next step computes on.
     private var next = 0
 
-    /// Two sets of buffers for `model` — `first` and one more — exchanged with `shards`.
-    init(first: StepBuffers, model: any Model, shards: ParameterClient, exchange: StepExchange) throws {
-        sets = [first, try StepBuffers(model: model)]
+    /// `depth` sets of buffers for `model` (2 or more) — `first` and the others — exchanged with `shards`.
+    init(first: StepBuffers, model: any Model, shards: ParameterClient, depth: Int) throws {
+        var sets = [first]
+        for _ in 1..<max(depth, 2) { sets.append(try StepBuffers(model: model)) }
+        self.sets = sets
         self.shards = shards
-        self.exchange = exchange
+        pulled = Array(repeating: nil, count: sets.count)
     }
 
-    /// Starts with the first set's parameters already pulled at `versions`: the second set's pull starts now.
+    /// Sets a step loop's pipeline keeps: two. Three (two steps of compute for each exchange to hide behind) measured
+    /// slower on the 2-core box (`tessera-bench train`: 35–49 k against 62–77 k samples/s in the same runs), the extra
+    /// exchange in flight competing with the compute for the cores.
+    static let defaultDepth = 2
+
+    /// Starts with the first set's parameters already pulled at `versions`: the other sets' pulls start now.
     func start(pulledAt versions: [UInt64]) {
         pulled[0] = versions
         next = 0
-        launch(slot: 1, push: nil)
+        for slot in 1..<sets.count { launch(slot: slot, push: nil) }
     }
 
     /// Waits until the next step's parameters are in place; returns its buffers, the versions they were pulled at, and
@@ -78,19 +85,19 @@ final class StepPipeline: @unchecked Sendable {
         return (sets[slot], versions, finished)
     }
 
-    /// The step on the current set is computed: its gradients (tagged with `versions`) go out and the parameters of the
-    /// step after next are pulled into the same set, both in the background.
+    /// The step on the current set is computed: its gradients (tagged with `versions`) go out and the parameters after
+    /// their apply come back into the same set, for the step `depth` steps on, in the background.
     func stepped(versions: [UInt64], batch: Int) {
         let slot = next
         pulled[slot] = nil
         launch(slot: slot, push: (versions, batch))
-        next = 1 - slot
+        next = (slot + 1) % sets.count
     }
 
     /// Waits for every exchange in flight; returns the pushes that finished and the set with the newest parameters.
     func drain() async throws -> (finished: [Pushed], newest: StepBuffers) {
         var finished: [Pushed] = []
-        var newest = sets[1 - next]
+        var newest = sets[(next + sets.count - 1) % sets.count]
         while let slot = inFlight.first?.slot {
             finished += try await awaitOldest()
             newest = sets[slot]
@@ -106,16 +113,12 @@ final class StepPipeline: @unchecked Sendable {
     }
 
     private func launch(slot: Int, push: (versions: [UInt64], batch: Int)?) {
-        let buffers = sets[slot], shards = shards, exchange = exchange
+        let buffers = sets[slot], shards = shards
         let task = Task { () async throws -> (pushed: Pushed?, pulled: [UInt64]) in
-            // Push and pull concurrently: the pull need not wait for this push (async mode takes any version).
-            async let pushing: Pushed? = {
-                guard let push else { return nil }
-                let summary = try await exchange.push(shards, buffers.gradientBuffers, versions: push.versions)
-                return Pushed(batch: push.batch, summary: summary)
-            }()
-            let versions = try await shards.pull(into: buffers.parameterBuffers)
-            return (pushed: try await pushing, pulled: versions)
+            guard let push else { return (nil, try await shards.pull(into: buffers.parameterBuffers)) }
+            // One round trip per shard: the gradients go out, the parameters after their apply come back.
+            let (summary, versions) = try await shards.pushAndPull(buffers.gradientBuffers, versions: push.versions, into: buffers.parameterBuffers)
+            return (Pushed(batch: push.batch, summary: summary), versions)
         }
         inFlight.append(InFlight(slot: slot, task: task))
     }

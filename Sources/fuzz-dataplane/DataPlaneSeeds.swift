@@ -59,6 +59,9 @@ enum DataPlaneSeeds {
             ])),
             ("mixed-push", .push, frame(.pushRequest, job: a, [dense(0, 0, version: 0, [4, 3]), sparse(3, version: 0, shape: emb, keys: [11])])),
             ("issue-row-offset", .push, frame(.pushRequest, job: a, [chunk(0, 0, version: 0, rows: 2, width: 3, rowOffset: Int(Int64.max) - 1)])),
+            ("pushpull-async", .push, frame(.pushPullRequest, job: a, [dense(0, 0, version: 0, [4, 3]), dense(1, 0, version: 0, [3, 2])])),
+            ("pushpull-sync", .push, frame(.pushPullRequest, job: s, [dense(1, 1, version: 0, [3, 2]), dense(2, 0, version: 0, [])])),
+            ("pushpull-chunk", .push, frame(.pushPullRequest, job: a, [chunk(0, 0, version: 0, rows: 2, width: 3, rowOffset: 1)])),
             ("repeated-pull", .pull, frame(.pullRequest, job: a, Array(repeating: .empty(variableID: 0, partition: 0, version: 0), count: 8))),
         ]
     }
