@@ -63,7 +63,7 @@ struct EmbeddingsRows {
     /// `tables`, for about `seconds` each; every batch goes to both shards at once (keys are hash-partitioned).
     func pullPushRates(_ tables: [Table], batch: Int, seconds: Double, seed: UInt64) async throws -> (pull: Double, push: Double, bytesPerRow: Int) {
         guard let widest = tables.map(\.width).max(), !tables.isEmpty else { return (.nan, .nan, 0) }
-        var random = SplitMix(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: batch * widest)
         defer { buffer.deallocate() }
         func batchOf(_ table: Table) -> [Int64] { (0..<batch).map { _ in Int64(random.next() % UInt64(max(table.rows, 1))) } }
@@ -93,18 +93,5 @@ struct EmbeddingsRows {
         }
         let pushRate = Double(pushed) / BenchOutput.seconds(ContinuousClock.now - pushStart)
         return (pullRate, pushRate, widest * MemoryLayout<Float>.stride)
-    }
-}
-
-/// A seeded 64-bit generator (SplitMix64).
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
