@@ -30,6 +30,18 @@ extension ParameterClient {
             return (summary, try await pull(into: parameters))
         }
         let requestID = UInt64.random(in: 1...UInt64.max)
+        let dense = links.indices.filter { !links[$0].routes.isEmpty }
+        if dense.count == 1, let index = dense.first {
+            // One shard: no child task to start and join for it.
+            let (verdict, version) = try await pushAndPull(links[index], version: pushed[index], requestID: requestID, gradients: gradients, into: parameters)
+            var summary = PushSummary()
+            summary.add(verdict, version: version)
+            let result = versions.withLock { all in
+                all[index] = version
+                return all
+            }
+            return (summary, result)
+        }
         let (summary, result) = try await withThrowingTaskGroup(of: (Int, PushVerdict, UInt64).self) { group in
             for (index, link) in links.enumerated() where !link.routes.isEmpty {
                 let version = pushed[index]
