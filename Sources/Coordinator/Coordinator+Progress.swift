@@ -207,10 +207,17 @@ extension Coordinator {
         appendHistory(point, to: &job)
     }
 
+    /// Appends `point` to the job's history. Each source keeps its newest `metricHistoryLimit` points, so the training
+    /// points of many workers (one per report: 100 a second at 50 workers) never push the chief's evaluations out.
     func appendHistory(_ point: MetricPoint, to job: inout JobRecord) {
         job.history.append(point)
-        if job.history.count > config.metricHistoryLimit {
-            job.history.removeFirst(job.history.count - config.metricHistoryLimit)
+        let sameSource = job.history.reduce(0) { $1.source == point.source ? $0 + 1 : $0 }
+        var excess = sameSource - config.metricHistoryLimit
+        guard excess > 0 else { return }
+        job.history.removeAll { old in
+            guard excess > 0, old.source == point.source else { return false }
+            excess -= 1
+            return true
         }
     }
 

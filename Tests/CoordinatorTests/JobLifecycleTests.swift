@@ -386,6 +386,22 @@ func startJob(_ t: inout TestCluster, _ spec: JobSpec) throws -> JobID {
         #expect(history.last?.step == 20)
     }
 
+    @Test func trainingReportsNeverPushEvaluationsOutOfTheHistory() throws {
+        var t = try TestCluster(config: CoordinatorConfig(metricHistoryLimit: 5))
+        let id = try startJob(&t, asyncSpec(maxSteps: 1_000_000))
+        for i in 1...3 {
+            _ = try t.c.reportEvaluation(id, metrics: EvaluationMetrics(loss: 1 / Double(i), accuracy: 0.5 + 0.1 * Double(i), count: 100), step: i * 10, now: Double(i))
+        }
+        // Many workers' reports: far more training points than the limit.
+        for i in 4...60 { _ = try t.c.report(id, worker: t.workers[0], progress: progress(i * 10), now: Double(i)) }
+        let history = try #require(t.c.job(id)?.history)
+        #expect(history.filter { $0.source == .evaluation }.map(\.step) == [10, 20, 30])
+        let training = history.filter { $0.source == .training }
+        #expect(training.count == 5 && training.last?.step == 600)
+        // Still in time order.
+        #expect(history.map(\.time) == history.map(\.time).sorted())
+    }
+
     @Test func statusCountsNodesAndJobs() throws {
         var t = try TestCluster(ps: 2, workers: 3)
         let id = try startJob(&t, asyncSpec(epochs: 1))
