@@ -6,7 +6,7 @@ public struct CoordinatorConfig: Sendable, Hashable, Codable {
     public var heartbeatTimeout: Double
     /// Dense variables larger than this are partitioned along dim 0 (default 4 MiB).
     public var partitionThresholdBytes: Int
-    /// Points kept in each job's metric history (default 1000).
+    /// Points of each source (training, evaluation) kept in each job's metric history (default 1000).
     public var metricHistoryLimit: Int
     /// After a stop condition, how long to wait for workers to confirm before the job succeeds anyway (default 60 s).
     public var stopGracePeriod: Double
