@@ -1,3 +1,4 @@
+import TensorWire
 import Synchronization
 
 extension ParameterShard {
@@ -86,16 +87,17 @@ extension ParameterShard {
 
     /// Restores the job from a checkpoint read one partition at a time: every partition is read and checked first
     /// (nothing changes when one is refused), then, under the job's lock, read again and copied into the job's
-    /// memory one by one, so at most one partition is held beside the job. A partition that reads differently the
-    /// second time (the file changed in between) leaves the job half restored: `failedPrecondition` says so.
+    /// memory one by one, so at most one partition is held beside the job. A partition whose bytes differ the second
+    /// time (CRC32C of its values, slots and keys: the file changed in between) leaves the job half restored, and
+    /// `failedPrecondition` says so.
     public func restore(jobID: UInt64, reading source: some ShardCheckpointReading) throws {
         let job = try job(jobID)
         try job.validateRestore(jobID: source.jobID, partitions: source.partitionCount, version: source.version)
         var seen = Set<Int>()
-        var plan: [(index: Int, rows: Int?)] = []
+        var plan: [(index: Int, rows: Int?, digest: UInt32)] = []
         for n in 0..<source.partitionCount {
             let p = try source.partition(n)
-            plan.append((try job.validateRestore(p, seen: &seen), p.rowKeys?.count))
+            plan.append((try job.validateRestore(p, seen: &seen), p.rowKeys?.count, Self.digest(p)))
         }
         let woken: [VersionWaiter] = try job.state.withLock { (s) throws in
             guard !s.dropped else { throw job.droppedError }
@@ -103,8 +105,7 @@ extension ParameterShard {
             try job.makeRoom(&s, restoring: plan.compactMap { step in step.rows.map { (step.index, $0) } })
             for (n, step) in plan.enumerated() {
                 let p = try source.partition(n)
-                var again = Set<Int>()
-                guard (try? job.validateRestore(p, seen: &again)) == step.index, p.rowKeys?.count == step.rows else {
+                guard Self.digest(p) == step.digest, p.rowKeys?.count == step.rows, (try? job.indexOf(p.key)) == step.index else {
                     s.restart(at: s.version)
                     throw StoreError(.failedPrecondition, "Checkpoint partition \(p.name) of job \(source.jobID) changed while it was restored; job \(jobID) is half restored: restore it again.")
                 }
@@ -117,6 +118,14 @@ extension ParameterShard {
         }
         woken.resumeAll(.failure(StoreError(.failedPrecondition, "Job \(jobID) was restored from a checkpoint at version \(source.version); pull again.")))
         logger.notice("restored job from checkpoint", metadata: ["job": "\(jobID)", "version": "\(source.version)"])
+    }
+
+    /// CRC32C of a checkpoint partition's values, slots (by name) and keys: what the restore's second read must match.
+    static func digest(_ p: ShardCheckpoint.Partition) -> UInt32 {
+        var crc = p.values.withUnsafeBytes { CRC32C.checksum($0) }
+        for name in p.slots.keys.sorted() { crc = p.slots[name]!.withUnsafeBytes { CRC32C.checksum($0, seed: crc) } }
+        if let keys = p.rowKeys { crc = keys.withUnsafeBytes { CRC32C.checksum($0, seed: crc) } }
+        return crc
     }
 
     /// Pauses (for at most `limit`) or resumes (`limit` nil) the job's updates: pushes wait in `waitWhilePaused`.

@@ -72,18 +72,18 @@ struct ShardCheckpointFiles: Sendable {
 
     /// Opens a checkpoint file of `jobID` from this psd's folder for the job (symbolic links and `..` resolved: nothing
     /// outside it is read), at most `limit` bytes, checking the whole file's CRC32C when `crc32c` is not 0. The file is
-    /// mapped, not copied: a restore reads it one partition at a time.
+    /// read by ranges, never whole: a restore reads it one partition at a time.
     func read(path: String, jobID: UInt64, crc32c: UInt32, limit: Int) throws -> ShardCheckpointFileReader {
         let folder = ConfinedFile.Root(name: "checkpoint folder of job \(jobID)", path: directory(jobID: jobID))
         let resolved = try ConfinedFile.resolve(path, in: [folder], for: "checkpoint")
-        let data = try MappedFile.map(resolved, limit: limit, limitName: "psd --memory-limit", for: "checkpoint")
+        let file = try CheckpointFileHandle(resolved, name: path, limit: limit, limitName: "psd --memory-limit")
         if crc32c != 0 {
-            let actual = data.withUnsafeBytes { CRC32C.checksum($0) }
+            let actual = try file.checksum()
             guard actual == crc32c else {
                 throw RuntimeFailure(.dataLoss, "checkpoint file \(path) is corrupt: CRC32C \(String(format: "%08x", actual)), the manifest says \(String(format: "%08x", crc32c))")
             }
         }
-        return try ShardCheckpointFileReader(data: data, path: path, jobID: jobID)
+        return try ShardCheckpointFileReader(file: file, path: path, jobID: jobID)
     }
 
     /// Deletes the job's files except `keep` versions; returns how many were deleted.

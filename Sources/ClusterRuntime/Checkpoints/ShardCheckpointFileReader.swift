@@ -3,7 +3,7 @@ import ParameterStore
 import TensorWire
 
 /// A checkpoint file opened for a restore: the header is parsed and checked at once, each partition's arrays are
-/// made only when `partition(_:)` asks for it (so a restore holds one partition beside the file's mapping).
+/// read from the file only when `partition(_:)` asks for it (so a restore holds one partition, never the file).
 struct ShardCheckpointFileReader: ShardCheckpointReading {
     /// The job the file says it is of (checked against the job asked for).
     let jobID: UInt64
@@ -11,7 +11,7 @@ struct ShardCheckpointFileReader: ShardCheckpointReading {
     let version: UInt64
     /// The file, for messages.
     let path: String
-    private let reader: SafetensorsReader
+    private let file: CheckpointFileHandle
     private let groups: [Group]
 
     /// One partition's tensors in the file.
@@ -27,12 +27,8 @@ struct ShardCheckpointFileReader: ShardCheckpointReading {
     /// How many partitions the file holds.
     var partitionCount: Int { groups.count }
 
-    /// Parses the header of a checkpoint file's bytes (`data`, read or mapped once by the caller).
-    init(data: Data, path: String, jobID: UInt64) throws {
-        let reader: SafetensorsReader
-        do { reader = try SafetensorsReader(data: data, name: path) } catch {
-            throw RuntimeFailure(.dataLoss, "checkpoint file \(path) is unreadable: \(error)")
-        }
+    /// Checks the header of an open checkpoint file (`file`) as a checkpoint of `jobID`.
+    init(file reader: CheckpointFileHandle, path: String, jobID: UInt64) throws {
         guard reader.metadata["format"] == "tessera-shard-checkpoint-1", reader.metadata["job"] == String(jobID),
             let version = reader.metadata["version"].flatMap(UInt64.init)
         else {
@@ -64,7 +60,7 @@ struct ShardCheckpointFileReader: ShardCheckpointReading {
         self.jobID = jobID
         self.version = version
         self.path = path
-        self.reader = reader
+        self.file = reader
         self.groups = groups
     }
 
@@ -74,16 +70,9 @@ struct ShardCheckpointFileReader: ShardCheckpointReading {
         guard groups.indices.contains(index) else { throw RuntimeFailure(.dataLoss, "\(path) has no partition \(index)") }
         let g = groups[index]
         var p = ShardCheckpoint.Partition(key: g.key, name: g.name, shape: g.shape, values: [], slots: [:], rowKeys: nil)
-        do {
-            if let e = g.values { p.values = try reader.floats(e.name) }
-            for (slot, e) in g.slots { p.slots[slot] = try reader.floats(e.name) }
-            if let e = g.keys {
-                let raw = try reader.bytes(e.name)
-                p.rowKeys = raw.withUnsafeBytes { Array($0.bindMemory(to: Int64.self)) }
-            }
-        } catch {
-            throw RuntimeFailure(.dataLoss, "\(path): \(error)")
-        }
+        if let e = g.values { p.values = try file.floats(e) }
+        for (slot, e) in g.slots { p.slots[slot] = try file.floats(e) }
+        if let e = g.keys { p.rowKeys = try file.int64s(e) }
         return p
     }
 
