@@ -21,13 +21,36 @@ public enum VariableReader {
         }
     }
 
-    /// Pulls every variable of the job from the shards in its placement.
+    /// Pulls every variable of the job from the shards in its placement (embedding tables: every row of the vocabulary
+    /// hint by key; rows never touched are created from the initializer, the values a dense table would hold; an
+    /// unbounded table ([0, width]) reads as empty).
     public static func read(job: Tessera_V1_Job, token: String? = nil, tls: TLSFiles? = nil) async throws -> [Variable] {
+        try await withDenseValues(job: job, token: token, tls: tls) { plan, dense, client in
+            var out: [Variable] = []
+            for (i, variable) in plan.variables.enumerated() {
+                var values = dense[i] ?? []
+                if dense[i] == nil {
+                    values.reserveCapacity(variable.shape.elementCount)
+                    try await streamRows(of: UInt32(i), shape: variable.shape, client: client, chunkBytes: 8 << 20) { values.append(contentsOf: $0) }
+                }
+                out.append(Variable(name: variable.name, shape: variable.shape, values: values))
+            }
+            return out
+        }
+    }
+
+    /// Pulls the job's dense variables (one array each; nil for an embedding table) and runs `body` with the plan,
+    /// those values and the open client.
+    static func withDenseValues<R>(
+        job: Tessera_V1_Job, token: String?, tls: TLSFiles?, _ body: (RoutePlan, [[Float]?], ParameterClient) async throws -> R
+    ) async throws -> R {
         guard !job.placement.isEmpty else {
             throw RuntimeFailure(.failedPrecondition, "\(job.id) has no placed variables yet (state \(job.state.displayName))")
         }
         let plan = RoutePlan(placement: job.placement)
-        var storage = plan.variables.map { [Float](repeating: 0, count: $0.shape.elementCount) }
+        let tables = Set(job.placement.filter { $0.kind == VariableKind.embedding.rawValue }.map { Int($0.variableID) })
+        // Embedding tables get empty buffers: the dense pull skips them (as a worker's), their rows are pulled by key.
+        var storage = plan.variables.enumerated().map { i, v in tables.contains(i) ? [] : [Float](repeating: 0, count: v.shape.elementCount) }
         let jobNumber = UInt64(job.id.split(separator: "-").last ?? "") ?? 0
         let transport = try DataTransport(proto: job.spec.cluster)
         let client = try ParameterClient(jobID: jobNumber, workerID: 0, routes: plan.routes) {
@@ -37,18 +60,33 @@ public enum VariableReader {
         try await withBuffers(&storage) { buffers in
             _ = try await client.pull(into: buffers)
         }
-        // Embedding tables: every row of the vocabulary hint by key (rows never touched are created from the
-        // initializer, the values a dense table would hold); an unbounded table ([0, width]) reads as empty.
-        for id in Set(job.placement.filter { $0.kind == VariableKind.embedding.rawValue }.map(\.variableID)).sorted() {
-            let i = Int(id), shape = plan.variables[i].shape
-            guard shape.rank == 2, shape.dims[0] > 0 else { continue }
-            let rows = UnsafeMutableBufferPointer<Float>.allocate(capacity: shape.elementCount)
-            rows.initialize(repeating: 0)
-            defer { rows.deallocate() }
-            try await client.pullRows([SparseRowBuffer(variableID: id, keys: (0..<Int64(shape.dims[0])).map { $0 }, rows: rows)])
-            storage[i] = Array(rows)
+        let dense = storage.enumerated().map { i, values in tables.contains(i) ? nil : values }
+        return try await body(plan, dense, client)
+    }
+
+    /// Pulls every row of an embedding table's vocabulary (keys 0..<rows, in order) a chunk of at most `chunkBytes` at a
+    /// time, handing each chunk to `sink`; nothing for an unbounded table ([0, width]).
+    static func streamRows(
+        of variableID: UInt32, shape: Shape, client: ParameterClient, chunkBytes: Int, _ sink: (UnsafeBufferPointer<Float>) throws -> Void
+    ) async throws {
+        guard shape.rank == 2, shape.dims[0] > 0, shape.dims[1] > 0 else { return }
+        let vocabulary = shape.dims[0], width = shape.dims[1]
+        let perChunk = max(1, min(vocabulary, chunkBytes / max(1, width * MemoryLayout<Float>.stride)))
+        guard case let (floats, false) = perChunk.multipliedReportingOverflow(by: width) else {
+            throw RuntimeFailure(.invalidArgument, "embedding variable \(variableID): \(perChunk) rows of width \(width) overflow")
         }
-        return zip(plan.variables, storage).map { Variable(name: $0.0.name, shape: $0.0.shape, values: $0.1) }
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: floats)
+        defer { buffer.deallocate() }
+        var start = 0
+        while start < vocabulary {
+            let n = min(perChunk, vocabulary - start)
+            let rows = UnsafeMutableBufferPointer(rebasing: buffer[0..<(n * width)])
+            rows.initialize(repeating: 0)
+            let keys = (0..<n).map { Int64(start + $0) }
+            try await client.pullRows([SparseRowBuffer(variableID: variableID, keys: keys, rows: rows)])
+            try sink(UnsafeBufferPointer(rows))
+            start += n
+        }
     }
 }
 
