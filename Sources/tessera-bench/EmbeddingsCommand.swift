@@ -42,6 +42,9 @@ struct EmbeddingsCommand: AsyncParsableCommand {
     @Flag(help: "Do not pull every row (measure bytes/row on the rows training created).")
     var noPopulate = false
 
+    @Flag(help: "Do not run the TensorFlow parameter-server peer (e.g. when only checkpoint/restore/export are measured).")
+    var noPeer = false
+
     func validate() throws {
         guard (100...(1 << 26)).contains(buckets) else { throw ValidationError("--buckets must be in 100…67108864") }
         guard rows >= 1000, testRows >= 100, steps > 0, batchKeys > 0, loopSeconds > 0, budgetGib > 0 else {
@@ -136,11 +139,26 @@ struct EmbeddingsCommand: AsyncParsableCommand {
 
         // (4) Checkpoint (both shards write their rows), restore (ps-1 killed and restarted on its data dir: the job
         // recovers every shard from the checkpoint) and export (clusterctl reads every table into one file).
+        // A checkpoint streams each shard's rows to its file through one 8 MiB chunk while the job's pushes wait, and a
+        // restore maps the file and loads one partition at a time: neither copies a shard, so they need room for the
+        // shards as they are (+ 1 GiB). An export streams too, but its pulls create every vocabulary row the shards do
+        // not hold yet (the wide kernel's untouched one-float rows, ~72 B each with their slot and index): that growth
+        // must fit.
         let shardState = psdAfter * 1_048_576
-        if shardState * 2 > min(budget, EmbeddingsJob.memoryAvailable() + shardState) {
-            notes.append(String(format: "checkpoint/restore/export skipped: they copy the shards' %.1f GiB of rows, beyond the budget", shardState / Double(1 << 30)))
+        let room = min(budget, EmbeddingsJob.memoryAvailable() + shardState)
+        let wideRows = sparse.tables.filter { $0.width == 1 }.reduce(0) { $0 + $1.rows }
+        let exportGrowth = Double(wideRows) * 72
+        let runExport = shardState + exportGrowth + Double(1 << 30) <= room
+        if !runExport {
+            notes.append(String(format: "export skipped: its pulls would create %d untouched one-float rows (~%.1f GiB) beside the shards' %.1f GiB, beyond the budget",
+                                wideRows, exportGrowth / Double(1 << 30), shardState / Double(1 << 30)))
+        }
+        if shardState + Double(1 << 30) > room {
+            notes.append(String(format: "checkpoint/restore/export skipped: the shards' %.1f GiB of rows leave less than 1 GiB of the budget", shardState / Double(1 << 30)))
         } else {
             var manifest = ""
+            // VmHWM of the psds restarts here, so their peak below is the checkpoint's own.
+            let peaksReset = Self.resetPeakRSS(commandLineContaining: cluster.dir.path)
             let checkpoint = try await BenchOutput.time {
                 let answer = try cluster.clusterctl(["checkpoint", held.id, "-o", "json"])
                 guard answer.status == 0 else { throw BenchFailure("clusterctl checkpoint: \(answer.output)") }
@@ -152,7 +170,13 @@ struct EmbeddingsCommand: AsyncParsableCommand {
                 total + ((try? FileManager.default.attributesOfItem(atPath: cluster.dir.appendingPathComponent(path).path)[.size] as? Int) ?? 0)
             }
             out["checkpoint_bytes"] = bytes
-            say(String(format: "checkpoint: %.1f s, %.1f MiB on disk", checkpoint, Double(bytes) / 1_048_576))
+            // Peak RSS since the reset (VmHWM; since the start when the reset failed), beside the RSS before.
+            let afterCheckpoint = cluster.memory()
+            out["checkpoint_psd_peak_rss_mib"] = [afterCheckpoint["psd-0"]?.peak ?? 0, afterCheckpoint["psd-1"]?.peak ?? 0]
+            out["checkpoint_psd_rss_before_mib"] = [full["psd-0"]?.rss ?? 0, full["psd-1"]?.rss ?? 0]
+            out["checkpoint_peak_reset"] = peaksReset
+            say(String(format: "checkpoint: %.1f s, %.1f MiB on disk; psd peak RSS %.0f / %.0f MiB (RSS before %.0f / %.0f)", checkpoint, Double(bytes) / 1_048_576,
+                       afterCheckpoint["psd-0"]?.peak ?? 0, afterCheckpoint["psd-1"]?.peak ?? 0, full["psd-0"]?.rss ?? 0, full["psd-1"]?.rss ?? 0))
             _ = manifest
 
             // The worker resumes first: its failed pulls from the killed ps-1 report the lost shard, which puts the
@@ -171,18 +195,21 @@ struct EmbeddingsCommand: AsyncParsableCommand {
                 }
             }
             out["restore_seconds"] = BenchOutput.round3(restore)
+            out["restore_psd1_peak_rss_mib"] = cluster.memory()["psd-1"]?.peak ?? 0
             say(String(format: "restore (ps-1 killed and restarted on its ports and data dir; the job recovers from the checkpoint): %.1f s", restore))
 
             let exportFile = cluster.dir.appendingPathComponent("clicklog.safetensors")
-            let export = try await BenchOutput.time {
-                let answer = try cluster.clusterctl(["export", held.id, "--out", exportFile.path])
-                guard answer.status == 0 else { throw BenchFailure("clusterctl export: \(answer.output)") }
+            if runExport {
+                let export = try await BenchOutput.time {
+                    let answer = try cluster.clusterctl(["export", held.id, "--out", exportFile.path])
+                    guard answer.status == 0 else { throw BenchFailure("clusterctl export: \(answer.output)") }
+                }
+                let exportBytes = (try? FileManager.default.attributesOfItem(atPath: exportFile.path)[.size] as? Int) ?? 0
+                out["export_seconds"] = BenchOutput.round3(export)
+                out["export_bytes"] = exportBytes
+                try? FileManager.default.removeItem(at: exportFile)
+                say(String(format: "export: %.1f s, %.1f MiB", export, Double(exportBytes) / 1_048_576))
             }
-            let exportBytes = (try? FileManager.default.attributesOfItem(atPath: exportFile.path)[.size] as? Int) ?? 0
-            out["export_seconds"] = BenchOutput.round3(export)
-            out["export_bytes"] = exportBytes
-            try? FileManager.default.removeItem(at: exportFile)
-            say(String(format: "export: %.1f s, %.1f MiB", export, Double(exportBytes) / 1_048_576))
         }
         let last = cluster.memory()
         var peaks: [String: Double] = [:]
@@ -197,7 +224,9 @@ struct EmbeddingsCommand: AsyncParsableCommand {
         // (5) The TF parameter-server peer on the same data, after the cluster stopped (never beside it).
         let peer = root.appendingPathComponent("scripts/peer/tf_ps_embeddings.py")
         let python = root.appendingPathComponent(".venv-tf/bin/python")
-        if FileManager.default.fileExists(atPath: peer.path), FileManager.default.isExecutableFile(atPath: python.path) {
+        if noPeer {
+            notes.append("TF peer not run (--no-peer)")
+        } else if FileManager.default.fileExists(atPath: peer.path), FileManager.default.isExecutableFile(atPath: python.path) {
             let result = try runPeer(python: python, script: peer, data: dataDir)
             out["tf_samples_per_second"] = result?["samples_per_s"] ?? NSNull()
             out["tf_test_auc"] = result?["test_auc"] ?? NSNull()
@@ -234,6 +263,22 @@ struct EmbeddingsCommand: AsyncParsableCommand {
     private func say(_ line: String) {
         print(line)
         fflush(nil)
+    }
+
+    /// Resets the peak RSS (VmHWM, via /proc/PID/clear_refs "5") of every process whose command line names `text`;
+    /// returns how many were reset.
+    static func resetPeakRSS(commandLineContaining text: String) -> Int {
+        guard let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return 0 }
+        var reset = 0
+        for pid in pids where pid.allSatisfy(\.isNumber) {
+            guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                String(decoding: raw, as: UTF8.self).contains(text),
+                let handle = FileHandle(forWritingAtPath: "/proc/\(pid)/clear_refs")
+            else { continue }
+            if (try? handle.write(contentsOf: Data("5".utf8))) != nil { reset += 1 }
+            try? handle.close()
+        }
+        return reset
     }
 
     /// Whether every shard of `job` answers a pull of one row of each 16-wide table (a restarted shard without the
