@@ -18,16 +18,18 @@ extension ParameterClient {
 
     /// Pushes one step's dense gradients (tagged with `versions[shard]`) and pulls every dense partition into
     /// `parameters`, in one round trip per shard where the partitions fit one message (`FrameKind.pushPullRequest`: the
-    /// shard answers the values after applying this push), else as a push followed by a pull. For async jobs: the
-    /// values are whatever version the shard holds after the apply, with no minimum to wait for. Returns how the shards took
+    /// shard answers the values after applying this push), else (chunked partitions) as a push beside a pull. For async
+    /// jobs: the values are whatever version the shard holds, with no minimum to wait for. Returns how the shards took
     /// the gradients and the versions pulled.
     public func pushAndPull(
         _ gradients: VariableBuffers, versions pushed: [UInt64], into parameters: VariableBuffers
     ) async throws -> (summary: PushSummary, versions: [UInt64]) {
         guard fitsPushAndPull else {
-            // Chunked partitions: the push, then the pull, so the values include this push here too.
-            let summary = try await push(StepGradients(dense: gradients), versions: pushed)
-            return (summary, try await pull(into: parameters))
+            // Chunked partitions: the push beside the pull, each direction's chunks crossing at once (the values may
+            // miss this push); one after the other would double a large model's exchange time.
+            async let pushing = push(StepGradients(dense: gradients), versions: pushed)
+            let pulled = try await pull(into: parameters)
+            return (try await pushing, pulled)
         }
         let requestID = UInt64.random(in: 1...UInt64.max)
         let dense = links.indices.filter { !links[$0].routes.isEmpty }

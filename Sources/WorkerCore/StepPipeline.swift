@@ -25,8 +25,8 @@ struct StepBuffers: @unchecked Sendable {
 /// s computes on set s mod depth, the earlier steps' gradients go out from the other sets and the parameters after
 /// their apply come back into them (`ParameterClient.pushAndPull`: one round trip per shard), so each exchange has
 /// depth − 1 steps of compute to hide behind instead of following its step. The cost is staleness: a step's
-/// parameters miss this worker's last depth − 1 gradients at most (those still in flight), plus whatever other
-/// workers pushed meanwhile. `StepLoop` uses it only for async jobs without `max_staleness`, a fixed data set and no embeddings.
+/// parameters miss this worker's last depth − 1 gradients at most (those still in flight; one more for a model that
+/// moves in chunks, whose pull runs beside its push), plus whatever other workers pushed meanwhile. `StepLoop` uses it only for async jobs without `max_staleness`, a fixed data set and no embeddings.
 final class StepPipeline: @unchecked Sendable {
     /// One finished exchange: the step's batch size and how the shards took its gradients.
     struct Pushed {
