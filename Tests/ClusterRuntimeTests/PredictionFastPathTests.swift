@@ -91,6 +91,18 @@ import Training
         #expect(read.map(\.bitPattern) == texts.map { Double($0)!.bitPattern }, "bit for bit what Double(String) reads")
     }
 
+    @Test func aWideRowDoesNotMakeTheRowsAfterItHoldItsWidth() throws {
+        // 4,096 values then 1,000 empty rows: 8 kB more of body must not cost 1,000 × 4,096 doubles.
+        let body = #"{"instances": [["# + Array(repeating: "1", count: 4096).joined(separator: ",") + "]"
+            + String(repeating: ",[]", count: 1000) + "]}"
+        let limits = PredictRequest.Limits(maxInstances: 2000, maxValuesPerInstance: 4096)
+        let rows = try #require(Array(body.utf8).withUnsafeBufferPointer { NumberRowsReader.instances($0, limits: limits) })
+        #expect(rows == (try PredictRequest(json: Array(body.utf8), limits: limits).instances))
+        let capacities = rows.dropFirst().map { row -> Int in if case .numbers(let values) = row { values.capacity } else { -1 } }
+        #expect(capacities.count == 1000)
+        #expect(capacities.allSatisfy { $0 == 0 }, "empty rows hold no storage: \(Set(capacities))")
+    }
+
     @Test func tokensNamesMethodsAndVersionsAreLeftToTheGeneralAPI() throws {
         let api = try Self.api(token: "s3cret")
         let body = Array(#"{"instances": [[1, 2, 3]]}"#.utf8)

@@ -98,11 +98,14 @@ package struct NumberRowsReader {
         guard take(0x5B) else { return nil }
         var out: [RawExample] = []
         if peek() == 0x5D { i += 1; return out }
-        var width = 0
+        // Values are read into one scratch row and each instance keeps an exact copy: rows of different widths never
+        // hold capacity they do not use (a wide row followed by thousands of "[]" costs no more than the wide row).
+        var scratch: [Double] = []
         while true {
-            guard out.count < limits.maxInstances, peek() == 0x5B, let row = numberRow(expected: width) else { return nil }
-            width = row.count
-            out.append(.numbers(row))
+            guard out.count < limits.maxInstances, peek() == 0x5B, numberRow(into: &scratch) else { return nil }
+            out.append(.numbers([Double](unsafeUninitializedCapacity: scratch.count) { buffer, count in
+                count = buffer.initialize(fromContentsOf: scratch)
+            }))
             guard let next = peek() else { return nil }
             i += 1
             if next == 0x5D { return out }
@@ -110,20 +113,18 @@ package struct NumberRowsReader {
         }
     }
 
-    /// One instance; `expected` is the previous row's width (0 for the first: guessed from the bytes left).
-    private mutating func numberRow(expected: Int) -> [Double]? {
-        guard take(0x5B) else { return nil }
-        var row: [Double] = []
-        // Each value takes at least 2 bytes ("1,"), so this never reserves more than the body could fill.
-        row.reserveCapacity(min(expected > 0 ? expected : (bytes.count - i) / 2 + 1, limits.maxValuesPerInstance))
-        if peek() == 0x5D { i += 1; return row }
+    /// One instance into `row` (emptied first); false when it is not a list of at most `maxValuesPerInstance` numbers.
+    private mutating func numberRow(into row: inout [Double]) -> Bool {
+        guard take(0x5B) else { return false }
+        row.removeAll(keepingCapacity: true)
+        if peek() == 0x5D { i += 1; return true }
         while true {
-            guard row.count < limits.maxValuesPerInstance, let value = number() else { return nil }
+            guard row.count < limits.maxValuesPerInstance, let value = number() else { return false }
             row.append(value)
-            guard let next = peek() else { return nil }
+            guard let next = peek() else { return false }
             i += 1
-            if next == 0x5D { return row }
-            guard next == 0x2C else { return nil }
+            if next == 0x5D { return true }
+            guard next == 0x2C else { return false }
         }
     }
 
