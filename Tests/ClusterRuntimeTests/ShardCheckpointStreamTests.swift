@@ -182,4 +182,42 @@ import Testing
         // A file of another job is refused by its metadata.
         #expect(throws: RuntimeFailure.self) { _ = try files.read(path: written.path, jobID: 2, crc32c: 0, limit: 1 << 30) }
     }
+
+    @Test func mangledCheckpointFilesAreRefusedOrRestoredNeverTrap() async throws {
+        let dir = try temporaryDirectory("checkpoint-mangled")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shard = try Self.makeShard(0)
+        try Self.train(shard, partition: 0, steps: 2, rowsPerStep: 20, seed: 4)
+        let files = ShardCheckpointFiles(dataDir: dir.path)
+        let source = try await shard.checkpointSource(jobID: 1)
+        let written = try files.write(source)
+        source.release()
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: written.path)))
+        var rng = SeededGenerator(seed: 17)
+        var refused = 0
+        for round in 0..<300 {
+            var bytes = original
+            switch round % 4 {
+            case 0:  // a few random bytes anywhere (header JSON, lengths, shapes, keys, values)
+                for _ in 0..<Int.random(in: 1...4, using: &rng) { bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
+            case 1:  // truncated
+                bytes.removeLast(Int.random(in: 1..<bytes.count, using: &rng))
+            case 2:  // a hostile header length
+                let n = [UInt64.max, UInt64(Int.max), UInt64(bytes.count), 0, UInt64.random(in: 0...UInt64.max, using: &rng)][round / 4 % 5]
+                withUnsafeBytes(of: n.littleEndian) { for i in 0..<8 { bytes[i] = $0[i] } }
+            default:  // a byte of the header text
+                let headerEnd = min(bytes.count, 8 + Int(original[0]) + Int(original[1]) << 8)
+                bytes[Int.random(in: 8..<headerEnd, using: &rng)] = UInt8.random(in: 32...126, using: &rng)
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: written.path))
+            let fresh = try Self.makeShard(0)
+            do {
+                let file = try files.read(path: written.path, jobID: 1, crc32c: 0, limit: 1 << 30)
+                try fresh.restore(jobID: 1, reading: file)
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(refused > 150)
+    }
 }
