@@ -124,7 +124,8 @@ public final class ParameterServerDaemon: Sendable {
         running.value = task
         while true {
             if let error = failure.value { throw error }
-            if let address = try await server.boundAddress() { return address }
+            // Bound and announced (port file written, health SERVING): a probe right after start() sees a serving psd.
+            if let address = try await server.boundAddress(), health.status(of: "") == .serving { return address }
             try await Task.sleep(for: .milliseconds(10))
         }
     }
