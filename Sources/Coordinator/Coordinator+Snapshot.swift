@@ -80,28 +80,36 @@ public struct CoordinatorChanges: Sendable, Hashable {
 
     /// These changes followed by `newer` (a row in both takes `newer`'s version; a job deleted later is not written).
     public func merged(with newer: CoordinatorChanges) -> CoordinatorChanges {
-        let nodes = Self.merge(nodes, deletedNodes, then: newer.nodes, newer.deletedNodes, id: \.id)
-        let jobs = Self.merge(jobs, deletedJobs, then: newer.jobs, newer.deletedJobs, id: \.id)
-        let studies = Self.merge(studies, deletedStudies, then: newer.studies, newer.deletedStudies, id: \.id)
-        return CoordinatorChanges(
-            nodes: nodes.rows, jobs: jobs.rows, deletedJobs: jobs.deleted, deletedNodes: nodes.deleted, nextJobID: newer.nextJobID,
-            studies: studies.rows, deletedStudies: studies.deleted, nextStudyID: newer.nextStudyID)
+        Self.merged([self, newer]) ?? newer
     }
 
-    /// One table's rows and deletions followed by newer ones: a row written later replaces the earlier one and undoes
-    /// an earlier deletion; a later deletion drops the row. Both by id.
-    static func merge<Row, ID: Hashable & Comparable>(
-        _ rows: [Row], _ deleted: [ID], then newerRows: [Row], _ newerDeleted: [ID], id: (Row) -> ID
-    ) -> (rows: [Row], deleted: [ID]) {
-        var byID = Dictionary(rows.map { (id($0), $0) }, uniquingKeysWith: { _, b in b })
-        var gone = Set(deleted)
-        for key in newerDeleted {
-            byID[key] = nil
-            gone.insert(key)
-        }
-        for row in newerRows {
-            byID[id(row)] = row
-            gone.remove(id(row))
+    /// Change sets taken one after another, as one set (each row at its newest version, counters from the last);
+    /// nil for none. One pass over all of them, however many (a store writing a burst of changes in one transaction).
+    public static func merged(_ sets: [CoordinatorChanges]) -> CoordinatorChanges? {
+        guard let last = sets.last else { return nil }
+        guard sets.count > 1 else { return last }
+        let nodes = merge(sets.map { ($0.nodes, $0.deletedNodes) }, id: \.id)
+        let jobs = merge(sets.map { ($0.jobs, $0.deletedJobs) }, id: \.id)
+        let studies = merge(sets.map { ($0.studies, $0.deletedStudies) }, id: \.id)
+        return CoordinatorChanges(
+            nodes: nodes.rows, jobs: jobs.rows, deletedJobs: jobs.deleted, deletedNodes: nodes.deleted, nextJobID: last.nextJobID,
+            studies: studies.rows, deletedStudies: studies.deleted, nextStudyID: last.nextStudyID)
+    }
+
+    /// One table's rows and deletions, oldest first: a row written later replaces an earlier one and undoes an earlier
+    /// deletion; a later deletion drops the row. Both by id.
+    static func merge<Row, ID: Hashable & Comparable>(_ steps: [([Row], [ID])], id: (Row) -> ID) -> (rows: [Row], deleted: [ID]) {
+        var byID: [ID: Row] = [:]
+        var gone = Set<ID>()
+        for (rows, deleted) in steps {
+            for key in deleted {
+                byID[key] = nil
+                gone.insert(key)
+            }
+            for row in rows {
+                byID[id(row)] = row
+                gone.remove(id(row))
+            }
         }
         return (byID.keys.sorted().compactMap { byID[$0] }, gone.sorted())
     }

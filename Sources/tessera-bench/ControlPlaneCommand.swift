@@ -21,6 +21,10 @@ struct ControlPlaneCommand: AsyncParsableCommand {
     var jobs = 10_000
     @Option(help: "Shared gRPC channels the simulated workers use (node i uses channel i mod channels).")
     var channels = 16
+    @Option(help: "How long the coordinator may hold each GetTask, in ms (workerd's long poll: its default, 20000); 0: a short poll every 250 ms, as workerd did before.")
+    var taskWaitMs = 20_000
+    @Option(help: "Worker slots of the job submitted two thirds into the window: how long until every slot reached a worker (0: no job).")
+    var pickupWorkers = 50
     @Option(help: "Where psd is (default: beside tessera-bench).")
     var binDir: String?
 
@@ -28,6 +32,10 @@ struct ControlPlaneCommand: AsyncParsableCommand {
         guard (1...Self.maxNodes).contains(nodes) else { throw BenchFailure("--nodes must be 1…\(Self.maxNodes), got \(nodes)") }
         guard (1...Self.maxChannels).contains(channels) else { throw BenchFailure("--channels must be 1…\(Self.maxChannels), got \(channels)") }
         guard (1...Self.maxSeconds).contains(seconds) else { throw BenchFailure("--seconds must be 1…\(Self.maxSeconds), got \(seconds)") }
+        guard (0...30_000).contains(taskWaitMs) else { throw BenchFailure("--task-wait-ms must be 0…30000, got \(taskWaitMs)") }
+        guard (0...nodes).contains(pickupWorkers), pickupWorkers <= 4096 else {
+            throw BenchFailure("--pickup-workers must be 0…min(--nodes, 4096), got \(pickupWorkers)")
+        }
         let bin = binDir.map { URL(fileURLWithPath: $0) } ?? BenchCluster.defaultBinDirectory()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-control-plane-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -44,14 +52,17 @@ struct ControlPlaneCommand: AsyncParsableCommand {
 
         let clients = try (0..<channels).map { _ in try CoordinatorClient(address: firstStart.address) }
         let registered = try await ControlPlaneLoad.registerAll(clients, nodes: nodes)
-        print("\(registered.identities.count) nodes registered (heartbeat interval \(registered.heartbeat), GetTask poll \(ControlPlaneLoad.defaultPoll))")
+        print("\(registered.identities.count) nodes registered (heartbeat interval \(registered.heartbeat), GetTask \(taskWaitMs > 0 ? "long poll of \(taskWaitMs) ms" : "poll every \(ControlPlaneLoad.defaultPoll)"))")
 
         let clock = ContinuousClock()
         let cpuBefore = psd.cpuSeconds()
         let benchCPUBefore = BenchOutput.processCPUSeconds()
         let started = clock.now
+        let pickup = Task { try await submitPickupJob(clients[0], at: started + .seconds(Double(seconds) * 2 / 3)) }
         let samples = await ControlPlaneLoad.run(clients, identities: registered.identities, heartbeat: registered.heartbeat,
-                                                 until: started + .seconds(seconds))
+                                                 taskWait: .milliseconds(taskWaitMs), until: started + .seconds(seconds))
+        let submittedAt = try await pickup.value
+        let pickupSeconds = submittedAt.map { at in samples.taskReceivedAt.map { BenchOutput.seconds($0 - at) } } ?? []
         let wall = BenchOutput.seconds(clock.now - started)
         let cpuAfter = psd.cpuSeconds()
         let benchCores = (BenchOutput.processCPUSeconds() - benchCPUBefore) / wall
@@ -63,8 +74,25 @@ struct ControlPlaneCommand: AsyncParsableCommand {
         let restart = try await timeStart(psd)
         psd.stop()
 
-        try report(samples: samples, register: registered.samples, wall: wall, cores: cores, benchCores: benchCores, memory: memory,
+        try report(samples: samples, pickup: pickupSeconds, register: registered.samples, wall: wall, cores: cores, benchCores: benchCores, memory: memory,
                    firstStart: firstStart, restart: restart, seedSeconds: seedSeconds, loadBefore: loadBefore)
+    }
+
+    /// Submits a job of `pickupWorkers` slots at `instant` (none when 0); returns when it was submitted.
+    private func submitPickupJob(_ client: CoordinatorClient, at instant: ContinuousClock.Instant) async throws -> ContinuousClock.Instant? {
+        guard pickupWorkers > 0 else { return nil }
+        try await Task.sleep(until: instant, clock: ContinuousClock())
+        let yaml = """
+            name: pickup
+            model: {type: linear}
+            data: {format: synthetic, samples: 64, weights: [2.0], bias: 1.0, batch_size: 8}
+            optimizer: {type: sgd, learning_rate: 0.1}
+            training: {mode: async, max_steps: 100}
+            cluster: {workers: \(pickupWorkers)}
+            """
+        let submitted = ContinuousClock.now
+        _ = try await client.submit(yaml: yaml)
+        return submitted
     }
 
     /// Starts psd and times it: until its port file, a SERVING health answer, and a ListJobs whose total counts every
@@ -89,13 +117,16 @@ struct ControlPlaneCommand: AsyncParsableCommand {
         return (address, health, BenchOutput.seconds(clock.now - started))
     }
 
-    private func report(samples: ControlPlaneLoad.NodeSamples, register: [Double], wall: Double, cores: Double?, benchCores: Double,
+    private func report(samples: ControlPlaneLoad.NodeSamples, pickup: [Double], register: [Double], wall: Double, cores: Double?, benchCores: Double,
                         memory: (rss: Double, peak: Double)?, firstStart: (address: HostPort, health: Double, jobs: Double),
                         restart: (address: HostPort, health: Double, jobs: Double), seedSeconds: Double, loadBefore: Double) throws {
         func ms(_ x: Double) -> String { x.isFinite ? String(format: "%.2f", x) : "-" }
-        let rpcs: [(name: String, samples: [Double], perSecond: Bool)] = [
-            ("Register (burst of \(nodes))", register, false), ("Heartbeat", samples.heartbeat, true), ("GetTask", samples.getTask, true),
+        let getTaskName = taskWaitMs > 0 ? "GetTask answered before its wait" : "GetTask"
+        var rpcs: [(name: String, samples: [Double], perSecond: Bool)] = [
+            ("Register (burst of \(nodes))", register, false), ("Heartbeat", samples.heartbeat, true), (getTaskName, samples.getTask, true),
         ]
+        if taskWaitMs > 0 { rpcs.append(("GetTaskHeld \(taskWaitMs) ms: answered past its wait by", samples.heldOvershoot, true)) }
+        if !pickup.isEmpty { rpcs.append(("Pickup (submit to task at the worker, \(pickup.count) of \(pickupWorkers) slots)", pickup, false)) }
         var rows: [[String]] = []
         var json: [[String: Any]] = []
         var p99: [String: Double] = [:]
@@ -111,7 +142,7 @@ struct ControlPlaneCommand: AsyncParsableCommand {
         }
         print("")
         BenchOutput.printTable(["RPC", "calls", "calls/s", "p50 ms", "p99 ms", "max ms"], rows)
-        let callsPerSecond = Double(samples.heartbeat.count + samples.getTask.count) / wall
+        let callsPerSecond = Double(samples.heartbeat.count + samples.getTask.count + samples.heldOvershoot.count) / wall
         let failures = samples.failures.values.reduce(0, +)
         print("")
         print(String(format: "window %.1f s, %.0f calls/s; coordinator psd %@ cores, RSS %@ MiB (peak %@); tessera-bench's own clients %.2f cores",
@@ -122,6 +153,7 @@ struct ControlPlaneCommand: AsyncParsableCommand {
         print(String(format: "load average before %.2f (2-core machine: the simulated clients share the cores with psd)", loadBefore))
         let object: [String: Any] = [
             "bench": "control-plane", "nodes": nodes, "jobs": jobs, "channels": channels, "seconds": BenchOutput.round3(wall),
+            "task_wait_ms": taskWaitMs, "pickup_workers": pickupWorkers,
             "rpcs": json, "calls_per_s": BenchOutput.round3(callsPerSecond), "coordinator_cores": cores.map(BenchOutput.round3) ?? NSNull(),
             "coordinator_rss_mib": memory.map { BenchOutput.round3($0.rss) } ?? NSNull(),
             "coordinator_peak_rss_mib": memory.map { BenchOutput.round3($0.peak) } ?? NSNull(),
@@ -133,7 +165,7 @@ struct ControlPlaneCommand: AsyncParsableCommand {
         try BenchOutput.writeJSON("control-plane", object)
         let p99Text = RawJSON("{" + p99.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value.isFinite ? String(format: "%.3f", $0.value) : "null")" }.joined(separator: ",") + "}")
         print(BenchOutput.result([
-            "bench": "control-plane", "nodes": nodes, "jobs": jobs, "p99_ms": p99Text, "calls_per_s": callsPerSecond,
+            "bench": "control-plane", "nodes": nodes, "jobs": jobs, "task_wait_ms": taskWaitMs, "p99_ms": p99Text, "calls_per_s": callsPerSecond,
             "coordinator_cores": cores as Any, "coordinator_rss_mib": memory?.rss as Any, "restart_s": restart.health,
             "restart_jobs_listed_s": restart.jobs, "failed_calls": failures,
         ]))

@@ -3,8 +3,9 @@ import ClusterRuntime
 import Foundation
 
 /// Simulated workers for `tessera-bench control-plane`: in-process clients that register, heartbeat and poll for
-/// tasks exactly as workerd's MembershipService and WorkerAgent do (same RPCs, same intervals), over a few shared
-/// gRPC channels; every call's latency is recorded per RPC.
+/// tasks exactly as workerd's MembershipService and WorkerAgent do (same RPCs, same intervals, GetTask as a long poll
+/// or, with no wait, every 250 ms), over a few shared gRPC channels; every call's latency is recorded per RPC (a
+/// held GetTask that ends without a task: how far past its wait it was answered).
 enum ControlPlaneLoad {
     /// workerd's default GetTask poll interval when the coordinator sets no `retry_after_ms` (WorkerConfig.pollInterval).
     static let defaultPoll = Duration.milliseconds(250)
@@ -18,6 +19,10 @@ enum ControlPlaneLoad {
         var register: [Double] = []
         var heartbeat: [Double] = []
         var getTask: [Double] = []
+        /// Held GetTask calls that ended without a task: seconds past the wait they asked for.
+        var heldOvershoot: [Double] = []
+        /// When a task reached this node (it then stops polling, as a worker running its task does).
+        var taskReceivedAt: [ContinuousClock.Instant] = []
         var failures: [String: Int] = [:]
         var tasksOffered = 0
         var reregisterRequests = 0
@@ -62,17 +67,21 @@ enum ControlPlaneLoad {
 
     /// Runs every node's heartbeat loop and GetTask loop until `deadline`; each node starts at a random offset within
     /// one interval (real workers do not start in step). Returns the merged samples.
-    static func run(_ clients: [CoordinatorClient], identities: [NodeIdentity], heartbeat: Duration, until deadline: ContinuousClock.Instant) async -> NodeSamples {
+    /// `taskWait` above zero: each GetTask is a long poll of up to that long (workerd's `taskWait`), never past `deadline`.
+    static func run(_ clients: [CoordinatorClient], identities: [NodeIdentity], heartbeat: Duration, taskWait: Duration,
+                    until deadline: ContinuousClock.Instant) async -> NodeSamples {
         await withTaskGroup(of: NodeSamples.self) { group in
             for (i, identity) in identities.enumerated() {
                 let client = clients[i % clients.count]
                 group.addTask { await heartbeatLoop(client, identity, heartbeat, deadline) }
-                group.addTask { await pollLoop(client, identity, deadline) }
+                group.addTask { await pollLoop(client, identity, taskWait, deadline) }
             }
             var all = NodeSamples()
             for await s in group {
                 all.heartbeat += s.heartbeat
                 all.getTask += s.getTask
+                all.heldOvershoot += s.heldOvershoot
+                all.taskReceivedAt += s.taskReceivedAt
                 all.failures.merge(s.failures, uniquingKeysWith: +)
                 all.tasksOffered += s.tasksOffered
                 all.reregisterRequests += s.reregisterRequests
@@ -100,17 +109,29 @@ enum ControlPlaneLoad {
         return s
     }
 
-    private static func pollLoop(_ client: CoordinatorClient, _ identity: NodeIdentity, _ deadline: ContinuousClock.Instant) async -> NodeSamples {
+    private static func pollLoop(_ client: CoordinatorClient, _ identity: NodeIdentity, _ taskWait: Duration, _ deadline: ContinuousClock.Instant) async -> NodeSamples {
         var s = NodeSamples()
         let clock = ContinuousClock()
-        try? await Task.sleep(for: defaultPoll * Double.random(in: 0..<1))
+        try? await Task.sleep(for: (taskWait > .zero ? .milliseconds(100) : defaultPoll) * Double.random(in: 0..<1))
         while clock.now < deadline {
             let started = clock.now
             var wait = defaultPoll
             do {
-                let answer = try await client.task(identity)
-                s.getTask.append(BenchOutput.seconds(clock.now - started))
-                if answer.hasTask { s.tasksOffered += 1 }
+                // A long poll never outlasts the window (whole milliseconds, as the wire carries them).
+                let hold = taskWait > .zero ? Duration.milliseconds(Int64(min(taskWait, deadline - started) / .milliseconds(1))) : .zero
+                let answer = try await client.task(identity, wait: hold)
+                let took = clock.now - started
+                if answer.hasTask {
+                    s.tasksOffered += 1
+                    s.taskReceivedAt.append(clock.now)
+                    s.getTask.append(BenchOutput.seconds(took))
+                    break  // a worker runs its task now instead of polling
+                }
+                if hold > .zero, took >= hold {
+                    s.heldOvershoot.append(BenchOutput.seconds(took - hold))
+                } else {
+                    s.getTask.append(BenchOutput.seconds(took))
+                }
                 wait = Self.wait(ms: answer.retryAfterMs, fallback: defaultPoll)
             } catch {
                 s.failures["GetTask \(failureCode(error))", default: 0] += 1

@@ -305,6 +305,11 @@ public nonisolated struct Tessera_V1_GetTaskRequest: Sendable {
   /// From RegisterResponse.
   public var nodeSecret: String = String()
 
+  /// Long poll: how long the coordinator may hold the call while no task is ready, answering as soon as one is
+  /// (0: answer at once). The coordinator holds it at most 30 s and ends held calls when it shuts down; the call's
+  /// deadline must leave room for the hold. A coordinator that predates the field answers at once.
+  public var waitMs: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1332,7 +1337,7 @@ nonisolated extension Tessera_V1_ClusterStatusResponse: SwiftProtobuf.Message, S
 
 nonisolated extension Tessera_V1_GetTaskRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetTaskRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}node_secret\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}node_secret\0\u{3}wait_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1342,6 +1347,7 @@ nonisolated extension Tessera_V1_GetTaskRequest: SwiftProtobuf.Message, SwiftPro
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nodeID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.nodeSecret) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.waitMs) }()
       default: break
       }
     }
@@ -1354,12 +1360,16 @@ nonisolated extension Tessera_V1_GetTaskRequest: SwiftProtobuf.Message, SwiftPro
     if !self.nodeSecret.isEmpty {
       try visitor.visitSingularStringField(value: self.nodeSecret, fieldNumber: 2)
     }
+    if self.waitMs != 0 {
+      try visitor.visitSingularUInt32Field(value: self.waitMs, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_GetTaskRequest, rhs: Tessera_V1_GetTaskRequest) -> Bool {
     if lhs.nodeID != rhs.nodeID {return false}
     if lhs.nodeSecret != rhs.nodeSecret {return false}
+    if lhs.waitMs != rhs.waitMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

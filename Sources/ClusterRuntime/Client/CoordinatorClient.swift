@@ -105,10 +105,12 @@ public final class CoordinatorClient: Sendable {
         try await call("get the cluster status") { try await stub.clusterStatus(.init(), options: $0) }
     }
 
-    /// Asks for this worker's task.
-    public func task(_ identity: NodeIdentity) async throws -> Tessera_V1_GetTaskResponse {
-        try await call("get a task") {
-            try await stub.getTask(.with { $0.nodeID = identity.id; $0.nodeSecret = identity.secret }, options: $0)
+    /// Asks for this worker's task; with `wait` above zero the coordinator may hold the call that long (a long poll)
+    /// and answers as soon as a task is ready; the call's deadline is the wait plus the client's timeout.
+    public func task(_ identity: NodeIdentity, wait: Duration = .zero) async throws -> Tessera_V1_GetTaskResponse {
+        let waitMs = UInt32(min(max(wait / .milliseconds(1), 0), Double(CoordinatorService.maxTaskWaitMs)).rounded(.down))
+        return try await call("get a task", timeout: timeout + .milliseconds(Int64(waitMs))) {
+            try await stub.getTask(.with { $0.nodeID = identity.id; $0.nodeSecret = identity.secret; $0.waitMs = waitMs }, options: $0)
         }
     }
 

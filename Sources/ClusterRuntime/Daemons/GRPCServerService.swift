@@ -5,11 +5,11 @@ import Logging
 import ServiceLifecycle
 
 /// Runs a gRPC server as a lifecycle `Service`: serves until graceful shutdown, then drains in-flight
-/// RPCs (Health.Watch streams of its `HealthService` end first). Its listener enforces the given
+/// RPCs (calls its services hold open — Health.Watch streams, long-polled GetTask calls — end first). Its listener enforces the given
 /// `ServerLimits` (connections, idle time) besides message size and streams per connection.
 public final class GRPCServerService: Service, Sendable {
     private let server: GRPCServer<HTTP2ServerTransport.Posix>
-    private let health: HealthService?
+    private let holders: [any HoldsOpenCalls]
     private let limiter: GRPCConnectionLimiter
     private let logger: Logger
     private let address: HostPort
@@ -28,7 +28,7 @@ public final class GRPCServerService: Service, Sendable {
             transport: makeServerTransport(address, security: security, limits: limits, limiter: limiter, maxRequestBytes: maxRequestBytes),
             services: services,
             interceptors: security.serverInterceptors)
-        self.health = services.lazy.compactMap { $0 as? HealthService }.first
+        self.holders = services.compactMap { $0 as? any HoldsOpenCalls }
         self.logger = logger
         self.address = address
     }
@@ -93,9 +93,23 @@ public final class GRPCServerService: Service, Sendable {
         return "\(error)"
     }
 
-    /// Begins a graceful shutdown outside a service group (tests): ends health watches, drains the rest.
+    /// Begins a graceful shutdown outside a service group (tests): ends held calls (health watches, long-polled
+    /// GetTask calls), drains the rest.
     public func stop() {
-        health?.endWatches()
+        for holder in holders { holder.endHeldCalls() }
         server.beginGracefulShutdown()
     }
 }
+
+/// A service whose calls may stay open (watch streams, long polls): the server ends them before it drains.
+public protocol HoldsOpenCalls: Sendable {
+    /// Ends the calls held open now and answers later ones at once.
+    func endHeldCalls()
+}
+
+extension HealthService: HoldsOpenCalls {
+    /// Ends the Watch streams.
+    public func endHeldCalls() { endWatches() }
+}
+
+extension CoordinatorService: HoldsOpenCalls {}

@@ -5,11 +5,27 @@ import ParameterStore
 import TensorWire
 
 extension CoordinatorService {
-    /// Hands a worker its task (with the placement once it is ready); the worker's node secret must match.
+    /// Hands a worker its task (with the placement once it is ready); the worker's node secret must match. With
+    /// `wait_ms` the call is held (a long poll) until a task is ready, the wait ends or the coordinator stops.
     public func getTask(request: Tessera_V1_GetTaskRequest, context: ServerContext) async throws -> Tessera_V1_GetTaskResponse {
         try authenticate(request.nodeID, request.nodeSecret)
-        let assignment = try await withState { try $0.assignTask(worker: NodeID(request.nodeID), now: Self.now()) }
-        guard let assignment else { return .with { $0.retryAfterMs = 250 } }
+        let wakeups = machine.wakeups
+        let hold = Duration.milliseconds(Int64(min(request.waitMs, Self.maxTaskWaitMs)))
+        let holding = hold > .zero && wakeups.enter()
+        defer { if holding { wakeups.leave() } }
+        let until = ContinuousClock.now + hold
+        var assignment: TaskAssignment?
+        while true {
+            let seen = wakeups.generation
+            assignment = try await withState { try $0.assignTask(worker: NodeID(request.nodeID), now: Self.now()) }
+            let left = until - .now
+            guard assignment == nil, holding, left > .zero, !Task.isCancelled, !wakeups.isClosed else { break }
+            await wakeups.wait(since: seen, timeout: min(left, Self.taskRecheckInterval))
+        }
+        guard let assignment else {
+            // After a full hold the worker asks again at once; a stopping coordinator or a short poll: in 250 ms.
+            return .with { $0.retryAfterMs = holding && !wakeups.isClosed && !Task.isCancelled ? 10 : 250 }
+        }
         let names = machine.peek { Self.nodeNames($0) }
         return .with {
             $0.task = .with {
@@ -28,6 +44,14 @@ extension CoordinatorService {
             }
         }
     }
+
+    /// Longest a GetTask call is held as a long poll (`wait_ms` is capped to it).
+    static let maxTaskWaitMs: UInt32 = 30_000
+    /// How often a held GetTask call re-checks without being woken (a node revived by its heartbeat wakes nobody).
+    static let taskRecheckInterval = Duration.seconds(1)
+
+    /// Ends held GetTask calls and answers later ones at once: the coordinator is stopping.
+    public func endHeldCalls() { machine.wakeups.close() }
 
     /// The chief declares the variables: place them, create them on every shard, then start the job.
     public func declareVariables(request: Tessera_V1_DeclareVariablesRequest, context: ServerContext) async throws -> Tessera_V1_DeclareVariablesResponse {

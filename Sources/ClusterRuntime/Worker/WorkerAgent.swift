@@ -32,7 +32,7 @@ final class WorkerAgent: Service, Sendable {
             let identity = try await membership.waitForIdentity()
             let answer: Tessera_V1_GetTaskResponse
             do {
-                answer = try await client.task(identity)
+                answer = try await client.task(identity, wait: config.taskWait)
             } catch {
                 if let failure = error as? RuntimeFailure, failure.code == .unauthenticated || failure.code == .notFound {
                     // The coordinator does not know this node by that id and secret: register again.

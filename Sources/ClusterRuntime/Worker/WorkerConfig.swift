@@ -14,6 +14,9 @@ public struct WorkerConfig: Sendable {
     public var name: String
     /// How long to wait between asking for work when there is none.
     public var pollInterval: Duration
+    /// How long the coordinator may hold a GetTask call while there is no work (a long poll: the worker hears of a task
+    /// at once, and 1,000 idle workers send a call every `taskWait` instead of every `pollInterval`); zero polls.
+    public var taskWait: Duration = .seconds(20)
     /// How often to report progress to the coordinator while training.
     public var reportInterval: Duration
     /// Shared bearer token sent on every control- and data-plane request; nil sends none.

@@ -128,12 +128,14 @@ class ClusterStatusResponse(_message.Message):
     def __init__(self, coordinator_name: _Optional[str] = ..., coordinator_address: _Optional[str] = ..., version: _Optional[str] = ..., uptime_seconds: _Optional[float] = ..., nodes: _Optional[_Iterable[_Union[_common_pb2.Node, _Mapping]]] = ..., jobs_pending: _Optional[int] = ..., jobs_running: _Optional[int] = ..., jobs_succeeded: _Optional[int] = ..., jobs_failed: _Optional[int] = ..., jobs_cancelled: _Optional[int] = ..., health: _Optional[str] = ...) -> None: ...
 
 class GetTaskRequest(_message.Message):
-    __slots__ = ("node_id", "node_secret")
+    __slots__ = ("node_id", "node_secret", "wait_ms")
     NODE_ID_FIELD_NUMBER: _ClassVar[int]
     NODE_SECRET_FIELD_NUMBER: _ClassVar[int]
+    WAIT_MS_FIELD_NUMBER: _ClassVar[int]
     node_id: int
     node_secret: str
-    def __init__(self, node_id: _Optional[int] = ..., node_secret: _Optional[str] = ...) -> None: ...
+    wait_ms: int
+    def __init__(self, node_id: _Optional[int] = ..., node_secret: _Optional[str] = ..., wait_ms: _Optional[int] = ...) -> None: ...
 
 class TaskAssignment(_message.Message):
     __slots__ = ("job_id", "job_number", "spec", "worker_index", "worker_count", "is_chief", "placement_ready", "placement", "transport", "resume_batches")
