@@ -3,12 +3,18 @@ import TensorWire
 
 extension DataPlaneHandler {
     /// A pull whose entries are `sparseRows` key lists: answers one `sparseRows` entry per request entry
-    /// (the same keys, then the rows in key order), all at one version, rows created on first touch. Each partition
-    /// and each row key is asked for once; the answer's size is checked and admitted before any row is created.
+    /// (the same keys, then the rows in key order), all at one version, rows created on first touch — or, when the
+    /// entries carry `existingRowsOnly` (serving replicas), not created: unknown rows are answered with their initial
+    /// values. Each partition and each row key is asked for once; the answer's size is checked and admitted before any
+    /// row is created.
     func pullSparse<Answer>(_ view: FrameView, _ request: [UInt8], _ answer: AnswerWriter<Answer>) async throws -> Answer {
         let jobID = view.header.jobID
         guard view.entries.allSatisfy({ $0.header.encoding == .sparseRows }) else {
             throw RuntimeFailure(.invalidArgument, "pull for job \(jobID) mixes dense and sparse-rows entries; send them in separate pulls")
+        }
+        let readOnly = view.entries.filter { $0.header.flags.contains(.existingRowsOnly) }.count
+        guard readOnly == 0 || readOnly == view.entries.count else {
+            throw RuntimeFailure(.invalidArgument, "pull for job \(jobID) mixes entries that create rows and entries that only read existing ones; send them in separate pulls")
         }
         try refuseRepeatedPartitions(view)
         let keyLists = request.withUnsafeBytes { raw in view.entries.map { $0.rowKeys(in: raw) } }
@@ -31,7 +37,7 @@ extension DataPlaneHandler {
             let requests = zip(entries, keyBuffers).map { e, keys in
                 (key: PartitionKey(variableID: e.variableID, partition: e.partition), rowKeys: keys)
             }
-            return try shard.pullSparse(jobID: jobID, requests: requests) { version, views in
+            return try shard.pullSparse(jobID: jobID, requests: requests, creating: readOnly == 0) { version, views in
                 for i in entries.indices { entries[i].version = version }
                 return try answer(size) { out in
                     try WireFormat.encode(header: header, entries: entries, into: out) { i, destination in

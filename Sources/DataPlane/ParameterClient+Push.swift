@@ -42,15 +42,20 @@ extension ParameterClient {
     /// Pulls the rows of several embedding variables with one request per shard (all entries answered at one version),
     /// waiting (sync mode) until shard i is at least at `minimumVersions[i]`. Returns the versions per shard link
     /// (shards not asked keep the version they last reported). With `everyShard`, every shard holding a partition of the
-    /// tables is asked (an empty entry when no key is its own), so each reports its version.
+    /// tables is asked (an empty entry when no key is its own), so each reports its version. With `creating` false
+    /// (serving) the shards create no row: one they do not hold is answered with the values it would be created with.
     @discardableResult
-    public func pullRows(_ tables: [SparseRowBuffer], minimumVersions: [UInt64]? = nil, everyShard: Bool = false) async throws -> [UInt64] {
+    public func pullRows(
+        _ tables: [SparseRowBuffer], minimumVersions: [UInt64]? = nil, everyShard: Bool = false, creating: Bool = true
+    ) async throws -> [UInt64] {
         let byLink = try rowsByLink(tables, includeEmpty: everyShard)
         let requestID = UInt64.random(in: 1...UInt64.max)
         let result = try await withThrowingTaskGroup(of: (Int, UInt64).self) { group in
             for (l, part) in byLink.enumerated() where !part.entries.isEmpty {
                 let minimum = minimumVersions?[l] ?? 0
-                group.addTask { (l, try await self.pullRows(link: self.links[l], part, tables: tables, minimum: minimum, requestID: requestID)) }
+                group.addTask {
+                    (l, try await self.pullRows(link: self.links[l], part, tables: tables, minimum: minimum, requestID: requestID, creating: creating))
+                }
             }
             var pulled = versions.value
             for try await (l, v) in group { pulled[l] = v }
@@ -80,14 +85,18 @@ extension ParameterClient {
         return (distinct, slots)
     }
 
-    private func pullRows(link: ShardLink, _ part: LinkRows, tables: [SparseRowBuffer], minimum: UInt64, requestID: UInt64) async throws -> UInt64 {
+    private func pullRows(
+        link: ShardLink, _ part: LinkRows, tables: [SparseRowBuffer], minimum: UInt64, requestID: UInt64, creating: Bool
+    ) async throws -> UInt64 {
         let header = FrameHeader(kind: .pullRequest, requestID: requestID, jobID: jobID, senderID: workerID)
         // Shards refuse a pull listing one row key twice: ask for each key once.
         let asked = part.entries.map { Self.distinctKeys(tables[$0.table].keys, at: $0.positions) }
         let entries = zip(part.entries, asked).map { e, a in
-            WireEntry.sparseKeys(
+            var entry = WireEntry.sparseKeys(
                 variableID: e.route.variableID, partition: e.route.partition, version: minimum, dtype: .f32, shape: e.route.shape,
                 rowKeys: a.keys)
+            if !creating { entry.header.flags.insert(.existingRowsOnly) }
+            return entry
         }
         let request = WireFormat.encode(WireFrame(header: header, entries: entries))
         let response = try await link.channel.exchange(.pull, request: request, timeout: timeout)

@@ -1,23 +1,40 @@
-/// Pulled embedding rows in request order, read in place from the shard's arena; valid only inside the `pullSparse` body.
+/// Pulled embedding rows in request order, read in place from the shard's arena (and, for a pull that creates no row,
+/// from a scratch copy of the initial values of rows the shard does not hold); valid only inside the `pullSparse` body.
 public struct SparseRowsView {
     /// Floats per row.
     public let width: Int
     /// Rows (one per requested key, repeats included).
     public var count: Int { slots.count }
     let base: UnsafePointer<Float>?
+    /// Per row: its arena slot (≥ 0), or `-1 - j` for row j of `scratch`.
     let slots: [Int]
+    let scratch: UnsafePointer<Float>?
+
+    init(width: Int, base: UnsafePointer<Float>?, slots: [Int], scratch: UnsafePointer<Float>? = nil) {
+        self.width = width
+        self.base = base
+        self.slots = slots
+        self.scratch = scratch
+    }
+
+    /// Where row `i`'s values start.
+    private func start(_ i: Int) -> UnsafePointer<Float>? {
+        let s = slots[i]
+        return s >= 0 ? base.map { $0 + s * width } : scratch.map { $0 + (-1 - s) * width }
+    }
 
     /// Row `i` (0 ..< count).
     public func row(_ i: Int) -> UnsafeBufferPointer<Float> {
-        UnsafeBufferPointer(start: base.map { $0 + slots[i] * width }, count: width)
+        UnsafeBufferPointer(start: start(i), count: width)
     }
 
     /// Copies every row, in order, into `destination` (at least `count × width` floats).
     public func copy(into destination: UnsafeMutableRawBufferPointer) {
-        guard let base, width > 0, let out = destination.baseAddress else { return }
+        guard width > 0, let out = destination.baseAddress else { return }
         let rowBytes = width * MemoryLayout<Float>.stride
-        for (i, s) in slots.enumerated() {
-            (out + i * rowBytes).copyMemory(from: base + s * width, byteCount: rowBytes)
+        for i in slots.indices {
+            guard let source = start(i) else { continue }
+            (out + i * rowBytes).copyMemory(from: source, byteCount: rowBytes)
         }
     }
 }
@@ -29,8 +46,11 @@ extension ParameterShard {
     /// Throws `StoreError`: unknown job or partition, a dense partition, a key outside a bounded vocabulary, or new
     /// rows beyond the shard's memory limit (`resourceExhausted`; nothing is created then). Keep the body short:
     /// pushes to the job wait while it runs.
+    ///
+    /// With `creating` false (a serving replica's read, `EntryFlags.existingRowsOnly`) no row is created and no memory
+    /// is reserved: a row the shard does not hold is answered with the values it would be created with.
     public func pullSparse<R>(
-        jobID: UInt64, requests: [(key: PartitionKey, rowKeys: UnsafeBufferPointer<Int64>)],
+        jobID: UInt64, requests: [(key: PartitionKey, rowKeys: UnsafeBufferPointer<Int64>)], creating: Bool = true,
         body: (UInt64, [SparseRowsView]) throws -> R
     ) throws -> R {
         let job = try job(jobID)
@@ -41,6 +61,7 @@ extension ParameterShard {
             try job.validateSparse(i, rowKeys: r.rowKeys, rowFloats: nil)
             indices.append(i)
         }
+        if !creating { return try job.readExisting(requests: requests, indices: indices, body: body) }
         return try job.state.withLock { s in
             guard !s.dropped else { throw job.droppedError }
             try job.makeRoom(&s, for: zip(indices, requests).map { ($0, $1.rowKeys) }, accumulating: false)

@@ -14,6 +14,12 @@ public struct EntryFlags: OptionSet, Sendable, Hashable {
     /// Without it a dense entry is the whole partition, so a wrong shape stays an error rather than a chunk.
     public static let rowRange = EntryFlags(rawValue: 1 << 1)
 
+    /// A sparse-rows pull request entry that reads without creating: a row the shard does not hold is answered with
+    /// the values it would be created with (its initializer's, seeded by its key), and is not created. Serving
+    /// replicas pull this way, so predictions never grow a shard's tables. Only on value-less sparse-rows entries;
+    /// a shard older than the flag refuses the frame (undefined bits) rather than creating the rows.
+    public static let existingRowsOnly = EntryFlags(rawValue: 1 << 2)
+
     /// Every bit this format version defines.
-    public static let all: EntryFlags = [.noPayload, .rowRange]
+    public static let all: EntryFlags = [.noPayload, .rowRange, .existingRowsOnly]
 }

@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// Serves a `PredictionAPI` (TensorFlow Serving's REST predict API) over HTTP/1.1 with keep-alive, as a lifecycle
 /// `Service`. It holds at most `limits.maxConnections` connections, closes one idle for `limits.idleTimeout`, refuses
 /// a body over the API's `maxBodyBytes` with 413 before reading it, and answers each request on its connection's
-/// event loop (a prediction is a short forward pass; no thread hop).
+/// event loop (a prediction is a short forward pass; no thread hop) — but a prediction of an embedding model, which
+/// reads rows from its shards, in a task whose answer is written back on that loop.
 public final class PredictionHTTPServer: Service, Sendable {
     /// The address asked for.
     public let address: HostPort
@@ -99,10 +100,27 @@ private final class PredictionHTTPHandler: ChannelInboundHandler, @unchecked Sen
             head = nil
             let path = request.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.uri
             let authorization = request.headers.first(name: "Authorization")
+            // An embedding model's prediction reads rows from its shards: answered when they arrive, off the event loop
+            // (the pipelining handler holds the connection's next request until this answer's end is written).
+            if api.awaitsRows(method: request.method.rawValue, path: path) {
+                answerLater(context: context, method: request.method.rawValue, path: path, authorization: authorization, keepAlive: request.isKeepAlive)
+                return
+            }
             // Well-formed rows of numbers take the fast reader; everything else (and every refusal) the general one.
             let answer = api.fastAnswer(method: request.method.rawValue, path: path, authorization: authorization, body: body)
                 ?? api.answer(method: request.method.rawValue, path: path, authorization: authorization, body: body)
             respond(context: context, answer, keepAlive: request.isKeepAlive)
+        }
+    }
+
+    /// Answers with `asyncAnswer` in a task, then writes the answer on the connection's event loop.
+    private func answerLater(context: ChannelHandlerContext, method: String, path: String, authorization: String?, keepAlive: Bool) {
+        let api = self.api, body = self.body
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        context.eventLoop.makeFutureWithTask {
+            await api.asyncAnswer(method: method, path: path, authorization: authorization, body: body)
+        }.whenSuccess { answer in
+            bound.value.handler.respond(context: bound.value.context, answer, keepAlive: keepAlive)
         }
     }
 

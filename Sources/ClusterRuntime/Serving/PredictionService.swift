@@ -36,9 +36,9 @@ public struct PredictionService: Tessera_V1_Prediction.SimpleServiceProtocol {
         }
     }
 
-    /// `Predict`: `answer`, its failure as the gRPC status.
+    /// `Predict`: `awaitingAnswer` (`answer`, or the rows of an embedding model awaited), its failure as the gRPC status.
     public func predict(request: Tessera_V1_PredictRequest, context: ServerContext) async throws -> Tessera_V1_PredictResponse {
-        do { return try answer(request) } catch { throw RPCError(code: error.code.rpcCode, message: error.message) }
+        do { return try await awaitingAnswer(request) } catch { throw RPCError(code: error.code.rpcCode, message: error.message) }
     }
 
     /// `ModelStatus`: `status`, its failure as the gRPC status.

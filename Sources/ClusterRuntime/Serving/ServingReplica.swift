@@ -5,8 +5,9 @@ import Logging
 import Training
 
 /// One replica of a served job on this worker: the model rebuilt from the job's spec and preprocessing, a
-/// `ParameterRefresher` pulling its parameters from the job's shards every `refresh_ms`, and the predictor entered in
-/// the worker's `ServedModels` (under the job's name and id) once the first pull succeeded.
+/// `ParameterRefresher` pulling its dense parameters from the job's shards every `refresh_ms`, and the predictor
+/// entered in the worker's `ServedModels` (under the job's name and id) once the first pull succeeded. An embedding
+/// model's predictor reads the rows each request needs from the shards (`ShardRowReader` behind a `RowCache`).
 final class ServingReplica: Sendable {
     /// The job served ("job-7").
     let jobID: String
@@ -26,7 +27,8 @@ final class ServingReplica: Sendable {
         var problem: String?
     }
 
-    /// Builds the replica (nothing is pulled until `start`); throws when the model cannot be built or served live.
+    /// Builds the replica (nothing is pulled until `start`, no embedding table is allocated); throws when the model
+    /// cannot be built or served live.
     init(assignment: Tessera_V1_ServingAssignment, config: WorkerConfig, models: ServedModels, logger: Logger) throws {
         self.jobID = assignment.jobID
         self.assignment = assignment
@@ -37,24 +39,38 @@ final class ServingReplica: Sendable {
             throw RuntimeFailure(.failedPrecondition, "\(assignment.jobID) has no usable preprocessing (its chief declared none this version can read): \(error)")
         }
         let model = try ModelBuilder.make(spec: spec, preprocessing: preprocessing)
-        // Refused before its parameters are allocated (they hold every embedding table whole) and shards dialled; the
-        // refresher's own check says the same.
-        if let embedding = model.variables.first(where: { $0.kind == .embedding }) {
-            throw RuntimeFailure(.unimplemented, "the model's \(embedding.name) is an embedding table: live serving of embedding models is not supported yet; serve an export instead")
-        }
         let backend = try ComputeDevice.backend(named: "cpu", threads: 1)
-        predictor = try Predictor(
-            model: model, preprocessing: preprocessing, parameters: try ParameterSet(variables: model.variables), version: 0, backend: backend)
         let plan = RoutePlan(placement: assignment.placement)
         // Pulls only: the sender id is outside the job's worker indices (workers are < 4096).
-        shards = try ParameterClient(jobID: assignment.jobNumber, workerID: UInt32.max, routes: plan.routes, timeout: .seconds(10)) {
+        shards = try ParameterClient(jobID: assignment.jobNumber, workerID: UInt32.max, routes: plan.routes, timeout: Self.shardDeadline) {
             try DataPlaneChannels.make(spec.cluster.transport, address: $0, token: config.token, tls: config.tls)
         }
+        let refreshInterval = Duration.milliseconds(Int64(max(assignment.refreshMs, 10)))
+        // An embedding model's tables are never held: empty [0, width] buffers stand in for them, and each request
+        // reads the rows of its ids from the shards (without creating any), through a cache whose rows answer for
+        // one refresh interval, the staleness the dense parameters have.
+        let rows: (any EmbeddingRowSource)? = model.variables.contains { $0.kind == .embedding }
+            ? RowCache(source: ShardRowReader(shards: shards), lifetime: refreshInterval, maxBytes: Self.rowCacheBytes)
+            : nil
         var replicaLogger = logger
         replicaLogger[metadataKey: "job"] = "\(assignment.jobID)"
-        refresher = try ParameterRefresher(
-            shards: shards, predictor: predictor, interval: .milliseconds(Int64(max(assignment.refreshMs, 10))), logger: replicaLogger)
+        do {
+            predictor = try Predictor(
+                model: model, preprocessing: preprocessing, parameters: try ParameterSet.withoutEmbeddingRows(variables: model.variables),
+                version: 0, backend: backend, rows: rows)
+            refresher = try ParameterRefresher(shards: shards, predictor: predictor, interval: refreshInterval, logger: replicaLogger)
+        } catch {
+            shards.close()
+            throw error
+        }
     }
+
+    /// The deadline of every pull from the job's shards: a refresh, and the row reads of each request of an embedding
+    /// model (a shard that does not answer within it makes the request UNAVAILABLE).
+    static let shardDeadline = Duration.seconds(10)
+
+    /// Most bytes of embedding rows a replica caches (`RowCache`).
+    static let rowCacheBytes = RowCache.defaultMaxBytes
 
     /// Starts refreshing; the model is served from the first successful pull on.
     func start() {

@@ -91,14 +91,21 @@ final class SparseRows: @unchecked Sendable {
         return nil
     }
 
+    /// The slot of `key` when its row exists; nil when it was never touched.
+    func existingSlot(for key: Int64) -> Int? { index[key] }
+
+    /// Writes the values the row of `key` is created with (the initializer, seeded by the key) into `row` (width floats).
+    func initialValues(for key: Int64, into row: UnsafeMutableBufferPointer<Float>) {
+        spec.variable.initializer.fill(
+            row, shape: spec.variable.shape,
+            seed: PartitionSpec.rowSeed(variableSeed: spec.seed, row: Int(truncatingIfNeeded: key)))
+    }
+
     /// The slot of `key`, creating and initialising the row on first touch.
     func slot(for key: Int64) -> Int {
         if let s = index[key] { return s }
         let s = arena.append()
-        let row = UnsafeMutableBufferPointer(start: arena.row(s), count: width)
-        spec.variable.initializer.fill(
-            row, shape: spec.variable.shape,
-            seed: PartitionSpec.rowSeed(variableSeed: spec.seed, row: Int(truncatingIfNeeded: key)))
+        initialValues(for: key, into: UnsafeMutableBufferPointer(start: arena.row(s), count: width))
         for (a, v) in slotInitialValues.enumerated() {
             arena.row(s, array: a + 1).initialize(repeating: v, count: width)
         }

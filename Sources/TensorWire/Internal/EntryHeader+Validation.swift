@@ -20,6 +20,9 @@ extension EntryHeader {
         guard !flags.contains(.rowRange) || (encoding == .dense && shape.rank >= 1) else {
             throw WireError(.badFlags, "\(who): the rowRange flag is only allowed on dense entries of rank 1 or more")
         }
+        guard !flags.contains(.existingRowsOnly) || (encoding == .sparseRows && !hasPayload) else {
+            throw WireError(.badFlags, "\(who): the existingRowsOnly flag is only allowed on sparse-rows entries without values (pull requests)")
+        }
         guard rowCount <= limits.maxElementsPerEntry else {
             throw WireError(.limitExceeded, "\(who): \(rowCount) row keys exceed the limit of \(limits.maxElementsPerEntry)")
         }

@@ -3,9 +3,9 @@ import Logging
 import Training
 
 /// Keeps a `Predictor` at most `interval` behind the job's shards while the job trains: each refresh pulls every
-/// variable into a fresh `ParameterSet` and swaps it in with the shards' version, so a request is answered by one
-/// consistent set of parameters and never waits for a pull. Dense models only: embedding tables are pulled by row keys,
-/// which a replica would have to do per request (refused here with a sentence saying so).
+/// dense variable into a fresh `ParameterSet` and swaps it in with the shards' version, so a request is answered by one
+/// consistent set of parameters and never waits for a pull. Embedding tables are not pulled (their buffers are empty,
+/// `ParameterSet.withoutEmbeddingRows`): a predictor of an embedding model reads the rows each request needs itself.
 public struct ParameterRefresher: Sendable {
     /// The job's shards.
     public let shards: ParameterClient
@@ -15,10 +15,11 @@ public struct ParameterRefresher: Sendable {
     public let interval: Duration
     private let logger: Logger
 
-    /// A refresher of `predictor` from `shards`; throws for a model with embedding variables.
+    /// A refresher of `predictor` from `shards`; throws for a model with embedding variables whose predictor does not
+    /// read their rows per request (it would answer with empty tables).
     public init(shards: ParameterClient, predictor: Predictor, interval: Duration, logger: Logger) throws {
-        if let embedding = predictor.model.variables.first(where: { $0.kind == .embedding }) {
-            throw RuntimeFailure(.unimplemented, "the model's \(embedding.name) is an embedding table: live serving of embedding models is not supported yet; serve an export instead")
+        if !predictor.readsRows, let embedding = predictor.model.variables.first(where: { $0.kind == .embedding }) {
+            throw RuntimeFailure(.failedPrecondition, "the model's \(embedding.name) is an embedding table, which is not refreshed whole: its predictor must read rows per request (Predictor(rows:))")
         }
         self.shards = shards
         self.predictor = predictor
@@ -29,7 +30,7 @@ public struct ParameterRefresher: Sendable {
     /// Pulls the parameters now and swaps them in; returns the version they are at (the highest shard's).
     @discardableResult
     public func refresh() async throws -> UInt64 {
-        let parameters = try ParameterSet(variables: predictor.model.variables)
+        let parameters = try ParameterSet.withoutEmbeddingRows(variables: predictor.model.variables)
         let buffers = VariableBuffers(parameters.tensors.map { UnsafeMutableBufferPointer(start: $0.baseAddress, count: $0.count) })
         let version = try await shards.pull(into: buffers).max() ?? 0
         predictor.replace(parameters: parameters, version: version)

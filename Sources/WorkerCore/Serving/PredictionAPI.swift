@@ -3,8 +3,9 @@ import DataPlane
 
 /// TensorFlow Serving's REST API over a `Predictor`, without a transport: `POST /v1/models/<name>:predict` with
 /// `{"instances": [...]}` answers `{"predictions": [...]}`, `GET /v1/models/<name>` the version status; errors are
-/// `{"error": "..."}` with 400 (bad request), 401 (token), 404 (unknown model or path), 405, 413 (too large). The HTTP
-/// server (ClusterRuntime) only moves bytes to and from `answer`.
+/// `{"error": "..."}` with 400 (bad request), 401 (token), 404 (unknown model or path), 405, 413 (too large), 503 (an
+/// embedding model's shards cannot be read). The HTTP server (ClusterRuntime) only moves bytes to and from `answer`
+/// (`asyncAnswer` for the predictions `awaitsRows` names).
 public struct PredictionAPI: Sendable {
     /// The models answered, by name.
     public let models: ServedModels
@@ -43,14 +44,53 @@ public struct PredictionAPI: Sendable {
         }
     }
 
-    /// Answers one request (`path` without the query string; `authorization` the header's value, if any).
+    /// Answers one request (`path` without the query string; `authorization` the header's value, if any). A
+    /// prediction of a model that reads embedding rows per request (`awaitsRows`) is answered by `asyncAnswer` only.
     public func answer(method: String, path: String, authorization: String?, body: [UInt8]) -> Answer {
+        switch route(method: method, path: path, authorization: authorization) {
+        case .answered(let answer): return answer
+        case .predict(let predictor):
+            guard !predictor.readsRows else { return .error(500, "this model's predictions read embedding rows from its shards and are awaited") }
+            return predict(body, predictor)
+        }
+    }
+
+    /// `answer` for every request, a prediction of an embedding model served live included: its rows are read from
+    /// the shards (503 with a sentence when they cannot be).
+    public func asyncAnswer(method: String, path: String, authorization: String?, body: [UInt8]) async -> Answer {
+        switch route(method: method, path: path, authorization: authorization) {
+        case .answered(let answer): return answer
+        case .predict(let predictor):
+            do {
+                let request = try PredictRequest(json: body, limits: limits)
+                let (outputs, _) = try await predictor.prediction(for: request.instances)
+                return Answer(status: 200, body: Self.predictionsJSON(outputs))
+            } catch {
+                return Self.refusal(error)
+            }
+        }
+    }
+
+    /// Whether `method path` is a prediction of a model that reads embedding rows per request, which a transport
+    /// answers with `asyncAnswer` off its event loop (every other request: `answer`, at once).
+    public func awaitsRows(method: String, path: String) -> Bool {
+        guard method == "POST", let name = Self.predictedModel(path) else { return false }
+        return models.predictor(named: name)?.readsRows == true
+    }
+
+    /// What a request comes to before any prediction: an answer (status, refusal), or the predictor to run on its body.
+    private enum Route {
+        case answered(Answer)
+        case predict(Predictor)
+    }
+
+    private func route(method: String, path: String, authorization: String?) -> Route {
         if !authorizes(authorization) {
-            return .error(401, "missing or wrong bearer token (Authorization: Bearer …)")
+            return .answered(.error(401, "missing or wrong bearer token (Authorization: Bearer …)"))
         }
         let prefix = "/v1/models/"
         guard path.hasPrefix(prefix) else {
-            return .error(404, "not found: POST /v1/models/<name>:predict or GET /v1/models/<name> (serving \(servedList))")
+            return .answered(.error(404, "not found: POST /v1/models/<name>:predict or GET /v1/models/<name> (serving \(servedList))"))
         }
         var rest = Substring(path.dropFirst(prefix.count))
         let predicting = rest.hasSuffix(":predict")
@@ -59,15 +99,24 @@ public struct PredictionAPI: Sendable {
         if let versions = rest.range(of: "/versions/") { rest = rest[..<versions.lowerBound] }
         let name = String(rest)
         let predictor: Predictor
-        do { predictor = try model(named: name) } catch { return .error(404, error.message) }
+        do { predictor = try model(named: name) } catch { return .answered(.error(404, error.message)) }
         if predicting {
-            guard method == "POST" else { return .error(405, "\(path) takes POST") }
-            return predict(body, predictor)
+            guard method == "POST" else { return .answered(.error(405, "\(path) takes POST")) }
+            return .predict(predictor)
         }
-        guard method == "GET" else { return .error(405, "\(path) takes GET") }
-        return Answer(status: 200, body: Array("""
+        guard method == "GET" else { return .answered(.error(405, "\(path) takes GET")) }
+        return .answered(Answer(status: 200, body: Array("""
             {"model_version_status":[{"version":"\(predictor.version)","state":"AVAILABLE","status":{"error_code":"OK","error_message":""}}]}
-            """.utf8))
+            """.utf8)))
+    }
+
+    /// The model name of a `/v1/models/<name>[/versions/N]:predict` path; nil for any other path.
+    private static func predictedModel(_ path: String) -> String? {
+        let prefix = "/v1/models/", suffix = ":predict"
+        guard path.hasPrefix(prefix), path.hasSuffix(suffix) else { return nil }
+        var name = path.dropFirst(prefix.count).dropLast(suffix.count)
+        if let versions = name.range(of: "/versions/") { name = name[..<versions.lowerBound] }
+        return String(name)
     }
 
     /// The model served under `name`; NOT_FOUND naming the served ones (for both interfaces).
@@ -95,10 +144,19 @@ public struct PredictionAPI: Sendable {
             let request = try PredictRequest(json: body, limits: limits)
             let (outputs, _) = try predictor.predict(request.instances)
             return Answer(status: 200, body: Self.predictionsJSON(outputs))
-        } catch let failure as RuntimeFailure {
-            return .error(failure.code == .resourceExhausted ? 413 : 400, failure.message)
         } catch {
-            return .error(500, "\(error)")
+            return Self.refusal(error)
+        }
+    }
+
+    /// The answer to a prediction that failed: 413 over the limits, 503 when the shards cannot be read, 400 otherwise
+    /// (the sentence names the problem); 500 for an error that is not a `RuntimeFailure`.
+    static func refusal(_ error: any Error) -> Answer {
+        guard let failure = error as? RuntimeFailure else { return .error(500, "\(error)") }
+        switch failure.code {
+        case .resourceExhausted: return .error(413, failure.message)
+        case .unavailable, .deadlineExceeded: return .error(503, failure.message)
+        default: return .error(400, failure.message)
         }
     }
 
