@@ -26,6 +26,13 @@ enum DataPlaneSeeds {
         return WireEntry(header: header, payload: values.withUnsafeBytes { Array($0) })
     }
 
+    /// A value-less sparse-rows entry of `keys` that reads existing rows only (a serving replica's pull).
+    static func readKeys(_ variable: UInt32, shape: [Int], _ keys: [Int64]) -> WireEntry {
+        var entry = WireEntry.sparseKeys(variableID: variable, partition: 0, version: 0, dtype: .f32, shape: Shape(shape), rowKeys: keys)
+        entry.header.flags.insert(.existingRowsOnly)
+        return entry
+    }
+
     /// A push of every dense partition of `job` at `version`.
     static func densePush(job: UInt64, version: UInt64) -> [UInt8] {
         frame(.pushRequest, job: job, [dense(0, 0, version: version, [4, 3]), dense(1, 0, version: version, [3, 2]), dense(1, 1, version: version, [3, 2]), dense(2, 0, version: version, [])])
@@ -56,6 +63,10 @@ enum DataPlaneSeeds {
             ("sparse-pull", .pull, frame(.pullRequest, job: a, [
                 .sparseKeys(variableID: 3, partition: 0, version: 0, dtype: .f32, shape: Shape(emb), rowKeys: [3, -5, 1_000_000_007]),
                 .sparseKeys(variableID: 4, partition: 0, version: 0, dtype: .f32, shape: Shape(voc), rowKeys: [2]),
+            ])),
+            // A serving replica's read of existing rows only (EntryFlags.existingRowsOnly): creates no row.
+            ("sparse-read", .pull, frame(.pullRequest, job: a, [
+                readKeys(3, shape: emb, [3, -5, 1_000_000_007]), readKeys(4, shape: voc, [2, 9]),
             ])),
             ("mixed-push", .push, frame(.pushRequest, job: a, [dense(0, 0, version: 0, [4, 3]), sparse(3, version: 0, shape: emb, keys: [11])])),
             ("issue-row-offset", .push, frame(.pushRequest, job: a, [chunk(0, 0, version: 0, rows: 2, width: 3, rowOffset: Int(Int64.max) - 1)])),

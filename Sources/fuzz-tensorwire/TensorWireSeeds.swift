@@ -34,11 +34,14 @@ enum TensorWireSeeds {
         let sparse = halves.withUnsafeBytes {
             WireEntry.sparse(variableID: 8, partition: 1, version: 12, dtype: .f16, shape: Shape([1000, 2]), rowKeys: [5, 900], bytes: $0)
         }
+        var existingRows = WireEntry.sparseKeys(variableID: 8, partition: 0, version: 0, dtype: .f32, shape: Shape([0, 4]), rowKeys: [7, -1, 1 << 40])
+        existingRows.header.flags.insert(.existingRowsOnly)
         let doubles: [Double] = [1, 2, .nan]
         let f64 = doubles.withUnsafeBytes { WireEntry.dense(variableID: 9, partition: 2, version: 1, dtype: .f64, shape: Shape([3]), bytes: $0) }
         return [
             ("pull-request", WireFrame(header: FrameHeader(kind: .pullRequest, requestID: 1, jobID: 42, senderID: 3),
                 entries: [.empty(variableID: 7, partition: 1, version: 5), .sparseKeys(variableID: 8, partition: 0, version: 0, dtype: .f32, shape: Shape([100, 4]), rowKeys: [1, 2, 99])])),
+            ("sparse-read-request", WireFrame(header: FrameHeader(kind: .pullRequest, requestID: 2, jobID: 42, senderID: UInt32.max), entries: [existingRows])),
             ("dense-push", WireFrame(header: FrameHeader(kind: .pushRequest, requestID: 9, jobID: 42, senderID: 2), entries: [dense])),
             ("chunk-push", WireFrame(header: FrameHeader(kind: .pushRequest, requestID: 9, jobID: 42, senderID: 2), entries: [chunk])),
             ("sparse-push", WireFrame(header: FrameHeader(kind: .pushRequest, requestID: 10, jobID: 42, senderID: 2), entries: [sparse, f64])),
