@@ -48,6 +48,9 @@ public final class RowCache: EmbeddingRowSource {
     /// Rows answered from the cache and rows read from the source so far.
     public var counts: (hits: Int, misses: Int) { state.withLock { ($0.hits, $0.misses) } }
 
+    /// Starts `counts` from zero again (the rows stay).
+    public func resetCounts() { state.withLock { $0.hits = 0; $0.misses = 0 } }
+
     /// The rows of `keys`: fresh cached ones copied, the others read from the source in one call and cached.
     public func rows(for keys: [[Int64]], of tables: [SparseTable]) async throws -> [Tensor] {
         let out = zip(tables, keys).map { Tensor(zeros: Shape([$1.count, $0.rowWidth])) }
