@@ -18,7 +18,7 @@ public struct ServingAssignment: Sendable, Hashable {
 extension Coordinator {
     /// Serves a job's model from `replicas` replicas on serving workers (0 stops serving it), refreshed at most every
     /// `refreshMs` (nil keeps the job's). Refused for a job whose variables are gone (FAILED, CANCELLED, or a SUCCEEDED
-    /// job released from its shards) and for models with embedding tables. Unserving a succeeded job that only its
+    /// job released from its shards). Unserving a succeeded job that only its
     /// replicas kept on its shards returns the `.dropJob` that frees them.
     public mutating func serve(_ id: JobID, replicas: Int, refreshMs: Int?, now: Double) throws(CoordinatorError) -> [CoordinatorAction] {
         var job = try existing(id)
@@ -36,9 +36,6 @@ extension Coordinator {
             case .succeeded where !wasServed && !retained.contains(id):
                 throw CoordinatorError(.invalidState, "\(id) succeeded and its variables were released from its shards (only the newest \(retained.limit) succeeded jobs keep theirs); export it and serve the file (workerd --serve-model)")
             default: break
-            }
-            if let embedding = job.placement?.variables.first(where: { $0.kind != .dense }) {
-                throw CoordinatorError(.invalidState, "\(id)'s \(embedding.name) is an embedding table: live serving of embedding models is not supported yet; export the job and serve the file (workerd --serve-model)")
             }
         }
         var serving = job.serving ?? ServingState(replicas: 0, refreshMs: ServingSpec.defaultRefreshMs)

@@ -137,8 +137,9 @@ struct ControlPlaneCommand: AsyncParsableCommand {
             rows.append([rpc.name, "\(rpc.samples.count)", rpc.perSecond ? String(format: "%.0f", rate) : "-", ms(p50), ms(p99v), ms(max)])
             let key = rpc.name.split(separator: " ").first.map(String.init) ?? rpc.name
             p99[key] = BenchOutput.round3(p99v)
-            json.append(["rpc": key, "calls": rpc.samples.count, "calls_per_s": rpc.perSecond ? BenchOutput.round3(rate) : NSNull(),
-                         "p50_ms": BenchOutput.round3(p50), "p99_ms": BenchOutput.round3(p99v), "max_ms": BenchOutput.round3(max)])
+            func number(_ x: Double) -> Any { x.isFinite ? BenchOutput.round3(x) : NSNull() }  // no samples: null
+            json.append(["rpc": key, "calls": rpc.samples.count, "calls_per_s": rpc.perSecond ? number(rate) : NSNull(),
+                         "p50_ms": number(p50), "p99_ms": number(p99v), "max_ms": number(max)])
         }
         print("")
         BenchOutput.printTable(["RPC", "calls", "calls/s", "p50 ms", "p99 ms", "max ms"], rows)

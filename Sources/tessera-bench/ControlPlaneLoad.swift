@@ -76,8 +76,18 @@ enum ControlPlaneLoad {
                 group.addTask { await heartbeatLoop(client, identity, heartbeat, deadline) }
                 group.addTask { await pollLoop(client, identity, taskWait, deadline) }
             }
+            // The window ends: calls still held are cancelled (not counted), as workers stopping would.
+            group.addTask {
+                try? await Task.sleep(until: deadline, clock: ContinuousClock())
+                return NodeSamples()
+            }
             var all = NodeSamples()
+            var windowEnded = false
             for await s in group {
+                if !windowEnded, ContinuousClock.now >= deadline {
+                    windowEnded = true
+                    group.cancelAll()
+                }
                 all.heartbeat += s.heartbeat
                 all.getTask += s.getTask
                 all.heldOvershoot += s.heldOvershoot
@@ -100,6 +110,7 @@ enum ControlPlaneLoad {
                 if try await client.heartbeat(nodeID: identity.id, secret: identity.secret) { s.reregisterRequests += 1 }
                 s.heartbeat.append(BenchOutput.seconds(clock.now - started))
             } catch {
+                if clock.now >= deadline { break }  // cancelled at the window's end
                 s.failures["Heartbeat \(failureCode(error))", default: 0] += 1
             }
             let next = clock.now + interval
@@ -112,28 +123,32 @@ enum ControlPlaneLoad {
     private static func pollLoop(_ client: CoordinatorClient, _ identity: NodeIdentity, _ taskWait: Duration, _ deadline: ContinuousClock.Instant) async -> NodeSamples {
         var s = NodeSamples()
         let clock = ContinuousClock()
-        try? await Task.sleep(for: (taskWait > .zero ? .milliseconds(100) : defaultPoll) * Double.random(in: 0..<1))
+        // Short polls start at a random offset within one interval. Long polls start at once, the first holding a random
+        // part of the wait: in steady state every idle worker has a call held, and they end at staggered times.
+        if taskWait == .zero { try? await Task.sleep(for: defaultPoll * Double.random(in: 0..<1)) }
+        var first = true
         while clock.now < deadline {
             let started = clock.now
             var wait = defaultPoll
             do {
-                // A long poll never outlasts the window (whole milliseconds, as the wire carries them).
-                let hold = taskWait > .zero ? Duration.milliseconds(Int64(min(taskWait, deadline - started) / .milliseconds(1))) : .zero
-                let answer = try await client.task(identity, wait: hold)
+                let hold = taskWait == .zero ? .zero : first ? taskWait * Double.random(in: 0.05..<1) : taskWait
+                first = false
+                let wholeMs = Duration.milliseconds(Int64(hold / .milliseconds(1)))  // what the wire carries
+                let answer = try await client.task(identity, wait: wholeMs)
                 let took = clock.now - started
                 if answer.hasTask {
                     s.tasksOffered += 1
                     s.taskReceivedAt.append(clock.now)
-                    s.getTask.append(BenchOutput.seconds(took))
                     break  // a worker runs its task now instead of polling
                 }
-                if hold > .zero, took >= hold {
-                    s.heldOvershoot.append(BenchOutput.seconds(took - hold))
+                if wholeMs > .zero, took >= wholeMs {
+                    s.heldOvershoot.append(BenchOutput.seconds(took - wholeMs))
                 } else {
                     s.getTask.append(BenchOutput.seconds(took))
                 }
                 wait = Self.wait(ms: answer.retryAfterMs, fallback: defaultPoll)
             } catch {
+                if clock.now >= deadline { break }  // cancelled at the window's end
                 s.failures["GetTask \(failureCode(error))", default: 0] += 1
                 wait = .seconds(1)  // workerd waits 1 s after a failed GetTask
             }

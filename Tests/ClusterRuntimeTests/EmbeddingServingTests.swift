@@ -155,6 +155,9 @@ struct EmbeddingServingTests {
             (try? await cluster.client.job(id).serving.first { $0.state == "serving" }?.version) == UInt64(job.step)
         }, "the replica reports the final step \(job.step)")
         try await Task.sleep(for: .milliseconds(300))
+        // `clusterctl serve` of an embedding job is accepted too (it was refused before live serving of such models).
+        let reserved = await statusOf { _ = try await cluster.client.serve(id, replicas: 1, refreshMs: 100) }
+        #expect(reserved == nil, "serve refused: \(String(describing: reserved))")
 
         // (3) Requests naming colours no step ever saw create no row on either shard.
         let held = cluster.rowCount(job)

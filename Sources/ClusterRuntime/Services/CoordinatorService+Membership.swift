@@ -80,9 +80,15 @@ extension CoordinatorService {
     /// Records a heartbeat; true when the node is unknown and must register again. A wrong secret throws UNAUTHENTICATED.
     public func heartbeat(nodeID: UInt64, secret: String) throws -> Bool {
         do {
-            _ = try machine.peek { (state) throws(CoordinatorError) in
+            let actions = try machine.peek { (state) throws(CoordinatorError) in
                 try state.authenticate(NodeID(nodeID), secret: secret)
                 return try state.heartbeat(NodeID(nodeID), now: Self.now())
+            }
+            // A node back from suspect or dead can take (a psd: make room for) a task: held GetTask calls re-check —
+            // only its own for a worker back from suspect (under load many flap, and all 1,000 re-checking each time
+            // would be a storm); everyone's when a psd or a dead worker comes back.
+            for case .nodeChanged(let change) in actions {
+                machine.wakeups.signal(node: change.role == .worker && change.from == .suspect ? nodeID : nil)
             }
             return false
         } catch let error where error.code == .unknownNode {

@@ -45,8 +45,9 @@ final class PersistedCoordinator: Sendable {
     /// after its change is durable). The changes are taken under the lock and queued in lock order; the store's serial
     /// queue writes everything queued so far in one transaction (group commit: a burst of 1,000 registrations costs a
     /// few fsyncs, not 1,000). Progress figures alone are written without an fsync (`progressOnly`). A change that can
-    /// make a task assignable wakes the held GetTask calls.
-    func change<R: Sendable>(progressOnly: Bool = false, _ body: (inout Coordinator) throws -> R) async throws -> R {
+    /// make a task assignable wakes the held GetTask calls, unless the caller knows it cannot (`wakes: false`: handing a
+    /// task out only takes a slot — without it, each of 50 assignments would wake all 1,000 held calls).
+    func change<R: Sendable>(progressOnly: Bool = false, wakes: Bool = true, _ body: (inout Coordinator) throws -> R) async throws -> R {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
             do {
                 let wakes = try state.withLock { coordinator in
@@ -55,7 +56,7 @@ final class PersistedCoordinator: Sendable {
                     enqueue(PendingWrite(changes: changes, progressOnly: progressOnly) { failure in
                         if let failure { continuation.resume(throwing: failure) } else { continuation.resume(returning: result) }
                     })
-                    return Self.wakesTaskWaiters(changes, progressOnly: progressOnly)
+                    return wakes && Self.wakesTaskWaiters(changes, progressOnly: progressOnly)
                 }
                 if wakes { wakeups.signal() }
             } catch {
@@ -64,10 +65,11 @@ final class PersistedCoordinator: Sendable {
         }
     }
 
-    /// Whether a change can make a task assignable: nodes registered, judged dead or forgotten, jobs deleted, or a job
-    /// changed other than by its progress figures while it runs (progress reports are many and never free a slot).
+    /// Whether a change can make a task assignable: nodes registered, judged dead or forgotten (not merely suspect),
+    /// jobs deleted, or a job changed other than by its progress figures while it runs (progress reports are many and
+    /// never free a slot).
     static func wakesTaskWaiters(_ changes: CoordinatorChanges, progressOnly: Bool) -> Bool {
-        if !changes.nodes.isEmpty || !changes.deletedNodes.isEmpty || !changes.deletedJobs.isEmpty { return true }
+        if changes.nodes.contains(where: { $0.state != .suspect }) || !changes.deletedNodes.isEmpty || !changes.deletedJobs.isEmpty { return true }
         guard !changes.jobs.isEmpty else { return false }
         return !progressOnly || changes.jobs.contains { $0.state != .running }
     }
@@ -111,8 +113,8 @@ extension CoordinatorService {
     func readState<R>(_ body: (inout Coordinator) throws -> R) throws -> R { try machine.read(body) }
 
     /// Runs `body` on the state machine and returns once what it changed is in the store.
-    func withState<R: Sendable>(progressOnly: Bool = false, _ body: (inout Coordinator) throws -> R) async throws -> R {
-        try await machine.change(progressOnly: progressOnly, body)
+    func withState<R: Sendable>(progressOnly: Bool = false, wakes: Bool = true, _ body: (inout Coordinator) throws -> R) async throws -> R {
+        try await machine.change(progressOnly: progressOnly, wakes: wakes, body)
     }
 
     /// The durable store of nodes and jobs.

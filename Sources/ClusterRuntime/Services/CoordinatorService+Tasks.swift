@@ -17,10 +17,10 @@ extension CoordinatorService {
         var assignment: TaskAssignment?
         while true {
             let seen = wakeups.generation
-            assignment = try await withState { try $0.assignTask(worker: NodeID(request.nodeID), now: Self.now()) }
+            assignment = try await withState(wakes: false) { try $0.assignTask(worker: NodeID(request.nodeID), now: Self.now()) }
             let left = until - .now
             guard assignment == nil, holding, left > .zero, !Task.isCancelled, !wakeups.isClosed else { break }
-            await wakeups.wait(since: seen, timeout: min(left, Self.taskRecheckInterval))
+            await wakeups.wait(since: seen, node: request.nodeID, timeout: min(left, Self.taskRecheckInterval))
         }
         guard let assignment else {
             // After a full hold the worker asks again at once; a stopping coordinator or a short poll: in 250 ms.
@@ -47,8 +47,9 @@ extension CoordinatorService {
 
     /// Longest a GetTask call is held as a long poll (`wait_ms` is capped to it).
     static let maxTaskWaitMs: UInt32 = 30_000
-    /// How often a held GetTask call re-checks without being woken (a node revived by its heartbeat wakes nobody).
-    static let taskRecheckInterval = Duration.seconds(1)
+    /// How often a held GetTask call re-checks without being woken: a safety net only, every change that can make a
+    /// task assignable wakes held calls (persisted changes, and a node revived by its heartbeat).
+    static let taskRecheckInterval = Duration.seconds(5)
 
     /// Ends held GetTask calls and answers later ones at once: the coordinator is stopping.
     public func endHeldCalls() { machine.wakeups.close() }

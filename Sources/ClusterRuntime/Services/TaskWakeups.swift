@@ -10,7 +10,7 @@ final class TaskWakeups: Sendable {
 
     private struct State {
         var generation: UInt64 = 0
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var waiters: [UInt64: (node: UInt64, continuation: CheckedContinuation<Void, Never>)] = [:]
         /// Waits whose timeout or cancellation came before they were registered.
         var released: Set<UInt64> = []
         var nextWait: UInt64 = 0
@@ -47,12 +47,18 @@ final class TaskWakeups: Sendable {
         state.withLock { $0.held -= 1 }
     }
 
-    /// Something changed: every waiting call re-checks.
-    func signal() {
+    /// Something changed: every waiting call re-checks, or only the calls of `node` when the change concerns it alone
+    /// (a worker back from suspect). The generation moves either way, so a call between its check and its wait
+    /// re-checks once more rather than missing the change.
+    func signal(node: UInt64? = nil) {
         let woken = state.withLock { s in
             s.generation &+= 1
-            defer { s.waiters.removeAll() }
-            return Array(s.waiters.values)
+            guard let node else {
+                defer { s.waiters.removeAll() }
+                return s.waiters.values.map(\.continuation)
+            }
+            let ids = s.waiters.filter { $0.value.node == node }.map(\.key)
+            return ids.compactMap { s.waiters.removeValue(forKey: $0)?.continuation }
         }
         for waiter in woken { waiter.resume() }
     }
@@ -63,16 +69,17 @@ final class TaskWakeups: Sendable {
         signal()
     }
 
-    /// Returns when the generation has moved past `seen`, after `timeout`, when the calling task is cancelled or when
-    /// `close()` is called, whichever comes first.
-    func wait(since seen: UInt64, timeout: Duration) async {
+    /// Returns when the generation has moved past `seen` (by a signal for everyone or for `node`), after `timeout`,
+    /// when the calling task is cancelled or when `close()` is called, whichever comes first.
+    func wait(since seen: UInt64, node: UInt64, timeout: Duration) async {
         let id = state.withLock { s in
             s.nextWait &+= 1
             return s.nextWait
         }
         let timer = Task { [self] in
             do {
-                try await Task.sleep(for: timeout)
+                // A tolerance of its own: left unset, the timer may fire a tenth of the timeout late (≈ 0.5 s of 5 s).
+                try await Task.sleep(for: timeout, tolerance: .milliseconds(1))
                 release(id)
             } catch {}
         }
@@ -80,7 +87,7 @@ final class TaskWakeups: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let now = state.withLock { s -> Bool in
                     if s.closed || s.generation != seen || s.released.remove(id) != nil { return true }
-                    s.waiters[id] = continuation
+                    s.waiters[id] = (node, continuation)
                     return false
                 }
                 if now { continuation.resume() }
@@ -96,7 +103,7 @@ final class TaskWakeups: Sendable {
     /// Ends one wait (its timeout, or its task cancelled); remembered when the wait has not registered yet.
     private func release(_ id: UInt64) {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            if let waiter = s.waiters.removeValue(forKey: id) { return waiter }
+            if let waiter = s.waiters.removeValue(forKey: id) { return waiter.continuation }
             s.released.insert(id)
             return nil
         }
