@@ -207,9 +207,17 @@ extension Coordinator {
         appendHistory(point, to: &job)
     }
 
-    /// Appends `point` to the job's history. Each source keeps its newest `metricHistoryLimit` points, so the training
-    /// points of many workers (one per report: 100 a second at 50 workers) never push the chief's evaluations out.
+    /// Appends `point` to the job's history. A training point replaces the history's last point when that one is a
+    /// training point of the same `trainingPointInterval` (both are means over every worker's latest report; the newer
+    /// one wins), so a job keeps at most one per interval however many workers report. Each source keeps its newest
+    /// `metricHistoryLimit` points, so training points never push the chief's evaluations out.
     func appendHistory(_ point: MetricPoint, to job: inout JobRecord) {
+        if point.source == .training, let last = job.history.last, last.source == .training,
+            Self.sameInterval(last.time, point.time, config.trainingPointInterval)
+        {
+            job.history[job.history.count - 1] = point
+            return
+        }
         job.history.append(point)
         let sameSource = job.history.reduce(0) { $1.source == point.source ? $0 + 1 : $0 }
         var excess = sameSource - config.metricHistoryLimit
@@ -219,6 +227,14 @@ extension Coordinator {
             excess -= 1
             return true
         }
+    }
+
+    /// Whether two coordinator times fall in the same interval of `seconds` (counted from time 0; never for 0 s or
+    /// times too large to bucket).
+    static func sameInterval(_ a: Double, _ b: Double, _ seconds: Double) -> Bool {
+        guard seconds > 0 else { return false }
+        let (x, y) = ((a / seconds).rounded(.down), (b / seconds).rounded(.down))
+        return x.isFinite && x == y
     }
 
     func value(of metric: StopMetric, in point: MetricPoint) -> Double? {

@@ -10,8 +10,12 @@ public struct CoordinatorConfig: Sendable, Hashable, Codable {
     public var metricHistoryLimit: Int
     /// After a stop condition, how long to wait for workers to confirm before the job succeeds anyway (default 60 s).
     public var stopGracePeriod: Double
-    /// Training reports averaged when `stop_at` is judged on training figures (default 20).
+    /// Training points averaged when `stop_at` is judged on training figures (default 20: the last ≈ 10 s).
     public var stopAtWindow: Int
+    /// The job's history keeps at most one training point per this many seconds (default 0.5 s, workerd's report
+    /// interval): each point is already the mean over every worker's latest report, so a newer one in the same
+    /// interval replaces it — 50 workers' 100 reports a second no longer fill 1,000 points in 10 s.
+    public var trainingPointInterval: Double = 0.5
     /// Sync jobs: how long after starting (or recovering) task slots nobody holds yet still count towards N, so the
     /// first steps wait for every worker instead of running with fewer (default 5 s).
     public var joinGrace: Double = 5
@@ -51,6 +55,9 @@ public struct CoordinatorConfig: Sendable, Hashable, Codable {
         guard metricHistoryLimit > 0 else { throw CoordinatorError(.invalidConfig, "metric history limit must be > 0") }
         guard stopGracePeriod >= 0 else { throw CoordinatorError(.invalidConfig, "stop grace period must be ≥ 0") }
         guard stopAtWindow > 0 else { throw CoordinatorError(.invalidConfig, "stop_at window must be > 0") }
+        guard trainingPointInterval.isFinite, trainingPointInterval >= 0 else {
+            throw CoordinatorError(.invalidConfig, "the training point interval must be a finite number of seconds ≥ 0")
+        }
         guard jobRetention >= 0 else { throw CoordinatorError(.invalidConfig, "job retention must be ≥ 0 (0 keeps every job)") }
         guard retainedJobs >= 0 else { throw CoordinatorError(.invalidConfig, "retained jobs must be ≥ 0") }
         guard forgetDeadNodesAfter.isFinite, forgetDeadNodesAfter >= 0 else {
