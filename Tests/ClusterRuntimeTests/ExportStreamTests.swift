@@ -1,3 +1,4 @@
+import ClusterAPI
 import Foundation
 import ParameterStore
 import TensorWire
@@ -18,8 +19,11 @@ struct ExportStreamTests {
         #expect(job.state.displayName == "SUCCEEDED", "\(job.reason)")
         #expect(job.placement.contains { $0.kind == "embedding" })
 
+        let rowsBefore = rowCount(cluster, job)
         let streamed = cluster.root.appendingPathComponent("streamed.safetensors").path
         let variables = try await ModelExporter.export(job: job, to: streamed)
+        // Exporting reads every row of each table's vocabulary but creates none on the shards.
+        #expect(rowsBefore > 0 && rowCount(cluster, job) == rowsBefore, "\(rowsBefore) rows before the export, \(rowCount(cluster, job)) after")
         // The whole-model way: every variable pulled into memory, then written at once.
         let whole = try await VariableReader.read(job: job)
         var metadata = [
@@ -37,6 +41,19 @@ struct ExportStreamTests {
         for (v, w) in zip(variables, whole) {
             #expect(embedding.contains(v.name) ? v.values.isEmpty && !w.values.isEmpty : v.values == w.values, "\(v.name)")
         }
+        #expect(rowCount(cluster, job) == rowsBefore)
         await cluster.stop()
+    }
+
+    /// Embedding rows the job's shards hold.
+    private func rowCount(_ cluster: InProcessCluster, _ job: Tessera_V1_Job) -> Int {
+        let number = UInt64(job.id.split(separator: "-").last ?? "") ?? 0
+        var rows = 0
+        for p in job.placement where p.kind == "embedding" {
+            for daemon in cluster.shards {
+                rows += (try? daemon.shard.sparseRowCount(jobID: number, key: PartitionKey(variableID: p.variableID, partition: p.partition))) ?? 0
+            }
+        }
+        return rows
     }
 }

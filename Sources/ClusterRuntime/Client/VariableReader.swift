@@ -22,8 +22,8 @@ public enum VariableReader {
     }
 
     /// Pulls every variable of the job from the shards in its placement (embedding tables: every row of the vocabulary
-    /// hint by key; rows never touched are created from the initializer, the values a dense table would hold; an
-    /// unbounded table ([0, width]) reads as empty).
+    /// hint by key; rows never touched read as their initializer's values, the values a dense table would hold, without
+    /// being created on the shard; an unbounded table ([0, width]) reads as empty).
     public static func read(job: Tessera_V1_Job, token: String? = nil, tls: TLSFiles? = nil) async throws -> [Variable] {
         try await withDenseValues(job: job, token: token, tls: tls) { plan, dense, client in
             var out: [Variable] = []
@@ -65,7 +65,10 @@ public enum VariableReader {
     }
 
     /// Pulls every row of an embedding table's vocabulary (keys 0..<rows, in order) a chunk of at most `chunkBytes` at a
-    /// time, handing each chunk to `sink`; nothing for an unbounded table ([0, width]).
+    /// time, handing each chunk to `sink`; nothing for an unbounded table ([0, width]). The reads create no row
+    /// (`existingRowsOnly`): exporting a 50 M-row table whose training touched a few million no longer fills the
+    /// shards with the rest. A psd older than that flag refuses it (INVALID_ARGUMENT); the reads then create rows, as
+    /// they did before.
     static func streamRows(
         of variableID: UInt32, shape: Shape, client: ParameterClient, chunkBytes: Int, _ sink: (UnsafeBufferPointer<Float>) throws -> Void
     ) async throws {
@@ -78,12 +81,19 @@ public enum VariableReader {
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: floats)
         defer { buffer.deallocate() }
         var start = 0
+        var creating = false
         while start < vocabulary {
             let n = min(perChunk, vocabulary - start)
             let rows = UnsafeMutableBufferPointer(rebasing: buffer[0..<(n * width)])
             rows.initialize(repeating: 0)
             let keys = (0..<n).map { Int64(start + $0) }
-            try await client.pullRows([SparseRowBuffer(variableID: variableID, keys: keys, rows: rows)])
+            let table = [SparseRowBuffer(variableID: variableID, keys: keys, rows: rows)]
+            do {
+                try await client.pullRows(table, creating: creating)
+            } catch let failure as RuntimeFailure where !creating && start == 0 && failure.code == .invalidArgument {
+                creating = true  // an older psd: it cannot read without creating
+                try await client.pullRows(table, creating: true)
+            }
             try sink(UnsafeBufferPointer(rows))
             start += n
         }
