@@ -88,7 +88,7 @@ private final class PredictionHTTPHandler: ChannelInboundHandler, @unchecked Sen
             refused = false
             let declared = request.headers.first(name: "Content-Length").flatMap { Int($0) } ?? 0
             if declared > api.limits.maxBodyBytes { refuseTooLarge(context: context, declared) }
-        case .body(var buffer):
+        case .body(let buffer):
             guard !refused else { return }
             guard body.count + buffer.readableBytes <= api.limits.maxBodyBytes else {
                 refuseTooLarge(context: context, body.count + buffer.readableBytes)
