@@ -97,7 +97,15 @@ package final class SparseStep: @unchecked Sendable {
     }
 
     private func buffers(_ tensors: [Tensor], keys: [[Int64]]) -> [SparseRowBuffer] {
-        zip(zip(tables, keys), tensors).map { tk, t in
+        SparseRowBuffer.over(tables, keys: keys, rows: tensors)
+    }
+}
+
+extension SparseRowBuffer {
+    /// One buffer per table over its compact `[k, width]` rows of `keys`, for a row pull or push (the model's
+    /// variable indices are below the 65,536 variables a job may declare, far inside UInt32).
+    static func over(_ tables: [SparseTable], keys: [[Int64]], rows: [Tensor]) -> [SparseRowBuffer] {
+        zip(zip(tables, keys), rows).map { tk, t in
             SparseRowBuffer(variableID: UInt32(tk.0.variableIndex), keys: tk.1, rows: UnsafeMutableBufferPointer(start: t.baseAddress, count: t.count))
         }
     }

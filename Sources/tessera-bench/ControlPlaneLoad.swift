@@ -133,7 +133,7 @@ enum ControlPlaneLoad {
             do {
                 let hold = taskWait == .zero ? .zero : first ? taskWait * Double.random(in: 0.05..<1) : taskWait
                 first = false
-                let wholeMs = Duration.milliseconds(Int64(hold / .milliseconds(1)))  // what the wire carries
+                let wholeMs = CoordinatorService.taskHold(waitMs: CoordinatorClient.wireMilliseconds(hold))  // what the wire carries
                 let answer = try await client.task(identity, wait: wholeMs)
                 let took = clock.now - started
                 if answer.hasTask {

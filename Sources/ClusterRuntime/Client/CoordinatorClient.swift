@@ -108,10 +108,18 @@ public final class CoordinatorClient: Sendable {
     /// Asks for this worker's task; with `wait` above zero the coordinator may hold the call that long (a long poll)
     /// and answers as soon as a task is ready; the call's deadline is the wait plus the client's timeout.
     public func task(_ identity: NodeIdentity, wait: Duration = .zero) async throws -> Tessera_V1_GetTaskResponse {
-        let waitMs = UInt32(min(max(wait / .milliseconds(1), 0), Double(CoordinatorService.maxTaskWaitMs)).rounded(.down))
-        return try await call("get a task", timeout: timeout + .milliseconds(Int64(waitMs))) {
+        let waitMs = Self.wireMilliseconds(wait)
+        return try await call("get a task", timeout: timeout + CoordinatorService.taskHold(waitMs: waitMs)) {
             try await stub.getTask(.with { $0.nodeID = identity.id; $0.nodeSecret = identity.secret; $0.waitMs = waitMs }, options: $0)
         }
+    }
+
+    /// A wait as GetTask's `wait_ms` carries it: whole milliseconds, 0 for none (or a non-finite or negative wait),
+    /// at most the coordinator's cap.
+    public static func wireMilliseconds(_ wait: Duration) -> UInt32 {
+        let milliseconds = wait / .milliseconds(1)
+        guard milliseconds.isFinite, milliseconds >= 1 else { return 0 }
+        return UInt32(min(milliseconds, Double(CoordinatorService.maxTaskWaitMs)).rounded(.down))
     }
 
     /// Declares the model's variables (chief worker); returns their placement.

@@ -10,7 +10,7 @@ extension CoordinatorService {
     public func getTask(request: Tessera_V1_GetTaskRequest, context: ServerContext) async throws -> Tessera_V1_GetTaskResponse {
         try authenticate(request.nodeID, request.nodeSecret)
         let wakeups = machine.wakeups
-        let hold = Duration.milliseconds(Int64(min(request.waitMs, Self.maxTaskWaitMs)))
+        let hold = Self.taskHold(waitMs: request.waitMs)
         let holding = hold > .zero && wakeups.enter()
         defer { if holding { wakeups.leave() } }
         let until = ContinuousClock.now + hold
@@ -47,6 +47,9 @@ extension CoordinatorService {
 
     /// Longest a GetTask call is held as a long poll (`wait_ms` is capped to it).
     static let maxTaskWaitMs: UInt32 = 30_000
+    /// How long a GetTask asking for `waitMs` (any value a client sends) is held at most: capped to `maxTaskWaitMs`.
+    public static func taskHold(waitMs: UInt32) -> Duration { .milliseconds(Int64(min(waitMs, maxTaskWaitMs))) }
+
     /// How often a held GetTask call re-checks without being woken: a safety net only, every change that can make a
     /// task assignable wakes held calls (persisted changes, and a node revived by its heartbeat).
     static let taskRecheckInterval = Duration.seconds(5)

@@ -22,10 +22,7 @@ public struct ShardRowReader: EmbeddingRowSource {
     /// The rows of `keys`, pulled now.
     public func rows(for keys: [[Int64]], of tables: [SparseTable]) async throws -> [Tensor] {
         let out = zip(tables, keys).map { Tensor(zeros: Shape([$1.count, $0.rowWidth])) }
-        let buffers = zip(zip(tables, keys), out).filter { !$0.0.1.isEmpty }.map { tk, tensor in
-            SparseRowBuffer(
-                variableID: UInt32(tk.0.variableIndex), keys: tk.1, rows: UnsafeMutableBufferPointer(start: tensor.baseAddress, count: tensor.count))
-        }
+        let buffers = SparseRowBuffer.over(tables, keys: keys, rows: out).filter { !$0.keys.isEmpty }
         guard !buffers.isEmpty else { return out }
         do {
             try await shards.pullRows(buffers, creating: false)
