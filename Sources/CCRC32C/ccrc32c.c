@@ -1,6 +1,7 @@
 // CRC-32C (Castagnoli, reflected polynomial 0x82F63B78): the portable slicing-by-8 loop, and the
-// dispatch to a hardware path chosen at run time — SSE4.2 on x86-64 (crc32c_x86.c), the ARMv8 CRC32
-// extension on AArch64 (crc32c_arm.c) — falling back to the portable loop on CPUs without them.
+// dispatch to a hardware path chosen at run time — on x86-64 carry-less folding with AVX-512 and
+// VPCLMULQDQ from 256 bytes on (crc32c_x86_fold.c), else SSE4.2's crc32 (crc32c_x86.c); the ARMv8
+// CRC32 extension on AArch64 (crc32c_arm.c) — falling back to the portable loop on CPUs without them.
 
 #include "ccrc32c.h"
 #include "crc32c_internal.h"
@@ -74,9 +75,21 @@ int tessera_crc32c_hardware_available(void) {
 #endif
 }
 
+int tessera_crc32c_folding_available(void) {
+#if defined(TESSERA_CRC32C_X86)
+    return tessera_crc32c_x86_fold_available();
+#else
+    return 0;
+#endif
+}
+
+// Folding pays from one 256-byte block on; shorter inputs (and the tail) take the crc32 streams.
+#define FOLD_MIN_BYTES 256
+
 uint32_t tessera_crc32c(uint32_t crc, const void *data, size_t len) {
     if (len == 0 || data == NULL) return crc;
 #if defined(TESSERA_CRC32C_X86)
+    if (len >= FOLD_MIN_BYTES && tessera_crc32c_x86_fold_available()) return tessera_crc32c_x86_fold(crc, NULL, data, len);
     if (tessera_crc32c_x86_available()) return tessera_crc32c_x86(crc, NULL, data, len);
 #elif defined(TESSERA_CRC32C_ARM)
     if (tessera_crc32c_arm_available()) return tessera_crc32c_arm(crc, NULL, data, len);
@@ -87,10 +100,23 @@ uint32_t tessera_crc32c(uint32_t crc, const void *data, size_t len) {
 uint32_t tessera_crc32c_copy(uint32_t crc, void *dst, const void *src, size_t len) {
     if (len == 0 || src == NULL || dst == NULL) return crc;
 #if defined(TESSERA_CRC32C_X86)
+    if (len >= FOLD_MIN_BYTES && tessera_crc32c_x86_fold_available())
+        return tessera_crc32c_x86_fold(crc, (unsigned char *)dst, src, len);
     if (tessera_crc32c_x86_available()) return tessera_crc32c_x86(crc, (unsigned char *)dst, src, len);
 #elif defined(TESSERA_CRC32C_ARM)
     if (tessera_crc32c_arm_available()) return tessera_crc32c_arm(crc, (unsigned char *)dst, src, len);
 #endif
     memcpy(dst, src, len);
     return tessera_crc32c(crc, dst, len);
+}
+
+uint32_t tessera_crc32c_streams(uint32_t crc, void *dst, const void *src, size_t len) {
+    if (len == 0 || src == NULL) return crc;
+#if defined(TESSERA_CRC32C_X86)
+    if (tessera_crc32c_x86_available()) return tessera_crc32c_x86(crc, (unsigned char *)dst, src, len);
+#elif defined(TESSERA_CRC32C_ARM)
+    if (tessera_crc32c_arm_available()) return tessera_crc32c_arm(crc, (unsigned char *)dst, src, len);
+#endif
+    if (dst) memcpy(dst, src, len);
+    return tessera_crc32c_software(crc, src, len);
 }

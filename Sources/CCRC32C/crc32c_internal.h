@@ -43,6 +43,11 @@ static inline uint32_t tessera_crc32c_shift(uint32_t table[4][256], uint32_t crc
 TESSERA_HIDDEN uint32_t tessera_crc32c_x86(uint32_t crc, unsigned char *out, const void *data, size_t len);
 // 1 when the CPU has SSE4.2.
 TESSERA_HIDDEN int tessera_crc32c_x86_available(void);
+// AVX-512 + VPCLMULQDQ folding over whole 256-byte blocks, the rest through tessera_crc32c_x86 (crc32c_x86_fold.c);
+// same contract as tessera_crc32c_x86.
+TESSERA_HIDDEN uint32_t tessera_crc32c_x86_fold(uint32_t crc, unsigned char *out, const void *data, size_t len);
+// 1 when the CPU (and OS) has AVX-512F/VL, VPCLMULQDQ, PCLMULQDQ and SSE4.2.
+TESSERA_HIDDEN int tessera_crc32c_x86_fold_available(void);
 #endif
 
 #ifdef TESSERA_CRC32C_ARM

@@ -32,6 +32,35 @@ struct CRC32CTests {
         }
     }
 
+    @Test("folding, the crc32 streams and the table agree on every length, alignment and seed, copies included")
+    func foldingAgreesWithStreamsAndTable() {
+        var rng = SeededGenerator(seed: 11)
+        let bytes = (0..<(1 << 20) + 300).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        var copied = [UInt8](repeating: 0, count: bytes.count)
+        var lengths = Array(0..<1100) + [2047, 2048, 2049, 4096 + 255, 65_536, 450_000, 1 << 20]
+        for _ in 0..<200 { lengths.append(Int(rng.next() % UInt64(1 << 20))) }
+        var mismatches: [String] = []
+        bytes.withUnsafeBytes { all in
+            copied.withUnsafeMutableBytes { out in
+                for length in lengths {
+                    let offset = Int(rng.next() % 64), target = Int(rng.next() % 64)
+                    let slice = UnsafeRawBufferPointer(rebasing: all[offset..<offset + length])
+                    let seed = length % 3 == 0 ? 0 : UInt32(truncatingIfNeeded: rng.next())
+                    let table = CRC32C.softwareChecksum(slice, seed: seed)
+                    let destination = UnsafeMutableRawBufferPointer(rebasing: out[target..<target + length])
+                    let results = [CRC32C.checksum(slice, seed: seed), CRC32C.streamsChecksum(slice, seed: seed),
+                                   CRC32C.copy(slice, to: destination, seed: seed)]
+                    let copiedExactly = destination.elementsEqual(slice)
+                    if results.contains(where: { $0 != table }) || !copiedExactly {
+                        mismatches.append("length \(length) offset \(offset)→\(target): \(results) vs \(table), copy \(copiedExactly)")
+                    }
+                }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+        if !CRC32C.isFolding { print("CRC32C: this CPU has no AVX-512 + VPCLMULQDQ; the folding path was not exercised") }
+    }
+
     @Test("throughput over 64 MiB (informational)")
     func throughput() {
         let count = 64 << 20
@@ -44,7 +73,7 @@ struct CRC32CTests {
             for _ in 0..<4 { crc = CRC32C.checksum(UnsafeRawBufferPointer(buffer), seed: crc) }
         }
         let seconds = Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)
-        print("CRC32C: \(Double(4 * count) / seconds / 1e9) GB/s (hardware: \(CRC32C.isHardwareAccelerated))")
+        print("CRC32C: \(Double(4 * count) / seconds / 1e9) GB/s (hardware: \(CRC32C.isHardwareAccelerated), folding: \(CRC32C.isFolding))")
         #expect(crc != 0)
     }
 }
