@@ -16,6 +16,7 @@
 
 #include <immintrin.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define FOLD_TARGET __attribute__((target("avx512f,avx512vl,vpclmulqdq,pclmul,sse4.2")))
@@ -103,7 +104,10 @@ int tessera_crc32c_x86_fold_available(void) {
     int available = __atomic_load_n(&fold_available, __ATOMIC_RELAXED);
     if (available < 0) {
         __builtin_cpu_init();
-        available = __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") &&
+        // TESSERA_CRC32C_FOLDING=0 turns folding off (A/B measurements against the crc32 streams).
+        const char *setting = getenv("TESSERA_CRC32C_FOLDING");
+        int allowed = !(setting && strcmp(setting, "0") == 0);
+        available = allowed && __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") &&
                     __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
                     __builtin_cpu_supports("vpclmulqdq") ? 1 : 0;
         __atomic_store_n(&fold_available, available, __ATOMIC_RELAXED);

@@ -5,7 +5,8 @@ import TensorWire
 /// One fuzz input through every public TensorWire decoding entry: `decodeView`/`decode` on the raw
 /// bytes and on a copy whose CRCs and length were repaired (so mutations reach the checks behind the
 /// checksums), every `EntryView`/`WireEntry` accessor of what decodes, `peekFrameLength`, and the
-/// safetensors header parser and file reader. Anything that decodes must re-encode to the same bytes.
+/// safetensors header parser and file reader. Anything that decodes must re-encode to the same bytes, and every
+/// CRC32C path (folding, crc32 streams, table; checking and copying) must agree on the input.
 enum TensorWireFuzzer {
     /// Fuzz body: returns normally for every input; a trap or failed invariant is a finding.
     static func fuzz(_ input: [UInt8]) {
@@ -19,6 +20,20 @@ enum TensorWireFuzzer {
             for dtype in DType.allCases { _ = try? WireFormat.readFloats(raw, dtype: dtype) }
         }
         SafetensorsFuzzer.exercise(input)
+        checksumPathsAgree(input)
+    }
+
+    /// The input's CRC32C (seeded by its first byte) the same through every path; the copy equal to the input.
+    private static func checksumPathsAgree(_ input: [UInt8]) {
+        input.withUnsafeBytes { raw in
+            let seed = UInt32(input.first ?? 0) &* 0x9E37_79B9
+            let table = CRC32C.softwareChecksum(raw, seed: seed)
+            var copied = [UInt8](repeating: 0, count: input.count)
+            let copy = copied.withUnsafeMutableBytes { CRC32C.copy(raw, to: $0, seed: seed) }
+            precondition(CRC32C.checksum(raw, seed: seed) == table && CRC32C.streamsChecksum(raw, seed: seed) == table && copy == table,
+                         "CRC32C paths disagree on \(input.count) bytes")
+            precondition(copied == input, "CRC32C.copy changed the bytes")
+        }
     }
 
     private static func exerciseFrame(_ bytes: [UInt8]) {

@@ -8,6 +8,6 @@ struct Bench: AsyncParsableCommand {
         commandName: "tessera-bench",
         abstract: "Tessera benchmarks (run through scripts/bench, which builds in release mode).",
         version: tesseraVersion,
-        subcommands: [PushPullCommand.self, ApplyCommand.self, TrainBench.self, E2ECommand.self, StragglersCommand.self, FailoverCommand.self, CUDACommand.self, ServeCommand.self, ControlPlaneCommand.self, ScaleWorkersCommand.self, EmbeddingsCommand.self, ChartCommand.self]
+        subcommands: [PushPullCommand.self, ApplyCommand.self, TrainBench.self, E2ECommand.self, StragglersCommand.self, FailoverCommand.self, CUDACommand.self, CRCCommand.self, ServeCommand.self, ControlPlaneCommand.self, ScaleWorkersCommand.self, EmbeddingsCommand.self, ChartCommand.self]
     )
 }

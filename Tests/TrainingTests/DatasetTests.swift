@@ -53,6 +53,7 @@ import Testing
         #expect(try d.shard(1, of: 3).labels.toArray() == [1, 4, 7])
         #expect(try d.shard(0, of: 3).count == 4)
         #expect(throws: TrainingError.self) { try d.shard(3, of: 3) }
+        #expect(try d.shard(0, of: 1).labels.toArray() == d.labels.toArray())
     }
 
     @Test func batchIteratorCoversEveryRowOncePerEpoch() throws {

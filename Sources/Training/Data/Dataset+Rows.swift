@@ -25,11 +25,13 @@ extension Dataset {
         }
     }
 
-    /// Worker `index` of `workers`'s share: rows index, index + workers, index + 2·workers, ….
+    /// Worker `index` of `workers`'s share: rows index, index + workers, index + 2·workers, …. A single worker's share
+    /// is the dataset itself, not a copy (it shares storage, as every copy of a `Dataset` does).
     public func shard(_ index: Int, of workers: Int) throws -> Dataset {
         guard workers > 0, index >= 0, index < workers else {
             throw TrainingError(.invalidConfiguration, "shard \(index) of \(workers) does not exist")
         }
+        if workers == 1 { return self }
         return try gather(Array(stride(from: index, to: count, by: workers)))
     }
 
