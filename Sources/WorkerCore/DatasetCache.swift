@@ -19,6 +19,8 @@ public final class DatasetCache: Sendable {
         var dataRoot: String
         var maxDataBytes: Int
         var files: [FileStamp]
+        /// The shard decoded alone (`DataLoader.decodesShardOnly`); nil: the whole split.
+        var shard: DataShard?
     }
 
     private let entry = Mutex<(key: Key, splits: DatasetSplits)?>(nil)
@@ -30,10 +32,13 @@ public final class DatasetCache: Sendable {
     /// Tasks whose data came from the cache (not decoded again).
     public var hits: Int { hitCount.withLock { $0 } }
 
-    /// The splits `config` describes: the cached ones when the same files are unchanged, else `load()`'s (then kept).
-    /// A file that cannot be stat'ed is loaded without caching (the loader reports the problem).
-    func splits(_ config: DataConfig, dataRoot: String, maxDataBytes: Int, load: () throws -> DatasetSplits) throws -> DatasetSplits {
-        guard let key = Self.key(config, dataRoot: dataRoot, maxDataBytes: maxDataBytes) else { return try load() }
+    /// The splits `config` describes (of `shard` alone when `load` decodes only it): the cached ones when the same files
+    /// are unchanged, else `load()`'s (then kept). A file that cannot be stat'ed is loaded without caching (the loader
+    /// reports the problem).
+    func splits(_ config: DataConfig, dataRoot: String, maxDataBytes: Int, shard: DataShard? = nil,
+                load: () throws -> DatasetSplits) throws -> DatasetSplits {
+        guard var key = Self.key(config, dataRoot: dataRoot, maxDataBytes: maxDataBytes) else { return try load() }
+        key.shard = shard
         if let cached = entry.withLock({ $0?.key == key ? $0?.splits : nil }) {
             hitCount.withLock { $0 += 1 }
             return cached
@@ -59,6 +64,6 @@ public final class DatasetCache: Sendable {
             else { return nil }
             stamps.append(FileStamp(path: path, size: size, modified: modified))
         }
-        return Key(config: normalized, dataRoot: dataRoot, maxDataBytes: maxDataBytes, files: stamps)
+        return Key(config: normalized, dataRoot: dataRoot, maxDataBytes: maxDataBytes, files: stamps, shard: nil)
     }
 }

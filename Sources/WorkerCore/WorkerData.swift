@@ -42,24 +42,28 @@ public struct WorkerData: Sendable {
         }
         let config = try DataConfig(spec: spec)
         let splits: DatasetSplits
+        // IDX images are decoded for this worker's shard alone (DataLoader.decodesShardOnly): many workers on one host
+        // then hold and decode 1/N of the split each, not all of it.
+        let rows = try DataShard(index: workerIndex, of: workerCount)
         do {
-            let decode = { try DataLoader.load(config, dataRoot: URL(fileURLWithPath: dataRoot), budget: DataBudget(limit: maxDataBytes)) }
-            splits = try cache.map { try $0.splits(config, dataRoot: dataRoot, maxDataBytes: maxDataBytes, load: decode) } ?? decode()
+            let decode = { try DataLoader.load(config, dataRoot: URL(fileURLWithPath: dataRoot), budget: DataBudget(limit: maxDataBytes), shard: rows) }
+            let cachedShard = DataLoader.decodesShardOnly(config) ? rows : nil
+            splits = try cache.map { try $0.splits(config, dataRoot: dataRoot, maxDataBytes: maxDataBytes, shard: cachedShard, load: decode) } ?? decode()
         } catch let error as TrainingError where error.code == .resourceExhausted {
             throw RuntimeFailure(.resourceExhausted, error.message)
         }
-        let shard = try splits.train.shard(workerIndex, of: workerCount)
+        let shard = splits.trainShard == nil ? try splits.train.shard(workerIndex, of: workerCount) : splits.train
         guard shard.count > 0 else {
-            throw RuntimeFailure(.failedPrecondition, "worker \(workerIndex) of \(workerCount) got no training rows (\(splits.train.count) in all)")
+            throw RuntimeFailure(.failedPrecondition, "worker \(workerIndex) of \(workerCount) got no training rows (\(splits.trainRows) in all)")
         }
         let batch = spec.data.batchSize
         guard batch > 0 else { throw RuntimeFailure(.invalidArgument, "data.batch_size must be positive, got \(batch)") }
         let perEpoch =
             spec.training.mode == .sync
-            ? max(1, (splits.train.count / workerCount) / batch)
+            ? max(1, (splits.trainRows / workerCount) / batch)
             : shard.count / batch + (shard.count % batch == 0 ? 0 : 1)
         return WorkerData(
-            train: shard, test: splits.test, featureCount: splits.inputWidth, classes: max(2, splits.train.classCount ?? 2),
+            train: shard, test: splits.test, featureCount: splits.inputWidth, classes: max(2, splits.preprocessing.classes ?? 2),
             layout: splits.layout, preprocessing: splits.preprocessing,
             batchesPerEpoch: perEpoch, batchSize: batch, shuffle: spec.data.shuffle, seed: spec.training.seed,
             workerIndex: workerIndex)

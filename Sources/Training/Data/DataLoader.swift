@@ -3,8 +3,13 @@ import TensorWire
 
 /// A loaded dataset: the training split, the held-out test split, and the scaling applied to both.
 public struct DatasetSplits: Sendable {
-    /// The whole training split (every worker loads the same one and then takes its shard).
+    /// The training split: the whole of it (every worker loads the same one and then takes its shard), or — when
+    /// `trainShard` is set — only that shard's rows, decoded alone (`DataLoader.decodesShardOnly`).
     public let train: Dataset
+    /// The shard `train` holds when only it was decoded; nil when `train` is the whole split.
+    public var trainShard: DataShard? = nil
+    /// Rows of the whole training split (also when `train` holds a shard of it).
+    public var trainRows: Int
     /// The held-out split, if any.
     public let test: Dataset?
     /// The z-score statistics (from the whole training split) applied to both, if any.
@@ -25,21 +30,34 @@ public enum DataLoader {
     /// Reads, splits and scales the data; paths are confined to `dataRoot` (symlinks resolved) and every
     /// file, inflation and decoded dataset is bounded by `budget` before it is allocated.
     /// Every worker calling this with the same config gets the same splits and scaling.
-    public static func load(_ config: DataConfig, dataRoot: URL, budget: DataBudget = DataBudget()) throws -> DatasetSplits {
-        try load(config, budget: budget) { DataFiles(source: .root(try DataRoot(dataRoot)), budget: budget) }
+    /// With `shard`, data that needs nothing from the whole split (`decodesShardOnly`) is decoded for that shard alone
+    /// (`trainShard` set): a worker of many holds and reserves its rows only, not the whole split.
+    public static func load(_ config: DataConfig, dataRoot: URL, budget: DataBudget = DataBudget(), shard: DataShard? = nil) throws -> DatasetSplits {
+        try load(config, budget: budget, shard: shard) { DataFiles(source: .root(try DataRoot(dataRoot)), budget: budget) }
+    }
+
+    /// Whether `load` decodes a shard alone for `config`: IDX images with their own test files, no z-score statistics
+    /// (those come from the whole split), so the shard's rows, the test split, the class count and the preprocessing
+    /// are exactly what decoding everything and then sharding gives.
+    public static func decodesShardOnly(_ config: DataConfig) -> Bool {
+        config.format == .idx && config.test != nil && config.testLabels != nil && config.effectiveNormalization != .standard
     }
 
     /// Loads from file contents held in memory, keyed by the paths the config names (fuzzing, tests): the same
     /// parsing, budget and path rules as files under a data root.
-    public static func load(_ config: DataConfig, contents: [String: [UInt8]], budget: DataBudget = DataBudget()) throws -> DatasetSplits {
-        try load(config, budget: budget) { DataFiles(source: .memory(contents), budget: budget) }
+    public static func load(_ config: DataConfig, contents: [String: [UInt8]], budget: DataBudget = DataBudget(),
+                            shard: DataShard? = nil) throws -> DatasetSplits {
+        try load(config, budget: budget, shard: shard) { DataFiles(source: .memory(contents), budget: budget) }
     }
 
-    private static func load(_ config: DataConfig, budget: DataBudget, source: () throws -> DataFiles) throws -> DatasetSplits {
+    private static func load(_ config: DataConfig, budget: DataBudget, shard requested: DataShard?, source: () throws -> DataFiles) throws -> DatasetSplits {
         try config.validate()
+        let shard = decodesShardOnly(config) ? requested : nil
         var train: Dataset
         var test: Dataset?
         var numericFill: [Float]?
+        /// The whole split's row and class counts when only a shard was decoded.
+        var whole: (rows: Int, classes: Int?)?
         /// The files, every path checked before any is read (synthetic data needs none).
         func files() throws -> DataFiles {
             let files = try source()
@@ -48,7 +66,7 @@ public enum DataLoader {
         }
         switch config.format {
         case .csv: (train, test, numericFill) = try loadCSV(config, files: files())
-        case .idx: (train, test) = try loadIDX(config, files: files())
+        case .idx: (train, test, whole) = try loadIDX(config, files: files(), shard: shard)
         case .libsvm: (train, test) = try loadLibSVM(config, files: files())
         case .tfrecord: (train, test) = try loadTFRecord(config, files: files())
         case .synthetic:
@@ -57,7 +75,8 @@ public enum DataLoader {
             train = try SyntheticData.generate(synthetic, seed: config.seed, budget: budget)
         }
         let name = config.train ?? "synthetic data"
-        guard train.count > 0 else { throw TrainingError(.invalidData, "\(name): no data rows") }
+        // A shard may be empty (more workers than rows: the caller says so); the whole split may not.
+        guard (whole?.rows ?? train.count) > 0 else { throw TrainingError(.invalidData, "\(name): no data rows") }
         guard train.width > 0 else { throw TrainingError(.invalidData, "\(name): no feature columns") }
         if let test, test.count == 0 { throw TrainingError(.invalidData, "\(config.test ?? name): no data rows") }
         if test == nil && config.testFraction > 0 {
@@ -81,9 +100,10 @@ public enum DataLoader {
         let preprocessing = Preprocessing(
             features: config.tabular.map { $0.categorical + $0.numeric } ?? train.featureNames, inputWidth: train.width,
             divisor: config.format == .idx ? 255 : nil, standardization: standardization, tabular: config.tabular,
-            numericFill: numericFill, classNames: train.classNames, classes: train.classCount)
+            numericFill: numericFill, classNames: train.classNames, classes: whole.map { $0.classes } ?? train.classCount)
         return DatasetSplits(
-            train: train, test: test, standardization: standardization, preprocessing: preprocessing, layout: config.tabular?.layout)
+            train: train, trainShard: whole == nil ? nil : shard, trainRows: whole?.rows ?? train.count, test: test,
+            standardization: standardization, preprocessing: preprocessing, layout: config.tabular?.layout)
     }
 
     /// Splits by a seeded shuffle of row indices: the last round(count · fraction) shuffled rows are the test split.
@@ -131,29 +151,41 @@ public enum DataLoader {
         return try Dataset(features: features, labels: labels, featureNames: table.featureNames, classNames: encoder.classNames)
     }
 
-    private static func loadIDX(_ config: DataConfig, files: DataFiles) throws -> (Dataset, Dataset?) {
+    /// The training and test splits of IDX files; with `shard`, the training split holds that shard's rows alone and
+    /// `whole` the whole split's row and class counts (from all of its labels, which are decoded: 4 bytes a row).
+    private static func loadIDX(_ config: DataConfig, files: DataFiles, shard: DataShard?) throws -> (Dataset, Dataset?, whole: (rows: Int, classes: Int?)?) {
         guard let images = config.train, let labels = config.trainLabels else {
             throw TrainingError(.invalidConfiguration, "idx needs train and train_labels")
         }
-        let train = try idxDataset(images: (images, "data.train"), labels: (labels, "data.train_labels"), files: files, limit: config.limit)
+        let train = try idxDataset(images: (images, "data.train"), labels: (labels, "data.train_labels"), files: files, limit: config.limit, shard: shard)
         var test: Dataset?
         if let testImages = config.test, let testLabels = config.testLabels {
-            test = try idxDataset(images: (testImages, "data.test"), labels: (testLabels, "data.test_labels"), files: files, limit: nil)
-            guard test?.width == train.width else {
+            test = try idxDataset(images: (testImages, "data.test"), labels: (testLabels, "data.test_labels"), files: files, limit: nil, shard: nil).dataset
+            guard test?.width == train.dataset.width else {
                 throw TrainingError(.invalidData, "\(testImages): image size differs from \(images)")
             }
         }
-        return (train, test)
+        return (train.dataset, test, shard == nil ? nil : train.whole)
     }
 
     private static func idxDataset(images: (path: String, key: String), labels: (path: String, key: String), files: DataFiles,
-                                   limit: Int?) throws -> Dataset {
-        let x = try IDXReader.images(files.read(images.path, key: images.key), name: images.path, limit: limit, budget: files.budget)
+                                   limit: Int?, shard: DataShard?) throws -> (dataset: Dataset, whole: (rows: Int, classes: Int?)) {
+        let imageBytes = try files.read(images.path, key: images.key)
+        let imageCount = min(try IDXReader.header(imageBytes, name: images.path, expectedRank: 3).dims[0], max(limit ?? Int.max, 0))
+        let x = try IDXReader.images(imageBytes, name: images.path, limit: limit, budget: files.budget, shard: shard)
         let y = try IDXReader.labels(files.read(labels.path, key: labels.key), name: labels.path, limit: limit, budget: files.budget)
-        guard x.rows == y.count else {
-            throw TrainingError(.invalidData, "\(images.path) holds \(x.rows) images but \(labels.path) holds \(y.count) labels")
+        guard imageCount == y.count else {
+            throw TrainingError(.invalidData, "\(images.path) holds \(imageCount) images but \(labels.path) holds \(y.count) labels")
         }
-        return try Dataset(features: x, labels: y, featureNames: (0..<x.columns).map { "pixel_\($0)" })
+        let names = (0..<x.columns).map { "pixel_\($0)" }
+        guard let shard else {
+            let dataset = try Dataset(features: x, labels: y, featureNames: names)
+            return (dataset, (dataset.count, dataset.classCount))
+        }
+        let kept = Tensor(zeros: Shape([x.rows]))
+        let source = y.baseAddress, target = kept.baseAddress
+        for row in 0..<x.rows { target[row] = source[shard.splitRow(row)] }
+        return (try Dataset(features: x, labels: kept, featureNames: names), (y.count, Dataset.classCount(labels: y)))
     }
 }
 

@@ -32,6 +32,12 @@ public struct Dataset: Sendable {
     /// 0..<`DataLimits.maxClasses`, else nil (regression targets, or ids too large to be classes).
     public var classCount: Int? {
         if let classNames { return classNames.count }
+        return Self.classCount(labels: labels)
+    }
+
+    /// Classes of numeric class-id `labels`: the largest id + 1; nil when one is not an id below `DataLimits.maxClasses`
+    /// or there are none.
+    public static func classCount(labels: Tensor) -> Int? {
         var maxLabel = -1
         let values = labels.toArray()
         for v in values {

@@ -41,8 +41,10 @@ public enum IDXReader {
         return (dims, offset)
     }
 
-    /// Images [n, rows·cols] scaled by 1/255, at most `limit` of them, reserved against `budget` before allocating.
-    public static func images(_ bytes: [UInt8], name: String, limit: Int? = nil, budget: DataBudget = DataBudget()) throws -> Tensor {
+    /// Images [n, rows·cols] scaled by 1/255, at most `limit` of them, reserved against `budget` before allocating;
+    /// with `shard`, only that shard's rows of those (`DataShard.splitRow` order).
+    public static func images(_ bytes: [UInt8], name: String, limit: Int? = nil, budget: DataBudget = DataBudget(),
+                              shard: DataShard? = nil) throws -> Tensor {
         let (dims, offset) = try header(bytes, name: name, expectedRank: 3)
         let n = min(dims[0], max(limit ?? Int.max, 0))
         // With no images the payload check says nothing about the image size: check it on its own.
@@ -50,14 +52,18 @@ public enum IDXReader {
         guard !overflow, width > 0, width <= DataLimits.maxFeatures else {
             throw TrainingError(.invalidData, "\(name): IDX images of \(dims[1]) × \(dims[2]) pixels are not 1…\(DataLimits.maxFeatures) features")
         }
-        try budget.reserve(n, bytesEach: 4 * width, for: "\(name): \(n) images × \(width) pixels × 4 bytes")
-        let t = Tensor(zeros: Shape([n, width]))
-        let total = n * width
+        // Only the shard's rows are decoded (and counted against the budget) when one is given.
+        let kept = shard?.rows(of: n) ?? n
+        try budget.reserve(kept, bytesEach: 4 * width, for: "\(name): \(kept) images × \(width) pixels × 4 bytes")
+        let t = Tensor(zeros: Shape([kept, width]))
         let out = t.baseAddress
         bytes.withUnsafeBufferPointer { b in
             guard let base = b.baseAddress else { return }
             let src = base + offset
-            for i in 0..<total { out[i] = Float(src[i]) / 255 }
+            for row in 0..<kept {
+                let from = src + (shard?.splitRow(row) ?? row) * width, to = out + row * width
+                for j in 0..<width { to[j] = Float(from[j]) / 255 }
+            }
         }
         return t
     }
