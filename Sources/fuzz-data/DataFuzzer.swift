@@ -79,6 +79,25 @@ enum DataFuzzer {
         var labels: [UInt8] = [0, 0, 0x08, 1] + (0..<4).map { UInt8(truncatingIfNeeded: images.rows >> (8 * (3 - $0))) }
         labels += (0..<images.rows).map { UInt8($0 % 10) }
         load(DataConfig(format: .idx, train: "i", trainLabels: "l", testFraction: 0.2), ["i": file, "l": labels], DataBudget(limit: budgetBytes))
+        shardAlone(DataConfig(format: .idx, train: "i", trainLabels: "l", test: "i", testLabels: "l", testFraction: 0), ["i": file, "l": labels])
+    }
+
+    /// A shard decoded alone equals the whole decode's shard (rows, labels, class count), or both decodes fail.
+    private static func shardAlone(_ config: DataConfig, _ contents: [String: [UInt8]]) {
+        let whole = try? DataLoader.load(config, contents: contents, budget: DataBudget(limit: budgetBytes))
+        for (index, workers) in [(0, 1), (1, 3), (4, 5)] {
+            guard let rows = try? DataShard(index: index, of: workers) else { preconditionFailure("shard \(index) of \(workers)") }
+            let alone = try? DataLoader.load(config, contents: contents, budget: DataBudget(limit: budgetBytes), shard: rows)
+            guard let whole, let alone else {
+                precondition(whole == nil, "the whole split decoded but worker \(index) of \(workers)'s shard did not")
+                continue
+            }
+            let expected = try? whole.train.shard(index, of: workers)
+            precondition(alone.trainRows == whole.trainRows && alone.train.labels.toArray() == expected?.labels.toArray()
+                         && alone.train.features.toArray() == expected?.features.toArray()
+                         && alone.preprocessing.classes == whole.preprocessing.classes,
+                         "worker \(index) of \(workers)'s shard decoded alone differs from the whole decode's shard")
+        }
     }
 
     private static func tfrecord(_ file: [UInt8], budget: DataBudget) {
