@@ -152,7 +152,8 @@ public enum DataLoader {
     }
 
     /// The training and test splits of IDX files; with `shard`, the training split holds that shard's rows alone and
-    /// `whole` the whole split's row and class counts (from all of its labels, which are decoded: 4 bytes a row).
+    /// `whole` the whole split's row and class counts (from all of its labels, which are decoded: 4 bytes a row);
+    /// without one, `whole` is nil (the split is whole).
     private static func loadIDX(_ config: DataConfig, files: DataFiles, shard: DataShard?) throws -> (Dataset, Dataset?, whole: (rows: Int, classes: Int?)?) {
         guard let images = config.train, let labels = config.trainLabels else {
             throw TrainingError(.invalidConfiguration, "idx needs train and train_labels")
@@ -165,11 +166,11 @@ public enum DataLoader {
                 throw TrainingError(.invalidData, "\(testImages): image size differs from \(images)")
             }
         }
-        return (train.dataset, test, shard == nil ? nil : train.whole)
+        return (train.dataset, test, train.whole)
     }
 
     private static func idxDataset(images: (path: String, key: String), labels: (path: String, key: String), files: DataFiles,
-                                   limit: Int?, shard: DataShard?) throws -> (dataset: Dataset, whole: (rows: Int, classes: Int?)) {
+                                   limit: Int?, shard: DataShard?) throws -> (dataset: Dataset, whole: (rows: Int, classes: Int?)?) {
         let imageBytes = try files.read(images.path, key: images.key)
         let imageCount = min(try IDXReader.header(imageBytes, name: images.path, expectedRank: 3).dims[0], max(limit ?? Int.max, 0))
         let x = try IDXReader.images(imageBytes, name: images.path, limit: limit, budget: files.budget, shard: shard)
@@ -178,10 +179,7 @@ public enum DataLoader {
             throw TrainingError(.invalidData, "\(images.path) holds \(imageCount) images but \(labels.path) holds \(y.count) labels")
         }
         let names = (0..<x.columns).map { "pixel_\($0)" }
-        guard let shard else {
-            let dataset = try Dataset(features: x, labels: y, featureNames: names)
-            return (dataset, (dataset.count, dataset.classCount))
-        }
+        guard let shard else { return (try Dataset(features: x, labels: y, featureNames: names), nil) }
         let kept = Tensor(zeros: Shape([x.rows]))
         let source = y.baseAddress, target = kept.baseAddress
         for row in 0..<x.rows { target[row] = source[shard.splitRow(row)] }

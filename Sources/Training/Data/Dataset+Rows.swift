@@ -28,11 +28,9 @@ extension Dataset {
     /// Worker `index` of `workers`'s share: rows index, index + workers, index + 2·workers, …. A single worker's share
     /// is the dataset itself, not a copy (it shares storage, as every copy of a `Dataset` does).
     public func shard(_ index: Int, of workers: Int) throws -> Dataset {
-        guard workers > 0, index >= 0, index < workers else {
-            throw TrainingError(.invalidConfiguration, "shard \(index) of \(workers) does not exist")
-        }
+        let rows = try DataShard(index: index, of: workers)
         if workers == 1 { return self }
-        return try gather(Array(stride(from: index, to: count, by: workers)))
+        return try gather((0..<rows.rows(of: count)).map(rows.splitRow))
     }
 
     /// The first `n` rows (all when n ≥ count).
