@@ -28,9 +28,16 @@ public protocol DataPlaneChannel: Sendable {
 
     /// Closes the connection; in-flight calls finish first.
     func close()
+
+    /// The executor this channel's answers arrive on once it is connected (the native transport: its connection's
+    /// event loop), where a task that mostly exchanges over it runs without a thread hop per call; nil: no preference.
+    var preferredTaskExecutor: (any TaskExecutor)? { get }
 }
 
 extension DataPlaneChannel {
+    /// No preference (transports whose answers arrive on threads of their own).
+    public var preferredTaskExecutor: (any TaskExecutor)? { nil }
+
     /// Encodes into an array, exchanges it, and decodes the answer array.
     public func exchange<Result>(
         _ method: DataPlaneMethod, requestBytes: Int, encode: (UnsafeMutableRawBufferPointer) throws -> Int,

@@ -121,6 +121,10 @@ public final class ParameterClient: Sendable {
         self.versions = LockedValue(Array(repeating: 0, count: routes.count))
     }
 
+    /// Where a task that exchanges with the shards best runs: the first shard's connection's event loop once it is
+    /// connected (answers then resume their calls without a thread hop); nil before that or for other transports.
+    public var preferredTaskExecutor: (any TaskExecutor)? { links.first?.channel.preferredTaskExecutor }
+
     /// Closes every shard connection.
     public func close() {
         for link in links { link.channel.close() }

@@ -79,6 +79,9 @@ public struct ShardChannel: DataPlaneChannel {
     /// Closes the underlying channel.
     public func close() { base.close() }
 
+    /// The underlying channel's preference.
+    public var preferredTaskExecutor: (any TaskExecutor)? { base.preferredTaskExecutor }
+
     /// True for the RESOURCE_EXHAUSTED a shard's admission control answers (not for oversized frames).
     public static func isOverload(_ failure: RuntimeFailure) -> Bool {
         failure.code == .resourceExhausted && failure.message.contains(DataPlaneAdmission.overloadMarker)

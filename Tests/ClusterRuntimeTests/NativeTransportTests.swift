@@ -166,6 +166,29 @@ struct NativeTransportTests {
         }
     }
 
+    @Test("once connected, a task preferring the connection's event loop runs there, before and after its calls")
+    func exchangesRunOnTheConnectionsEventLoop() async throws {
+        let fixture = try await ShardFixture.start()
+        defer { Task { await fixture.stop() } }
+        let native = try fixture.client(.native), overGRPC = try fixture.client(.grpc)
+        defer { native.close(); overGRPC.close() }
+        #expect(native.preferredTaskExecutor == nil, "not connected yet")
+        let reference = try await fixture.pull(native)
+        _ = try await fixture.pull(overGRPC)
+        #expect(overGRPC.preferredTaskExecutor == nil, "gRPC answers arrive on its own threads")
+        let executor = try #require(native.preferredTaskExecutor)
+        for _ in 0..<20 {
+            let (before, values, after) = try await Task(executorPreference: executor) {
+                let before = MultiThreadedEventLoopGroup.currentEventLoop != nil
+                let values = try await fixture.pull(native)
+                return (before, values, MultiThreadedEventLoopGroup.currentEventLoop != nil)
+            }.value
+            #expect(before && after && values == reference)
+        }
+        let pushed = try await fixture.push(native, gradient: [Float](repeating: 0, count: ShardFixture.rows * ShardFixture.width), version: 0)
+        #expect(pushed.accepted == 1)
+    }
+
     @Test("shard errors arrive with the shard's code")
     func shardErrorsKeepTheirCode() async throws {
         let fixture = try await ShardFixture.start()

@@ -21,9 +21,13 @@ final class NativeClientConnection: Sendable {
     private let state = Mutex(State())
     private let sendBuffers = NativeSendBuffers()
 
+    /// Runs tasks on the connection's event loop, where its answers arrive.
+    let taskExecutor: EventLoopTaskExecutor
+
     init(channel: any Channel, peer: HostPort) {
         self.channel = channel
         self.peer = peer
+        taskExecutor = EventLoopTaskExecutor.of(channel.eventLoop)
     }
 
     /// Whether the connection can still carry calls.

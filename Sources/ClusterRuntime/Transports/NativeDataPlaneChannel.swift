@@ -64,7 +64,22 @@ public final class NativeDataPlaneChannel: DataPlaneChannel {
         }
     }
 
+    /// The connection's event loop, once connected: its answers resume calls there.
+    public var preferredTaskExecutor: (any TaskExecutor)? {
+        state.withLock { state in
+            guard case .connected(let connection) = state, connection.isUsable else { return nil }
+            return connection.taskExecutor
+        }
+    }
+
     private func connection() async throws -> NativeClientConnection {
+        // Connected (every call but the first): no future to await, whose completion would hop to an event loop and back.
+        if let connection = state.withLock({ state -> NativeClientConnection? in
+            guard case .connected(let connection) = state, connection.isUsable else { return nil }
+            return connection
+        }) {
+            return connection
+        }
         let future = try state.withLock { state throws(RuntimeFailure) -> EventLoopFuture<NativeClientConnection> in
             switch state {
             case .connected(let connection) where connection.isUsable:
