@@ -21,6 +21,8 @@ public final class DatasetCache: Sendable {
         var files: [FileStamp]
         /// The shard decoded alone (`DataLoader.decodesShardOnly`); nil: the whole split.
         var shard: DataShard?
+        /// Whether the held-out split was decoded (a worker that never evaluates leaves IDX test files out).
+        var heldOut = true
     }
 
     private let entry = Mutex<(key: Key, splits: DatasetSplits)?>(nil)
@@ -35,10 +37,11 @@ public final class DatasetCache: Sendable {
     /// The splits `config` describes (of `shard` alone when `load` decodes only it): the cached ones when the same files
     /// are unchanged, else `load()`'s (then kept). A file that cannot be stat'ed is loaded without caching (the loader
     /// reports the problem).
-    func splits(_ config: DataConfig, dataRoot: String, maxDataBytes: Int, shard: DataShard? = nil,
+    func splits(_ config: DataConfig, dataRoot: String, maxDataBytes: Int, shard: DataShard? = nil, heldOut: Bool = true,
                 load: () throws -> DatasetSplits) throws -> DatasetSplits {
         guard var key = Self.key(config, dataRoot: dataRoot, maxDataBytes: maxDataBytes) else { return try load() }
         key.shard = shard
+        key.heldOut = heldOut
         if let cached = entry.withLock({ $0?.key == key ? $0?.splits : nil }) {
             hitCount.withLock { $0 += 1 }
             return cached

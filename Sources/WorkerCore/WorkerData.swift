@@ -32,8 +32,10 @@ public struct WorkerData: Sendable {
     /// Loads the job's data under `dataRoot` (paths confined to it) within `maxDataBytes` of decoded data;
     /// a job needing more fails with RESOURCE_EXHAUSTED naming both numbers.
     /// With `cache`, data decoded by an earlier task from the same unchanged files is reused (`DatasetCache`).
+    /// A worker that never `evaluates` (not the chief) leaves IDX test files undecoded (`DataLoader.skipsHeldOut`):
+    /// 31 MB of MNIST test images a workerd, which add up with many workers on a host.
     public static func load(spec: JobSpec, dataRoot: String, workerIndex: Int, workerCount: Int,
-                     maxDataBytes: Int = DataBudget.defaultLimit, cache: DatasetCache? = nil) throws -> WorkerData {
+                     maxDataBytes: Int = DataBudget.defaultLimit, cache: DatasetCache? = nil, evaluates: Bool = true) throws -> WorkerData {
         if let stream = spec.data.stream {
             guard let data = try loadStream(stream, spec: spec, dataRoot: dataRoot, workerIndex: workerIndex, workerCount: workerCount, maxDataBytes: maxDataBytes) else {
                 throw RuntimeFailure(.unavailable, "data.stream.dir \"\(stream.dir)\" holds no file matching \"\(stream.pattern)\" yet")
@@ -46,9 +48,14 @@ public struct WorkerData: Sendable {
         // then hold and decode 1/N of the split each, not all of it.
         let rows = try DataShard(index: workerIndex, of: workerCount)
         do {
-            let decode = { try DataLoader.load(config, dataRoot: URL(fileURLWithPath: dataRoot), budget: DataBudget(limit: maxDataBytes), shard: rows) }
+            let heldOut = evaluates || !DataLoader.skipsHeldOut(config)
+            let decode = {
+                try DataLoader.load(config, dataRoot: URL(fileURLWithPath: dataRoot), budget: DataBudget(limit: maxDataBytes), shard: rows, heldOut: heldOut)
+            }
             let cachedShard = DataLoader.decodesShardOnly(config) ? rows : nil
-            splits = try cache.map { try $0.splits(config, dataRoot: dataRoot, maxDataBytes: maxDataBytes, shard: cachedShard, load: decode) } ?? decode()
+            splits = try cache.map {
+                try $0.splits(config, dataRoot: dataRoot, maxDataBytes: maxDataBytes, shard: cachedShard, heldOut: heldOut, load: decode)
+            } ?? decode()
         } catch let error as TrainingError where error.code == .resourceExhausted {
             throw RuntimeFailure(.resourceExhausted, error.message)
         }

@@ -76,4 +76,26 @@ struct ShardDecodeTests {
         #expect(throws: TrainingError.self) { try DataShard(index: 2, of: 2) }
         #expect(throws: TrainingError.self) { try DataShard(index: 0, of: 0) }
     }
+
+    @Test("a worker that never evaluates leaves IDX test files undecoded (even broken ones); the rest is the same")
+    func heldOutLeftOutForWorkersThatDoNotEvaluate() throws {
+        let rows = try DataShard(index: 1, of: 3)
+        let evaluating = try DataLoader.load(config, contents: files(), shard: rows)
+        let training = try DataLoader.load(config, contents: files(), shard: rows, heldOut: false)
+        #expect(evaluating.test?.count == 5 && training.test == nil)
+        #expect(training.train.features.toArray() == evaluating.train.features.toArray())
+        #expect(training.train.labels.toArray() == evaluating.train.labels.toArray())
+        #expect(training.preprocessing.json == evaluating.preprocessing.json && training.trainRows == evaluating.trainRows)
+        // The test files are not even read: a truncated one fails only the worker that evaluates.
+        var broken = files()
+        broken["te"] = Array(broken["te"]!.prefix(9))
+        #expect(throws: TrainingError.self) { try DataLoader.load(config, contents: broken, shard: rows) }
+        #expect(try DataLoader.load(config, contents: broken, shard: rows, heldOut: false).test == nil)
+        // A test fraction is still split off, and CSV test files still decoded (their labels name classes).
+        var fraction = config
+        (fraction.test, fraction.testLabels, fraction.testFraction) = (nil, nil, 0.2)
+        #expect(!DataLoader.skipsHeldOut(fraction) && DataLoader.skipsHeldOut(config))
+        #expect(try DataLoader.load(fraction, contents: files(), heldOut: false).test?.count == 5)
+        #expect(!DataLoader.skipsHeldOut(DataConfig(format: .csv, train: "a.csv", test: "b.csv", label: "y", testFraction: 0)))
+    }
 }

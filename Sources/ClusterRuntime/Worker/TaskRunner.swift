@@ -41,7 +41,7 @@ struct TaskRunner {
         guard let stream = spec.data.stream else {
             return try WorkerData.load(
                 spec: spec, dataRoot: config.dataRoot, workerIndex: index, workerCount: count, maxDataBytes: config.maxDataBytes,
-                cache: config.datasetCache)
+                cache: config.datasetCache, evaluates: assignment.isChief)
         }
         let logger = self.logger, job = assignment.jobID
         var announced = false

@@ -32,8 +32,18 @@ public enum DataLoader {
     /// Every worker calling this with the same config gets the same splits and scaling.
     /// With `shard`, data that needs nothing from the whole split (`decodesShardOnly`) is decoded for that shard alone
     /// (`trainShard` set): a worker of many holds and reserves its rows only, not the whole split.
-    public static func load(_ config: DataConfig, dataRoot: URL, budget: DataBudget = DataBudget(), shard: DataShard? = nil) throws -> DatasetSplits {
-        try load(config, budget: budget, shard: shard) { DataFiles(source: .root(try DataRoot(dataRoot)), budget: budget) }
+    /// Without `heldOut`, IDX test files are not decoded (`test` nil; `skipsHeldOut`): for a worker that never evaluates.
+    public static func load(_ config: DataConfig, dataRoot: URL, budget: DataBudget = DataBudget(), shard: DataShard? = nil,
+                            heldOut: Bool = true) throws -> DatasetSplits {
+        try load(config, budget: budget, shard: shard, heldOut: heldOut) { DataFiles(source: .root(try DataRoot(dataRoot)), budget: budget) }
+    }
+
+    /// Whether `load` without `heldOut` leaves the test split out for `config`: IDX images with their own test files,
+    /// whose labels name no classes the training labels lack (the class count comes from the training split alone),
+    /// so the training split and the preprocessing are the same either way. Other formats decode it regardless (a CSV
+    /// test file's labels take part in the class names; a test fraction is split from the training rows).
+    public static func skipsHeldOut(_ config: DataConfig) -> Bool {
+        config.format == .idx && config.test != nil && config.testLabels != nil
     }
 
     /// Whether `load` decodes a shard alone for `config`: IDX images with their own test files, no z-score statistics
@@ -46,13 +56,16 @@ public enum DataLoader {
     /// Loads from file contents held in memory, keyed by the paths the config names (fuzzing, tests): the same
     /// parsing, budget and path rules as files under a data root.
     public static func load(_ config: DataConfig, contents: [String: [UInt8]], budget: DataBudget = DataBudget(),
-                            shard: DataShard? = nil) throws -> DatasetSplits {
-        try load(config, budget: budget, shard: shard) { DataFiles(source: .memory(contents), budget: budget) }
+                            shard: DataShard? = nil, heldOut: Bool = true) throws -> DatasetSplits {
+        try load(config, budget: budget, shard: shard, heldOut: heldOut) { DataFiles(source: .memory(contents), budget: budget) }
     }
 
-    private static func load(_ config: DataConfig, budget: DataBudget, shard requested: DataShard?, source: () throws -> DataFiles) throws -> DatasetSplits {
+    private static func load(
+        _ config: DataConfig, budget: DataBudget, shard requested: DataShard?, heldOut: Bool, source: () throws -> DataFiles
+    ) throws -> DatasetSplits {
         try config.validate()
         let shard = decodesShardOnly(config) ? requested : nil
+        let skipsTest = !heldOut && skipsHeldOut(config)
         var train: Dataset
         var test: Dataset?
         var numericFill: [Float]?
@@ -66,7 +79,7 @@ public enum DataLoader {
         }
         switch config.format {
         case .csv: (train, test, numericFill) = try loadCSV(config, files: files())
-        case .idx: (train, test, whole) = try loadIDX(config, files: files(), shard: shard)
+        case .idx: (train, test, whole) = try loadIDX(config, files: files(), shard: shard, skipsTest: skipsTest)
         case .libsvm: (train, test) = try loadLibSVM(config, files: files())
         case .tfrecord: (train, test) = try loadTFRecord(config, files: files())
         case .synthetic:
@@ -79,7 +92,7 @@ public enum DataLoader {
         guard (whole?.rows ?? train.count) > 0 else { throw TrainingError(.invalidData, "\(name): no data rows") }
         guard train.width > 0 else { throw TrainingError(.invalidData, "\(name): no feature columns") }
         if let test, test.count == 0 { throw TrainingError(.invalidData, "\(config.test ?? name): no data rows") }
-        if test == nil && config.testFraction > 0 {
+        if test == nil && !skipsTest && config.testFraction > 0 {
             (train, test) = try split(train, testFraction: config.testFraction, seed: config.seed)
         }
         var standardization: Standardization?
@@ -153,14 +166,16 @@ public enum DataLoader {
 
     /// The training and test splits of IDX files; with `shard`, the training split holds that shard's rows alone and
     /// `whole` the whole split's row and class counts (from all of its labels, which are decoded: 4 bytes a row);
-    /// without one, `whole` is nil (the split is whole).
-    private static func loadIDX(_ config: DataConfig, files: DataFiles, shard: DataShard?) throws -> (Dataset, Dataset?, whole: (rows: Int, classes: Int?)?) {
+    /// without one, `whole` is nil (the split is whole). With `skipsTest`, the test files are neither read nor decoded.
+    private static func loadIDX(
+        _ config: DataConfig, files: DataFiles, shard: DataShard?, skipsTest: Bool
+    ) throws -> (Dataset, Dataset?, whole: (rows: Int, classes: Int?)?) {
         guard let images = config.train, let labels = config.trainLabels else {
             throw TrainingError(.invalidConfiguration, "idx needs train and train_labels")
         }
         let train = try idxDataset(images: (images, "data.train"), labels: (labels, "data.train_labels"), files: files, limit: config.limit, shard: shard)
         var test: Dataset?
-        if let testImages = config.test, let testLabels = config.testLabels {
+        if !skipsTest, let testImages = config.test, let testLabels = config.testLabels {
             test = try idxDataset(images: (testImages, "data.test"), labels: (testLabels, "data.test_labels"), files: files, limit: nil, shard: nil).dataset
             guard test?.width == train.dataset.width else {
                 throw TrainingError(.invalidData, "\(testImages): image size differs from \(images)")
