@@ -8,7 +8,8 @@ import Training
 /// `tessera-bench serve`: predictions per second and latency of `workerd --serve-model` (TensorFlow Serving's REST
 /// API) against the serving peer a Python user writes for the same exported weights (`torch_serve.py`: FastAPI +
 /// uvicorn + PyTorch), both loaded by `wrk` with the same request bodies, interleaved per configuration; and the same
-/// workerd's gRPC `Predict` loaded by `GRPCLoad` with the same instances.
+/// workerd's gRPC `Predict` loaded by `GRPCLoad` with the same instances. A `FixedHTTPResponder` that answers the same
+/// bytes without doing any work, loaded the same way, gives each configuration's ceiling (`--no-ceiling` skips it).
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Prediction serving (HTTP, TF Serving REST API, and gRPC Predict) vs the FastAPI + PyTorch peer, loaded by wrk.")
@@ -30,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: "Also load the workerd's gRPC Predict (tessera-bench's own load generator, the same clients and instances).")
     var grpc = true
+
+    @Flag(inversion: .prefixedNo, help: "Also load a responder that answers the same bytes doing no work: the ceiling of wrk + loopback TCP here.")
+    var ceiling = true
 
     struct Run {
         var rps: Double
@@ -74,25 +78,29 @@ struct ServeCommand: AsyncParsableCommand {
 
         var rows: [[String]] = [], runs: [[String: Any]] = []
         var headline: (Run, Run?, Run?)?
-        /// Batch 1 at the fewest clients: one round trip at a time (issue 14's target holds there too).
+        /// Batch 1 at the fewest clients: one round trip at a time (issue 14's target holds there too), and its ceiling.
         var oneClient: (Run, Run?)?
+        var oneClientCeiling: Run?
         let loadBefore = Self.loadAverage()
         for batch in batches.split(separator: ",").compactMap({ Int($0) }) {
             let body = dir.appendingPathComponent("body-\(batch).json")
             let pixels = Self.rows(batch: batch)
             try Self.requestBody(pixels).write(to: body)
             let grpcRequest = GRPCLoad.request(model: "mnist", rows: pixels)
+            let responder = try ceiling ? Self.fixedResponder(answering: body.path, like: tesseraPort) : nil
+            defer { responder?.stop() }
             for conns in connections.split(separator: ",").compactMap({ Int($0) }) {
                 var cpu = Self.cpuSeconds(of: tessera)
                 var mine = try Self.wrk(port: tesseraPort, body: body.path, connections: conns, seconds: seconds)
                 mine.serverCPUms = Self.perRequestMs(Self.cpuSeconds(of: tessera) - cpu, mine, seconds)
                 let theirs = peer == nil ? nil : try Self.wrk(port: peerPort, body: body.path, connections: conns, seconds: seconds)
+                let bound = try responder.map { try Self.wrk(port: $0.port, body: body.path, connections: conns, seconds: seconds) }
                 cpu = Self.cpuSeconds(of: tessera)
                 var overGRPC = grpc ? try await GRPCLoad.run(grpcAddress, request: grpcRequest, clients: conns, seconds: seconds) : nil
                 let grpcServerCPU = Self.perRequestMs(Self.cpuSeconds(of: tessera) - cpu, overGRPC, seconds)
                 overGRPC?.serverCPUms = grpcServerCPU
                 if batch == 1, conns == connections.split(separator: ",").compactMap({ Int($0) }).max() { headline = (mine, theirs, overGRPC) }
-                if batch == 1, conns == connections.split(separator: ",").compactMap({ Int($0) }).min() { oneClient = (mine, theirs) }
+                if batch == 1, conns == connections.split(separator: ",").compactMap({ Int($0) }).min() { (oneClient, oneClientCeiling) = ((mine, theirs), bound) }
                 rows.append([
                     "\(batch)", "\(conns)", String(format: "%.0f", mine.rps), String(format: "%.2f", mine.p50), String(format: "%.2f", mine.p99),
                     String(format: "%.3f", mine.serverCPUms),
@@ -101,6 +109,9 @@ struct ServeCommand: AsyncParsableCommand {
                     overGRPC.map { String(format: "%.3f", $0.clientCPUms) } ?? "-",
                     theirs.map { String(format: "%.0f", $0.rps) } ?? "-", theirs.map { String(format: "%.2f", $0.p50) } ?? "-",
                     theirs.map { String(format: "%.2f", $0.p99) } ?? "-", theirs.map { String(format: "%.1f×", mine.rps / $0.rps) } ?? "-",
+                    bound.map { String(format: "%.0f", $0.rps) } ?? "-", bound.map { String(format: "%.2f", $0.p99) } ?? "-",
+                    bound.map { String(format: "%.0f%%", 100 * mine.rps / $0.rps) } ?? "-",
+                    bound.flatMap { b in theirs.map { String(format: "%.1f×", b.rps / $0.rps) } } ?? "-",
                 ])
                 var run: [String: Any] = [
                     "batch": batch, "connections": conns, "rps": BenchOutput.round3(mine.rps), "p50_ms": mine.p50, "p99_ms": mine.p99,
@@ -114,13 +125,18 @@ struct ServeCommand: AsyncParsableCommand {
                     run["grpc_client_cpu_ms_per_request"] = BenchOutput.round3(overGRPC.clientCPUms)
                 }
                 if let theirs { run["peer_rps"] = BenchOutput.round3(theirs.rps); run["peer_p50_ms"] = theirs.p50; run["peer_p99_ms"] = theirs.p99 }
+                if let bound { run["ceiling_rps"] = BenchOutput.round3(bound.rps); run["ceiling_p50_ms"] = bound.p50; run["ceiling_p99_ms"] = bound.p99 }
                 runs.append(run)
             }
         }
         print("MNIST MLP 784-128-64-10 served over HTTP (TF Serving REST API), wrk \(seconds) s per run, 1 wrk thread\(grpc ? "; and over gRPC Predict (tessera-bench's load generator, one connection per client)" : ""); peer: \(peer == nil ? peerNote : "torch_serve.py (FastAPI + uvicorn + PyTorch, 1 thread)")")
         BenchOutput.printTable(
             ["batch", "clients", "tessera req/s", "p50 ms", "p99 ms", "server cpu ms/req", "grpc req/s", "grpc p50 ms", "grpc p99 ms", "grpc server cpu ms/req",
-             "grpc client cpu ms/req", "peer req/s", "peer p50 ms", "peer p99 ms", "ratio"], rows)
+             "grpc client cpu ms/req", "peer req/s", "peer p50 ms", "peer p99 ms", "ratio",
+             "ceiling req/s", "ceiling p99 ms", "tessera/ceiling", "ceiling/peer"], rows)
+        if ceiling {
+            print("ceiling: a responder in tessera-bench that reads each request and writes the same answer bytes doing no work (blocking sockets, a thread per connection); no server can pass it under this wrk on this machine, so ceiling/peer bounds any ratio")
+        }
         let loadAfter = Self.loadAverage()
         print("load average (1 min) before \(loadBefore) and after \(loadAfter): figures taken beside other work are lower bounds")
         let path = try BenchOutput.writeJSON("serve", [
@@ -137,6 +153,9 @@ struct ServeCommand: AsyncParsableCommand {
             "peer_rps_1client": oneClient?.1.map { BenchOutput.round3($0.rps) } as Any,
             "ratio_1client": oneClient.flatMap { one in one.1.map { BenchOutput.round3(one.0.rps / $0.rps) } } as Any,
             "p99_ms_1client": oneClient?.0.p99 as Any, "peer_p99_ms_1client": oneClient?.1?.p99 as Any,
+            "ceiling_rps_1client": oneClientCeiling.map { BenchOutput.round3($0.rps) } as Any,
+            "ceiling_p99_ms_1client": oneClientCeiling?.p99 as Any,
+            "ceiling_ratio_1client": oneClientCeiling.flatMap { bound in oneClient?.1.map { BenchOutput.round3(bound.rps / $0.rps) } } as Any,
         ]))
     }
 
@@ -156,6 +175,15 @@ struct ServeCommand: AsyncParsableCommand {
             SafetensorsWriter.Tensor.floats(v.name, shape: v.shape, values: Array(UnsafeBufferPointer(start: t.baseAddress, count: t.count)))
         }
         try SafetensorsWriter.write(tensors, metadata: ["format": "tessera", "step": "1", "spec": spec.yaml, "preprocessing": preprocessing.json], to: path)
+    }
+
+    /// A `FixedHTTPResponder` of the answer the workerd on `port` gives to the request body in `bodyPath`.
+    static func fixedResponder(answering bodyPath: String, like port: Int) throws -> FixedHTTPResponder {
+        guard let answer = TorchPeer.run(
+            ["curl", "-sf", "-H", "Content-Type: application/json", "--data-binary", "@\(bodyPath)", "http://127.0.0.1:\(port)/v1/models/mnist:predict"],
+            environment: [:])
+        else { throw BenchFailure("the workerd on port \(port) did not answer the request body \(bodyPath)") }
+        return try FixedHTTPResponder(body: Array(answer.utf8))
     }
 
     /// `batch` rows of 784 random pixel values 0…255.
