@@ -2,11 +2,13 @@ import NIOCore
 
 /// Splits the byte stream of a native data-plane connection into `NativeMessage`s.
 ///
-/// The body of each message is copied once, straight from the socket reads into one contiguous
+/// The body of each message is copied at most once, straight from the socket reads into one contiguous
 /// buffer sized from the preamble's length (validated against the limit before allocating): no
-/// cumulation buffer, no concatenation of small buffers. On the client, large bodies land in NIO
-/// buffers recycled from earlier messages once their readers let them go; on the server, in arrays
-/// (what `DataPlaneHandler` takes, so no second copy). A bad preamble is raised once as a
+/// cumulation buffer, no concatenation of small buffers. On the client, a body that arrived whole in
+/// one read is handed on as a slice of that read (no copy; NIO's pool reuses the read buffer once the
+/// answer is decoded), and one spread over reads lands in NIO buffers recycled from earlier messages
+/// once their readers let them go; on the server, bodies land in arrays (what `DataPlaneHandler`
+/// takes, so no second copy). A bad preamble is raised once as a
 /// `NativeFramingError` through `errorCaught`; everything after it is discarded.
 ///
 /// On the server an `intake` decides between messages what may come next: before the handshake
@@ -31,6 +33,8 @@ final class NativeMessageDecoder: ChannelDuplexHandler {
     /// The server connection's admission of messages (nil on the client: everything is decoded).
     private let intake: NativeIntake?
     private var body = ByteBuffer()
+    /// Whether `body` was taken for the current message (the client's body spread over several reads).
+    private var bodyTaken = false
     private var array: [UInt8] = []
     private var remaining = 0
     private var recycled = NativeBufferRing()
@@ -153,11 +157,8 @@ final class NativeMessageDecoder: ChannelDuplexHandler {
             return
         }
         preamble = parsed
-        if let arrays {
-            array = arrays.take(count: length)
-        } else {
-            body = recycled.take(length, allocator: context.channel.allocator)
-        }
+        if let arrays { array = arrays.take(count: length) }  // the client's buffer is taken once the body is seen
+        bodyTaken = false
         remaining = length
     }
 
@@ -190,7 +191,14 @@ final class NativeMessageDecoder: ChannelDuplexHandler {
                 }
             }
             buffer.moveReaderIndex(forwardBy: take)
+        } else if !bodyTaken, take == remaining {
+            // The whole body is in this read: a slice of it, no copy.
+            body = buffer.readSlice(length: take)!
         } else {
+            if !bodyTaken {
+                body = recycled.take(remaining, allocator: context.channel.allocator)
+                bodyTaken = true
+            }
             var slice = buffer.readSlice(length: take)!
             body.writeBuffer(&slice)
         }
@@ -202,8 +210,9 @@ final class NativeMessageDecoder: ChannelDuplexHandler {
             array = []
         } else {
             message = NativeMessage(preamble: done, body: .buffer(body))
-            recycled.keep(body)
+            if bodyTaken { recycled.keep(body) }
             body = ByteBuffer()
+            bodyTaken = false
         }
         preamble = nil
         context.fireChannelRead(wrapInboundOut(message))
