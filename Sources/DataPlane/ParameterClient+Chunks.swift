@@ -102,14 +102,14 @@ extension ParameterClient {
             var next = 0
             while next < min(count, Self.chunksInFlight) {
                 let index = next
-                group.addTask { (index, try await body(index)) }
+                group.addTask(executorPreference: globalConcurrentExecutor) { (index, try await body(index)) }
                 next += 1
             }
             while let (index, value) = try await group.next() {
                 results[index] = value
                 if next < count {
                     let index = next
-                    group.addTask { (index, try await body(index)) }
+                    group.addTask(executorPreference: globalConcurrentExecutor) { (index, try await body(index)) }
                     next += 1
                 }
             }

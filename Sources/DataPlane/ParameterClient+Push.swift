@@ -53,7 +53,7 @@ extension ParameterClient {
         let result = try await withThrowingTaskGroup(of: (Int, UInt64).self) { group in
             for (l, part) in byLink.enumerated() where !part.entries.isEmpty {
                 let minimum = minimumVersions?[l] ?? 0
-                group.addTask {
+                group.addTask(executorPreference: globalConcurrentExecutor) {
                     (l, try await self.pullRows(link: self.links[l], part, tables: tables, minimum: minimum, requestID: requestID, creating: creating))
                 }
             }
@@ -145,16 +145,16 @@ extension ParameterClient {
                 let routes = gradients.dense == nil ? [] : link.routes
                 let chunked = routes.contains { $0.elementCount * 4 > chunkLimitBytes }
                 if chunked, let dense = gradients.dense {
-                    group.addTask { try await self.pushChunked(link, version: version, requestID: requestID, gradients: dense) }
+                    group.addTask(executorPreference: globalConcurrentExecutor) { try await self.pushChunked(link, version: version, requestID: requestID, gradients: dense) }
                 }
                 let dense = chunked ? [] : routes
                 if part.entries.isEmpty, let buffers = gradients.dense {
                     guard !dense.isEmpty else { continue }
-                    group.addTask { try await self.pushDense(link, version: version, requestID: requestID, gradients: buffers) }
+                    group.addTask(executorPreference: globalConcurrentExecutor) { try await self.pushDense(link, version: version, requestID: requestID, gradients: buffers) }
                     continue
                 }
                 guard !dense.isEmpty || !part.entries.isEmpty else { continue }
-                group.addTask {
+                group.addTask(executorPreference: globalConcurrentExecutor) {
                     try await self.pushMixed(link: link, dense: dense, part, gradients: gradients.dense, tables: tables, version: version, requestID: requestID)
                 }
             }

@@ -47,7 +47,7 @@ extension ParameterClient {
         let (summary, result) = try await withThrowingTaskGroup(of: (Int, PushVerdict, UInt64).self) { group in
             for (index, link) in links.enumerated() where !link.routes.isEmpty {
                 let version = pushed[index]
-                group.addTask {
+                group.addTask(executorPreference: globalConcurrentExecutor) {
                     let (verdict, pulled) = try await self.pushAndPull(link, version: version, requestID: requestID, gradients: gradients, into: parameters)
                     return (index, verdict, pulled)
                 }

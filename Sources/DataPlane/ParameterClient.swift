@@ -82,7 +82,9 @@ public struct PushSummary: Sendable {
     }
 }
 
-/// A worker's view of a job's shards: pulls every partition and pushes gradients, contacting shards in parallel.
+/// A worker's view of a job's shards: pulls every partition and pushes gradients, contacting shards in parallel (each
+/// shard's or chunk's call a child task on the global pool, whatever executor the caller prefers: a worker's step loop
+/// runs on its own thread, which would otherwise encode the shards' messages one after the other).
 public final class ParameterClient: Sendable {
     struct ShardLink: Sendable {
         let address: HostPort
@@ -148,7 +150,7 @@ public final class ParameterClient: Sendable {
             for (index, link) in links.enumerated() {
                 let minimum = minimumVersions?[index] ?? 0
                 guard !link.routes.isEmpty else { continue }
-                group.addTask {
+                group.addTask(executorPreference: globalConcurrentExecutor) {
                     let version = try await self.pull(link, minimum: minimum, requestID: requestID, into: parameters)
                     return (index, version)
                 }

@@ -115,8 +115,8 @@ final class StepPipeline: @unchecked Sendable {
     private func launch(slot: Int, push: (versions: [UInt64], batch: Int)?) {
         let buffers = sets[slot], shards = shards
         // On the shard connection's event loop where there is one: the request is written, and the answer resumes the
-        // exchange and is decoded, without a hop between threads.
-        let task = Task(executorPreference: shards.preferredTaskExecutor) { () async throws -> (pushed: Pushed?, pulled: [UInt64]) in
+        // exchange and is decoded, without a hop between threads (else on the pool, not the step loop's thread).
+        let task = Task(executorPreference: shards.preferredTaskExecutor ?? globalConcurrentExecutor) { () async throws -> (pushed: Pushed?, pulled: [UInt64]) in
             guard let push else { return (nil, try await shards.pull(into: buffers.parameterBuffers)) }
             // One round trip per shard: the gradients go out, the parameters after their apply come back.
             let (summary, versions) = try await shards.pushAndPull(buffers.gradientBuffers, versions: push.versions, into: buffers.parameterBuffers)

@@ -5,8 +5,8 @@ import NIOCore
 /// The body of each message is copied at most once, straight from the socket reads into one contiguous
 /// buffer sized from the preamble's length (validated against the limit before allocating): no
 /// cumulation buffer, no concatenation of small buffers. On the client, a body that arrived whole in
-/// one read is handed on as a slice of that read (no copy; NIO's pool reuses the read buffer once the
-/// answer is decoded), and one spread over reads lands in NIO buffers recycled from earlier messages
+/// one read and fills at least half of it is handed on as a slice of that read (no copy; NIO's pool
+/// reuses the read buffer once the answer is decoded), and any other lands in NIO buffers recycled from earlier messages
 /// once their readers let them go; on the server, bodies land in arrays (what `DataPlaneHandler`
 /// takes, so no second copy). A bad preamble is raised once as a
 /// `NativeFramingError` through `errorCaught`; everything after it is discarded.
@@ -191,8 +191,9 @@ final class NativeMessageDecoder: ChannelDuplexHandler {
                 }
             }
             buffer.moveReaderIndex(forwardBy: take)
-        } else if !bodyTaken, take == remaining {
-            // The whole body is in this read: a slice of it, no copy.
+        } else if !bodyTaken, take == remaining, take >= buffer.capacity / 2 {
+            // The whole body is in this read and most of it: a slice of it, no copy (a small answer is copied rather
+            // than keep a large read buffer alive while its caller holds it).
             body = buffer.readSlice(length: take)!
         } else {
             if !bodyTaken {

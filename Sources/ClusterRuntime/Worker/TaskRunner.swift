@@ -32,7 +32,13 @@ struct TaskRunner {
             reportInterval: config.reportInterval, slowdown: config.slowdown,
             logger: jobLogger)
         loop.stepDelay = config.stepDelay
-        return try await loop.run { report in ProgressAnswer(try await client.report(.init(report, job: assignment.jobID, from: identity))) }
+        // The steps run on a thread of their own (one core's caches; the cooperative pool stays free for the rest).
+        let client = self.client, assignment = self.assignment, identity = self.identity
+        let thread = StepThread.lease()
+        defer { thread.release() }
+        return try await withTaskExecutorPreference(thread) {
+            try await loop.run { report in ProgressAnswer(try await client.report(.init(report, job: assignment.jobID, from: identity))) }
+        }
     }
 
     /// The task's data; a stream job first waits for its first file (which fixes the columns and statistics).
