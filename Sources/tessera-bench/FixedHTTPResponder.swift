@@ -20,24 +20,8 @@ final class FixedHTTPResponder: @unchecked Sendable {
     /// Listens on a free loopback port and answers every request with `body` as `application/json`.
     init(body: [UInt8]) throws {
         response = Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listener, address) = try LoopbackListener.open(backlog: 128)
         self.listener = listener
-        guard listener >= 0 else { throw BenchFailure("socket() failed: errno \(errno)") }
-        var one: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                bind(listener, sa, length) == 0 && listen(listener, 128) == 0 && getsockname(listener, sa, &length) == 0
-            }
-        }
-        guard listening else {
-            close(listener)
-            throw BenchFailure("the fixed responder cannot listen: errno \(errno)")
-        }
         port = Int(UInt16(bigEndian: address.sin_port))
         let accepting = Thread { [self] in acceptLoop() }
         accepting.start()

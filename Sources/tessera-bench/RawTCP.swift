@@ -12,22 +12,9 @@ enum RawTCP {
     /// GB/s (1e9 bytes) of the median iteration, and the cores the two ends kept busy (process CPU seconds ÷ wall
     /// seconds over the timed iterations: the kernel's copies on both sides).
     static func measure(bytes: Int, iterations: Int) throws -> (gbps: Double, cores: Double) {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw BenchFailure("socket() failed: errno \(errno)") }
+        let (listener, bound) = try LoopbackListener.open(backlog: 1)
+        var address = bound
         var one: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                guard bind(listener, sa, length) == 0, listen(listener, 1) == 0, getsockname(listener, sa, &length) == 0 else {
-                    throw BenchFailure("bind/listen failed: errno \(errno)")
-                }
-            }
-        }
         defer { close(listener) }
 
         let receiver = Thread {
